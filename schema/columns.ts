@@ -1,0 +1,114 @@
+/**
+ * Column fragments and constraint builders shared by the ten component files, so that every
+ * region column, money column, foreign key and its covering index is spelled the same way.
+ *
+ * CHECK expressions are written with bare column names (never `${t.col}`): drizzle-kit would
+ * qualify them as "table"."col", which PostgreSQL rejects when the CHECK is added to a
+ * partitioned table later (FACTS.md).
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  char,
+  check,
+  foreignKey,
+  index,
+  numeric,
+  pgEnum,
+  smallint,
+  text,
+  timestamp,
+  unique,
+  type AnyPgColumn,
+  type PgColumn,
+  type PgSchema,
+} from 'drizzle-orm/pg-core';
+import { SITES, SITE_IDS } from './values.ts';
+
+/** The site id type, shared by every region-scoped table (public schema: it belongs to no component). */
+export const siteId = pgEnum('site_id', SITE_IDS);
+
+/** The region a row lives in; part of the primary key and of every key of a region-scoped table. */
+export const region = () => siteId('region').notNull();
+
+/** A surrogate key, unique within its region. bigserial rather than identity: see FACTS.md on partitions. */
+export const id = () => bigserial('id', { mode: 'number' }).notNull();
+
+/** A reference to the surrogate id of another region-scoped row. */
+export const ref = (name: string) => bigint(name, { mode: 'number' });
+
+/** A point in time; always with time zone. */
+export const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** When the row was created. */
+export const createdAt = () => at('created_at').notNull().defaultNow();
+
+/** An exact amount of money in the currency named beside it. */
+export const money = (name: string) => numeric(name, { precision: 14, scale: 2 });
+
+/** An ISO 4217 currency code. */
+export const currency = () => char('currency', { length: 3 }).notNull();
+
+/** `CASE region WHEN 'MLB' THEN 'BRL' ... END`: the currency each site trades in. */
+export const SITE_CURRENCY_SQL = `CASE region ${SITES.map((s) => `WHEN '${s.id}' THEN '${s.currency}'`).join(' ')} END`;
+
+/** A CHECK named `<table>_<name>_check` over bare column names. */
+export function rule(table: string, name: string, expression: string) {
+  return check(`${table}_${name}_check`, sql.raw(expression));
+}
+
+/** The row's currency is the currency of its site. */
+export function currencyOfRegion(table: string) {
+  return rule(table, 'currency', `currency = ${SITE_CURRENCY_SQL}`);
+}
+
+type Columns = [PgColumn, ...PgColumn[]];
+type OnDelete = 'cascade' | 'restrict' | 'no action' | 'set null';
+
+/**
+ * A foreign key named `<table>_<cols>_fkey` and, unless a key of the table already starts with
+ * the same columns (`covered`), the index `<table>_<cols>_idx` that lets PostgreSQL find the
+ * referencing rows when a parent is deleted or updated.
+ */
+export function references(
+  table: string,
+  columns: Columns,
+  target: [AnyPgColumn, ...AnyPgColumn[]],
+  onDelete: OnDelete,
+  options: { covered?: boolean } = {},
+) {
+  const suffix = columns.map((c) => c.name).join('_');
+  const fk = foreignKey({ name: `${table}_${suffix}_fkey`, columns, foreignColumns: target })
+    .onDelete(onDelete)
+    .onUpdate('no action');
+  return options.covered ? [fk] : [fk, index(`${table}_${suffix}_idx`).on(...columns)];
+}
+
+/**
+ * A small global reference table (statuses, methods, roles): a stable smallint id given by the
+ * position in its value list, a unique machine name and a description for people.
+ */
+export function referenceTable(schema: PgSchema, name: string) {
+  return schema.table(
+    name,
+    {
+      id: smallint('id').primaryKey(),
+      name: text('name').notNull(),
+      description: text('description').notNull(),
+    },
+    (t) => [
+      unique(`${name}_name_key`).on(t.name),
+      rule(name, 'name', `name ~ '^[a-z][a-z_]*$'`),
+    ],
+  );
+}
+
+/** The comments every reference table shares, with the noun that says what a row is. */
+export function referenceColumns(noun: string) {
+  return {
+    id: `Stable id of the ${noun}: its position in the value list of schema/values.ts.`,
+    name: `Machine name of the ${noun} (lower_snake_case), unique.`,
+    description: `What the ${noun} means, in one sentence for people.`,
+  };
+}

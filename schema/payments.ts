@@ -1,0 +1,61 @@
+/** Component 6, Payments: how orders are paid, possibly with several methods. */
+import { pgSchema, primaryKey, smallint, text, unique } from 'drizzle-orm/pg-core';
+import { createdAt, currency, currencyOfRegion, id, money, ref, referenceColumns, referenceTable, references, region, rule } from './columns.ts';
+import { describe, type Component } from './component.ts';
+import { orders } from './order-processing.ts';
+
+export const paymentsSchema = pgSchema('payments');
+
+/** Ways to pay (card, transfer, wallet, cash voucher, ...). */
+export const paymentMethods = referenceTable(paymentsSchema, 'payment_methods');
+
+/** States of a payment at the processor. */
+export const paymentStatuses = referenceTable(paymentsSchema, 'payment_statuses');
+
+/** One payment towards an order; an order split across methods has several. */
+export const payments = paymentsSchema.table(
+  'payments',
+  {
+    region: region(),
+    id: id(),
+    orderId: ref('order_id').notNull(),
+    methodId: smallint('method_id').notNull(),
+    statusId: smallint('status_id').notNull(),
+    amount: money('amount').notNull(),
+    currency: currency(),
+    transactionRef: text('transaction_ref').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ name: 'payments_pkey', columns: [t.region, t.id] }),
+    unique('payments_region_transaction_ref_key').on(t.region, t.transactionRef),
+    // Money history is never deleted with its order.
+    ...references('payments', [t.region, t.orderId], [orders.region, orders.id], 'restrict'),
+    ...references('payments', [t.methodId], [paymentMethods.id], 'restrict'),
+    ...references('payments', [t.statusId], [paymentStatuses.id], 'restrict'),
+    rule('payments', 'amount', `amount > 0`),
+    currencyOfRegion('payments'),
+    rule('payments', 'transaction_ref', `length(btrim(transaction_ref)) > 0`),
+  ],
+);
+
+export const paymentsComponent: Component = {
+  schema: paymentsSchema,
+  title: 'Payments',
+  comment: 'Payments of orders, their methods and statuses.',
+  tables: [
+    describe(paymentMethods, 'A way to pay: credit card, debit card, bank transfer, wallet, cash voucher.', referenceColumns('payment method')),
+    describe(paymentStatuses, 'A state of a payment at the processor: pending, approved, rejected, refunded, charged_back.', referenceColumns('payment status')),
+    describe(payments, 'One payment towards an order. Split payments are several rows whose approved amounts add up to the order total.', {
+      region: 'Site of the payment; equals the site of its order.',
+      id: 'Surrogate key, unique within the region.',
+      orderId: 'The order being paid.',
+      methodId: 'How it was paid.',
+      statusId: 'Where the payment stands at the processor.',
+      amount: 'Amount of this payment, greater than zero.',
+      currency: 'ISO 4217 currency of the site.',
+      transactionRef: 'The processor\'s reference for the transaction, unique within the site.',
+      createdAt: 'When the payment was created.',
+    }),
+  ],
+};

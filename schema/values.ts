@@ -1,0 +1,105 @@
+/**
+ * Value lists of the marketplace, written once and reused by the schema (enums, CHECKs,
+ * reference rows), the seeders and the checks. Append to a list; never reorder it: the
+ * position of a reference row is its stable id.
+ */
+
+/** A Mercado Libre site: the unit of region for partitioning, residency and currency. */
+export interface Site {
+  readonly id: string;
+  readonly country: string;
+  readonly currency: string;
+  /** Share of marketplace volume (first half of 2025), used to weight seeded data. */
+  readonly share: number;
+}
+
+/**
+ * Every site ecomdb accepts as a region. The first seven carry the volume shares of DOMAIN.md
+ * (MCO, MLC, MLU and MPE split the 4.2 % "others"); the rest are valid but small.
+ */
+export const SITES = [
+  { id: 'MLB', country: 'Brazil', currency: 'BRL', share: 0.515 },
+  { id: 'MLA', country: 'Argentina', currency: 'ARS', share: 0.229 },
+  { id: 'MLM', country: 'Mexico', currency: 'MXN', share: 0.214 },
+  { id: 'MCO', country: 'Colombia', currency: 'COP', share: 0.018 },
+  { id: 'MLC', country: 'Chile', currency: 'CLP', share: 0.012 },
+  { id: 'MLU', country: 'Uruguay', currency: 'UYU', share: 0.006 },
+  { id: 'MPE', country: 'Peru', currency: 'PEN', share: 0.006 },
+  { id: 'MEC', country: 'Ecuador', currency: 'USD', share: 0 },
+  { id: 'MBO', country: 'Bolivia', currency: 'BOB', share: 0 },
+  { id: 'MPY', country: 'Paraguay', currency: 'PYG', share: 0 },
+  { id: 'MCR', country: 'Costa Rica', currency: 'CRC', share: 0 },
+  { id: 'MPA', country: 'Panama', currency: 'PAB', share: 0 },
+  { id: 'MRD', country: 'Dominican Republic', currency: 'DOP', share: 0 },
+  { id: 'MGT', country: 'Guatemala', currency: 'GTQ', share: 0 },
+  { id: 'MHN', country: 'Honduras', currency: 'HNL', share: 0 },
+  { id: 'MNI', country: 'Nicaragua', currency: 'NIO', share: 0 },
+  { id: 'MSV', country: 'El Salvador', currency: 'USD', share: 0 },
+  { id: 'MLV', country: 'Venezuela', currency: 'VES', share: 0 },
+  { id: 'MCU', country: 'Cuba', currency: 'CUP', share: 0 },
+] as const satisfies readonly Site[];
+
+export type SiteId = (typeof SITES)[number]['id'];
+export const SITE_IDS = SITES.map((s) => s.id) as unknown as readonly [SiteId, ...SiteId[]];
+
+/** A row of a small, global reference table: a stable machine name and a sentence for people. */
+export interface ReferenceValue {
+  readonly name: string;
+  readonly description: string;
+}
+
+/** The seven user roles of the paper; each is also a PostgreSQL role of least privilege. */
+export const ROLES = [
+  { name: 'user', description: 'Buyer: browses, searches, asks, orders, pays, reviews.' },
+  { name: 'seller', description: 'Runs a store: publishes products, answers questions, ships orders, runs campaigns.' },
+  { name: 'dba', description: 'Database administrator: backups, replicas, partitions, indexes, monitoring, audit.' },
+  { name: 'administrator', description: 'Platform administrator: manages accounts, moderation and disputes.' },
+  { name: 'platform_manager', description: 'Oversees marketplace operations, categories and policies.' },
+  { name: 'bi_analyst', description: 'Reads sales, logistics and behaviour data for reports; writes nothing.' },
+  { name: 'marketing_specialist', description: 'Plans campaigns, coupons and ads and reads their metrics.' },
+] as const satisfies readonly ReferenceValue[];
+
+export const ORDER_STATUSES = [
+  { name: 'payment_required', description: 'Placed; waiting for an approved payment.' },
+  { name: 'paid', description: 'Payments approved for the full total; waiting for the seller to ship.' },
+  { name: 'shipped', description: 'Handed to the carrier.' },
+  { name: 'delivered', description: 'Received by the buyer.' },
+  { name: 'cancelled', description: 'Cancelled before delivery; any payment is refunded.' },
+  { name: 'refunded', description: 'Delivered or paid, then returned and refunded.' },
+] as const satisfies readonly ReferenceValue[];
+
+export const PAYMENT_METHODS = [
+  { name: 'credit_card', description: 'Credit card, possibly in instalments.' },
+  { name: 'debit_card', description: 'Debit card.' },
+  { name: 'bank_transfer', description: 'Instant bank transfer (PIX, CBU/CVU, SPEI, PSE).' },
+  { name: 'wallet', description: 'Balance of the marketplace wallet.' },
+  { name: 'cash_voucher', description: 'Voucher paid in cash at a store (boleto, OXXO, Rapipago, Efecty).' },
+] as const satisfies readonly ReferenceValue[];
+
+export const PAYMENT_STATUSES = [
+  { name: 'pending', description: 'Created; the processor has not answered yet.' },
+  { name: 'approved', description: 'Money captured.' },
+  { name: 'rejected', description: 'Refused by the processor or the issuer.' },
+  { name: 'refunded', description: 'Captured, then returned to the buyer.' },
+  { name: 'charged_back', description: 'Reversed by the card issuer after a dispute.' },
+] as const satisfies readonly ReferenceValue[];
+
+export const SHIPMENT_STATUSES = [
+  { name: 'pending', description: 'Created; the order is not ready yet.' },
+  { name: 'handling', description: 'The seller is preparing the package.' },
+  { name: 'ready_to_ship', description: 'Packed and labelled; waiting for the carrier.' },
+  { name: 'shipped', description: 'In transit with the carrier.' },
+  { name: 'delivered', description: 'Received by the buyer.' },
+  { name: 'not_delivered', description: 'The carrier could not deliver it; returned or lost.' },
+] as const satisfies readonly ReferenceValue[];
+
+/** Small closed sets that live in enums: they change only with the code that uses them. */
+export const USER_STATUSES = ['active', 'suspended', 'closed'] as const;
+export const PRODUCT_CONDITIONS = ['new', 'used', 'refurbished'] as const;
+export const PRODUCT_STATUSES = ['active', 'paused', 'closed', 'under_review'] as const;
+export const MODERATION_STATUSES = ['pending', 'approved', 'rejected'] as const;
+export const QUESTION_STATUSES = ['unanswered', 'answered', 'banned'] as const;
+export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'active', 'paused', 'finished'] as const;
+export const CONVERSATION_KINDS = ['order', 'pre_sale', 'store'] as const;
+export const CONVERSATION_STATUSES = ['open', 'closed', 'escalated'] as const;
+export const RECOMMENDATION_SOURCES = ['search_history', 'purchase_history', 'similar_products', 'trending'] as const;

@@ -1,0 +1,28 @@
+/** Choosing the target: --url, else DATABASE_URL, else the embedded store. */
+import { resolve } from 'node:path';
+import { openPglite } from './pglite.ts';
+import { openPostgres } from './postgres.ts';
+import type { Database } from './types.ts';
+
+export interface TargetOptions {
+  /** A postgres:// URL; wins over the environment. */
+  url?: string;
+  /** The embedded store's folder, when no URL is given. */
+  dataDir?: string;
+}
+
+/** The default folder of the embedded store. */
+export const DEFAULT_DATA_DIR = '.ecomdb';
+
+export type Target = { kind: 'postgres'; url: string } | { kind: 'pglite'; dir: string };
+
+/** Decide where to connect, from options then environment; pure. */
+export function resolveTarget(options: TargetOptions, env: NodeJS.ProcessEnv = process.env): Target {
+  const url = options.url ?? env.DATABASE_URL;
+  if (url) return { kind: 'postgres', url };
+  return { kind: 'pglite', dir: resolve(options.dataDir ?? env.ECOMDB_DATA_DIR ?? DEFAULT_DATA_DIR) };
+}
+
+export function openTarget(target: Target): Promise<Database> {
+  return target.kind === 'postgres' ? openPostgres(target.url) : openPglite(target.dir);
+}

@@ -1,0 +1,97 @@
+/**
+ * Every failure ecomdb expects is an EcomdbError with a stable code, an exit status and a hint
+ * that tells the user what to do. Tests assert the code, never the wording.
+ */
+
+/** Exit statuses, documented in the README. */
+export const EXIT = {
+  ok: 0,
+  /** A bug or an error ecomdb did not anticipate. */
+  internal: 1,
+  /** The command line is wrong (unknown option, bad value). */
+  usage: 2,
+  /** The database cannot be reached or opened (bad URL, refused, embedded store in use). */
+  target: 3,
+  /** The migration history conflicts with the files (edited, missing or out-of-order migration); nothing ran. */
+  history: 4,
+  /** A migration failed and was rolled back. */
+  migration: 5,
+  /** Another process held the migration lock for longer than --wait allows. */
+  busy: 6,
+} as const;
+
+export type ErrorCode =
+  | 'E_USAGE'
+  | 'E_TARGET_URL'
+  | 'E_TARGET_UNREACHABLE'
+  | 'E_TARGET_LOCKED'
+  | 'E_MIGRATIONS_DIR'
+  | 'E_MIGRATION_MODIFIED'
+  | 'E_MIGRATION_OUT_OF_ORDER'
+  | 'E_MIGRATION_UNKNOWN'
+  | 'E_MIGRATION_FAILED'
+  | 'E_MIGRATION_LOCK_TIMEOUT'
+  | 'E_IDENTIFIER'
+  | 'E_GENERATE';
+
+const EXIT_OF: Record<ErrorCode, number> = {
+  E_USAGE: EXIT.usage,
+  E_TARGET_URL: EXIT.target,
+  E_TARGET_UNREACHABLE: EXIT.target,
+  E_TARGET_LOCKED: EXIT.target,
+  E_MIGRATIONS_DIR: EXIT.usage,
+  E_MIGRATION_MODIFIED: EXIT.history,
+  E_MIGRATION_OUT_OF_ORDER: EXIT.history,
+  E_MIGRATION_UNKNOWN: EXIT.history,
+  E_MIGRATION_FAILED: EXIT.migration,
+  E_MIGRATION_LOCK_TIMEOUT: EXIT.busy,
+  E_IDENTIFIER: EXIT.usage,
+  E_GENERATE: EXIT.internal,
+};
+
+export class EcomdbError extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: number;
+  /** What the user can do about it; printed after the message. */
+  readonly hint: string | undefined;
+  /** Structured facts for --json output (file, statement, sqlstate, ...). */
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { hint?: string; details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'EcomdbError';
+    this.code = code;
+    this.exitCode = EXIT_OF[code];
+    this.hint = options.hint;
+    this.details = options.details ?? {};
+  }
+}
+
+export function isEcomdbError(error: unknown): error is EcomdbError {
+  return error instanceof EcomdbError;
+}
+
+/** The PostgreSQL error fields both drivers expose (postgres.js and PGlite use the same names). */
+export interface PgErrorFields {
+  code?: string;
+  message: string;
+  detail?: string;
+  position?: string | number;
+}
+
+export function pgFields(error: unknown): PgErrorFields {
+  if (error && typeof error === 'object' && 'message' in error) {
+    const e = error as { code?: unknown; message: unknown; detail?: unknown; position?: unknown };
+    return {
+      code: typeof e.code === 'string' ? e.code : undefined,
+      message: String(e.message),
+      detail: typeof e.detail === 'string' ? e.detail : undefined,
+      position: typeof e.position === 'string' || typeof e.position === 'number' ? e.position : undefined,
+    };
+  }
+  return { message: String(error) };
+}

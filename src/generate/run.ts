@@ -1,0 +1,68 @@
+/**
+ * `ecomdb generate`: bring migrations/ up to date with the schema source. drizzle-kit writes the
+ * schema changes; ecomdb then appends its own migrations for reference rows and comments, each
+ * holding only what the earlier migrations do not already establish.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EcomdbError } from '../errors.ts';
+import { readMigrations } from '../migrations/files.ts';
+import { commentStatements, missingAdditions, referenceDataStatements, renderAdditions, type Addition } from './additions.ts';
+
+export const PROJECT_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const MIGRATIONS_DIR = join(PROJECT_ROOT, 'migrations');
+
+function drizzleKit(args: string[], out: string): void {
+  const bin = join(PROJECT_ROOT, 'node_modules', 'drizzle-kit', 'bin.cjs');
+  const result = spawnSync(process.execPath, [bin, 'generate', '--config', join(PROJECT_ROOT, 'drizzle.config.ts'), ...args], {
+    cwd: PROJECT_ROOT,
+    // drizzle-kit prefixes the folder with './': it must be relative to the project.
+    env: { ...process.env, ECOMDB_MIGRATIONS_OUT: relative(PROJECT_ROOT, out) },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // drizzle-kit exits 0 after some failures, so its output is read too.
+  if (result.status !== 0 || /^\s*Error\b/m.test(result.stderr) || /^\s*Error\b/m.test(result.stdout)) {
+    throw new EcomdbError('E_GENERATE', `drizzle-kit generate failed: ${(result.stderr || result.stdout).trim().split('\n').at(-1)}`, {
+      hint: 'run npx drizzle-kit generate to see its full output',
+      details: { stdout: result.stdout, stderr: result.stderr },
+    });
+  }
+}
+
+function sqlFiles(dir: string): Set<string> {
+  return new Set(readdirSync(dir).filter((f) => f.endsWith('.sql')));
+}
+
+/** Append one ecomdb migration holding `additions`, if there are any; returns its file name. */
+function appendAdditions(dir: string, name: string, title: string, wanted: readonly Addition[]): string | undefined {
+  const existing = readMigrations(dir).flatMap((m) => m.statements);
+  const missing = missingAdditions(wanted, existing);
+  if (missing.length === 0) return undefined;
+  const before = sqlFiles(dir);
+  drizzleKit(['--custom', '--name', name], dir);
+  const created = [...sqlFiles(dir)].filter((f) => !before.has(f));
+  if (created.length !== 1) throw new EcomdbError('E_GENERATE', `drizzle-kit --custom created ${created.length} files, expected 1`);
+  const file = created[0]!;
+  writeFileSync(join(dir, file), renderAdditions(title, missing));
+  return file;
+}
+
+export interface GenerateResult {
+  /** New files, in the order they were written. */
+  readonly created: readonly string[];
+}
+
+/** Generate into `dir` (default: the project's migrations/). */
+export function generateMigrations(dir: string = MIGRATIONS_DIR): GenerateResult {
+  const before = sqlFiles(dir);
+  drizzleKit(['--name', 'schema'], dir);
+  const created = [...sqlFiles(dir)].filter((f) => !before.has(f)).sort();
+  const reference = appendAdditions(dir, 'reference_data', 'Reference rows: roles, order, payment and shipment statuses, payment methods.', referenceDataStatements());
+  if (reference) created.push(reference);
+  const comments = appendAdditions(dir, 'comments', 'COMMENT ON every schema, table and column, so that \\d+ explains the model.', commentStatements());
+  if (comments) created.push(comments);
+  return { created };
+}
