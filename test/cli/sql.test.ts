@@ -1,0 +1,26 @@
+/** `ecomdb sql`: the complete DDL, grouped by component, for reading. */
+import { describe, expect, it } from 'vitest';
+import { COMPONENTS } from '../../schema/index.ts';
+import { ecomdb } from '../helpers/cli.ts';
+
+describe('ecomdb sql', () => {
+  it('prints every table once, each under its own component heading, in the paper\'s order', async () => {
+    const run = await ecomdb(['sql']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.match(/^CREATE TABLE /gm)).toHaveLength(25);
+    const headings = [...run.stdout.matchAll(/^-- (.+) \(schema (\w+)\)$/gm)].map((m) => m[2]);
+    expect(headings).toEqual(['public', ...COMPONENTS.map((c) => c.schema.schemaName)]);
+    // Each table's statements sit in its component's section.
+    const section = run.stdout.split('(schema order_processing)')[1]!.split('(schema reviews_questions)')[0]!;
+    expect(section).toContain('CREATE TABLE "order_processing"."order_details"');
+    expect(section).toContain('COMMENT ON COLUMN "order_processing"."orders"."total"');
+    expect(section).not.toContain('CREATE TABLE "user_management"');
+  });
+
+  it('--component prints only that component', async () => {
+    const run = await ecomdb(['sql', '--component', 'payments']);
+    expect(run.code, run.stderr).toBe(0);
+    const tables = [...run.stdout.matchAll(/^CREATE TABLE "(\w+)"\."(\w+)"/gm)].map((m) => `${m[1]}.${m[2]}`);
+    expect(tables.sort()).toEqual(['payments.payment_methods', 'payments.payment_statuses', 'payments.payments']);
+  });
+});

@@ -1,0 +1,41 @@
+/** Running the real `ecomdb` executable as a child process, as a user would. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const BIN = fileURLToPath(new URL('../../bin/ecomdb.js', import.meta.url));
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly ms: number;
+}
+
+export interface CliOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Run `ecomdb ...args`; never rejects on a non-zero exit. DATABASE_URL is cleared unless given. */
+export function ecomdb(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', DATABASE_URL: '', ECOMDB_DATA_DIR: '', ...options.env };
+    for (const key of ['DATABASE_URL', 'ECOMDB_DATA_DIR']) if (env[key] === '') delete env[key];
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? tempDir(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, ms: Date.now() - started }));
+  });
+}
+
+/** A new empty folder under the system temp dir. */
+export function tempDir(prefix = 'ecomdb-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}

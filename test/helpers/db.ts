@@ -1,0 +1,92 @@
+/**
+ * Real databases for tests: each test file gets its own database on the server at
+ * TEST_DATABASE_URL (default: the local server as postgres), dropped afterwards; PGlite
+ * databases are in-memory or in a temporary folder.
+ */
+import { randomBytes } from 'node:crypto';
+import { PGlite } from '@electric-sql/pglite';
+import postgres from 'postgres';
+import { MIGRATIONS_DIR } from '../../src/generate/run.ts';
+import { readMigrations } from '../../src/migrations/files.ts';
+import { runMigrations } from '../../src/migrations/run.ts';
+import { openPostgres } from '../../src/db/postgres.ts';
+import type { Database, Session } from '../../src/db/types.ts';
+
+export const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** The server URL with another database name. */
+export function urlFor(database: string): string {
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+export interface TestDatabase {
+  readonly name: string;
+  readonly url: string;
+  /** A postgres.js client on it, for assertions. */
+  readonly sql: postgres.Sql;
+  drop(): Promise<void>;
+}
+
+function admin(): postgres.Sql {
+  return postgres(SERVER_URL, { max: 1, onnotice: () => {} });
+}
+
+/** A new, empty database on the test server. */
+export async function createTestDatabase(label: string): Promise<TestDatabase> {
+  const name = `ecomdb_test_${label}_${randomBytes(4).toString('hex')}`.toLowerCase();
+  const a = admin();
+  try {
+    await a.unsafe(`create database "${name}"`);
+  } finally {
+    await a.end();
+  }
+  const url = urlFor(name);
+  const sql = postgres(url, { max: 4, onnotice: () => {} });
+  return {
+    name,
+    url,
+    sql,
+    async drop() {
+      await sql.end({ timeout: 5 });
+      const b = admin();
+      try {
+        await b.unsafe(`drop database if exists "${name}" with (force)`);
+      } finally {
+        await b.end();
+      }
+    },
+  };
+}
+
+/** A new database on the test server with every committed migration applied. */
+export async function createMigratedDatabase(label: string): Promise<TestDatabase> {
+  const test = await createTestDatabase(label);
+  const db = await openPostgres(test.url);
+  try {
+    await runMigrations(db, readMigrations(MIGRATIONS_DIR));
+  } finally {
+    await db.close();
+  }
+  return test;
+}
+
+/** An in-memory PGlite wrapped as an ecomdb Database (no lockfile: nothing else can open it). */
+export async function memoryPglite(): Promise<{ pg: PGlite; db: Database }> {
+  const pg = await PGlite.create();
+  const session: Session = {
+    query: async (text, params = []) => (await pg.query(text, params as unknown[])).rows as never,
+    exec: async (text) => {
+      await pg.exec(text);
+    },
+  };
+  return { pg, db: { kind: 'pglite', label: 'in-memory PGlite', session: (work) => work(session), close: () => pg.close() } };
+}
+
+/** In-memory PGlite with every committed migration applied. */
+export async function migratedPglite(): Promise<{ pg: PGlite; db: Database }> {
+  const handle = await memoryPglite();
+  await runMigrations(handle.db, readMigrations(MIGRATIONS_DIR));
+  return handle;
+}
