@@ -40,7 +40,9 @@ CREATE TABLE "user_management"."addresses" (
 	CONSTRAINT "addresses_pkey" PRIMARY KEY("region","id"),
 	CONSTRAINT "addresses_region_user_id_id_key" UNIQUE("region","user_id","id"),
 	CONSTRAINT "addresses_postal_code_check" CHECK (postal_code ~ '^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$'),
-	CONSTRAINT "addresses_street_line_check" CHECK (length(btrim(street_line)) > 0)
+	CONSTRAINT "addresses_street_line_check" CHECK (length(btrim(street_line)) > 0),
+	CONSTRAINT "addresses_city_check" CHECK (length(btrim(city)) > 0),
+	CONSTRAINT "addresses_state_check" CHECK (length(btrim(state)) > 0)
 );
 --> statement-breakpoint
 CREATE TABLE "user_management"."roles" (
@@ -66,7 +68,7 @@ CREATE TABLE "user_management"."users" (
 	CONSTRAINT "users_region_email_key" UNIQUE("region","email"),
 	CONSTRAINT "users_name_check" CHECK (length(btrim(name)) > 0),
 	CONSTRAINT "users_email_check" CHECK (email = lower(email) AND email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'),
-	CONSTRAINT "users_password_hash_check" CHECK (password_hash ~ '^\$(argon2id|argon2i|2a|2b|2y|scrypt)\$'),
+	CONSTRAINT "users_password_hash_check" CHECK (password_hash ~ '^\$(argon2id|argon2i|2a|2b|2y|scrypt)\$' AND length(password_hash) >= 50),
 	CONSTRAINT "users_phone_check" CHECK (phone ~ '^\+[1-9][0-9]{7,14}$'),
 	CONSTRAINT "users_birth_date_check" CHECK (birth_date >= DATE '1900-01-01')
 );
@@ -134,8 +136,9 @@ CREATE TABLE "product_catalog"."products" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "products_pkey" PRIMARY KEY("region","id"),
 	CONSTRAINT "products_title_check" CHECK (length(btrim(title)) BETWEEN 1 AND 200),
-	CONSTRAINT "products_price_check" CHECK (price > 0),
-	CONSTRAINT "products_currency_check" CHECK (currency = CASE region WHEN 'MLB' THEN 'BRL' WHEN 'MLA' THEN 'ARS' WHEN 'MLM' THEN 'MXN' WHEN 'MCO' THEN 'COP' WHEN 'MLC' THEN 'CLP' WHEN 'MLU' THEN 'UYU' WHEN 'MPE' THEN 'PEN' WHEN 'MEC' THEN 'USD' WHEN 'MBO' THEN 'BOB' WHEN 'MPY' THEN 'PYG' WHEN 'MCR' THEN 'CRC' WHEN 'MPA' THEN 'PAB' WHEN 'MRD' THEN 'DOP' WHEN 'MGT' THEN 'GTQ' WHEN 'MHN' THEN 'HNL' WHEN 'MNI' THEN 'NIO' WHEN 'MSV' THEN 'USD' WHEN 'MLV' THEN 'VES' WHEN 'MCU' THEN 'CUP' END),
+	CONSTRAINT "products_description_check" CHECK (length(description) <= 10000),
+	CONSTRAINT "products_price_check" CHECK (price > 0 AND price <> 'NaN'),
+	CONSTRAINT "products_currency_check" CHECK (currency = CASE region WHEN 'MLB' THEN 'BRL' WHEN 'MLA' THEN 'ARS' WHEN 'MLM' THEN 'MXN' WHEN 'MCO' THEN 'COP' WHEN 'MLC' THEN 'CLP' WHEN 'MLU' THEN 'UYU' WHEN 'MPE' THEN 'PEN' WHEN 'MEC' THEN 'USD' WHEN 'MBO' THEN 'BOB' WHEN 'MPY' THEN 'PYG' WHEN 'MCR' THEN 'CRC' WHEN 'MPA' THEN 'PAB' WHEN 'MRD' THEN 'DOP' WHEN 'MGT' THEN 'GTQ' WHEN 'MHN' THEN 'HNL' WHEN 'MNI' THEN 'NIO' WHEN 'MSV' THEN 'USD' WHEN 'MLV' THEN 'VES' WHEN 'MCU' THEN 'CUP' ELSE '' END),
 	CONSTRAINT "products_stock_check" CHECK (stock >= 0),
 	CONSTRAINT "products_low_stock_threshold_check" CHECK (low_stock_threshold >= 0)
 );
@@ -157,8 +160,8 @@ CREATE TABLE "order_processing"."coupons" (
 	CONSTRAINT "coupons_code_check" CHECK (code ~ '^[A-Z0-9][A-Z0-9_-]{2,31}$'),
 	CONSTRAINT "coupons_one_kind_check" CHECK (num_nonnulls(percentage, fixed_amount) = 1),
 	CONSTRAINT "coupons_percentage_check" CHECK (percentage BETWEEN 1 AND 100),
-	CONSTRAINT "coupons_fixed_amount_check" CHECK (fixed_amount > 0),
-	CONSTRAINT "coupons_currency_check" CHECK (currency = CASE region WHEN 'MLB' THEN 'BRL' WHEN 'MLA' THEN 'ARS' WHEN 'MLM' THEN 'MXN' WHEN 'MCO' THEN 'COP' WHEN 'MLC' THEN 'CLP' WHEN 'MLU' THEN 'UYU' WHEN 'MPE' THEN 'PEN' WHEN 'MEC' THEN 'USD' WHEN 'MBO' THEN 'BOB' WHEN 'MPY' THEN 'PYG' WHEN 'MCR' THEN 'CRC' WHEN 'MPA' THEN 'PAB' WHEN 'MRD' THEN 'DOP' WHEN 'MGT' THEN 'GTQ' WHEN 'MHN' THEN 'HNL' WHEN 'MNI' THEN 'NIO' WHEN 'MSV' THEN 'USD' WHEN 'MLV' THEN 'VES' WHEN 'MCU' THEN 'CUP' END),
+	CONSTRAINT "coupons_fixed_amount_check" CHECK (fixed_amount > 0 AND fixed_amount <> 'NaN'),
+	CONSTRAINT "coupons_currency_check" CHECK (currency = CASE region WHEN 'MLB' THEN 'BRL' WHEN 'MLA' THEN 'ARS' WHEN 'MLM' THEN 'MXN' WHEN 'MCO' THEN 'COP' WHEN 'MLC' THEN 'CLP' WHEN 'MLU' THEN 'UYU' WHEN 'MPE' THEN 'PEN' WHEN 'MEC' THEN 'USD' WHEN 'MBO' THEN 'BOB' WHEN 'MPY' THEN 'PYG' WHEN 'MCR' THEN 'CRC' WHEN 'MPA' THEN 'PAB' WHEN 'MRD' THEN 'DOP' WHEN 'MGT' THEN 'GTQ' WHEN 'MHN' THEN 'HNL' WHEN 'MNI' THEN 'NIO' WHEN 'MSV' THEN 'USD' WHEN 'MLV' THEN 'VES' WHEN 'MCU' THEN 'CUP' ELSE '' END),
 	CONSTRAINT "coupons_max_uses_check" CHECK (max_uses > 0),
 	CONSTRAINT "coupons_use_count_check" CHECK (use_count BETWEEN 0 AND max_uses)
 );
@@ -171,7 +174,7 @@ CREATE TABLE "order_processing"."order_details" (
 	"unit_price" numeric(14, 2) NOT NULL,
 	CONSTRAINT "order_details_pkey" PRIMARY KEY("region","order_id","product_id"),
 	CONSTRAINT "order_details_quantity_check" CHECK (quantity > 0),
-	CONSTRAINT "order_details_unit_price_check" CHECK (unit_price >= 0)
+	CONSTRAINT "order_details_unit_price_check" CHECK (unit_price >= 0 AND unit_price <> 'NaN')
 );
 --> statement-breakpoint
 CREATE TABLE "order_processing"."order_statuses" (
@@ -194,9 +197,10 @@ CREATE TABLE "order_processing"."orders" (
 	"currency" char(3) NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "orders_pkey" PRIMARY KEY("region","id"),
-	CONSTRAINT "orders_total_check" CHECK (total >= 0),
-	CONSTRAINT "orders_discount_total_check" CHECK (discount_total >= 0 AND (coupon_id IS NOT NULL OR discount_total = 0)),
-	CONSTRAINT "orders_currency_check" CHECK (currency = CASE region WHEN 'MLB' THEN 'BRL' WHEN 'MLA' THEN 'ARS' WHEN 'MLM' THEN 'MXN' WHEN 'MCO' THEN 'COP' WHEN 'MLC' THEN 'CLP' WHEN 'MLU' THEN 'UYU' WHEN 'MPE' THEN 'PEN' WHEN 'MEC' THEN 'USD' WHEN 'MBO' THEN 'BOB' WHEN 'MPY' THEN 'PYG' WHEN 'MCR' THEN 'CRC' WHEN 'MPA' THEN 'PAB' WHEN 'MRD' THEN 'DOP' WHEN 'MGT' THEN 'GTQ' WHEN 'MHN' THEN 'HNL' WHEN 'MNI' THEN 'NIO' WHEN 'MSV' THEN 'USD' WHEN 'MLV' THEN 'VES' WHEN 'MCU' THEN 'CUP' END)
+	CONSTRAINT "orders_total_check" CHECK (total >= 0 AND total <> 'NaN'),
+	CONSTRAINT "orders_discount_total_check" CHECK (discount_total >= 0 AND discount_total <> 'NaN'),
+	CONSTRAINT "orders_discount_needs_coupon_check" CHECK (coupon_id IS NOT NULL OR discount_total = 0),
+	CONSTRAINT "orders_currency_check" CHECK (currency = CASE region WHEN 'MLB' THEN 'BRL' WHEN 'MLA' THEN 'ARS' WHEN 'MLM' THEN 'MXN' WHEN 'MCO' THEN 'COP' WHEN 'MLC' THEN 'CLP' WHEN 'MLU' THEN 'UYU' WHEN 'MPE' THEN 'PEN' WHEN 'MEC' THEN 'USD' WHEN 'MBO' THEN 'BOB' WHEN 'MPY' THEN 'PYG' WHEN 'MCR' THEN 'CRC' WHEN 'MPA' THEN 'PAB' WHEN 'MRD' THEN 'DOP' WHEN 'MGT' THEN 'GTQ' WHEN 'MHN' THEN 'HNL' WHEN 'MNI' THEN 'NIO' WHEN 'MSV' THEN 'USD' WHEN 'MLV' THEN 'VES' WHEN 'MCU' THEN 'CUP' ELSE '' END)
 );
 --> statement-breakpoint
 CREATE TABLE "reviews_questions"."questions" (
@@ -212,6 +216,7 @@ CREATE TABLE "reviews_questions"."questions" (
 	CONSTRAINT "questions_pkey" PRIMARY KEY("region","id"),
 	CONSTRAINT "questions_body_check" CHECK (length(btrim(body)) BETWEEN 1 AND 2000),
 	CONSTRAINT "questions_answered_check" CHECK ((status = 'answered') = (answer IS NOT NULL) AND (answer IS NULL) = (answered_at IS NULL)),
+	CONSTRAINT "questions_answer_check" CHECK (length(btrim(answer)) BETWEEN 1 AND 2000),
 	CONSTRAINT "questions_answered_at_check" CHECK (answered_at >= created_at)
 );
 --> statement-breakpoint
@@ -227,7 +232,8 @@ CREATE TABLE "reviews_questions"."reviews" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "reviews_pkey" PRIMARY KEY("region","id"),
 	CONSTRAINT "reviews_region_buyer_id_product_id_key" UNIQUE("region","buyer_id","product_id"),
-	CONSTRAINT "reviews_rating_check" CHECK (rating BETWEEN 1 AND 5)
+	CONSTRAINT "reviews_rating_check" CHECK (rating BETWEEN 1 AND 5),
+	CONSTRAINT "reviews_comment_check" CHECK (length(btrim(comment)) BETWEEN 1 AND 4000)
 );
 --> statement-breakpoint
 CREATE TABLE "payments"."payment_methods" (
@@ -258,8 +264,8 @@ CREATE TABLE "payments"."payments" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "payments_pkey" PRIMARY KEY("region","id"),
 	CONSTRAINT "payments_region_transaction_ref_key" UNIQUE("region","transaction_ref"),
-	CONSTRAINT "payments_amount_check" CHECK (amount > 0),
-	CONSTRAINT "payments_currency_check" CHECK (currency = CASE region WHEN 'MLB' THEN 'BRL' WHEN 'MLA' THEN 'ARS' WHEN 'MLM' THEN 'MXN' WHEN 'MCO' THEN 'COP' WHEN 'MLC' THEN 'CLP' WHEN 'MLU' THEN 'UYU' WHEN 'MPE' THEN 'PEN' WHEN 'MEC' THEN 'USD' WHEN 'MBO' THEN 'BOB' WHEN 'MPY' THEN 'PYG' WHEN 'MCR' THEN 'CRC' WHEN 'MPA' THEN 'PAB' WHEN 'MRD' THEN 'DOP' WHEN 'MGT' THEN 'GTQ' WHEN 'MHN' THEN 'HNL' WHEN 'MNI' THEN 'NIO' WHEN 'MSV' THEN 'USD' WHEN 'MLV' THEN 'VES' WHEN 'MCU' THEN 'CUP' END),
+	CONSTRAINT "payments_amount_check" CHECK (amount > 0 AND amount <> 'NaN'),
+	CONSTRAINT "payments_currency_check" CHECK (currency = CASE region WHEN 'MLB' THEN 'BRL' WHEN 'MLA' THEN 'ARS' WHEN 'MLM' THEN 'MXN' WHEN 'MCO' THEN 'COP' WHEN 'MLC' THEN 'CLP' WHEN 'MLU' THEN 'UYU' WHEN 'MPE' THEN 'PEN' WHEN 'MEC' THEN 'USD' WHEN 'MBO' THEN 'BOB' WHEN 'MPY' THEN 'PYG' WHEN 'MCR' THEN 'CRC' WHEN 'MPA' THEN 'PAB' WHEN 'MRD' THEN 'DOP' WHEN 'MGT' THEN 'GTQ' WHEN 'MHN' THEN 'HNL' WHEN 'MNI' THEN 'NIO' WHEN 'MSV' THEN 'USD' WHEN 'MLV' THEN 'VES' WHEN 'MCU' THEN 'CUP' ELSE '' END),
 	CONSTRAINT "payments_transaction_ref_check" CHECK (length(btrim(transaction_ref)) > 0)
 );
 --> statement-breakpoint
@@ -285,6 +291,7 @@ CREATE TABLE "shipping_logistics"."shipments" (
 	CONSTRAINT "shipments_region_order_id_key" UNIQUE("region","order_id"),
 	CONSTRAINT "shipments_region_carrier_tracking_number_key" UNIQUE("region","carrier","tracking_number"),
 	CONSTRAINT "shipments_carrier_check" CHECK (length(btrim(carrier)) > 0),
+	CONSTRAINT "shipments_tracking_number_check" CHECK (length(btrim(tracking_number)) > 0),
 	CONSTRAINT "shipments_delivered_after_shipped_check" CHECK (delivered_at IS NULL OR (shipped_at IS NOT NULL AND delivered_at >= shipped_at)),
 	CONSTRAINT "shipments_shipped_has_tracking_check" CHECK (shipped_at IS NULL OR tracking_number IS NOT NULL)
 );
@@ -303,8 +310,8 @@ CREATE TABLE "marketing"."ads" (
 	CONSTRAINT "ads_pkey" PRIMARY KEY("region","id"),
 	CONSTRAINT "ads_region_campaign_id_product_id_key" UNIQUE("region","campaign_id","product_id"),
 	CONSTRAINT "ads_image_url_check" CHECK (image_url ~ '^https://'),
-	CONSTRAINT "ads_bid_check" CHECK (bid > 0),
-	CONSTRAINT "ads_currency_check" CHECK (currency = CASE region WHEN 'MLB' THEN 'BRL' WHEN 'MLA' THEN 'ARS' WHEN 'MLM' THEN 'MXN' WHEN 'MCO' THEN 'COP' WHEN 'MLC' THEN 'CLP' WHEN 'MLU' THEN 'UYU' WHEN 'MPE' THEN 'PEN' WHEN 'MEC' THEN 'USD' WHEN 'MBO' THEN 'BOB' WHEN 'MPY' THEN 'PYG' WHEN 'MCR' THEN 'CRC' WHEN 'MPA' THEN 'PAB' WHEN 'MRD' THEN 'DOP' WHEN 'MGT' THEN 'GTQ' WHEN 'MHN' THEN 'HNL' WHEN 'MNI' THEN 'NIO' WHEN 'MSV' THEN 'USD' WHEN 'MLV' THEN 'VES' WHEN 'MCU' THEN 'CUP' END),
+	CONSTRAINT "ads_bid_check" CHECK (bid > 0 AND bid <> 'NaN'),
+	CONSTRAINT "ads_currency_check" CHECK (currency = CASE region WHEN 'MLB' THEN 'BRL' WHEN 'MLA' THEN 'ARS' WHEN 'MLM' THEN 'MXN' WHEN 'MCO' THEN 'COP' WHEN 'MLC' THEN 'CLP' WHEN 'MLU' THEN 'UYU' WHEN 'MPE' THEN 'PEN' WHEN 'MEC' THEN 'USD' WHEN 'MBO' THEN 'BOB' WHEN 'MPY' THEN 'PYG' WHEN 'MCR' THEN 'CRC' WHEN 'MPA' THEN 'PAB' WHEN 'MRD' THEN 'DOP' WHEN 'MGT' THEN 'GTQ' WHEN 'MHN' THEN 'HNL' WHEN 'MNI' THEN 'NIO' WHEN 'MSV' THEN 'USD' WHEN 'MLV' THEN 'VES' WHEN 'MCU' THEN 'CUP' ELSE '' END),
 	CONSTRAINT "ads_counters_check" CHECK (clicks >= 0 AND impressions >= 0 AND clicks <= impressions)
 );
 --> statement-breakpoint
@@ -323,8 +330,9 @@ CREATE TABLE "marketing"."campaigns" (
 	CONSTRAINT "campaigns_pkey" PRIMARY KEY("region","id"),
 	CONSTRAINT "campaigns_region_store_id_name_key" UNIQUE("region","store_id","name"),
 	CONSTRAINT "campaigns_period_check" CHECK (starts_at < ends_at),
-	CONSTRAINT "campaigns_budget_check" CHECK (budget >= 0),
-	CONSTRAINT "campaigns_currency_check" CHECK (currency = CASE region WHEN 'MLB' THEN 'BRL' WHEN 'MLA' THEN 'ARS' WHEN 'MLM' THEN 'MXN' WHEN 'MCO' THEN 'COP' WHEN 'MLC' THEN 'CLP' WHEN 'MLU' THEN 'UYU' WHEN 'MPE' THEN 'PEN' WHEN 'MEC' THEN 'USD' WHEN 'MBO' THEN 'BOB' WHEN 'MPY' THEN 'PYG' WHEN 'MCR' THEN 'CRC' WHEN 'MPA' THEN 'PAB' WHEN 'MRD' THEN 'DOP' WHEN 'MGT' THEN 'GTQ' WHEN 'MHN' THEN 'HNL' WHEN 'MNI' THEN 'NIO' WHEN 'MSV' THEN 'USD' WHEN 'MLV' THEN 'VES' WHEN 'MCU' THEN 'CUP' END)
+	CONSTRAINT "campaigns_name_check" CHECK (length(btrim(name)) > 0),
+	CONSTRAINT "campaigns_budget_check" CHECK (budget >= 0 AND budget <> 'NaN'),
+	CONSTRAINT "campaigns_currency_check" CHECK (currency = CASE region WHEN 'MLB' THEN 'BRL' WHEN 'MLA' THEN 'ARS' WHEN 'MLM' THEN 'MXN' WHEN 'MCO' THEN 'COP' WHEN 'MLC' THEN 'CLP' WHEN 'MLU' THEN 'UYU' WHEN 'MPE' THEN 'PEN' WHEN 'MEC' THEN 'USD' WHEN 'MBO' THEN 'BOB' WHEN 'MPY' THEN 'PYG' WHEN 'MCR' THEN 'CRC' WHEN 'MPA' THEN 'PAB' WHEN 'MRD' THEN 'DOP' WHEN 'MGT' THEN 'GTQ' WHEN 'MHN' THEN 'HNL' WHEN 'MNI' THEN 'NIO' WHEN 'MSV' THEN 'USD' WHEN 'MLV' THEN 'VES' WHEN 'MCU' THEN 'CUP' ELSE '' END)
 );
 --> statement-breakpoint
 CREATE TABLE "messaging"."conversations" (
@@ -401,7 +409,7 @@ ALTER TABLE "reviews_questions"."questions" ADD CONSTRAINT "questions_region_pro
 ALTER TABLE "reviews_questions"."questions" ADD CONSTRAINT "questions_region_asker_id_fkey" FOREIGN KEY ("region","asker_id") REFERENCES "user_management"."users"("region","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "reviews_questions"."reviews" ADD CONSTRAINT "reviews_region_buyer_id_fkey" FOREIGN KEY ("region","buyer_id") REFERENCES "user_management"."users"("region","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "reviews_questions"."reviews" ADD CONSTRAINT "reviews_region_product_id_fkey" FOREIGN KEY ("region","product_id") REFERENCES "product_catalog"."products"("region","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "reviews_questions"."reviews" ADD CONSTRAINT "reviews_region_order_id_fkey" FOREIGN KEY ("region","order_id") REFERENCES "order_processing"."orders"("region","id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "reviews_questions"."reviews" ADD CONSTRAINT "reviews_region_order_id_product_id_fkey" FOREIGN KEY ("region","order_id","product_id") REFERENCES "order_processing"."order_details"("region","order_id","product_id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "payments"."payments" ADD CONSTRAINT "payments_region_order_id_fkey" FOREIGN KEY ("region","order_id") REFERENCES "order_processing"."orders"("region","id") ON DELETE restrict ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "payments"."payments" ADD CONSTRAINT "payments_method_id_fkey" FOREIGN KEY ("method_id") REFERENCES "payments"."payment_methods"("id") ON DELETE restrict ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "payments"."payments" ADD CONSTRAINT "payments_status_id_fkey" FOREIGN KEY ("status_id") REFERENCES "payments"."payment_statuses"("id") ON DELETE restrict ON UPDATE no action;--> statement-breakpoint
@@ -434,7 +442,7 @@ CREATE INDEX "orders_region_buyer_id_shipping_address_id_idx" ON "order_processi
 CREATE INDEX "questions_region_product_id_idx" ON "reviews_questions"."questions" USING btree ("region","product_id");--> statement-breakpoint
 CREATE INDEX "questions_region_asker_id_idx" ON "reviews_questions"."questions" USING btree ("region","asker_id");--> statement-breakpoint
 CREATE INDEX "reviews_region_product_id_idx" ON "reviews_questions"."reviews" USING btree ("region","product_id");--> statement-breakpoint
-CREATE INDEX "reviews_region_order_id_idx" ON "reviews_questions"."reviews" USING btree ("region","order_id");--> statement-breakpoint
+CREATE INDEX "reviews_region_order_id_product_id_idx" ON "reviews_questions"."reviews" USING btree ("region","order_id","product_id");--> statement-breakpoint
 CREATE INDEX "payments_region_order_id_idx" ON "payments"."payments" USING btree ("region","order_id");--> statement-breakpoint
 CREATE INDEX "payments_method_id_idx" ON "payments"."payments" USING btree ("method_id");--> statement-breakpoint
 CREATE INDEX "payments_status_id_idx" ON "payments"."payments" USING btree ("status_id");--> statement-breakpoint

@@ -23,7 +23,7 @@ COMMENT ON COLUMN "user_management"."users"."name" IS 'Full name shown to other 
 --> statement-breakpoint
 COMMENT ON COLUMN "user_management"."users"."email" IS 'Login email, stored in lower case; unique within the site.';
 --> statement-breakpoint
-COMMENT ON COLUMN "user_management"."users"."password_hash" IS 'Argon2id, bcrypt or scrypt hash in PHC format; a plaintext password is rejected by a CHECK.';
+COMMENT ON COLUMN "user_management"."users"."password_hash" IS 'Argon2id, bcrypt or scrypt hash in PHC format (at least 50 characters); a plaintext password is rejected by a CHECK.';
 --> statement-breakpoint
 COMMENT ON COLUMN "user_management"."users"."phone" IS 'Phone number in E.164 format (+5511987654321), optional.';
 --> statement-breakpoint
@@ -91,7 +91,7 @@ COMMENT ON COLUMN "product_catalog"."products"."category_id" IS 'The (leaf) cate
 --> statement-breakpoint
 COMMENT ON COLUMN "product_catalog"."products"."title" IS 'Listing title, in the site''s language (1 to 200 characters).';
 --> statement-breakpoint
-COMMENT ON COLUMN "product_catalog"."products"."description" IS 'Listing description, in the site''s language.';
+COMMENT ON COLUMN "product_catalog"."products"."description" IS 'Listing description, in the site''s language (at most 10000 characters).';
 --> statement-breakpoint
 COMMENT ON COLUMN "product_catalog"."products"."price" IS 'Current price, greater than zero, in the listing currency.';
 --> statement-breakpoint
@@ -215,11 +215,11 @@ COMMENT ON COLUMN "reviews_questions"."reviews"."buyer_id" IS 'The user who wrot
 --> statement-breakpoint
 COMMENT ON COLUMN "reviews_questions"."reviews"."product_id" IS 'The product reviewed.';
 --> statement-breakpoint
-COMMENT ON COLUMN "reviews_questions"."reviews"."order_id" IS 'The order in which the buyer bought the product, when known.';
+COMMENT ON COLUMN "reviews_questions"."reviews"."order_id" IS 'The order in which the buyer bought the product, when known; that order must contain the product.';
 --> statement-breakpoint
 COMMENT ON COLUMN "reviews_questions"."reviews"."rating" IS 'Stars, 1 to 5.';
 --> statement-breakpoint
-COMMENT ON COLUMN "reviews_questions"."reviews"."comment" IS 'Free text, optional.';
+COMMENT ON COLUMN "reviews_questions"."reviews"."comment" IS 'Free text (1 to 4000 characters), optional.';
 --> statement-breakpoint
 COMMENT ON COLUMN "reviews_questions"."reviews"."moderation_status" IS 'pending until moderation approves or rejects it.';
 --> statement-breakpoint

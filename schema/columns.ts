@@ -51,14 +51,22 @@ export const money = (name: string) => numeric(name, { precision: 14, scale: 2 }
 export const currency = () => char('currency', { length: 3 }).notNull();
 
 /** `CASE region WHEN 'MLB' THEN 'BRL' ... END`: the currency each site trades in. */
-export const SITE_CURRENCY_SQL = `CASE region ${SITES.map((s) => `WHEN '${s.id}' THEN '${s.currency}'`).join(' ')} END`;
+export const SITE_CURRENCY_SQL = `CASE region ${SITES.map((s) => `WHEN '${s.id}' THEN '${s.currency}'`).join(' ')} ELSE '' END`;
 
 /** A CHECK named `<table>_<name>_check` over bare column names. */
 export function rule(table: string, name: string, expression: string) {
   return check(`${table}_${name}_check`, sql.raw(expression));
 }
 
-/** The row's currency is the currency of its site. */
+/**
+ * An amount that must be positive (or, with `orZero`, not negative). NaN is excluded by name:
+ * in PostgreSQL 'NaN'::numeric sorts above every number, so `> 0` alone lets it in.
+ */
+export function amount(table: string, column: string, options: { orZero?: boolean } = {}) {
+  return rule(table, column, `${column} ${options.orZero ? '>=' : '>'} 0 AND ${column} <> 'NaN'`);
+}
+
+/** The row's currency is the currency of its site (a site missing from the CASE matches nothing). */
 export function currencyOfRegion(table: string) {
   return rule(table, 'currency', `currency = ${SITE_CURRENCY_SQL}`);
 }

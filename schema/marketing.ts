@@ -1,6 +1,6 @@
 /** Component 8, Marketing: stores' campaigns and the ads they buy. */
 import { bigint, pgSchema, primaryKey, text, unique } from 'drizzle-orm/pg-core';
-import { at, createdAt, currency, currencyOfRegion, id, money, ref, references, region, rule } from './columns.ts';
+import { amount, at, createdAt, currency, currencyOfRegion, id, money, ref, references, region, rule } from './columns.ts';
 import { describe, type Component } from './component.ts';
 import { products } from './product-catalog.ts';
 import { stores } from './seller-management.ts';
@@ -30,7 +30,8 @@ export const campaigns = marketing.table(
     unique('campaigns_region_store_id_name_key').on(t.region, t.storeId, t.name),
     ...references('campaigns', [t.region, t.storeId], [stores.region, stores.id], 'cascade', { covered: true }),
     rule('campaigns', 'period', `starts_at < ends_at`),
-    rule('campaigns', 'budget', `budget >= 0`),
+    rule('campaigns', 'name', `length(btrim(name)) > 0`),
+    amount('campaigns', 'budget', { orZero: true }),
     currencyOfRegion('campaigns'),
   ],
 );
@@ -56,7 +57,7 @@ export const ads = marketing.table(
     ...references('ads', [t.region, t.campaignId], [campaigns.region, campaigns.id], 'cascade', { covered: true }),
     ...references('ads', [t.region, t.productId], [products.region, products.id], 'cascade'),
     rule('ads', 'image_url', `image_url ~ '^https://'`),
-    rule('ads', 'bid', `bid > 0`),
+    amount('ads', 'bid'),
     currencyOfRegion('ads'),
     rule('ads', 'counters', `clicks >= 0 AND impressions >= 0 AND clicks <= impressions`),
   ],

@@ -1,6 +1,6 @@
 /** Component 4, Order processing: what buyers ordered, at what price, with which coupon. */
 import { boolean, integer, pgSchema, primaryKey, smallint, text, unique, index } from 'drizzle-orm/pg-core';
-import { at, createdAt, currency, currencyOfRegion, id, money, ref, referenceColumns, referenceTable, references, region, rule } from './columns.ts';
+import { amount, at, createdAt, currency, currencyOfRegion, id, money, ref, referenceColumns, referenceTable, references, region, rule } from './columns.ts';
 import { describe, type Component } from './component.ts';
 import { products } from './product-catalog.ts';
 import { addresses, users } from './user-management.ts';
@@ -32,7 +32,7 @@ export const coupons = orderProcessing.table(
     rule('coupons', 'code', `code ~ '^[A-Z0-9][A-Z0-9_-]{2,31}$'`),
     rule('coupons', 'one_kind', `num_nonnulls(percentage, fixed_amount) = 1`),
     rule('coupons', 'percentage', `percentage BETWEEN 1 AND 100`),
-    rule('coupons', 'fixed_amount', `fixed_amount > 0`),
+    amount('coupons', 'fixed_amount'),
     currencyOfRegion('coupons'),
     rule('coupons', 'max_uses', `max_uses > 0`),
     rule('coupons', 'use_count', `use_count BETWEEN 0 AND max_uses`),
@@ -68,8 +68,9 @@ export const orders = orderProcessing.table(
       [addresses.region, addresses.userId, addresses.id],
       'restrict',
     ),
-    rule('orders', 'total', `total >= 0`),
-    rule('orders', 'discount_total', `discount_total >= 0 AND (coupon_id IS NOT NULL OR discount_total = 0)`),
+    amount('orders', 'total', { orZero: true }),
+    amount('orders', 'discount_total', { orZero: true }),
+    rule('orders', 'discount_needs_coupon', `coupon_id IS NOT NULL OR discount_total = 0`),
     currencyOfRegion('orders'),
   ],
 );
@@ -90,7 +91,7 @@ export const orderDetails = orderProcessing.table(
     ...references('order_details', [t.region, t.orderId], [orders.region, orders.id], 'cascade', { covered: true }),
     ...references('order_details', [t.region, t.productId], [products.region, products.id], 'restrict'),
     rule('order_details', 'quantity', `quantity > 0`),
-    rule('order_details', 'unit_price', `unit_price >= 0`),
+    amount('order_details', 'unit_price', { orZero: true }),
   ],
 );
 

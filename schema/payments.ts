@@ -1,6 +1,6 @@
 /** Component 6, Payments: how orders are paid, possibly with several methods. */
 import { pgSchema, primaryKey, smallint, text, unique } from 'drizzle-orm/pg-core';
-import { createdAt, currency, currencyOfRegion, id, money, ref, referenceColumns, referenceTable, references, region, rule } from './columns.ts';
+import { amount, createdAt, currency, currencyOfRegion, id, money, ref, referenceColumns, referenceTable, references, region, rule } from './columns.ts';
 import { describe, type Component } from './component.ts';
 import { orders } from './order-processing.ts';
 
@@ -33,7 +33,7 @@ export const payments = paymentsSchema.table(
     ...references('payments', [t.region, t.orderId], [orders.region, orders.id], 'restrict'),
     ...references('payments', [t.methodId], [paymentMethods.id], 'restrict'),
     ...references('payments', [t.statusId], [paymentStatuses.id], 'restrict'),
-    rule('payments', 'amount', `amount > 0`),
+    amount('payments', 'amount'),
     currencyOfRegion('payments'),
     rule('payments', 'transaction_ref', `length(btrim(transaction_ref)) > 0`),
   ],

@@ -1,6 +1,6 @@
 /** Component 3, Product catalog: what is for sale, how it is shown, and its discounts. */
 import { integer, pgSchema, primaryKey, serial, smallint, text, unique } from 'drizzle-orm/pg-core';
-import { at, createdAt, currency, currencyOfRegion, id, money, ref, references, region, rule } from './columns.ts';
+import { amount, at, createdAt, currency, currencyOfRegion, id, money, ref, references, region, rule } from './columns.ts';
 import { describe, type Component } from './component.ts';
 import { campaigns } from './marketing.ts';
 import { stores } from './seller-management.ts';
@@ -51,7 +51,8 @@ export const products = productCatalog.table(
     ...references('products', [t.region, t.storeId], [stores.region, stores.id], 'restrict'),
     ...references('products', [t.categoryId], [categories.id], 'restrict'),
     rule('products', 'title', `length(btrim(title)) BETWEEN 1 AND 200`),
-    rule('products', 'price', `price > 0`),
+    rule('products', 'description', `length(description) <= 10000`),
+    amount('products', 'price'),
     currencyOfRegion('products'),
     rule('products', 'stock', `stock >= 0`),
     rule('products', 'low_stock_threshold', `low_stock_threshold >= 0`),
@@ -116,7 +117,7 @@ export const productCatalogComponent: Component = {
       storeId: 'The store that sells the product.',
       categoryId: 'The (leaf) category the product is listed in.',
       title: 'Listing title, in the site\'s language (1 to 200 characters).',
-      description: 'Listing description, in the site\'s language.',
+      description: 'Listing description, in the site\'s language (at most 10000 characters).',
       price: 'Current price, greater than zero, in the listing currency.',
       currency: 'ISO 4217 currency of the price; always the currency of the site.',
       stock: 'Units available to sell; never negative.',

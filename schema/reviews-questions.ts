@@ -2,7 +2,7 @@
 import { pgSchema, primaryKey, smallint, text, unique } from 'drizzle-orm/pg-core';
 import { at, createdAt, id, ref, references, region, rule } from './columns.ts';
 import { describe, type Component } from './component.ts';
-import { orders } from './order-processing.ts';
+import { orderDetails } from './order-processing.ts';
 import { products } from './product-catalog.ts';
 import { users } from './user-management.ts';
 import { MODERATION_STATUSES, QUESTION_STATUSES } from './values.ts';
@@ -31,8 +31,10 @@ export const reviews = reviewsQuestions.table(
     // Erasing an account erases its reviews; erasing a product erases its reviews.
     ...references('reviews', [t.region, t.buyerId], [users.region, users.id], 'cascade', { covered: true }),
     ...references('reviews', [t.region, t.productId], [products.region, products.id], 'cascade'),
-    ...references('reviews', [t.region, t.orderId], [orders.region, orders.id], 'no action'),
+    // The order cited must contain the product reviewed: the key is the order line's.
+    ...references('reviews', [t.region, t.orderId, t.productId], [orderDetails.region, orderDetails.orderId, orderDetails.productId], 'no action'),
     rule('reviews', 'rating', `rating BETWEEN 1 AND 5`),
+    rule('reviews', 'comment', `length(btrim(comment)) BETWEEN 1 AND 4000`),
   ],
 );
 
@@ -56,6 +58,7 @@ export const questions = reviewsQuestions.table(
     ...references('questions', [t.region, t.askerId], [users.region, users.id], 'cascade'),
     rule('questions', 'body', `length(btrim(body)) BETWEEN 1 AND 2000`),
     rule('questions', 'answered', `(status = 'answered') = (answer IS NOT NULL) AND (answer IS NULL) = (answered_at IS NULL)`),
+    rule('questions', 'answer', `length(btrim(answer)) BETWEEN 1 AND 2000`),
     rule('questions', 'answered_at', `answered_at >= created_at`),
   ],
 );
@@ -70,9 +73,9 @@ export const reviewsQuestionsComponent: Component = {
       id: 'Surrogate key, unique within the region.',
       buyerId: 'The user who wrote the review.',
       productId: 'The product reviewed.',
-      orderId: 'The order in which the buyer bought the product, when known.',
+      orderId: 'The order in which the buyer bought the product, when known; that order must contain the product.',
       rating: 'Stars, 1 to 5.',
-      comment: 'Free text, optional.',
+      comment: 'Free text (1 to 4000 characters), optional.',
       moderationStatus: 'pending until moderation approves or rejects it.',
       createdAt: 'When the review was written.',
     }),

@@ -30,6 +30,7 @@ export const shipments = shippingLogistics.table(
     ...references('shipments', [t.region, t.orderId], [orders.region, orders.id], 'restrict', { covered: true }),
     ...references('shipments', [t.statusId], [shipmentStatuses.id], 'restrict'),
     rule('shipments', 'carrier', `length(btrim(carrier)) > 0`),
+    rule('shipments', 'tracking_number', `length(btrim(tracking_number)) > 0`),
     rule('shipments', 'delivered_after_shipped', `delivered_at IS NULL OR (shipped_at IS NOT NULL AND delivered_at >= shipped_at)`),
     rule('shipments', 'shipped_has_tracking', `shipped_at IS NULL OR tracking_number IS NOT NULL`),
   ],

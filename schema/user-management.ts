@@ -32,7 +32,7 @@ export const users = userManagement.table(
     ...references('users', [t.roleId], [roles.id], 'restrict'),
     rule('users', 'name', `length(btrim(name)) > 0`),
     rule('users', 'email', `email = lower(email) AND email ~ '^[^@[:space:]]+@[^@[:space:]]+\\.[^@[:space:]]+$'`),
-    rule('users', 'password_hash', `password_hash ~ '^\\$(argon2id|argon2i|2a|2b|2y|scrypt)\\$'`),
+    rule('users', 'password_hash', `password_hash ~ '^\\$(argon2id|argon2i|2a|2b|2y|scrypt)\\$' AND length(password_hash) >= 50`),
     rule('users', 'phone', `phone ~ '^\\+[1-9][0-9]{7,14}$'`),
     rule('users', 'birth_date', `birth_date >= DATE '1900-01-01'`),
   ],
@@ -59,6 +59,8 @@ export const addresses = userManagement.table(
     uniqueIndex('addresses_one_default_per_user').on(t.region, t.userId).where(sql`is_default`),
     rule('addresses', 'postal_code', `postal_code ~ '^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$'`),
     rule('addresses', 'street_line', `length(btrim(street_line)) > 0`),
+    rule('addresses', 'city', `length(btrim(city)) > 0`),
+    rule('addresses', 'state', `length(btrim(state)) > 0`),
   ],
 );
 
@@ -74,7 +76,7 @@ export const userManagementComponent: Component = {
       roleId: 'The role that decides what the account may do.',
       name: 'Full name shown to other users.',
       email: 'Login email, stored in lower case; unique within the site.',
-      passwordHash: 'Argon2id, bcrypt or scrypt hash in PHC format; a plaintext password is rejected by a CHECK.',
+      passwordHash: 'Argon2id, bcrypt or scrypt hash in PHC format (at least 50 characters); a plaintext password is rejected by a CHECK.',
       phone: 'Phone number in E.164 format (+5511987654321), optional.',
       birthDate: 'Date of birth, optional; used for age checks on restricted categories.',
       status: 'active, suspended (by moderation) or closed (by the user).',
