@@ -18,6 +18,8 @@ export const EXIT = {
   migration: 5,
   /** Another process held the migration lock for longer than --wait allows. */
   busy: 6,
+  /** The seed was refused (unmigrated or non-empty database) or failed and was rolled back. */
+  seed: 7,
 } as const;
 
 export type ErrorCode =
@@ -32,7 +34,18 @@ export type ErrorCode =
   | 'E_MIGRATION_FAILED'
   | 'E_MIGRATION_LOCK_TIMEOUT'
   | 'E_IDENTIFIER'
-  | 'E_GENERATE';
+  | 'E_GENERATE'
+  | 'E_REPLICA_TOPOLOGY'
+  | 'E_REPLICA_PREREQUISITE'
+  | 'E_REPLICA_EXISTS'
+  | 'E_REPLICA_NOT_FOUND'
+  | 'E_REPLICA_SCRIPT'
+  | 'E_REPLICA_NODE_DOWN'
+  | 'E_REPLICA_TIMEOUT'
+  | 'E_REPLICA_STALE'
+  | 'E_SEED_NOT_MIGRATED'
+  | 'E_SEED_NOT_EMPTY'
+  | 'E_SEED_FAILED';
 
 const EXIT_OF: Record<ErrorCode, number> = {
   E_USAGE: EXIT.usage,
@@ -47,6 +60,25 @@ const EXIT_OF: Record<ErrorCode, number> = {
   E_MIGRATION_LOCK_TIMEOUT: EXIT.busy,
   E_IDENTIFIER: EXIT.usage,
   E_GENERATE: EXIT.internal,
+  /** The topology declaration (src/replica/topology.ts) is invalid. */
+  E_REPLICA_TOPOLOGY: EXIT.usage,
+  /** This machine lacks what a local read layer needs (PostgreSQL 15+ binaries, the postgres OS user, a free port). */
+  E_REPLICA_PREREQUISITE: EXIT.usage,
+  /** `replica up --local` found a read layer already built in its folder. */
+  E_REPLICA_EXISTS: EXIT.usage,
+  /** No local read layer in the folder, or no node of that name. */
+  E_REPLICA_NOT_FOUND: EXIT.usage,
+  /** A generated script failed while building the read layer. */
+  E_REPLICA_SCRIPT: EXIT.internal,
+  /** A node of the read layer does not answer. */
+  E_REPLICA_NODE_DOWN: EXIT.target,
+  /** A node did not reach the expected state within a bounded wait. */
+  E_REPLICA_TIMEOUT: EXIT.target,
+  /** The committed replica scripts differ from a fresh generation. */
+  E_REPLICA_STALE: EXIT.history,
+  E_SEED_NOT_MIGRATED: EXIT.seed,
+  E_SEED_NOT_EMPTY: EXIT.seed,
+  E_SEED_FAILED: EXIT.seed,
 };
 
 export class EcomdbError extends Error {

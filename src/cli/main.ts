@@ -8,6 +8,7 @@ import { generateCommand } from './commands/generate.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { sqlCommand } from './commands/sql.ts';
 import { statusCommand } from './commands/status.ts';
+import { seedCommand } from './commands/seed.ts';
 import { upCommand } from './commands/up.ts';
 import { Output } from './output.ts';
 
@@ -32,9 +33,10 @@ Examples:
   $ ecomdb sql --component order_processing
 
 Exit status: 0 ok, 1 internal error, 2 usage, 3 database unreachable or in use,
-4 migration history conflict, 5 migration failed (rolled back), 6 migration lock busy.`,
+4 migration history conflict, 5 migration failed (rolled back), 6 migration lock busy,
+7 seed refused or failed (rolled back).`,
     );
-  for (const command of [upCommand(), migrateCommand(), statusCommand(), sqlCommand(), generateCommand()]) {
+  for (const command of [upCommand(), migrateCommand(), statusCommand(), seedCommand(), sqlCommand(), generateCommand()]) {
     root.addCommand(command.exitOverride().showSuggestionAfterError());
   }
   return root;

@@ -49,6 +49,11 @@ export class Output {
     this.info(`${this.color.yellow('!')} ${message}`);
   }
 
+  /** Replace the current terminal line (progress bars); only call when stderr is a TTY. */
+  rewrite(line: string): void {
+    this.stderr.write(`\r\x1b[2K${line}`);
+  }
+
   /** Debug detail, only with --verbose. */
   debug(message: string): void {
     if (this.verbose) this.info(this.color.dim(message));

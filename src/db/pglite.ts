@@ -9,6 +9,25 @@ import { EcomdbError } from '../errors.ts';
 import { acquireLock } from './lockfile.ts';
 import type { Database, Session } from './types.ts';
 
+/** PGlite reads COPY data from a blob: send it in blobs of about 4 MB. */
+export async function pgliteCopy(db: PGlite, target: string, chunks: Iterable<string>): Promise<void> {
+  let pending: string[] = [];
+  let size = 0;
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const blob = new Blob(pending);
+    pending = [];
+    size = 0;
+    await db.query(`COPY ${target} FROM '/dev/blob'`, [], { blob });
+  };
+  for (const chunk of chunks) {
+    pending.push(chunk);
+    size += chunk.length;
+    if (size >= 4_000_000) await flush();
+  }
+  await flush();
+}
+
 export async function openPglite(dir: string): Promise<Database> {
   const label = `embedded PGlite in ${relative(process.cwd(), dir) || '.'}`;
   mkdirSync(dir, { recursive: true });
@@ -28,6 +47,7 @@ export async function openPglite(dir: string): Promise<Database> {
     exec: async (text) => {
       await db.exec(text);
     },
+    copyFrom: (target, chunks) => pgliteCopy(db, target, chunks),
   };
   return {
     kind: 'pglite',

@@ -9,6 +9,11 @@ export interface Session {
   query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<Row[]>;
   /** Run SQL text with no parameters (simple protocol: may hold several statements). */
   exec(text: string): Promise<void>;
+  /**
+   * Stream rows into `COPY <target> FROM STDIN` (text format). `chunks` yields pieces of COPY
+   * text, each a whole number of lines. Rejects with PostgreSQL's error if a row is refused.
+   */
+  copyFrom(target: string, chunks: Iterable<string>): Promise<void>;
 }
 
 export type TargetKind = 'postgres' | 'pglite';

@@ -10,6 +10,7 @@ import { MIGRATIONS_DIR } from '../../src/generate/run.ts';
 import { readMigrations } from '../../src/migrations/files.ts';
 import { runMigrations } from '../../src/migrations/run.ts';
 import { openPostgres } from '../../src/db/postgres.ts';
+import { pgliteCopy } from '../../src/db/pglite.ts';
 import type { Database, Session } from '../../src/db/types.ts';
 
 export const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -80,6 +81,7 @@ export async function memoryPglite(): Promise<{ pg: PGlite; db: Database }> {
     exec: async (text) => {
       await pg.exec(text);
     },
+    copyFrom: (target, chunks) => pgliteCopy(pg, target, chunks),
   };
   return { pg, db: { kind: 'pglite', label: 'in-memory PGlite', session: (work) => work(session), close: () => pg.close() } };
 }

@@ -1,0 +1,79 @@
+/** Seeds component 9: a conversation for one order in ten, plus pre-sale ones, with their messages. */
+import type { SiteId } from '../schema/values.ts';
+import { conversations, messages } from '../schema/index.ts';
+import { range, type CopySeed } from './table-seed.ts';
+import { BUYER_MESSAGES, SELLER_MESSAGES } from './text.ts';
+import { DAY, MINUTE_MS, ORDER_STATUS, S, timestamp, type World } from './world.ts';
+
+interface Conversation {
+  id: number;
+  region: SiteId;
+  buyer: number;
+  store: number;
+  order: number | null;
+  at: number;
+  status: 'open' | 'closed' | 'escalated';
+}
+
+function* allConversations(w: World): Generator<Conversation> {
+  const r = w.random;
+  const until = w.options.until;
+  for (const o of range(w.layout.total('orders'))) {
+    if (r.below(10, S.Conversation, o) !== 0) continue;
+    const x = w.order(o);
+    const at = Math.min(x.at + MINUTE_MS * (30 + r.below(48 * 60, S.Conversation, o, 1)), until - 10 * MINUTE_MS);
+    const done = x.status === ORDER_STATUS.delivered || x.status === ORDER_STATUS.cancelled;
+    yield { id: x.id, region: x.region, buyer: x.buyer, store: w.productStore(x.lines[0]!.product), order: x.id, at, status: done ? (r.below(50, S.Conversation, o, 2) === 0 ? 'escalated' : 'closed') : 'open' };
+  }
+  const offset = w.layout.total('orders');
+  for (const j of range(w.layout.total('preSaleConversations'))) {
+    const region = w.layout.blockOf('preSaleConversations', j).region;
+    const stores = w.layout.block('stores', region);
+    yield {
+      id: offset + j + 1, region, buyer: w.userIn(region, S.Conversation, offset + j),
+      store: stores.start + r.skewed(stores.count, 2, S.Conversation, offset + j, 1), order: null,
+      at: Math.min(w.momentInWindow(S.Conversation, offset + j), until - 10 * MINUTE_MS), status: 'closed',
+    };
+  }
+}
+
+export const conversationsSeed: CopySeed = {
+  kind: 'copy',
+  table: conversations,
+  columns: ['region', 'id', 'buyer_id', 'store_id', 'order_id', 'kind', 'status', 'created_at'],
+  expected: (w) => Math.round(w.layout.total('orders') / 10 + w.layout.total('preSaleConversations')),
+  *rows(w: World) {
+    for (const c of allConversations(w)) {
+      yield [c.region, c.id, c.buyer + 1, c.store + 1, c.order, c.order === null ? 'pre_sale' : 'order', c.status, timestamp(c.at)];
+    }
+  },
+};
+
+export const messagesSeed: CopySeed = {
+  kind: 'copy',
+  table: messages,
+  columns: ['region', 'id', 'conversation_id', 'sender_id', 'body', 'sent_at', 'read_at', 'moderation_status'],
+  expected: (w) => Math.round(conversationsSeed.expected(w) * 3.5),
+  *rows(w: World) {
+    const r = w.random;
+    for (const c of allConversations(w)) {
+      const language = w.language(c.region);
+      const count = 2 + r.below(4, S.Message, c.id);
+      const gap = Math.min(3 * 60 * MINUTE_MS, Math.floor((w.options.until - c.at) / (count + 1)), DAY);
+      const owner = w.storeOwner(c.store);
+      for (let k = 0; k < count; k++) {
+        const fromBuyer = k % 2 === 0;
+        const sentAt = c.at + k * gap + r.below(Math.max(1, gap / 2), S.Message, c.id, k + 1);
+        const pool = fromBuyer ? BUYER_MESSAGES[language] : SELLER_MESSAGES[language];
+        const m = r.below(100, S.Message, c.id, 20 + k);
+        yield [
+          c.region, c.id * 6 + k, c.id, (fromBuyer ? c.buyer : owner) + 1, pool[(k >> 1) % pool.length]!,
+          timestamp(sentAt), k < count - 1 ? timestamp(sentAt + Math.floor(gap / 4)) : null,
+          m < 97 ? 'approved' : m < 99 ? 'pending' : 'rejected',
+        ];
+      }
+    }
+  },
+};
+
+export const messagingSeeds = [conversationsSeed, messagesSeed];

@@ -1,0 +1,23 @@
+/** Seeds component 6: payments of orders, some split across two methods, some rejected first. */
+import { payments } from '../schema/index.ts';
+import { currencyOf } from './product-catalog.ts';
+import { range, type CopySeed } from './table-seed.ts';
+import { S, money, timestamp, type World } from './world.ts';
+
+export const paymentsSeed: CopySeed = {
+  kind: 'copy',
+  table: payments,
+  columns: ['region', 'id', 'order_id', 'method_id', 'status_id', 'amount', 'currency', 'transaction_ref', 'created_at'],
+  expected: (w) => Math.round(w.layout.total('orders') * 1.1),
+  *rows(w: World) {
+    for (const o of range(w.layout.total('orders'))) {
+      const x = w.order(o);
+      for (const p of x.payments) {
+        const ref = `MP${p.id}-${w.random.int(S.Hash, p.id).toString(16).toUpperCase()}`;
+        yield [x.region, p.id, x.id, p.method, p.status, money(p.cents), currencyOf(x.region), ref, timestamp(p.at)];
+      }
+    }
+  },
+};
+
+export const paymentsSeeds = [paymentsSeed];

@@ -1,0 +1,85 @@
+/** Seeds component 3: the category tree, products, their images and discounts. */
+import { categories, productDiscounts, productImages, products } from '../schema/index.ts';
+import { SITES, type SiteId } from '../schema/values.ts';
+import { range, type CopySeed } from './table-seed.ts';
+import { CATEGORY_TREE, LEAVES } from './text.ts';
+import { S, money, timestamp, type World } from './world.ts';
+
+/** Category ids: the top-level nodes first, then the leaves, in tree order. */
+export const leafCategoryId = (leaf: number) => CATEGORY_TREE.length + leaf + 1;
+
+export const categoriesSeed: CopySeed = {
+  kind: 'copy',
+  table: categories,
+  columns: ['id', 'parent_id', 'name', 'description'],
+  expected: () => CATEGORY_TREE.length + LEAVES.length,
+  *rows() {
+    for (const [i, top] of CATEGORY_TREE.entries()) yield [i + 1, null, top.name, top.description];
+    for (const [i, leaf] of LEAVES.entries()) yield [leafCategoryId(i), leaf.top + 1, leaf.name, leaf.description];
+  },
+};
+
+export const productsSeed: CopySeed = {
+  kind: 'copy',
+  table: products,
+  columns: ['region', 'id', 'store_id', 'category_id', 'title', 'description', 'price', 'currency', 'stock', 'low_stock_threshold', 'condition', 'status', 'created_at'],
+  expected: (w) => w.layout.total('products'),
+  *rows(w: World) {
+    const r = w.random;
+    const currencies = new Map(w.options.regions.map((id) => [id, currencyOf(id)]));
+    for (const p of range(w.layout.total('products'))) {
+      const region = w.productRegion(p);
+      const title = w.productTitle(p);
+      const threshold = 5;
+      // One product in ten sits at or under its low-stock threshold.
+      const stock = r.below(10, S.Product, p, 7) === 0 ? r.below(threshold + 1, S.Product, p, 8) : threshold + 1 + r.skewed(500, 2, S.Product, p, 9);
+      const c = r.below(100, S.Product, p, 10);
+      const s = r.below(100, S.Product, p, 11);
+      const description = w.language(region) === 'pt' ? `${title}. Produto ${c < 90 ? 'novo' : 'usado'}, com garantia e envio para todo o país.` : `${title}. Producto ${c < 90 ? 'nuevo' : 'usado'}, con garantía y envío a todo el país.`;
+      yield [
+        region, p + 1, w.productStore(p) + 1, leafCategoryId(w.productLeaf(p)), title, description,
+        money(w.priceCents(p)), currencies.get(region)!, stock, threshold,
+        c < 90 ? 'new' : c < 98 ? 'used' : 'refurbished',
+        s < 88 ? 'active' : s < 94 ? 'paused' : s < 98 ? 'closed' : 'under_review',
+        timestamp(w.productCreatedAt(p)),
+      ];
+    }
+  },
+};
+
+export const productImagesSeed: CopySeed = {
+  kind: 'copy',
+  table: productImages,
+  columns: ['region', 'id', 'product_id', 'url', 'position'],
+  expected: (w) => Math.round(w.layout.total('products') * 2.5),
+  *rows(w: World) {
+    for (const p of range(w.layout.total('products'))) {
+      const region = w.productRegion(p);
+      const count = 1 + w.random.below(4, S.Image, p);
+      for (let k = 0; k < count; k++) {
+        const id = p * 4 + k + 1;
+        yield [region, id, p + 1, `https://http2.mlstatic.com/D_NQ_NP_${id}-${region}${p + 1}-O.webp`, k + 1];
+      }
+    }
+  },
+};
+
+export const productDiscountsSeed: CopySeed = {
+  kind: 'copy',
+  table: productDiscounts,
+  columns: ['region', 'id', 'product_id', 'percentage', 'starts_at', 'ends_at', 'campaign_id'],
+  expected: (w) => Math.round(w.layout.total('products') * 0.15),
+  *rows(w: World) {
+    for (const p of range(w.layout.total('products'))) {
+      const d = w.discount(p);
+      if (d) yield [w.productRegion(p), p + 1, p + 1, d.percentage, timestamp(d.startsAt), timestamp(d.endsAt), null];
+    }
+  },
+};
+
+/** The currency a site trades in. */
+export function currencyOf(region: SiteId): string {
+  return SITES.find((s) => s.id === region)!.currency;
+}
+
+export const productCatalogSeeds = [categoriesSeed, productsSeed, productImagesSeed, productDiscountsSeed];

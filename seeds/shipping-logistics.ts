@@ -1,0 +1,27 @@
+/** Seeds component 7: one shipment per paid order, its status agreeing with the order's. */
+import { shipments } from '../schema/index.ts';
+import { range, type CopySeed } from './table-seed.ts';
+import { timestamp, type World } from './world.ts';
+
+export const shipmentsSeed: CopySeed = {
+  kind: 'copy',
+  table: shipments,
+  columns: ['region', 'id', 'order_id', 'status_id', 'carrier', 'tracking_number', 'shipped_at', 'delivered_at', 'created_at'],
+  expected: (w) => Math.round(w.layout.total('orders') * 0.9),
+  *rows(w: World) {
+    for (const o of range(w.layout.total('orders'))) {
+      const x = w.order(o);
+      if (!x.shipment || x.paidAt === null) continue;
+      const carrier = w.carrier(o, x.region);
+      const tracking = x.shipment.shippedAt === null ? null : `${carrier.slice(0, 2).toUpperCase()}${String(x.id).padStart(10, '0')}${x.region}`;
+      yield [
+        x.region, x.id, x.id, x.shipment.status, carrier, tracking,
+        x.shipment.shippedAt === null ? null : timestamp(x.shipment.shippedAt),
+        x.shipment.deliveredAt === null ? null : timestamp(x.shipment.deliveredAt),
+        timestamp(x.paidAt),
+      ];
+    }
+  },
+};
+
+export const shippingLogisticsSeeds = [shipmentsSeed];

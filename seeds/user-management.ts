@@ -1,0 +1,50 @@
+/** Seeds component 1: users (sellers first in each region, a few staff) and their addresses. */
+import { addresses, users } from '../schema/index.ts';
+import { range, type CopySeed } from './table-seed.ts';
+import { timestamp, type World } from './world.ts';
+import { S } from './world.ts';
+
+export const usersSeed: CopySeed = {
+  kind: 'copy',
+  table: users,
+  columns: ['region', 'id', 'role_id', 'name', 'email', 'password_hash', 'phone', 'birth_date', 'status', 'created_at'],
+  expected: (w) => w.layout.total('users'),
+  *rows(w: World) {
+    const r = w.random;
+    for (const u of range(w.layout.total('users'))) {
+      const region = w.userRegion(u);
+      const misc = r.below(1000, S.UserMisc, u, 3);
+      const birth = new Date(Date.UTC(1950 + r.below(56, S.UserMisc, u, 4), r.below(12, S.UserMisc, u, 5), 1 + r.below(28, S.UserMisc, u, 6)));
+      yield [
+        region,
+        u + 1,
+        w.userRole(u),
+        w.userName(u),
+        w.userEmail(u),
+        w.passwordHash(u),
+        misc < 800 ? w.profile(region).phone(r.int(S.UserMisc, u, 7)) : null,
+        misc % 10 < 9 ? birth.toISOString().slice(0, 10) : null,
+        misc < 970 ? 'active' : misc < 980 ? 'suspended' : 'closed',
+        timestamp(w.userCreatedAt(u)),
+      ];
+    }
+  },
+};
+
+export const addressesSeed: CopySeed = {
+  kind: 'copy',
+  table: addresses,
+  columns: ['region', 'id', 'user_id', 'street_line', 'city', 'state', 'postal_code', 'is_default'],
+  expected: (w) => Math.round(w.layout.total('users') * 1.5),
+  *rows(w: World) {
+    for (const u of range(w.layout.total('users'))) {
+      const region = w.userRegion(u);
+      for (let k = 0; k < w.addressCount(u); k++) {
+        const a = w.address(u, k);
+        yield [region, w.addressId(u, k), u + 1, a.street, a.city, a.state, a.postalCode, k === 0];
+      }
+    }
+  },
+};
+
+export const userManagementSeeds = [usersSeed, addressesSeed];

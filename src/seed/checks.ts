@@ -1,0 +1,593 @@
+/**
+ * The business consistency rules of marketplace data, as SQL: what the constraints of the schema
+ * cannot say because a rule spans several rows or tables (an order's total and its lines, a
+ * shipment and its payments, a review and the delivery it follows). `ecomdb seed` runs them after
+ * loading and must find no offending row; `ecomdb verify` runs them as its data rules.
+ *
+ * Each check is plain data: a SELECT that returns one row per offending object with the columns
+ * `region`, `id` (the offending row's key as text) and `detail` (what is wrong with it). The SQL
+ * is standard and plain enough for PostgreSQL 15 and 18 alike. Reference rows (statuses, roles)
+ * are found by name, never by id. Every join follows a (region, ...) key of the schema and every
+ * per-row aggregate is computed once, grouped, and then joined: no correlated subquery, so each
+ * check stays linear in the size of the tables it reads.
+ *
+ * Conventions of the `id` column: the row's surrogate id; for an order line, `order_id/product_id`;
+ * for the one rule about the whole catalog (`some-product-under-threshold`), `products` in region
+ * `all`.
+ *
+ * @example
+ *   const results = await runConsistencyChecks(session, { sample: 3 });
+ *   for (const r of results) if (r.offenders > 0) console.error(r.id, r.offenders, r.examples);
+ */
+import type { Session } from '../db/types.ts';
+
+/** One data rule: a stable id, a sentence that explains it, and the SELECT that finds offenders. */
+export interface ConsistencyCheck {
+  /** Stable, kebab-case name of the rule, e.g. `order-total-matches-lines`. */
+  readonly id: string;
+  /** One sentence for a student: what the rule is and why it holds. */
+  readonly description: string;
+  /** A single SELECT (no semicolon) returning `region`, `id`, `detail` for each offending row. */
+  readonly sql: string;
+}
+
+/** An offending row as a check reports it. */
+export interface Offender {
+  readonly region: string;
+  readonly id: string;
+  readonly detail: string;
+}
+
+/** What one check found. */
+export interface CheckResult {
+  readonly id: string;
+  readonly description: string;
+  /** How many rows offend the rule (all of them, not just the examples). */
+  readonly offenders: number;
+  /** The first offenders in (region, id, detail) order; at most `sample` of them. */
+  readonly examples: Offender[];
+}
+
+/** How many examples a check reports unless told otherwise. */
+export const DEFAULT_SAMPLE = 5;
+
+/** SQL text written indented inside this file, with the common indentation removed. */
+function sql(strings: TemplateStringsArray, ...values: string[]): string {
+  const raw = String.raw({ raw: strings }, ...values);
+  const lines = raw.replace(/^\n/, '').replace(/\s+$/, '').split('\n');
+  const indent = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => l.length - l.trimStart().length));
+  return lines.map((l) => l.slice(indent)).join('\n');
+}
+
+/** Order statuses in which the buyer has paid: money was captured for the whole total. */
+const PAID_ORDER_STATUSES = `'paid', 'shipped', 'delivered', 'refunded'`;
+
+/** Every data rule, grouped by component in the order of the paper. */
+export const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
+  // --- Orders and their lines --------------------------------------------------------------
+  {
+    id: 'order-total-matches-lines',
+    description:
+      'An order\'s total is the sum of its lines (quantity × unit price) less its discount, so what the buyer pays is exactly what was bought.',
+    sql: sql`
+      -- Each order's lines are summed once (one pass over order_details), then compared.
+      SELECT CAST(o.region AS text) AS region,
+             CAST(o.id AS text) AS id,
+             'total ' || o.total || ' but lines add up to ' || l.lines_total
+               || ' less discount ' || o.discount_total
+               || ' = ' || (l.lines_total - o.discount_total) AS detail
+      FROM order_processing.orders AS o
+      JOIN (
+        SELECT region, order_id, sum(quantity * unit_price) AS lines_total
+        FROM order_processing.order_details
+        GROUP BY region, order_id
+      ) AS l ON l.region = o.region AND l.order_id = o.id
+      WHERE o.total <> l.lines_total - o.discount_total`,
+  },
+  {
+    id: 'order-has-lines',
+    description: 'Every order has at least one line: an order of nothing cannot be paid, shipped or reviewed.',
+    sql: sql`
+      SELECT CAST(o.region AS text) AS region,
+             CAST(o.id AS text) AS id,
+             'order has no lines' AS detail
+      FROM order_processing.orders AS o
+      WHERE NOT EXISTS (
+        -- An anti-join on the primary key of order_details (region, order_id, product_id).
+        SELECT 1
+        FROM order_processing.order_details AS od
+        WHERE od.region = o.region AND od.order_id = o.id
+      )`,
+  },
+  {
+    id: 'line-price-matches-product-discount',
+    description:
+      'A line\'s unit price is the product\'s price less a discount active when the order was placed (rounded to cents), or the plain price when no discount was active, so buyers paid the advertised price.',
+    sql: sql`
+      -- Each line meets every discount of its product active at the order's creation
+      -- (starts_at <= created_at < ends_at). With none, the LEFT JOIN leaves one row with d.id NULL.
+      -- The line is fine when at least one of those rows gives its price: when several
+      -- discounts overlap, any of them may have been applied.
+      SELECT CAST(od.region AS text) AS region,
+             CAST(od.order_id AS text) || '/' || CAST(od.product_id AS text) AS id,
+             'unit price ' || od.unit_price || ' but product price is ' || p.price
+               || CASE
+                    WHEN count(d.id) = 0 THEN ' with no discount active at ' || o.created_at
+                    ELSE ' with ' || count(d.id) || ' discount(s) active at ' || o.created_at
+                      || ' giving ' || min(round(p.price * (100 - d.percentage) / 100, 2))
+                      || CASE WHEN count(d.id) > 1
+                              THEN ' to ' || max(round(p.price * (100 - d.percentage) / 100, 2))
+                              ELSE '' END
+                  END AS detail
+      FROM order_processing.order_details AS od
+      JOIN order_processing.orders AS o ON o.region = od.region AND o.id = od.order_id
+      JOIN product_catalog.products AS p ON p.region = od.region AND p.id = od.product_id
+      LEFT JOIN product_catalog.product_discounts AS d
+        ON d.region = od.region
+       AND d.product_id = od.product_id
+       AND d.starts_at <= o.created_at
+       AND o.created_at < d.ends_at
+      GROUP BY od.region, od.order_id, od.product_id, od.unit_price, p.price, o.created_at
+      HAVING count(
+        CASE
+          WHEN d.id IS NULL AND od.unit_price = p.price THEN 1
+          WHEN od.unit_price = round(p.price * (100 - d.percentage) / 100, 2) THEN 1
+        END
+      ) = 0`,
+  },
+
+  // --- Payments ----------------------------------------------------------------------------
+  {
+    id: 'paid-order-payments-match-total',
+    description:
+      'An order that is paid, shipped, delivered or refunded has approved payments (split payments allowed) adding up to its total; for a refunded order, payments later marked refunded count too, since they were captured first.',
+    sql: sql`
+      -- Approved, and approved-or-refunded, amounts per order: one pass over payments.
+      WITH captured AS (
+        SELECT p.region,
+               p.order_id,
+               sum(CASE WHEN ps.name = 'approved' THEN p.amount ELSE 0 END) AS approved,
+               sum(p.amount) AS approved_or_refunded
+        FROM payments.payments AS p
+        JOIN payments.payment_statuses AS ps ON ps.id = p.status_id
+        WHERE ps.name IN ('approved', 'refunded')
+        GROUP BY p.region, p.order_id
+      )
+      SELECT CAST(o.region AS text) AS region,
+             CAST(o.id AS text) AS id,
+             'order is ' || os.name || ' with total ' || o.total || ' but '
+               || CASE WHEN os.name = 'refunded' THEN 'approved or refunded' ELSE 'approved' END
+               || ' payments add up to '
+               || COALESCE(CASE WHEN os.name = 'refunded' THEN c.approved_or_refunded ELSE c.approved END, 0)
+               AS detail
+      FROM order_processing.orders AS o
+      JOIN order_processing.order_statuses AS os ON os.id = o.status_id
+      LEFT JOIN captured AS c ON c.region = o.region AND c.order_id = o.id
+      WHERE os.name IN (${PAID_ORDER_STATUSES})
+        AND o.total <> COALESCE(CASE WHEN os.name = 'refunded' THEN c.approved_or_refunded ELSE c.approved END, 0)`,
+  },
+  {
+    id: 'unpaid-order-has-no-approved-payment',
+    description:
+      'An order waiting for payment or cancelled has no approved payment: money captured for it would mean it is paid, or that a cancellation forgot to refund.',
+    sql: sql`
+      SELECT CAST(p.region AS text) AS region,
+             CAST(p.id AS text) AS id,
+             'approved payment of ' || p.amount || ' for order ' || o.id || ', which is ' || os.name AS detail
+      FROM payments.payments AS p
+      JOIN payments.payment_statuses AS ps ON ps.id = p.status_id
+      JOIN order_processing.orders AS o ON o.region = p.region AND o.id = p.order_id
+      JOIN order_processing.order_statuses AS os ON os.id = o.status_id
+      WHERE ps.name = 'approved'
+        AND os.name IN ('payment_required', 'cancelled')`,
+  },
+
+  // --- Shipments ---------------------------------------------------------------------------
+  {
+    id: 'shipment-needs-paid-order',
+    description: 'A shipment exists only for an order that is paid, shipped, delivered or refunded: sellers ship nothing before the buyer pays.',
+    sql: sql`
+      SELECT CAST(s.region AS text) AS region,
+             CAST(s.id AS text) AS id,
+             'shipment of order ' || o.id || ', which is ' || os.name AS detail
+      FROM shipping_logistics.shipments AS s
+      JOIN order_processing.orders AS o ON o.region = s.region AND o.id = s.order_id
+      JOIN order_processing.order_statuses AS os ON os.id = o.status_id
+      WHERE os.name NOT IN (${PAID_ORDER_STATUSES})`,
+  },
+  {
+    id: 'shipment-after-payment',
+    description:
+      'A shipment leaves (shipped_at) strictly after the order\'s first approved payment (or approved and later refunded), because a seller ships only what is paid for.',
+    sql: sql`
+      -- The first captured payment of every order, computed once and joined.
+      WITH first_payment AS (
+        SELECT p.region, p.order_id, min(p.created_at) AS paid_at
+        FROM payments.payments AS p
+        JOIN payments.payment_statuses AS ps ON ps.id = p.status_id
+        WHERE ps.name IN ('approved', 'refunded')
+        GROUP BY p.region, p.order_id
+      )
+      SELECT CAST(s.region AS text) AS region,
+             CAST(s.id AS text) AS id,
+             'shipped at ' || s.shipped_at || ' but order ' || s.order_id
+               || CASE WHEN f.paid_at IS NULL THEN ' has no approved payment'
+                       ELSE ' was first paid at ' || f.paid_at END AS detail
+      FROM shipping_logistics.shipments AS s
+      LEFT JOIN first_payment AS f ON f.region = s.region AND f.order_id = s.order_id
+      WHERE s.shipped_at IS NOT NULL
+        AND (f.paid_at IS NULL OR s.shipped_at <= f.paid_at)`,
+  },
+  {
+    id: 'shipment-delivered-after-shipped',
+    description:
+      'A shipment is delivered only after it was shipped (delivered_at >= shipped_at, and no delivery time without a shipping time); a CHECK enforces it too, this catches data loaded around it.',
+    sql: sql`
+      SELECT CAST(s.region AS text) AS region,
+             CAST(s.id AS text) AS id,
+             'delivered at ' || s.delivered_at || ' but '
+               || COALESCE('shipped at ' || s.shipped_at, 'never shipped') AS detail
+      FROM shipping_logistics.shipments AS s
+      WHERE s.delivered_at IS NOT NULL
+        AND (s.shipped_at IS NULL OR s.delivered_at < s.shipped_at)`,
+  },
+  {
+    id: 'shipped-order-matches-shipment',
+    description:
+      'An order is shipped exactly when its shipment is in transit (status shipped), so the buyer and the seller see the same state.',
+    sql: sql`
+      -- One pass over orders with their shipment, if any; a row offends when exactly one of
+      -- the two says 'shipped' (a missing shipment says nothing).
+      SELECT CAST(o.region AS text) AS region,
+             CAST(o.id AS text) AS id,
+             'order is ' || os.name || ' but its shipment is ' || COALESCE(ss.name, 'missing') AS detail
+      FROM order_processing.orders AS o
+      JOIN order_processing.order_statuses AS os ON os.id = o.status_id
+      LEFT JOIN shipping_logistics.shipments AS s ON s.region = o.region AND s.order_id = o.id
+      LEFT JOIN shipping_logistics.shipment_statuses AS ss ON ss.id = s.status_id
+      WHERE (os.name = 'shipped') <> (COALESCE(ss.name, '') = 'shipped')`,
+  },
+  {
+    id: 'delivered-order-matches-shipment',
+    description:
+      'An order is delivered exactly when its shipment is delivered with a delivery time (a refunded order may also have been delivered first), and only a delivered shipment has a delivery time.',
+    sql: sql`
+      SELECT CAST(o.region AS text) AS region,
+             CAST(o.id AS text) AS id,
+             'order is ' || os.name || ' but its shipment is ' || COALESCE(ss.name, 'missing')
+               || CASE WHEN s.id IS NULL THEN ''
+                       WHEN s.delivered_at IS NULL THEN ' with no delivered_at'
+                       ELSE ' with delivered_at ' || s.delivered_at END AS detail
+      FROM order_processing.orders AS o
+      JOIN order_processing.order_statuses AS os ON os.id = o.status_id
+      LEFT JOIN shipping_logistics.shipments AS s ON s.region = o.region AND s.order_id = o.id
+      LEFT JOIN shipping_logistics.shipment_statuses AS ss ON ss.id = s.status_id
+      -- A delivered order needs a delivered shipment with its delivery time ...
+      WHERE (os.name = 'delivered'
+             AND NOT (COALESCE(ss.name, '') = 'delivered' AND s.delivered_at IS NOT NULL))
+         -- ... a delivered shipment belongs to a delivered (or since refunded) order ...
+         OR (ss.name = 'delivered' AND os.name NOT IN ('delivered', 'refunded'))
+         -- ... and a shipment has a delivery time exactly when it is delivered.
+         OR (ss.name = 'delivered') <> (s.delivered_at IS NOT NULL)`,
+  },
+  {
+    id: 'paid-order-shipment-not-dispatched',
+    description:
+      'A paid order that has not shipped yet has no shipment or one still being prepared (pending, handling, ready_to_ship): a parcel in transit would make it shipped.',
+    sql: sql`
+      SELECT CAST(o.region AS text) AS region,
+             CAST(o.id AS text) AS id,
+             'order is paid but its shipment is ' || ss.name AS detail
+      FROM order_processing.orders AS o
+      JOIN order_processing.order_statuses AS os ON os.id = o.status_id
+      JOIN shipping_logistics.shipments AS s ON s.region = o.region AND s.order_id = o.id
+      JOIN shipping_logistics.shipment_statuses AS ss ON ss.id = s.status_id
+      WHERE os.name = 'paid'
+        AND ss.name NOT IN ('pending', 'handling', 'ready_to_ship')`,
+  },
+
+  // --- Reviews and questions ---------------------------------------------------------------
+  {
+    id: 'review-by-buyer-after-delivery',
+    description:
+      'A review is written by a buyer who received the product (a delivered order of theirs containing it, the cited order if there is one) and not before its delivery, so only real customers rate products.',
+    sql: sql`
+      -- A review is fine when it meets at least one delivered purchase of the same buyer and
+      -- product (the cited order, when set) delivered no later than the review.
+      -- delivered_purchases: the lines of delivered orders whose shipment has a delivery time.
+      WITH delivered_purchases AS (
+        SELECT od.region, o.buyer_id, od.product_id, od.order_id, sh.delivered_at
+        FROM order_processing.order_details AS od
+        JOIN order_processing.orders AS o ON o.region = od.region AND o.id = od.order_id
+        JOIN order_processing.order_statuses AS os ON os.id = o.status_id
+        JOIN shipping_logistics.shipments AS sh ON sh.region = o.region AND sh.order_id = o.id
+        WHERE os.name = 'delivered'
+          AND sh.delivered_at IS NOT NULL
+      )
+      SELECT CAST(r.region AS text) AS region,
+             CAST(r.id AS text) AS id,
+             'buyer ' || r.buyer_id || ' reviewed product ' || r.product_id || ' at ' || r.created_at
+               || ' without a delivered order of theirs containing it'
+               || COALESCE(' (cites order ' || r.order_id || ')', '')
+               || ' delivered by then' AS detail
+      FROM reviews_questions.reviews AS r
+      LEFT JOIN delivered_purchases AS dp
+        ON dp.region = r.region
+       AND dp.buyer_id = r.buyer_id
+       AND dp.product_id = r.product_id
+       AND (r.order_id IS NULL OR dp.order_id = r.order_id)
+       AND dp.delivered_at <= r.created_at
+      WHERE dp.order_id IS NULL`,
+  },
+  {
+    id: 'question-answer-matches-status',
+    description:
+      'A question has an answer and an answer time exactly when its status is answered; a CHECK enforces it too, this catches data loaded around it.',
+    sql: sql`
+      SELECT CAST(q.region AS text) AS region,
+             CAST(q.id AS text) AS id,
+             'status ' || q.status
+               || CASE WHEN q.answer IS NULL THEN ', no answer' ELSE ', an answer' END
+               || CASE WHEN q.answered_at IS NULL THEN ', no answered_at' ELSE ', answered_at set' END AS detail
+      FROM reviews_questions.questions AS q
+      WHERE (q.status = 'answered') <> (q.answer IS NOT NULL)
+         OR (q.answer IS NOT NULL) <> (q.answered_at IS NOT NULL)`,
+  },
+  {
+    id: 'question-answered-after-asked',
+    description: 'A question is answered strictly after it was asked (answered_at > created_at): nobody answers a question before reading it.',
+    sql: sql`
+      SELECT CAST(q.region AS text) AS region,
+             CAST(q.id AS text) AS id,
+             'asked at ' || q.created_at || ' but answered at ' || q.answered_at AS detail
+      FROM reviews_questions.questions AS q
+      WHERE q.answered_at <= q.created_at`,
+  },
+
+  // --- Messaging ---------------------------------------------------------------------------
+  {
+    id: 'message-sender-is-participant',
+    description: 'A message is sent by the conversation\'s buyer or by the owner of its store: nobody else takes part in a conversation.',
+    sql: sql`
+      SELECT CAST(m.region AS text) AS region,
+             CAST(m.id AS text) AS id,
+             'sent by user ' || m.sender_id || ' in conversation ' || c.id || ' between buyer '
+               || c.buyer_id || ' and store ' || st.id || ' (owner ' || st.owner_user_id || ')' AS detail
+      FROM messaging.messages AS m
+      JOIN messaging.conversations AS c ON c.region = m.region AND c.id = m.conversation_id
+      JOIN seller_management.stores AS st ON st.region = c.region AND st.id = c.store_id
+      WHERE m.sender_id <> c.buyer_id
+        AND m.sender_id <> st.owner_user_id`,
+  },
+  {
+    id: 'message-after-conversation',
+    description: 'A message is not sent before its conversation was created, since a message opens or continues an existing conversation.',
+    sql: sql`
+      SELECT CAST(m.region AS text) AS region,
+             CAST(m.id AS text) AS id,
+             'sent at ' || m.sent_at || ' but conversation ' || c.id || ' was created at ' || c.created_at AS detail
+      FROM messaging.messages AS m
+      JOIN messaging.conversations AS c ON c.region = m.region AND c.id = m.conversation_id
+      WHERE m.sent_at < c.created_at`,
+  },
+  {
+    id: 'order-conversation-buyer-matches-order',
+    description: 'A conversation about an order is held by that order\'s buyer: nobody else may discuss someone\'s purchase with the store.',
+    sql: sql`
+      SELECT CAST(c.region AS text) AS region,
+             CAST(c.id AS text) AS id,
+             'conversation of buyer ' || c.buyer_id || ' about order ' || o.id
+               || ' of buyer ' || o.buyer_id AS detail
+      FROM messaging.conversations AS c
+      JOIN order_processing.orders AS o ON o.region = c.region AND o.id = c.order_id
+      WHERE c.kind = 'order'
+        AND c.buyer_id <> o.buyer_id`,
+  },
+
+  // --- Coupons -----------------------------------------------------------------------------
+  {
+    id: 'coupon-use-count-matches-orders',
+    description: 'A coupon\'s use_count equals the number of orders that used it, so the counter that enforces max_uses tells the truth.',
+    sql: sql`
+      -- Orders per coupon, counted once (the index on orders (region, coupon_id) serves it).
+      WITH uses AS (
+        SELECT region, coupon_id, count(*) AS orders
+        FROM order_processing.orders
+        WHERE coupon_id IS NOT NULL
+        GROUP BY region, coupon_id
+      )
+      SELECT CAST(c.region AS text) AS region,
+             CAST(c.id AS text) AS id,
+             'coupon ' || c.code || ' has use_count ' || c.use_count
+               || ' but ' || COALESCE(u.orders, 0) || ' orders used it' AS detail
+      FROM order_processing.coupons AS c
+      LEFT JOIN uses AS u ON u.region = c.region AND u.coupon_id = c.id
+      WHERE c.use_count <> COALESCE(u.orders, 0)`,
+  },
+  {
+    id: 'coupon-within-max-uses',
+    description: 'A coupon is never used more than max_uses times, counting both its use_count and the orders that used it, because a limited promotion must stay limited.',
+    sql: sql`
+      WITH uses AS (
+        SELECT region, coupon_id, count(*) AS orders
+        FROM order_processing.orders
+        WHERE coupon_id IS NOT NULL
+        GROUP BY region, coupon_id
+      )
+      SELECT CAST(c.region AS text) AS region,
+             CAST(c.id AS text) AS id,
+             'coupon ' || c.code || ' allows ' || c.max_uses || ' uses but has use_count ' || c.use_count
+               || ' and ' || COALESCE(u.orders, 0) || ' orders' AS detail
+      FROM order_processing.coupons AS c
+      LEFT JOIN uses AS u ON u.region = c.region AND u.coupon_id = c.id
+      WHERE c.use_count > c.max_uses
+         OR COALESCE(u.orders, 0) > c.max_uses`,
+  },
+  {
+    id: 'coupon-used-before-expiry',
+    description: 'An order uses a coupon only if it was placed before the coupon expired (created_at < expires_at): an expired code gives no discount.',
+    sql: sql`
+      SELECT CAST(o.region AS text) AS region,
+             CAST(o.id AS text) AS id,
+             'order placed at ' || o.created_at || ' with coupon ' || c.code
+               || ', which expired at ' || c.expires_at AS detail
+      FROM order_processing.orders AS o
+      JOIN order_processing.coupons AS c ON c.region = o.region AND c.id = o.coupon_id
+      WHERE o.created_at >= c.expires_at`,
+  },
+
+  // --- Catalog and stock -------------------------------------------------------------------
+  {
+    id: 'product-stock-not-negative',
+    description: 'A product\'s stock is never negative, since nobody can sell units that do not exist; a CHECK enforces it too, this catches data loaded around it.',
+    sql: sql`
+      SELECT CAST(p.region AS text) AS region,
+             CAST(p.id AS text) AS id,
+             'stock is ' || p.stock AS detail
+      FROM product_catalog.products AS p
+      WHERE p.stock < 0`,
+  },
+  {
+    id: 'some-product-under-threshold',
+    description:
+      'Informational: when there are products, at least one sits at or under its low-stock threshold, so that the sellers\' low-stock alerts have something to show.',
+    sql: sql`
+      -- One row for the whole catalog, and only when it is not empty (HAVING with no GROUP BY
+      -- makes the table one group).
+      SELECT 'all' AS region,
+             'products' AS id,
+             'none under threshold: ' || count(*)
+               || ' products, none with stock <= low_stock_threshold' AS detail
+      FROM product_catalog.products AS p
+      HAVING count(*) > 0
+         AND count(CASE WHEN p.stock <= p.low_stock_threshold THEN 1 END) = 0`,
+  },
+
+  // --- Recommendations ---------------------------------------------------------------------
+  {
+    id: 'recommendation-relates-to-user',
+    description:
+      'A recommended product relates to its user: its title contains one of the user\'s searches (ignoring case), or it shares a category with a product the user ordered, unless it was shown as trending.',
+    sql: sql`
+      -- Recommendations whose product title contains one of the user's searches. The join
+      -- pairs a recommendation only with the searches of its own user.
+      -- POSITION is LIKE '%' || query || '%' without treating % and _ in a query as wildcards.
+      WITH searched AS (
+        SELECT DISTINCT r.region, r.id
+        FROM recommendations.recommendation_logs AS r
+        JOIN product_catalog.products AS p ON p.region = r.region AND p.id = r.product_id
+        JOIN recommendations.user_search_history AS h ON h.region = r.region AND h.user_id = r.user_id
+        WHERE r.source <> 'trending'
+          AND POSITION(lower(h.query_text) IN lower(p.title)) > 0
+      ),
+      -- The categories each user ordered from (any order of theirs).
+      bought_categories AS (
+        SELECT DISTINCT o.region, o.buyer_id AS user_id, p.category_id
+        FROM order_processing.orders AS o
+        JOIN order_processing.order_details AS od ON od.region = o.region AND od.order_id = o.id
+        JOIN product_catalog.products AS p ON p.region = od.region AND p.id = od.product_id
+      )
+      SELECT CAST(r.region AS text) AS region,
+             CAST(r.id AS text) AS id,
+             'product ' || p.id || ' (' || r.source || ') matches no search of user ' || r.user_id
+               || ' and no category the user ordered from' AS detail
+      FROM recommendations.recommendation_logs AS r
+      JOIN product_catalog.products AS p ON p.region = r.region AND p.id = r.product_id
+      LEFT JOIN searched AS s ON s.region = r.region AND s.id = r.id
+      LEFT JOIN bought_categories AS b
+        ON b.region = r.region AND b.user_id = r.user_id AND b.category_id = p.category_id
+      WHERE r.source <> 'trending'
+        AND s.id IS NULL
+        AND b.user_id IS NULL`,
+  },
+
+  // --- Stores and marketing ----------------------------------------------------------------
+  {
+    id: 'store-owner-is-seller',
+    description: 'A store is owned by a user with the seller role, because only sellers may publish products and sell.',
+    sql: sql`
+      SELECT CAST(st.region AS text) AS region,
+             CAST(st.id AS text) AS id,
+             'store ' || st.name || ' is owned by user ' || u.id || ', whose role is ' || ro.name AS detail
+      FROM seller_management.stores AS st
+      JOIN user_management.users AS u ON u.region = st.region AND u.id = st.owner_user_id
+      JOIN user_management.roles AS ro ON ro.id = u.role_id
+      WHERE ro.name <> 'seller'`,
+  },
+  {
+    id: 'ad-product-of-campaign-store',
+    description: 'An ad promotes a product of the store that runs its campaign: a store cannot spend its budget on another store\'s products.',
+    sql: sql`
+      SELECT CAST(a.region AS text) AS region,
+             CAST(a.id AS text) AS id,
+             'ad of campaign ' || c.id || ' (store ' || c.store_id || ') promotes product '
+               || p.id || ' of store ' || p.store_id AS detail
+      FROM marketing.ads AS a
+      JOIN marketing.campaigns AS c ON c.region = a.region AND c.id = a.campaign_id
+      JOIN product_catalog.products AS p ON p.region = a.region AND p.id = a.product_id
+      WHERE c.store_id <> p.store_id`,
+  },
+  {
+    id: 'discount-campaign-of-product-store',
+    description: 'A product discount that belongs to a campaign belongs to a campaign of the product\'s own store: a store discounts only its own products.',
+    sql: sql`
+      SELECT CAST(d.region AS text) AS region,
+             CAST(d.id AS text) AS id,
+             'discount on product ' || p.id || ' (store ' || p.store_id || ') run by campaign '
+               || c.id || ' of store ' || c.store_id AS detail
+      FROM product_catalog.product_discounts AS d
+      JOIN product_catalog.products AS p ON p.region = d.region AND p.id = d.product_id
+      JOIN marketing.campaigns AS c ON c.region = d.region AND c.id = d.campaign_id
+      WHERE c.store_id <> p.store_id`,
+  },
+];
+
+/**
+ * The SQL that reports one check: its first `sample` offenders in a stable order, each with the
+ * count of all offenders (a window over the whole result, computed before the LIMIT). The check
+ * is wrapped as a subquery on lines of its own, so a trailing comment cannot swallow the rest.
+ */
+export function reportSql(check: ConsistencyCheck): string {
+  return [
+    'SELECT region, id, detail, CAST(count(*) OVER () AS integer) AS offenders',
+    'FROM (',
+    check.sql,
+    ') AS offending',
+    'ORDER BY region, id, detail',
+    'LIMIT $1',
+  ].join('\n');
+}
+
+/** The SQL that counts one check's offenders, for a run that wants no examples. */
+export function countSql(check: ConsistencyCheck): string {
+  return ['SELECT CAST(count(*) AS integer) AS offenders', 'FROM (', check.sql, ') AS offending'].join('\n');
+}
+
+/**
+ * Run every check on `session` and report, for each, how many rows offend it and the first of
+ * them. Checks run one after the other on the caller's connection and in the caller's
+ * transaction, if any; only `session.query` is used. Throws only what the database throws, or a RangeError for a `sample`
+ * that is not a non-negative integer.
+ */
+export async function runConsistencyChecks(
+  session: Pick<Session, 'query'>,
+  options: { sample?: number } = {},
+): Promise<CheckResult[]> {
+  const sample = options.sample ?? DEFAULT_SAMPLE;
+  if (!Number.isInteger(sample) || sample < 0) throw new RangeError(`sample must be a non-negative integer, got ${sample}`);
+  const results: CheckResult[] = [];
+  for (const check of CONSISTENCY_CHECKS) {
+    let offenders = 0;
+    let examples: Offender[] = [];
+    if (sample === 0) {
+      const [row] = await session.query<{ offenders: number }>(countSql(check));
+      offenders = Number(row?.offenders ?? 0);
+    } else {
+      const rows = await session.query<Offender & { offenders: number }>(reportSql(check), [sample]);
+      offenders = Number(rows[0]?.offenders ?? 0);
+      examples = rows.map(({ region, id, detail }) => ({ region, id, detail }));
+    }
+    results.push({ id: check.id, description: check.description, offenders, examples });
+  }
+  return results;
+}

@@ -1,0 +1,158 @@
+/**
+ * `ecomdb seed` on the real server and on PGlite: every table filled, the business rules hold,
+ * the same seed gives the same bytes on both targets, and a refused row or a killed process
+ * leaves the database exactly as it was.
+ */
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPostgres } from '../../src/db/postgres.ts';
+import type { Database } from '../../src/db/types.ts';
+import { runConsistencyChecks } from '../../src/seed/checks.ts';
+import { ALL_TABLES, checksums, definitions } from '../helpers/checksums.ts';
+import { BIN, ecomdb, tempDir } from '../helpers/cli.ts';
+import { createMigratedDatabase, createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+
+const UNTIL = '2026-11-01';
+const seedArgs = (url: string, ...more: string[]) => ['seed', '--url', url, '--until', UNTIL, ...more];
+
+async function withDb<T>(url: string, work: (db: Database) => Promise<T>): Promise<T> {
+  const db = await openPostgres(url);
+  try {
+    return await work(db);
+  } finally {
+    await db.close();
+  }
+}
+
+describe('ecomdb seed on PostgreSQL', () => {
+  const dbs: TestDatabase[] = [];
+  const fresh = async (label: string) => {
+    const d = await createMigratedDatabase(label);
+    dbs.push(d);
+    return d;
+  };
+  afterAll(async () => {
+    await Promise.all(dbs.map((d) => d.drop()));
+  });
+
+  let first: TestDatabase;
+  let firstSums: Awaited<ReturnType<typeof checksums>>;
+  beforeAll(async () => {
+    first = await fresh('seed_a');
+    const run = await ecomdb([...seedArgs(first.url), '--seed', '7', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    firstSums = await withDb(first.url, (db) => db.session(checksums));
+  });
+
+  it('fills all 25 tables at scale 1', () => {
+    expect(Object.keys(firstSums)).toHaveLength(25);
+    for (const table of ALL_TABLES) expect(firstSums[table]!.rows, table).toBeGreaterThan(0);
+  });
+
+  it('obeys every business consistency rule', async () => {
+    const report = await withDb(first.url, (db) => db.session((s) => runConsistencyChecks(s)));
+    expect(report.length).toBeGreaterThan(20);
+    expect(report.filter((c) => c.offenders > 0)).toEqual([]);
+  });
+
+  it('is deterministic: the same seed gives identical tables, another seed different ones', async () => {
+    const again = await fresh('seed_b');
+    expect((await ecomdb([...seedArgs(again.url), '--seed', '7'])).code).toBe(0);
+    expect(await withDb(again.url, (db) => db.session(checksums))).toEqual(firstSums);
+
+    const other = await fresh('seed_c');
+    expect((await ecomdb([...seedArgs(other.url), '--seed', '8'])).code).toBe(0);
+    const otherSums = await withDb(other.url, (db) => db.session(checksums));
+    const differing = ALL_TABLES.filter((t) => otherSums[t]!.md5 !== firstSums[t]!.md5);
+    // Everything but the reference tables (and the fixed category tree) differs.
+    expect(differing.length).toBeGreaterThanOrEqual(18);
+  });
+
+  it('gives the same bytes on PGlite as on the server', async () => {
+    const cwd = tempDir();
+    expect((await ecomdb(['up'], { cwd })).code).toBe(0);
+    const run = await ecomdb(['seed', '--until', UNTIL, '--seed', '7'], { cwd });
+    expect(run.code, run.stderr).toBe(0);
+    const { openPglite } = await import('../../src/db/pglite.ts');
+    const embedded = await openPglite(`${cwd}/.ecomdb`);
+    try {
+      expect(await embedded.session(checksums)).toEqual(firstSums);
+    } finally {
+      await embedded.close();
+    }
+  });
+
+  it('refuses a non-empty database unless --truncate, which replaces the rows', async () => {
+    const refused = await ecomdb([...seedArgs(first.url), '--seed', '7']);
+    expect(refused.code).toBe(7);
+    expect(refused.stderr.trim().split('\n').at(-1)).toMatch(/^error E_SEED_NOT_EMPTY: .* --truncate/);
+    const replaced = await ecomdb([...seedArgs(first.url), '--seed', '7', '--truncate']);
+    expect(replaced.code, replaced.stderr).toBe(0);
+    expect(await withDb(first.url, (db) => db.session(checksums))).toEqual(firstSums);
+  });
+
+  it('refuses a database that is not migrated', async () => {
+    const empty = await createTestDatabase('seed_unmigrated');
+    dbs.push(empty);
+    const run = await ecomdb(seedArgs(empty.url));
+    expect(run.code).toBe(7);
+    expect(run.stderr).toContain('E_SEED_NOT_MIGRATED');
+  });
+
+  it('a row PostgreSQL refuses fails the seed loudly and keeps nothing', async () => {
+    const d = await fresh('seed_fault');
+    const before = await withDb(d.url, (db) => db.session(async (s) => ({ sums: await checksums(s), defs: await definitions(s) })));
+    const run = await ecomdb(seedArgs(d.url), { env: { ECOMDB_SEED_FAULT: 'order_processing.orders:100' } });
+    expect(run.code).toBe(7);
+    const line = run.stderr.trim().split('\n').at(-1)!;
+    expect(line).toMatch(/^error E_SEED_FAILED: PostgreSQL refused a row of "order_processing"."orders": extra data after last expected column \[22P04\]/);
+    const after = await withDb(d.url, (db) => db.session(async (s) => ({ sums: await checksums(s), defs: await definitions(s) })));
+    expect(after).toEqual(before);
+  });
+
+  it('a killed seed leaves the database as it was, and the same command then succeeds', async () => {
+    const d = await fresh('seed_kill');
+    const before = await withDb(d.url, (db) => db.session(async (s) => ({ sums: await checksums(s), defs: await definitions(s) })));
+    const child = spawn(process.execPath, [BIN, ...seedArgs(d.url, '--scale', '4')], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    // Kill it while it streams the orders, well inside the transaction.
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => chunk.toString().includes('"order_processing"."coupons"') && resolve());
+      child.on('exit', () => reject(new Error('the seed ended before it could be killed')));
+    });
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.on('close', resolve));
+    // The server notices the dropped connection and rolls the transaction back.
+    let after;
+    for (let i = 0; i < 50; i++) {
+      after = await withDb(d.url, (db) => db.session(async (s) => ({ sums: await checksums(s), defs: await definitions(s) })));
+      if (JSON.stringify(after) === JSON.stringify(before)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(after).toEqual(before);
+    const rerun = await ecomdb(seedArgs(d.url, '--scale', '4'));
+    expect(rerun.code, rerun.stderr).toBe(0);
+  });
+});
+
+describe('ecomdb seed on PGlite', () => {
+  it('a refused row keeps nothing on the embedded database either', async () => {
+    const cwd = tempDir();
+    expect((await ecomdb(['up'], { cwd })).code).toBe(0);
+    const run = await ecomdb(['seed', '--until', UNTIL], { cwd, env: { ECOMDB_SEED_FAULT: 'messaging.messages:5' } });
+    expect(run.code).toBe(7);
+    expect(run.stderr).toMatch(/E_SEED_FAILED: PostgreSQL refused a row of "messaging"."messages"/);
+    const { openPglite } = await import('../../src/db/pglite.ts');
+    const embedded = await openPglite(`${cwd}/.ecomdb`);
+    try {
+      const sums = await embedded.session(checksums);
+      const seeded = ALL_TABLES.filter((t) => sums[t]!.rows > 0);
+      // Only the reference tables, filled by the migrations, hold rows.
+      expect(seeded.sort()).toEqual([
+        '"order_processing"."order_statuses"', '"payments"."payment_methods"', '"payments"."payment_statuses"',
+        '"shipping_logistics"."shipment_statuses"', '"user_management"."roles"',
+      ]);
+    } finally {
+      await embedded.close();
+    }
+  });
+});
