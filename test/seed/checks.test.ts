@@ -1,0 +1,474 @@
+/**
+ * The consistency checks find nothing in consistent data and find what each of them is for:
+ * a small fixture that obeys every rule (two sites, every order status, split and refunded
+ * payments, overlapping discounts, a review citing no order, a trending recommendation) yields
+ * no offender; then, for each check, a write that breaks exactly its rule makes that check, and
+ * no other, report offenders. Each break runs in a transaction that is rolled back, so every
+ * case starts from the same fixture. Rules the schema also enforces with a CHECK are broken by
+ * dropping that CHECK inside the same transaction (DDL is transactional in PostgreSQL).
+ * The same cases run on the PostgreSQL server and on embedded PGlite.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { CONSISTENCY_CHECKS, runConsistencyChecks, type CheckResult } from '../../src/seed/checks.ts';
+import type { Session } from '../../src/db/types.ts';
+import { createMigratedDatabase, migratedPglite } from '../helpers/db.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Adapters: one connection each (BEGIN and ROLLBACK must reach the same session). The checks
+// need only `query` of a Session.
+
+type QuerySession = Pick<Session, 'query'>;
+
+interface Adapter {
+  readonly session: QuerySession;
+  close(): Promise<void>;
+}
+
+async function serverAdapter(): Promise<Adapter> {
+  const db = await createMigratedDatabase('checks');
+  const conn = await db.sql.reserve();
+  return {
+    session: {
+      query: async (text, params = []) => (await conn.unsafe(text, params as never[])) as never,
+    },
+    close: async () => {
+      conn.release();
+      await db.drop();
+    },
+  };
+}
+
+async function pgliteAdapter(): Promise<Adapter> {
+  const { pg } = await migratedPglite();
+  return {
+    session: {
+      query: async (text, params = []) => (await pg.query(text, params as unknown[])).rows as never,
+    },
+    close: () => pg.close(),
+  };
+}
+
+const ADAPTERS = [
+  { name: 'PostgreSQL server', open: serverAdapter },
+  { name: 'PGlite', open: pgliteAdapter },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Rows as SQL. Reference rows are found by name, as the checks find them.
+
+type Value = string | number | boolean | null | { readonly sql: string };
+type Row = Readonly<Record<string, Value>>;
+
+const literal = (v: Value): string =>
+  v === null
+    ? 'NULL'
+    : typeof v === 'object'
+      ? v.sql
+      : typeof v === 'string'
+        ? `'${v.replaceAll("'", "''")}'`
+        : String(v);
+
+function insert(table: string, row: Row): string {
+  const entries = Object.entries(row);
+  return `INSERT INTO ${table} (${entries.map(([c]) => `"${c}"`).join(', ')}) VALUES (${entries.map(([, v]) => literal(v)).join(', ')})`;
+}
+
+const named = (table: string) => (name: string) => ({ sql: `(SELECT id FROM ${table} WHERE name = '${name}')` });
+const role = named('user_management.roles');
+const orderStatus = named('order_processing.order_statuses');
+const paymentStatus = named('payments.payment_statuses');
+const paymentMethod = named('payments.payment_methods');
+const shipmentStatus = named('shipping_logistics.shipment_statuses');
+
+const HASH = '$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzYWx0$RdescudvJCsgt3ub+b+dWRWJTmaaJObG';
+
+// ---------------------------------------------------------------------------------------------
+// The consistent fixture. MLA: buyers 1 (Ana) and 3 (Lucía); sellers 2 (Sergio, store 1) and
+// 4 (Marta, store 2). MLB: buyer 11, seller 12 with store 11. Orders of MLA, one per status:
+//   1 delivered, coupon 1, split payment, product 1 at the 15 % of two overlapping discounts
+//   2 shipped       3 paid, shipment in handling       4 payment_required, pending payment
+//   5 cancelled, refunded payment       6 refunded after delivery, refunded payment
+//   7 paid, coupon 1, no shipment yet
+// MLB order 11: delivered, product 11 at its 5 % campaign discount.
+
+const FIXTURE: ReadonlyArray<readonly [table: string, rows: readonly Row[]]> = [
+  ['user_management.users', [
+    { region: 'MLA', id: 1, role_id: role('user'), name: 'Ana Gómez', email: 'ana@example.com', password_hash: HASH },
+    { region: 'MLA', id: 2, role_id: role('seller'), name: 'Sergio Paz', email: 'sergio@example.com', password_hash: HASH },
+    { region: 'MLA', id: 3, role_id: role('user'), name: 'Lucía Ríos', email: 'lucia@example.com', password_hash: HASH },
+    { region: 'MLA', id: 4, role_id: role('seller'), name: 'Marta Sosa', email: 'marta@example.com', password_hash: HASH },
+    { region: 'MLB', id: 11, role_id: role('user'), name: 'Bruno Lima', email: 'bruno@example.com', password_hash: HASH },
+    { region: 'MLB', id: 12, role_id: role('seller'), name: 'Carla Souza', email: 'carla@example.com', password_hash: HASH },
+  ]],
+  ['user_management.addresses', [
+    { region: 'MLA', id: 1, user_id: 1, street_line: 'Av. Santa Fe 1234', city: 'Buenos Aires', state: 'CABA', postal_code: 'C1059ABT', is_default: true },
+    { region: 'MLA', id: 2, user_id: 2, street_line: 'Calle 50 742', city: 'La Plata', state: 'Buenos Aires', postal_code: 'B1900', is_default: true },
+    { region: 'MLA', id: 3, user_id: 3, street_line: 'San Martín 55', city: 'Rosario', state: 'Santa Fe', postal_code: 'S2000', is_default: true },
+    { region: 'MLA', id: 4, user_id: 4, street_line: 'Belgrano 10', city: 'Córdoba', state: 'Córdoba', postal_code: 'X5000', is_default: true },
+    { region: 'MLB', id: 11, user_id: 11, street_line: 'Rua Augusta 500', city: 'São Paulo', state: 'SP', postal_code: '01305-000', is_default: true },
+    { region: 'MLB', id: 12, user_id: 12, street_line: 'Av. Rio Branco 1', city: 'Rio de Janeiro', state: 'RJ', postal_code: '20090-003', is_default: true },
+  ]],
+  ['seller_management.stores', [
+    { region: 'MLA', id: 1, owner_user_id: 2, name: 'Tienda Sergio' },
+    { region: 'MLA', id: 2, owner_user_id: 4, name: 'Casa Marta' },
+    { region: 'MLB', id: 11, owner_user_id: 12, name: 'Loja da Carla' },
+  ]],
+  ['product_catalog.categories', [
+    { id: 1, parent_id: null, name: 'Electrónica', description: 'Electronics and gadgets.' },
+    { id: 2, parent_id: 1, name: 'Celulares', description: 'Mobile phones.' },
+    { id: 3, parent_id: 1, name: 'Accesorios', description: 'Phone accessories.' },
+    { id: 4, parent_id: null, name: 'Hogar', description: 'Home and living.' },
+  ]],
+  ['product_catalog.products', [
+    // Product 1 sits exactly at its low-stock threshold (5): the catalog has a low-stock alert.
+    { region: 'MLA', id: 1, store_id: 1, category_id: 2, title: 'Celular Moto G', description: 'Libre.', price: '350000.00', currency: 'ARS', stock: 5, low_stock_threshold: 5 },
+    { region: 'MLA', id: 2, store_id: 1, category_id: 3, title: 'Funda para celular', description: 'Silicona.', price: '9000.00', currency: 'ARS', stock: 100, low_stock_threshold: 5 },
+    { region: 'MLA', id: 3, store_id: 2, category_id: 4, title: 'Lámpara de mesa', description: 'LED.', price: '20000.00', currency: 'ARS', stock: 30, low_stock_threshold: 5 },
+    { region: 'MLA', id: 4, store_id: 2, category_id: 2, title: 'Celular Galaxy S', description: 'Nuevo.', price: '500000.00', currency: 'ARS', stock: 8, low_stock_threshold: 2 },
+    { region: 'MLB', id: 11, store_id: 11, category_id: 2, title: 'Celular Galaxy A', description: 'Desbloqueado.', price: '1500.00', currency: 'BRL', stock: 10, low_stock_threshold: 3 },
+  ]],
+  ['product_catalog.product_images', [
+    { region: 'MLA', id: 1, product_id: 1, url: 'https://img.example.com/mla-1-1.jpg', position: 1 },
+    { region: 'MLB', id: 11, product_id: 11, url: 'https://img.example.com/mlb-11-1.jpg', position: 1 },
+  ]],
+  ['marketing.campaigns', [
+    { region: 'MLA', id: 1, store_id: 1, name: 'Hot Sale', starts_at: '2025-05-12T00:00:00Z', ends_at: '2025-05-15T00:00:00Z', status: 'finished', budget: '100000.00', currency: 'ARS' },
+    { region: 'MLA', id: 2, store_id: 2, name: 'Invierno', starts_at: '2025-06-01T00:00:00Z', ends_at: '2025-07-01T00:00:00Z', status: 'finished', budget: '50000.00', currency: 'ARS' },
+    { region: 'MLB', id: 11, store_id: 11, name: 'Black Friday', starts_at: '2025-11-28T00:00:00Z', ends_at: '2025-11-29T00:00:00Z', status: 'finished', budget: '2000.00', currency: 'BRL' },
+  ]],
+  ['product_catalog.product_discounts', [
+    // Two overlapping discounts on product 1 on 2025-05-13: 10 % (campaign) and 15 % (none).
+    { region: 'MLA', id: 1, product_id: 1, percentage: 10, starts_at: '2025-05-12T00:00:00Z', ends_at: '2025-05-15T00:00:00Z', campaign_id: 1 },
+    { region: 'MLA', id: 2, product_id: 1, percentage: 15, starts_at: '2025-05-13T00:00:00Z', ends_at: '2025-05-14T00:00:00Z', campaign_id: null },
+    { region: 'MLB', id: 11, product_id: 11, percentage: 5, starts_at: '2025-11-28T00:00:00Z', ends_at: '2025-11-29T00:00:00Z', campaign_id: 11 },
+  ]],
+  ['marketing.ads', [
+    { region: 'MLA', id: 1, campaign_id: 1, product_id: 1, image_url: 'https://img.example.com/ad-1.jpg', bid: '50.00', currency: 'ARS', clicks: 3, impressions: 100 },
+    { region: 'MLA', id: 2, campaign_id: 2, product_id: 3, image_url: 'https://img.example.com/ad-2.jpg', bid: '20.00', currency: 'ARS' },
+    { region: 'MLB', id: 11, campaign_id: 11, product_id: 11, image_url: 'https://img.example.com/ad-11.jpg', bid: '0.50', currency: 'BRL' },
+  ]],
+  ['order_processing.coupons', [
+    { region: 'MLA', id: 1, code: 'BIENVENIDA10', percentage: 10, fixed_amount: null, currency: 'ARS', max_uses: 100, use_count: 2, expires_at: '2030-12-31T23:59:59Z' },
+    { region: 'MLA', id: 2, code: 'ENVIO1000', percentage: null, fixed_amount: '1000.00', currency: 'ARS', max_uses: 50, use_count: 0, expires_at: '2025-12-31T23:59:59Z' },
+    { region: 'MLB', id: 11, code: 'PRIMEIRA20', percentage: null, fixed_amount: '20.00', currency: 'BRL', max_uses: 500, use_count: 0, expires_at: '2030-12-31T23:59:59Z' },
+  ]],
+  ['order_processing.orders', [
+    // Lines 297500 + 2 × 9000 = 315500; coupon 10 % = 31550; total 283950.
+    { region: 'MLA', id: 1, buyer_id: 1, status_id: orderStatus('delivered'), coupon_id: 1, shipping_address_id: 1, discount_total: '31550.00', total: '283950.00', currency: 'ARS', created_at: '2025-05-13T10:00:00Z' },
+    { region: 'MLA', id: 2, buyer_id: 3, status_id: orderStatus('shipped'), coupon_id: null, shipping_address_id: 3, discount_total: '0', total: '20000.00', currency: 'ARS', created_at: '2025-06-01T12:00:00Z' },
+    { region: 'MLA', id: 3, buyer_id: 3, status_id: orderStatus('paid'), coupon_id: null, shipping_address_id: 3, discount_total: '0', total: '9000.00', currency: 'ARS', created_at: '2025-06-10T09:00:00Z' },
+    { region: 'MLA', id: 4, buyer_id: 1, status_id: orderStatus('payment_required'), coupon_id: null, shipping_address_id: 1, discount_total: '0', total: '40000.00', currency: 'ARS', created_at: '2025-06-15T18:00:00Z' },
+    { region: 'MLA', id: 5, buyer_id: 3, status_id: orderStatus('cancelled'), coupon_id: null, shipping_address_id: 3, discount_total: '0', total: '9000.00', currency: 'ARS', created_at: '2025-06-18T10:00:00Z' },
+    { region: 'MLA', id: 6, buyer_id: 1, status_id: orderStatus('refunded'), coupon_id: null, shipping_address_id: 1, discount_total: '0', total: '500000.00', currency: 'ARS', created_at: '2025-07-01T10:00:00Z' },
+    // Line 9000; coupon 10 % = 900; total 8100.
+    { region: 'MLA', id: 7, buyer_id: 1, status_id: orderStatus('paid'), coupon_id: 1, shipping_address_id: 1, discount_total: '900.00', total: '8100.00', currency: 'ARS', created_at: '2025-06-20T12:00:00Z' },
+    // 2 × 1425 (1500 less 5 %).
+    { region: 'MLB', id: 11, buyer_id: 11, status_id: orderStatus('delivered'), coupon_id: null, shipping_address_id: 11, discount_total: '0', total: '2850.00', currency: 'BRL', created_at: '2025-11-28T12:00:00Z' },
+  ]],
+  ['order_processing.order_details', [
+    { region: 'MLA', order_id: 1, product_id: 1, quantity: 1, unit_price: '297500.00' },
+    { region: 'MLA', order_id: 1, product_id: 2, quantity: 2, unit_price: '9000.00' },
+    { region: 'MLA', order_id: 2, product_id: 3, quantity: 1, unit_price: '20000.00' },
+    { region: 'MLA', order_id: 3, product_id: 2, quantity: 1, unit_price: '9000.00' },
+    { region: 'MLA', order_id: 4, product_id: 3, quantity: 2, unit_price: '20000.00' },
+    { region: 'MLA', order_id: 5, product_id: 2, quantity: 1, unit_price: '9000.00' },
+    { region: 'MLA', order_id: 6, product_id: 4, quantity: 1, unit_price: '500000.00' },
+    { region: 'MLA', order_id: 7, product_id: 2, quantity: 1, unit_price: '9000.00' },
+    { region: 'MLB', order_id: 11, product_id: 11, quantity: 2, unit_price: '1425.00' },
+  ]],
+  ['payments.payments', [
+    { region: 'MLA', id: 1, order_id: 1, method_id: paymentMethod('credit_card'), status_id: paymentStatus('approved'), amount: '200000.00', currency: 'ARS', transaction_ref: 'MP-MLA-0001', created_at: '2025-05-13T10:05:00Z' },
+    { region: 'MLA', id: 2, order_id: 1, method_id: paymentMethod('wallet'), status_id: paymentStatus('approved'), amount: '83950.00', currency: 'ARS', transaction_ref: 'MP-MLA-0002', created_at: '2025-05-13T10:06:00Z' },
+    { region: 'MLA', id: 3, order_id: 2, method_id: paymentMethod('debit_card'), status_id: paymentStatus('approved'), amount: '20000.00', currency: 'ARS', transaction_ref: 'MP-MLA-0003', created_at: '2025-06-01T12:01:00Z' },
+    { region: 'MLA', id: 4, order_id: 3, method_id: paymentMethod('bank_transfer'), status_id: paymentStatus('approved'), amount: '9000.00', currency: 'ARS', transaction_ref: 'MP-MLA-0004', created_at: '2025-06-10T09:02:00Z' },
+    { region: 'MLA', id: 5, order_id: 4, method_id: paymentMethod('cash_voucher'), status_id: paymentStatus('pending'), amount: '40000.00', currency: 'ARS', transaction_ref: 'MP-MLA-0005', created_at: '2025-06-15T18:01:00Z' },
+    { region: 'MLA', id: 6, order_id: 5, method_id: paymentMethod('credit_card'), status_id: paymentStatus('refunded'), amount: '9000.00', currency: 'ARS', transaction_ref: 'MP-MLA-0006', created_at: '2025-06-18T10:01:00Z' },
+    { region: 'MLA', id: 7, order_id: 6, method_id: paymentMethod('credit_card'), status_id: paymentStatus('refunded'), amount: '500000.00', currency: 'ARS', transaction_ref: 'MP-MLA-0007', created_at: '2025-07-01T10:02:00Z' },
+    { region: 'MLA', id: 8, order_id: 7, method_id: paymentMethod('wallet'), status_id: paymentStatus('approved'), amount: '8100.00', currency: 'ARS', transaction_ref: 'MP-MLA-0008', created_at: '2025-06-20T12:01:00Z' },
+    { region: 'MLA', id: 9, order_id: 7, method_id: paymentMethod('credit_card'), status_id: paymentStatus('rejected'), amount: '8100.00', currency: 'ARS', transaction_ref: 'MP-MLA-0009', created_at: '2025-06-20T12:00:30Z' },
+    { region: 'MLB', id: 11, order_id: 11, method_id: paymentMethod('bank_transfer'), status_id: paymentStatus('approved'), amount: '2850.00', currency: 'BRL', transaction_ref: 'MP-MLB-0011', created_at: '2025-11-28T12:05:00Z' },
+  ]],
+  ['shipping_logistics.shipments', [
+    { region: 'MLA', id: 1, order_id: 1, status_id: shipmentStatus('delivered'), carrier: 'OCA', tracking_number: 'OCA-0001', shipped_at: '2025-05-14T09:00:00Z', delivered_at: '2025-05-16T15:00:00Z' },
+    { region: 'MLA', id: 2, order_id: 2, status_id: shipmentStatus('shipped'), carrier: 'Andreani', tracking_number: 'AND-0002', shipped_at: '2025-06-02T08:00:00Z', delivered_at: null },
+    { region: 'MLA', id: 3, order_id: 3, status_id: shipmentStatus('handling'), carrier: 'OCA', tracking_number: null, shipped_at: null, delivered_at: null },
+    { region: 'MLA', id: 6, order_id: 6, status_id: shipmentStatus('delivered'), carrier: 'OCA', tracking_number: 'OCA-0006', shipped_at: '2025-07-02T09:00:00Z', delivered_at: '2025-07-03T14:00:00Z' },
+    { region: 'MLB', id: 11, order_id: 11, status_id: shipmentStatus('delivered'), carrier: 'Correios', tracking_number: 'BR000011', shipped_at: '2025-11-29T10:00:00Z', delivered_at: '2025-12-02T16:00:00Z' },
+  ]],
+  ['reviews_questions.reviews', [
+    { region: 'MLA', id: 1, buyer_id: 1, product_id: 1, order_id: 1, rating: 5, comment: 'Excelente.', moderation_status: 'approved', created_at: '2025-05-18T10:00:00Z' },
+    // No order cited: the delivered order 1 of the same buyer contains product 2.
+    { region: 'MLA', id: 2, buyer_id: 1, product_id: 2, order_id: null, rating: 4, comment: 'Buena funda.', created_at: '2025-05-20T10:00:00Z' },
+    { region: 'MLB', id: 11, buyer_id: 11, product_id: 11, order_id: 11, rating: 4, comment: 'Muito bom.', created_at: '2025-12-05T10:00:00Z' },
+  ]],
+  ['reviews_questions.questions', [
+    { region: 'MLA', id: 1, product_id: 1, asker_id: 3, body: '¿Es libre?', status: 'answered', answer: 'Sí.', created_at: '2025-05-01T10:00:00Z', answered_at: '2025-05-01T12:00:00Z' },
+    { region: 'MLA', id: 2, product_id: 3, asker_id: 1, body: '¿Viene con foco?', status: 'unanswered', answer: null, created_at: '2025-06-01T10:00:00Z', answered_at: null },
+    { region: 'MLB', id: 11, product_id: 11, asker_id: 11, body: 'Aceita troca?', status: 'banned', answer: null, created_at: '2025-11-20T10:00:00Z', answered_at: null },
+  ]],
+  ['messaging.conversations', [
+    { region: 'MLA', id: 1, buyer_id: 1, store_id: 1, order_id: 1, kind: 'order', created_at: '2025-05-13T11:00:00Z' },
+    { region: 'MLA', id: 2, buyer_id: 3, store_id: 2, order_id: null, kind: 'pre_sale', created_at: '2025-05-30T09:00:00Z' },
+    { region: 'MLB', id: 11, buyer_id: 11, store_id: 11, order_id: null, kind: 'store', created_at: '2025-11-20T09:00:00Z' },
+  ]],
+  ['messaging.messages', [
+    { region: 'MLA', id: 1, conversation_id: 1, sender_id: 1, body: 'Hola, ¿cuándo llega?', sent_at: '2025-05-13T11:00:00Z' },
+    { region: 'MLA', id: 2, conversation_id: 1, sender_id: 2, body: 'Sale mañana.', sent_at: '2025-05-13T11:30:00Z', read_at: '2025-05-13T12:00:00Z' },
+    { region: 'MLA', id: 3, conversation_id: 2, sender_id: 3, body: '¿Tienen en blanco?', sent_at: '2025-05-30T09:01:00Z' },
+    { region: 'MLA', id: 4, conversation_id: 2, sender_id: 4, body: 'Sí, en blanco y negro.', sent_at: '2025-05-30T10:00:00Z' },
+    { region: 'MLB', id: 11, conversation_id: 11, sender_id: 12, body: 'Bem-vindo à loja!', sent_at: '2025-11-20T10:00:00Z' },
+  ]],
+  ['recommendations.user_search_history', [
+    { region: 'MLA', id: 1, user_id: 1, query_text: 'MOTO G', searched_at: '2025-05-01T09:00:00Z' },
+    { region: 'MLA', id: 2, user_id: 3, query_text: 'mesa', searched_at: '2025-05-29T09:00:00Z' },
+    { region: 'MLA', id: 3, user_id: 3, query_text: 'GALAXY', searched_at: '2025-06-05T09:00:00Z' },
+    { region: 'MLB', id: 11, user_id: 11, query_text: 'galaxy', searched_at: '2025-11-27T09:00:00Z' },
+  ]],
+  ['recommendations.recommendation_logs', [
+    // Title contains the (upper-case) search 'MOTO G'.
+    { region: 'MLA', id: 1, user_id: 1, product_id: 1, source: 'search_history', score: 0.9, position: 1, clicked: true, converted_order_id: 1 },
+    // Same category (phones) as product 1, which user 1 bought; no search matches.
+    { region: 'MLA', id: 2, user_id: 1, product_id: 4, source: 'purchase_history', score: 0.6, position: 2 },
+    { region: 'MLA', id: 3, user_id: 3, product_id: 3, source: 'search_history', score: 0.8, position: 1 },
+    // Trending: related to nothing user 3 searched or bought, and needs not be.
+    { region: 'MLA', id: 4, user_id: 3, product_id: 1, source: 'trending', score: 0.4, position: 2 },
+    // Related only by the search 'GALAXY' (another case): user 3 never bought a phone.
+    { region: 'MLA', id: 5, user_id: 3, product_id: 4, source: 'search_history', score: 0.5, position: 3 },
+    { region: 'MLB', id: 11, user_id: 11, product_id: 11, source: 'similar_products', score: 0.7, position: 1 },
+  ]],
+];
+
+// ---------------------------------------------------------------------------------------------
+// One or more breaks per check; each breaks that check's rule and no other rule.
+
+interface Break {
+  readonly what: string;
+  readonly sql: readonly string[];
+}
+
+const dropCheck = (table: string, constraint: string) => `ALTER TABLE ${table} DROP CONSTRAINT ${constraint}`;
+
+const BREAKS: Readonly<Record<string, readonly Break[]>> = {
+  'order-total-matches-lines': [
+    { what: 'an order total one peso above its lines', sql: [`UPDATE order_processing.orders SET total = total + 1 WHERE region = 'MLA' AND id = 4`] },
+  ],
+  'order-has-lines': [
+    {
+      what: 'an order with no line',
+      sql: [insert('order_processing.orders', { region: 'MLA', id: 901, buyer_id: 1, status_id: orderStatus('payment_required'), shipping_address_id: 1, total: '0', currency: 'ARS', created_at: '2025-08-01T10:00:00Z' })],
+    },
+  ],
+  'line-price-matches-product-discount': [
+    { what: 'the product price changed, so neither discount gives the line price', sql: [`UPDATE product_catalog.products SET price = 360000.00 WHERE region = 'MLA' AND id = 1`] },
+    { what: 'the 15 % discount the line used does not exist', sql: [`DELETE FROM product_catalog.product_discounts WHERE region = 'MLA' AND id = 2`] },
+    {
+      what: 'a line at the plain price while a discount was active',
+      sql: [insert('product_catalog.product_discounts', { region: 'MLA', id: 901, product_id: 3, percentage: 10, starts_at: '2025-05-31T00:00:00Z', ends_at: '2025-06-02T00:00:00Z', campaign_id: 2 })],
+    },
+  ],
+  'paid-order-payments-match-total': [
+    { what: 'a shipped order paid one peso short', sql: [`UPDATE payments.payments SET amount = 19999.00 WHERE region = 'MLA' AND id = 3`] },
+    { what: 'a refunded order whose captured payments fall short', sql: [`UPDATE payments.payments SET amount = 499999.00 WHERE region = 'MLA' AND id = 7`] },
+    { what: 'one half of a split payment rejected', sql: [`UPDATE payments.payments SET status_id = ${literal(paymentStatus('rejected'))} WHERE region = 'MLA' AND id = 2`] },
+  ],
+  'unpaid-order-has-no-approved-payment': [
+    { what: 'an approved payment for an order still waiting for payment', sql: [`UPDATE payments.payments SET status_id = ${literal(paymentStatus('approved'))} WHERE region = 'MLA' AND id = 5`] },
+    { what: 'an approved payment for a cancelled order', sql: [`UPDATE payments.payments SET status_id = ${literal(paymentStatus('approved'))} WHERE region = 'MLA' AND id = 6`] },
+  ],
+  'shipment-needs-paid-order': [
+    {
+      what: 'a shipment for an order waiting for payment',
+      sql: [insert('shipping_logistics.shipments', { region: 'MLA', id: 901, order_id: 4, status_id: shipmentStatus('pending'), carrier: 'OCA' })],
+    },
+  ],
+  'shipment-after-payment': [
+    { what: 'shipped 30 seconds before the payment', sql: [`UPDATE shipping_logistics.shipments SET shipped_at = '2025-06-01T12:00:30Z' WHERE region = 'MLA' AND id = 2`] },
+    { what: 'shipped at the very instant of the payment', sql: [`UPDATE shipping_logistics.shipments SET shipped_at = '2025-06-01T12:01:00Z' WHERE region = 'MLA' AND id = 2`] },
+  ],
+  'shipment-delivered-after-shipped': [
+    {
+      what: 'delivered a day before it was shipped',
+      sql: [
+        dropCheck('shipping_logistics.shipments', 'shipments_delivered_after_shipped_check'),
+        `UPDATE shipping_logistics.shipments SET delivered_at = '2025-07-01T12:00:00Z' WHERE region = 'MLA' AND id = 6`,
+      ],
+    },
+  ],
+  'shipped-order-matches-shipment': [
+    { what: 'a shipped order whose shipment is still in handling', sql: [`UPDATE shipping_logistics.shipments SET status_id = ${literal(shipmentStatus('handling'))} WHERE region = 'MLA' AND id = 2`] },
+    { what: 'a shipped order with no shipment', sql: [`UPDATE order_processing.orders SET status_id = ${literal(orderStatus('shipped'))} WHERE region = 'MLA' AND id = 7`] },
+  ],
+  'delivered-order-matches-shipment': [
+    { what: 'a delivered order whose shipment was not delivered', sql: [`UPDATE shipping_logistics.shipments SET status_id = ${literal(shipmentStatus('not_delivered'))} WHERE region = 'MLB' AND id = 11`] },
+    { what: 'a delivered order whose shipment is in handling', sql: [`UPDATE order_processing.orders SET status_id = ${literal(orderStatus('delivered'))} WHERE region = 'MLA' AND id = 3`] },
+    { what: 'a delivered shipment with no delivery time', sql: [`UPDATE shipping_logistics.shipments SET delivered_at = NULL WHERE region = 'MLA' AND id = 6`] },
+  ],
+  'paid-order-shipment-not-dispatched': [
+    { what: 'a paid order whose shipment was lost', sql: [`UPDATE shipping_logistics.shipments SET status_id = ${literal(shipmentStatus('not_delivered'))} WHERE region = 'MLA' AND id = 3`] },
+  ],
+  'review-by-buyer-after-delivery': [
+    { what: 'a review written before the delivery', sql: [`UPDATE reviews_questions.reviews SET created_at = '2025-05-15T00:00:00Z' WHERE region = 'MLA' AND id = 2`] },
+    { what: 'a review citing another buyer\'s order', sql: [`UPDATE reviews_questions.reviews SET buyer_id = 3 WHERE region = 'MLA' AND id = 1`] },
+    { what: 'a review of a product from an order not yet delivered', sql: [insert('reviews_questions.reviews', { region: 'MLA', id: 901, buyer_id: 3, product_id: 3, order_id: 2, rating: 3, created_at: '2025-06-05T10:00:00Z' })] },
+  ],
+  'question-answer-matches-status': [
+    {
+      what: 'an unanswered question with an answer',
+      sql: [
+        dropCheck('reviews_questions.questions', 'questions_answered_check'),
+        `UPDATE reviews_questions.questions SET answer = 'Sí, incluido.' WHERE region = 'MLA' AND id = 2`,
+      ],
+    },
+  ],
+  'question-answered-after-asked': [
+    { what: 'answered at the instant it was asked', sql: [`UPDATE reviews_questions.questions SET answered_at = created_at WHERE region = 'MLA' AND id = 1`] },
+  ],
+  'message-sender-is-participant': [
+    { what: 'a message by a third user', sql: [`UPDATE messaging.messages SET sender_id = 3 WHERE region = 'MLA' AND id = 2`] },
+  ],
+  'message-after-conversation': [
+    { what: 'a message a minute before its conversation', sql: [`UPDATE messaging.messages SET sent_at = '2025-05-13T10:59:00Z' WHERE region = 'MLA' AND id = 1`] },
+  ],
+  'order-conversation-buyer-matches-order': [
+    {
+      what: 'a conversation about another buyer\'s order',
+      sql: [insert('messaging.conversations', { region: 'MLA', id: 901, buyer_id: 1, store_id: 2, order_id: 2, kind: 'order', created_at: '2025-06-01T13:00:00Z' })],
+    },
+  ],
+  'coupon-use-count-matches-orders': [
+    { what: 'a use count one short', sql: [`UPDATE order_processing.coupons SET use_count = 1 WHERE region = 'MLA' AND id = 1`] },
+    { what: 'an order moved to another coupon without updating either count', sql: [`UPDATE order_processing.orders SET coupon_id = 2 WHERE region = 'MLA' AND id = 7`] },
+  ],
+  'coupon-within-max-uses': [
+    {
+      what: 'a coupon used twice with max_uses 1',
+      sql: [
+        dropCheck('order_processing.coupons', 'coupons_use_count_check'),
+        `UPDATE order_processing.coupons SET max_uses = 1 WHERE region = 'MLA' AND id = 1`,
+      ],
+    },
+  ],
+  'coupon-used-before-expiry': [
+    { what: 'an order placed after its coupon expired', sql: [`UPDATE order_processing.coupons SET expires_at = '2025-06-01T00:00:00Z' WHERE region = 'MLA' AND id = 1`] },
+  ],
+  'product-stock-not-negative': [
+    {
+      what: 'a negative stock',
+      sql: [
+        dropCheck('product_catalog.products', 'products_stock_check'),
+        `UPDATE product_catalog.products SET stock = -1 WHERE region = 'MLA' AND id = 2`,
+      ],
+    },
+  ],
+  'some-product-under-threshold': [
+    { what: 'every threshold below every stock', sql: [`UPDATE product_catalog.products SET low_stock_threshold = 0`] },
+  ],
+  'recommendation-relates-to-user': [
+    { what: 'an unrelated product not shown as trending', sql: [`UPDATE recommendations.recommendation_logs SET source = 'similar_products' WHERE region = 'MLA' AND id = 4`] },
+    { what: 'a recommendation whose only related search changed', sql: [`UPDATE recommendations.user_search_history SET query_text = 'tablet' WHERE region = 'MLA' AND id = 3`] },
+  ],
+  'store-owner-is-seller': [
+    { what: 'a store owned by a buyer', sql: [`UPDATE user_management.users SET role_id = ${literal(role('user'))} WHERE region = 'MLA' AND id = 4`] },
+  ],
+  'ad-product-of-campaign-store': [
+    { what: 'an ad for another store\'s product', sql: [`UPDATE marketing.ads SET product_id = 3 WHERE region = 'MLA' AND id = 1`] },
+  ],
+  'discount-campaign-of-product-store': [
+    {
+      what: 'a discount run by another store\'s campaign',
+      sql: [insert('product_catalog.product_discounts', { region: 'MLA', id: 901, product_id: 3, percentage: 5, starts_at: '2024-01-01T00:00:00Z', ends_at: '2024-01-02T00:00:00Z', campaign_id: 1 })],
+    },
+    { what: 'a campaign discount moved to another store\'s campaign', sql: [`UPDATE product_catalog.product_discounts SET campaign_id = 2 WHERE region = 'MLA' AND id = 1`] },
+  ],
+};
+
+// ---------------------------------------------------------------------------------------------
+
+const failing = (results: readonly CheckResult[]) => results.filter((r) => r.offenders > 0).map((r) => r.id);
+
+describe('the consistency checks as data', () => {
+  it('have unique kebab-case ids, a sentence each, and one SELECT each', () => {
+    const ids = CONSISTENCY_CHECKS.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const check of CONSISTENCY_CHECKS) {
+      expect(check.id).toMatch(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/);
+      expect(check.description, check.id).toMatch(/^[A-Z].*\.$/);
+      expect(check.sql, check.id).toMatch(/^(--[^\n]*\n)*(SELECT|WITH)\b/);
+      // Wrapped as a subquery: a semicolon outside a comment would end the statement early.
+      expect(check.sql.replace(/--[^\n]*/g, ''), check.id).not.toContain(';');
+    }
+  });
+
+  it('look reference rows up by name, never by id', () => {
+    for (const check of CONSISTENCY_CHECKS) {
+      expect(check.sql, check.id).not.toMatch(/(status_id|role_id|method_id)\s*(=|IN)\s*\(?\s*\d/i);
+    }
+  });
+
+  it('have a break for every check and no break for a check that does not exist', () => {
+    expect(Object.keys(BREAKS).sort()).toEqual(CONSISTENCY_CHECKS.map((c) => c.id).sort());
+  });
+});
+
+describe.each(ADAPTERS)('consistency checks on $name', ({ open }) => {
+  let adapter: Adapter;
+
+  /** Apply a break inside a transaction, run the checks, and roll everything back. */
+  async function runBroken(statements: readonly string[], sample?: number): Promise<CheckResult[]> {
+    const { session } = adapter;
+    await session.query('BEGIN');
+    try {
+      for (const statement of statements) await session.query(statement);
+      return await runConsistencyChecks(session, sample === undefined ? {} : { sample });
+    } finally {
+      await session.query('ROLLBACK');
+    }
+  }
+
+  beforeAll(async () => {
+    adapter = await open();
+    for (const [table, rows] of FIXTURE) for (const row of rows) await adapter.session.query(insert(table, row));
+  });
+
+  afterAll(async () => {
+    await adapter?.close();
+  });
+
+  it('find no offender in the consistent fixture', async () => {
+    const results = await runConsistencyChecks(adapter.session);
+    expect(results.map((r) => r.id)).toEqual(CONSISTENCY_CHECKS.map((c) => c.id));
+    for (const r of results) expect({ id: r.id, offenders: r.offenders, examples: r.examples }).toEqual({ id: r.id, offenders: 0, examples: [] });
+  });
+
+  it.each(CONSISTENCY_CHECKS.map((c) => [c.id] as const))('%s reports a break of its rule, and only it does', async (id) => {
+    const breaks = BREAKS[id];
+    expect(breaks?.length, `no break for ${id}`).toBeGreaterThan(0);
+    for (const b of breaks ?? []) {
+      const results = await runBroken(b.sql);
+      expect(failing(results), `${id}: ${b.what}`).toEqual([id]);
+      const result = results.find((r) => r.id === id)!;
+      expect(result.examples.length).toBe(Math.min(result.offenders, 5));
+      for (const example of result.examples) {
+        expect(example).toEqual({ region: expect.any(String), id: expect.any(String), detail: expect.any(String) });
+        expect(example.detail.length, `${id}: empty detail`).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('counts every offender but returns at most `sample` examples', async () => {
+    // Every order of the fixture one peso off: 8 offenders of order-total-matches-lines.
+    const statements = [`UPDATE order_processing.orders SET total = total + 1`];
+    const two = (await runBroken(statements, 2)).find((r) => r.id === 'order-total-matches-lines')!;
+    expect(two.offenders).toBe(8);
+    expect(two.examples.map((e) => `${e.region}/${e.id}`)).toEqual(['MLA/1', 'MLA/2']);
+    const none = (await runBroken(statements, 0)).find((r) => r.id === 'order-total-matches-lines')!;
+    expect(none).toMatchObject({ offenders: 8, examples: [] });
+    const byDefault = (await runBroken(statements)).find((r) => r.id === 'order-total-matches-lines')!;
+    expect(byDefault.examples).toHaveLength(5);
+    await expect(runConsistencyChecks(adapter.session, { sample: -1 })).rejects.toThrow(RangeError);
+  });
+
+  it('leave the fixture consistent after every rolled-back break', async () => {
+    expect(failing(await runConsistencyChecks(adapter.session))).toEqual([]);
+  });
+});
