@@ -5,7 +5,6 @@
  * same bytes on any target. Entities of a region occupy a contiguous block of indexes, so
  * "a random user of MLA" is one multiplication, not a lookup table.
  */
-import { Faker, base, en } from '@faker-js/faker';
 import { SITES, type SiteId } from '../schema/values.ts';
 import { SITE_PROFILES, type Language, type SiteProfile } from './locales.ts';
 import { LEAVES } from './text.ts';
@@ -150,7 +149,7 @@ interface Pools {
 const POOL_SIZE = 1500;
 
 function buildPools(profile: SiteProfile, seed: number): Pools {
-  const faker = new Faker({ locale: [profile.locale, en, base] });
+  const faker = profile.faker;
   faker.seed(seed);
   const many = <T>(n: number, make: () => T) => Array.from({ length: n }, make);
   return {
@@ -235,8 +234,10 @@ export class World {
     this.random = new Random(options.seed);
     this.layout = new Layout(options);
     this.windowStart = options.until - options.windowDays * DAY;
+    // Sites that share a locale (es) still get their own people and streets: the pool seed differs.
     for (const region of options.regions) {
-      this.pools.set(region, buildPools(SITE_PROFILES[region], options.seed));
+      const regionSalt = SITES.findIndex((s) => s.id === region) + 1;
+      this.pools.set(region, buildPools(SITE_PROFILES[region], fmix(options.seed ^ Math.imul(regionSalt, 0x9e3779b1))));
     }
   }
 

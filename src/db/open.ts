@@ -1,6 +1,5 @@
 /** Choosing the target: --url, else DATABASE_URL, else the embedded store. */
 import { resolve } from 'node:path';
-import { openPglite } from './pglite.ts';
 import { openPostgres } from './postgres.ts';
 import type { Database } from './types.ts';
 
@@ -24,5 +23,7 @@ export function resolveTarget(options: TargetOptions, env: NodeJS.ProcessEnv = p
 }
 
 export function openTarget(target: Target): Promise<Database> {
-  return target.kind === 'postgres' ? openPostgres(target.url) : openPglite(target.dir);
+  if (target.kind === 'postgres') return openPostgres(target.url);
+  // PGlite (WebAssembly PostgreSQL) is loaded only when the embedded target is used.
+  return import('./pglite.ts').then(({ openPglite }) => openPglite(target.dir));
 }

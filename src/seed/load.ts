@@ -47,6 +47,8 @@ export interface SeedResult {
   readonly constraintsMs: number;
   readonly ms: number;
   readonly checks: readonly { id: string; offenders: number }[];
+  /** Peak resident memory of this process so far (MB). */
+  readonly peakRssMb: number;
 }
 
 export function qualifiedName(table: PgTable): string {
@@ -116,6 +118,31 @@ async function restoreDefinitions(session: Session, saved: readonly SavedDefinit
   }
 }
 
+/**
+ * The loading method: inside the caller's transaction, drop the FKs, UNIQUE constraints and
+ * secondary indexes of `tables`, run `load`, then rebuild and validate them. Shared by the seeder
+ * and by its benchmark's raw ceiling, so both load the same way.
+ */
+export async function loadIntoBareTables<T>(
+  session: Session,
+  tables: readonly string[],
+  load: () => Promise<T>,
+  onPhase?: (phase: string) => void,
+): Promise<{ result: T; constraints: number; constraintsMs: number }> {
+  const saved = await secondaryDefinitions(session, tables);
+  await dropDefinitions(session, saved);
+  const result = await load();
+  onPhase?.(`rebuilding and validating ${saved.length} constraints and indexes`);
+  const started = Date.now();
+  await restoreDefinitions(session, saved);
+  return { result, constraints: saved.length, constraintsMs: Date.now() - started };
+}
+
+/** The tables `ecomdb seed` fills, in load order (reference tables excluded). */
+export function seededTables(): string[] {
+  return TABLE_SEEDS.map((s) => qualifiedName(s.table)).filter((t) => !REFERENCE_TABLES.has(t));
+}
+
 async function count(session: Session, table: string): Promise<number> {
   const [row] = await session.query<{ n: string }>(`select count(*)::text as n from ${table}`);
   return Number(row!.n);
@@ -170,13 +197,30 @@ async function loadTable(session: Session, world: World, seed: TableSeed, option
   return result;
 }
 
+/** What follows the rows: coupon use counts from the orders, and id sequences past the seeded ids. */
+async function finishLoad(session: Session): Promise<void> {
+  await session.exec(`
+    UPDATE order_processing.coupons c SET use_count = u.n
+      FROM (SELECT region, coupon_id, count(*)::int AS n FROM order_processing.orders
+             WHERE coupon_id IS NOT NULL GROUP BY region, coupon_id) u
+     WHERE c.region = u.region AND c.id = u.coupon_id`);
+  // Rows carry explicit ids: move each id sequence past them, so the application's inserts work.
+  const withId = TABLE_SEEDS.filter((s) => getTableConfig(s.table).columns.some((c) => c.name === 'id')).map((s) => qualifiedName(s.table));
+  for (const table of withId) {
+    await session.exec(
+      `SELECT setval(s, coalesce((SELECT max(id) FROM ${table}), 0) + 1, false)
+         FROM pg_get_serial_sequence('${table.replaceAll("'", "''")}', 'id') AS s WHERE s IS NOT NULL`,
+    );
+  }
+}
+
 /** Seed the open, migrated database `db`. All or nothing. */
 export async function seedDatabase(db: Database, files: readonly MigrationFile[], options: SeedOptions): Promise<SeedResult> {
   const world = new World(options);
   const started = Date.now();
   return db.session(async (session) => {
     await assertMigrated(session, files);
-    const tables = TABLE_SEEDS.map((s) => qualifiedName(s.table)).filter((t) => !REFERENCE_TABLES.has(t));
+    const tables = seededTables();
     if (!options.truncate) {
       for (const table of tables) {
         const [row] = await session.query<{ any: boolean }>(`select exists (select 1 from ${table}) as any`);
@@ -194,32 +238,19 @@ export async function seedDatabase(db: Database, files: readonly MigrationFile[]
         options.onPhase?.('emptying the seeded tables');
         await session.exec(`TRUNCATE ${tables.join(', ')} RESTART IDENTITY`);
       }
-      const saved = await secondaryDefinitions(session, tables);
-      await dropDefinitions(session, saved);
-
-      const results: TableResult[] = [];
-      for (const seed of TABLE_SEEDS) results.push(await loadTable(session, world, seed, options));
-      const loadMs = Date.now() - started;
-
-      options.onPhase?.('counting coupon uses');
-      await session.exec(`
-        UPDATE order_processing.coupons c SET use_count = u.n
-          FROM (SELECT region, coupon_id, count(*)::int AS n FROM order_processing.orders
-                 WHERE coupon_id IS NOT NULL GROUP BY region, coupon_id) u
-         WHERE c.region = u.region AND c.id = u.coupon_id`);
-      // Rows carry explicit ids: move each id sequence past them, so the application's inserts work.
-      const withId = TABLE_SEEDS.filter((s) => getTableConfig(s.table).columns.some((c) => c.name === 'id')).map((s) => qualifiedName(s.table));
-      for (const table of withId) {
-        await session.exec(
-          `SELECT setval(s, coalesce((SELECT max(id) FROM ${table}), 0) + 1, false)
-             FROM pg_get_serial_sequence('${table.replaceAll("'", "''")}', 'id') AS s WHERE s IS NOT NULL`,
-        );
-      }
-
-      options.onPhase?.(`rebuilding and validating ${saved.length} constraints and indexes`);
-      const rebuildStarted = Date.now();
-      await restoreDefinitions(session, saved);
-      const constraintsMs = Date.now() - rebuildStarted;
+      let loadMs = 0;
+      const { result: results, constraintsMs } = await loadIntoBareTables(
+        session,
+        tables,
+        async () => {
+          const loaded: TableResult[] = [];
+          for (const seed of TABLE_SEEDS) loaded.push(await loadTable(session, world, seed, options));
+          loadMs = Date.now() - started;
+          await finishLoad(session);
+          return loaded;
+        },
+        options.onPhase,
+      );
 
       let checks: SeedResult['checks'] = [];
       if (options.check !== false) {
@@ -236,7 +267,8 @@ export async function seedDatabase(db: Database, files: readonly MigrationFile[]
       }
       await session.exec('COMMIT');
       const rows = results.reduce((n, r) => n + r.rows, 0);
-      return { tables: results, rows, loadMs, constraintsMs, ms: Date.now() - started, checks };
+      const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+      return { tables: results, rows, loadMs, constraintsMs, ms: Date.now() - started, checks, peakRssMb };
     } catch (error) {
       await session.exec('ROLLBACK').catch(() => {});
       throw error;

@@ -1,11 +1,10 @@
 /** `ecomdb seed`: load a realistic, consistent, deterministic marketplace, all or nothing. */
 import { Command } from 'commander';
 import { SITE_IDS, type SiteId } from '../../../schema/values.ts';
-import { DAY } from '../../../seeds/world.ts';
 import { openTarget } from '../../db/open.ts';
 import { EcomdbError } from '../../errors.ts';
 import { readMigrations } from '../../migrations/files.ts';
-import { seedDatabase, type SeedOptions } from '../../seed/load.ts';
+import type { SeedOptions } from '../../seed/load.ts';
 import { contextOf } from '../context.ts';
 import { Progress } from '../progress.ts';
 
@@ -18,6 +17,8 @@ interface SeedFlags {
   truncate?: boolean;
   check: boolean;
 }
+
+const DAY = 86_400_000;
 
 export const DEFAULT_REGIONS = ['MLB', 'MLA', 'MLM', 'MCO', 'MLC', 'MLU', 'MPE'] as const;
 
@@ -81,6 +82,8 @@ including rebuilding the constraints, happens in one transaction. Run it again.`
       const { target, migrationsDir, output } = contextOf(command);
       const options = seedOptions(flags);
       const files = readMigrations(migrationsDir);
+      // Loaded on demand: faker and the generators are only needed by this command.
+      const { seedDatabase } = await import('../../seed/load.ts');
       const db = await openTarget(target);
       const progress = new Progress(output);
       try {
