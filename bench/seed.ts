@@ -1,0 +1,169 @@
+/**
+ * npm run bench:seed — how fast ecomdb seeds, against its own ceiling and against drizzle-seed,
+ * measured in one run on this machine. Not a test: it prints figures, it asserts nothing.
+ *
+ *   (a) raw ceiling: the very rows ecomdb produced, pre-rendered to files beforehand, streamed by
+ *       COPY into the same layout by the same loading method (one transaction, secondary
+ *       constraints dropped and rebuilt) — what the server can take with no generation at all;
+ *   (b) ecomdb seed end to end (a child process, as a user runs it), all constraints valid at the
+ *       end, without and with the consistency checks;
+ *   (c) drizzle-seed 0.3.1 on the same schema (users only: see bench/drizzle-seed-users.ts).
+ *
+ * Options: --scale N (default 84: about 5 million rows), --drizzle-rows N (default 100000),
+ * --small-scale N (default 10: a second ecomdb run to show that memory does not grow with scale).
+ * The server is BENCH_DATABASE_URL (default the local server as postgres); databases are created
+ * and dropped by the bench.
+ */
+import { spawn } from 'node:child_process';
+import { chmodSync, createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import postgres from 'postgres';
+import { openPostgres } from '../src/db/postgres.ts';
+import { readMigrations } from '../src/migrations/files.ts';
+import { runMigrations } from '../src/migrations/run.ts';
+import { MIGRATIONS_DIR } from '../src/generate/run.ts';
+import { loadIntoBareTables, seededTables } from '../src/seed/load.ts';
+
+const { values } = parseArgs({
+  options: { scale: { type: 'string', default: '84' }, 'drizzle-rows': { type: 'string', default: '100000' }, 'small-scale': { type: 'string', default: '10' } },
+});
+const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const BIN = fileURLToPath(new URL('../bin/ecomdb.js', import.meta.url));
+const UNTIL = '2026-11-01';
+
+const urlFor = (name: string) => Object.assign(new URL(SERVER), { pathname: `/${name}` }).toString();
+const admin = postgres(SERVER, { max: 1, onnotice: () => {} });
+const created: string[] = [];
+
+async function freshDatabase(name: string, migrate = true): Promise<string> {
+  await admin.unsafe(`drop database if exists "${name}" with (force)`);
+  await admin.unsafe(`create database "${name}"`);
+  created.push(name);
+  const url = urlFor(name);
+  if (migrate) {
+    const db = await openPostgres(url);
+    await runMigrations(db, readMigrations(MIGRATIONS_DIR));
+    await db.close();
+  }
+  return url;
+}
+
+function child(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NO_COLOR: '1' } });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${args.join(' ')} exited ${code}`))));
+  });
+}
+
+interface Measure {
+  label: string;
+  rows: number;
+  ms: number;
+  peakRssMb: number | null;
+}
+
+async function ecomdbSeed(label: string, url: string, scale: string, check: boolean): Promise<Measure> {
+  process.stderr.write(`\n[bench] ${label}\n`);
+  const out = await child([BIN, 'seed', '--url', url, '--scale', scale, '--until', UNTIL, '--json', ...(check ? [] : ['--no-check'])]);
+  const r = JSON.parse(out) as { rows: number; ms: number; peakRssMb: number };
+  return { label, rows: r.rows, ms: r.ms, peakRssMb: r.peakRssMb };
+}
+
+/**
+ * Pre-render: every seeded table of `url` to a COPY text file (not timed). The server writes the
+ * files itself (COPY TO a file needs a superuser, as the bench's local server user is).
+ */
+async function dump(url: string, dir: string): Promise<Map<string, string>> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  const files = new Map<string, string>();
+  chmodSync(dir, 0o777);
+  for (const table of seededTables()) {
+    const file = join(dir, `${table.replaceAll('"', '')}.copy`);
+    await sql.unsafe(`COPY ${table} TO '${file}'`);
+    files.set(table, file);
+  }
+  await sql.end();
+  return files;
+}
+
+/** Chunks of a file, split at line ends (a few hundred KB each). */
+async function* fileChunks(file: string): AsyncGenerator<string> {
+  let rest = '';
+  for await (const piece of createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 })) {
+    const text = rest + (piece as string);
+    const cut = text.lastIndexOf('\n') + 1;
+    rest = text.slice(cut);
+    if (cut > 0) yield text.slice(0, cut);
+  }
+  if (rest) yield rest;
+}
+
+async function ceiling(url: string, files: Map<string, string>): Promise<Measure> {
+  process.stderr.write('\n[bench] raw ceiling: pre-rendered rows, same COPY, same loading method\n');
+  // Read every file into memory first: the ceiling must not pay for disk reads ecomdb does not do.
+  const rendered = new Map<string, string[]>();
+  for (const [table, file] of files) {
+    const chunks: string[] = [];
+    for await (const c of fileChunks(file)) chunks.push(c);
+    rendered.set(table, chunks);
+  }
+  const db = await openPostgres(url);
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  const started = Date.now();
+  let rows = 0;
+  await db.session(async (session) => {
+    await session.exec('BEGIN');
+    await loadIntoBareTables(session, seededTables(), async () => {
+      for (const [table, chunks] of rendered) await session.copyFrom(table, chunks);
+    });
+    await session.exec('COMMIT');
+  });
+  const ms = Date.now() - started;
+  for (const table of files.keys()) rows += Number((await sql.unsafe(`select count(*) as n from ${table}`))[0]!.n);
+  await sql.end();
+  await db.close();
+  return { label: '(a) raw ceiling: pre-rendered COPY, same method', rows, ms, peakRssMb: null };
+}
+
+async function drizzleSeed(url: string, count: string): Promise<Measure> {
+  process.stderr.write(`\n[bench] drizzle-seed 0.3.1, users table, ${count} rows\n`);
+  const out = await child(['--import', 'tsx', fileURLToPath(new URL('./drizzle-seed-users.ts', import.meta.url)), url, count]);
+  const r = JSON.parse(out.trim().split('\n').at(-1)!) as { rows: number; ms: number; peakRssMb: number };
+  return { label: '(c) drizzle-seed 0.3.1 (users only)', rows: r.rows, ms: r.ms, peakRssMb: r.peakRssMb };
+}
+
+const rate = (m: Measure) => m.rows / (m.ms / 1000);
+const dir = mkdtempSync(join(tmpdir(), 'ecomdb-bench-'));
+try {
+  const scale = values.scale!;
+  const noCheck = await ecomdbSeed(`(b) ecomdb seed --scale ${scale} --no-check`, await freshDatabase('ecomdb_bench_seed'), scale, false);
+  const withCheck = await ecomdbSeed(`(b) ecomdb seed --scale ${scale} (with the 26 consistency checks)`, await freshDatabase('ecomdb_bench_seed_checked'), scale, true);
+  const small = await ecomdbSeed(`ecomdb seed --scale ${values['small-scale']} --no-check (memory at a smaller scale)`, await freshDatabase('ecomdb_bench_seed_small'), values['small-scale']!, false);
+  const files = await dump(urlFor('ecomdb_bench_seed'), dir);
+  const bytes = [...files.values()].reduce((n, f) => n + statSync(f).size, 0);
+  const raw = await ceiling(await freshDatabase('ecomdb_bench_ceiling'), files);
+  const baseline = await drizzleSeed(await freshDatabase('ecomdb_bench_drizzle'), values['drizzle-rows']!);
+
+  const rows = [raw, noCheck, withCheck, small, baseline];
+  console.log(`\nseed benchmark (PostgreSQL at ${SERVER.replace(/:[^:@/]*@/, ':***@')}, ${(bytes / 2 ** 20).toFixed(0)} MB of COPY text)\n`);
+  console.log(`${'method'.padEnd(72)} ${'rows'.padStart(10)} ${'seconds'.padStart(8)} ${'rows/s'.padStart(9)} ${'peak RSS'.padStart(9)}`);
+  for (const m of rows) {
+    console.log(`${m.label.padEnd(72)} ${m.rows.toLocaleString('en-US').padStart(10)} ${(m.ms / 1000).toFixed(1).padStart(8)} ${Math.round(rate(m)).toLocaleString('en-US').padStart(9)} ${(m.peakRssMb === null ? '-' : `${m.peakRssMb} MB`).padStart(9)}`);
+  }
+  console.log('');
+  console.log(`ecomdb (no checks) / raw ceiling:   ${(rate(noCheck) / rate(raw)).toFixed(2)}  (target >= 0.70)`);
+  console.log(`ecomdb (with checks) / raw ceiling: ${(rate(withCheck) / rate(raw)).toFixed(2)}`);
+  console.log(`ecomdb (no checks) / drizzle-seed:  ${(rate(noCheck) / rate(baseline)).toFixed(1)}x (target >= 20x)`);
+  console.log(`ecomdb (with checks) / drizzle-seed: ${(rate(withCheck) / rate(baseline)).toFixed(1)}x`);
+  console.log(`ecomdb peak RSS: ${noCheck.peakRssMb} MB at ${noCheck.rows.toLocaleString('en-US')} rows, ${small.peakRssMb} MB at ${small.rows.toLocaleString('en-US')} rows (target < 200 MB)`);
+  console.log('drizzle-seed fills users only: our other region-scoped tables have composite foreign keys it cannot satisfy.');
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+  for (const name of created) await admin.unsafe(`drop database if exists "${name}" with (force)`);
+  await admin.end();
+}
