@@ -19,6 +19,8 @@ export async function pgliteCopy(db: PGlite, target: string, chunks: Iterable<st
     pending = [];
     size = 0;
     await db.query(`COPY ${target} FROM '/dev/blob'`, [], { blob });
+    // PGlite works on the main thread: give the event loop a turn so Ctrl-C is not held back.
+    await new Promise((resolve) => setImmediate(resolve));
   };
   for (const chunk of chunks) {
     pending.push(chunk);

@@ -135,6 +135,36 @@ describe('ecomdb seed on PostgreSQL', () => {
 });
 
 describe('ecomdb seed on PGlite', () => {
+  it('Ctrl-C during the load exits 130 and keeps nothing; the same command then succeeds', async () => {
+    const cwd = tempDir();
+    expect((await ecomdb(['up'], { cwd })).code).toBe(0);
+    const child = spawn(process.execPath, [BIN, 'seed', '--until', UNTIL, '--scale', '3'], { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    let stderr = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('"order_processing"."coupons"')) resolve();
+      });
+      child.on('exit', () => reject(new Error(`the seed ended before it could be interrupted: ${stderr}`)));
+    });
+    child.kill('SIGINT');
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    expect(stderr).toContain('interrupted: the seed transaction is rolled back');
+    const { openPglite } = await import('../../src/db/pglite.ts');
+    const embedded = await openPglite(`${cwd}/.ecomdb`);
+    try {
+      const sums = await embedded.session(checksums);
+      expect(sums['"user_management"."users"']!.rows).toBe(0);
+      expect(sums['"order_processing"."coupons"']!.rows).toBe(0);
+      expect(sums['"user_management"."roles"']!.rows).toBe(7);
+    } finally {
+      await embedded.close();
+    }
+    const rerun = await ecomdb(['seed', '--until', UNTIL, '--scale', '3'], { cwd });
+    expect(rerun.code, rerun.stderr).toBe(0);
+  });
+
   it('a refused row keeps nothing on the embedded database either', async () => {
     const cwd = tempDir();
     expect((await ecomdb(['up'], { cwd })).code).toBe(0);

@@ -86,6 +86,14 @@ including rebuilding the constraints, happens in one transaction. Run it again.`
       const { seedDatabase } = await import('../../seed/load.ts');
       const db = await openTarget(target);
       const progress = new Progress(output);
+      // Leaving mid-load is safe (one transaction, never committed); say so, exit 130 like a shell.
+      const interrupted = () => {
+        progress.stop();
+        output.warn('interrupted: the seed transaction is rolled back, the database is as it was');
+        process.exit(130);
+      };
+      process.once('SIGINT', interrupted);
+      process.once('SIGTERM', interrupted);
       try {
         output.info(`seeding ${db.label}: scale ${options.scale}, seed ${options.seed}, regions ${options.regions.join(',')}`);
         const result = await seedDatabase(db, files, {
@@ -102,6 +110,8 @@ including rebuilding the constraints, happens in one transaction. Run it again.`
         );
         output.data({ target: db.label, ...options, fault: undefined, ...result });
       } finally {
+        process.removeListener('SIGINT', interrupted);
+        process.removeListener('SIGTERM', interrupted);
         progress.stop();
         await db.close();
       }
