@@ -18,7 +18,6 @@ CREATE SCHEMA "messaging";
 --> statement-breakpoint
 CREATE SCHEMA "recommendations";
 --> statement-breakpoint
-CREATE TYPE "public"."site_id" AS ENUM('MLB', 'MLA', 'MLM', 'MCO', 'MLC', 'MLU', 'MPE', 'MEC', 'MBO', 'MPY', 'MCR', 'MPA', 'MRD', 'MGT', 'MHN', 'MNI', 'MSV', 'MLV', 'MCU');--> statement-breakpoint
 CREATE TYPE "user_management"."user_status" AS ENUM('active', 'suspended', 'closed');--> statement-breakpoint
 CREATE TYPE "product_catalog"."product_condition" AS ENUM('new', 'used', 'refurbished');--> statement-breakpoint
 CREATE TYPE "product_catalog"."product_status" AS ENUM('active', 'paused', 'closed', 'under_review');--> statement-breakpoint
@@ -29,7 +28,7 @@ CREATE TYPE "messaging"."conversation_kind" AS ENUM('order', 'pre_sale', 'store'
 CREATE TYPE "messaging"."conversation_status" AS ENUM('open', 'closed', 'escalated');--> statement-breakpoint
 CREATE TYPE "recommendations"."recommendation_source" AS ENUM('search_history', 'purchase_history', 'similar_products', 'trending');--> statement-breakpoint
 CREATE TABLE "user_management"."addresses" (
-	"region" "site_id" NOT NULL,
+	"region" text NOT NULL,
 	"id" bigserial NOT NULL,
 	"user_id" bigint NOT NULL,
 	"street_line" text NOT NULL,
@@ -39,6 +38,7 @@ CREATE TABLE "user_management"."addresses" (
 	"is_default" boolean DEFAULT false NOT NULL,
 	CONSTRAINT "addresses_pkey" PRIMARY KEY("region","id"),
 	CONSTRAINT "addresses_region_user_id_id_key" UNIQUE("region","user_id","id"),
+	CONSTRAINT "addresses_region_check" CHECK (region IN ('MLB', 'MLA', 'MLM', 'MCO', 'MLC', 'MLU', 'MPE', 'MEC', 'MBO', 'MPY', 'MCR', 'MPA', 'MRD', 'MGT', 'MHN', 'MNI', 'MSV', 'MLV', 'MCU')),
 	CONSTRAINT "addresses_postal_code_check" CHECK (postal_code ~ '^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$'),
 	CONSTRAINT "addresses_street_line_check" CHECK (length(btrim(street_line)) > 0),
 	CONSTRAINT "addresses_city_check" CHECK (length(btrim(city)) > 0),
@@ -54,7 +54,7 @@ CREATE TABLE "user_management"."roles" (
 );
 --> statement-breakpoint
 CREATE TABLE "user_management"."users" (
-	"region" "site_id" NOT NULL,
+	"region" text NOT NULL,
 	"id" bigserial NOT NULL,
 	"role_id" smallint NOT NULL,
 	"name" text NOT NULL,
@@ -66,6 +66,7 @@ CREATE TABLE "user_management"."users" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "users_pkey" PRIMARY KEY("region","id"),
 	CONSTRAINT "users_region_email_key" UNIQUE("region","email"),
+	CONSTRAINT "users_region_check" CHECK (region IN ('MLB', 'MLA', 'MLM', 'MCO', 'MLC', 'MLU', 'MPE', 'MEC', 'MBO', 'MPY', 'MCR', 'MPA', 'MRD', 'MGT', 'MHN', 'MNI', 'MSV', 'MLV', 'MCU')),
 	CONSTRAINT "users_name_check" CHECK (length(btrim(name)) > 0),
 	CONSTRAINT "users_email_check" CHECK (email = lower(email) AND email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'),
 	CONSTRAINT "users_password_hash_check" CHECK (password_hash ~ '^\$(argon2id|argon2i|2a|2b|2y|scrypt)\$' AND length(password_hash) >= 50),
@@ -74,7 +75,7 @@ CREATE TABLE "user_management"."users" (
 );
 --> statement-breakpoint
 CREATE TABLE "seller_management"."stores" (
-	"region" "site_id" NOT NULL,
+	"region" text NOT NULL,
 	"id" bigserial NOT NULL,
 	"owner_user_id" bigint NOT NULL,
 	"name" text NOT NULL,
@@ -82,6 +83,7 @@ CREATE TABLE "seller_management"."stores" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "stores_pkey" PRIMARY KEY("region","id"),
 	CONSTRAINT "stores_region_name_key" UNIQUE("region","name"),
+	CONSTRAINT "stores_region_check" CHECK (region IN ('MLB', 'MLA', 'MLM', 'MCO', 'MLC', 'MLU', 'MPE', 'MEC', 'MBO', 'MPY', 'MCR', 'MPA', 'MRD', 'MGT', 'MHN', 'MNI', 'MSV', 'MLV', 'MCU')),
 	CONSTRAINT "stores_name_check" CHECK (length(btrim(name)) > 0)
 );
 --> statement-breakpoint
@@ -96,7 +98,7 @@ CREATE TABLE "product_catalog"."categories" (
 );
 --> statement-breakpoint
 CREATE TABLE "product_catalog"."product_discounts" (
-	"region" "site_id" NOT NULL,
+	"region" text NOT NULL,
 	"id" bigserial NOT NULL,
 	"product_id" bigint NOT NULL,
 	"percentage" smallint NOT NULL,
@@ -104,24 +106,26 @@ CREATE TABLE "product_catalog"."product_discounts" (
 	"ends_at" timestamp with time zone NOT NULL,
 	"campaign_id" bigint,
 	CONSTRAINT "product_discounts_pkey" PRIMARY KEY("region","id"),
+	CONSTRAINT "product_discounts_region_check" CHECK (region IN ('MLB', 'MLA', 'MLM', 'MCO', 'MLC', 'MLU', 'MPE', 'MEC', 'MBO', 'MPY', 'MCR', 'MPA', 'MRD', 'MGT', 'MHN', 'MNI', 'MSV', 'MLV', 'MCU')),
 	CONSTRAINT "product_discounts_percentage_check" CHECK (percentage BETWEEN 1 AND 100),
 	CONSTRAINT "product_discounts_period_check" CHECK (starts_at < ends_at)
 );
 --> statement-breakpoint
 CREATE TABLE "product_catalog"."product_images" (
-	"region" "site_id" NOT NULL,
+	"region" text NOT NULL,
 	"id" bigserial NOT NULL,
 	"product_id" bigint NOT NULL,
 	"url" text NOT NULL,
 	"position" smallint NOT NULL,
 	CONSTRAINT "product_images_pkey" PRIMARY KEY("region","id"),
 	CONSTRAINT "product_images_region_product_id_position_key" UNIQUE("region","product_id","position"),
+	CONSTRAINT "product_images_region_check" CHECK (region IN ('MLB', 'MLA', 'MLM', 'MCO', 'MLC', 'MLU', 'MPE', 'MEC', 'MBO', 'MPY', 'MCR', 'MPA', 'MRD', 'MGT', 'MHN', 'MNI', 'MSV', 'MLV', 'MCU')),
 	CONSTRAINT "product_images_url_check" CHECK (url ~ '^https://'),
 	CONSTRAINT "product_images_position_check" CHECK (position >= 1)
 );
 --> statement-breakpoint
 CREATE TABLE "product_catalog"."products" (
-	"region" "site_id" NOT NULL,
+	"region" text NOT NULL,
 	"id" bigserial NOT NULL,
 	"store_id" bigint NOT NULL,
 	"category_id" integer NOT NULL,
@@ -135,6 +139,7 @@ CREATE TABLE "product_catalog"."products" (
 	"status" "product_catalog"."product_status" DEFAULT 'active' NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "products_pkey" PRIMARY KEY("region","id"),
+	CONSTRAINT "products_region_check" CHECK (region IN ('MLB', 'MLA', 'MLM', 'MCO', 'MLC', 'MLU', 'MPE', 'MEC', 'MBO', 'MPY', 'MCR', 'MPA', 'MRD', 'MGT', 'MHN', 'MNI', 'MSV', 'MLV', 'MCU')),
 	CONSTRAINT "products_title_check" CHECK (length(btrim(title)) BETWEEN 1 AND 200),
 	CONSTRAINT "products_description_check" CHECK (length(description) <= 10000),
 	CONSTRAINT "products_price_check" CHECK (price > 0 AND price <> 'NaN'),
@@ -144,7 +149,7 @@ CREATE TABLE "product_catalog"."products" (
 );
 --> statement-breakpoint
 CREATE TABLE "order_processing"."coupons" (
-	"region" "site_id" NOT NULL,
+	"region" text NOT NULL,
 	"id" bigserial NOT NULL,
 	"code" text NOT NULL,
 	"percentage" smallint,
@@ -157,6 +162,7 @@ CREATE TABLE "order_processing"."coupons" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "coupons_pkey" PRIMARY KEY("region","id"),
 	CONSTRAINT "coupons_region_code_key" UNIQUE("region","code"),
+	CONSTRAINT "coupons_region_check" CHECK (region IN ('MLB', 'MLA', 'MLM', 'MCO', 'MLC', 'MLU', 'MPE', 'MEC', 'MBO', 'MPY', 'MCR', 'MPA', 'MRD', 'MGT', 'MHN', 'MNI', 'MSV', 'MLV', 'MCU')),
 	CONSTRAINT "coupons_code_check" CHECK (code ~ '^[A-Z0-9][A-Z0-9_-]{2,31}$'),
 	CONSTRAINT "coupons_one_kind_check" CHECK (num_nonnulls(percentage, fixed_amount) = 1),
 	CONSTRAINT "coupons_percentage_check" CHECK (percentage BETWEEN 1 AND 100),
@@ -167,12 +173,13 @@ CREATE TABLE "order_processing"."coupons" (
 );
 --> statement-breakpoint
 CREATE TABLE "order_processing"."order_details" (
-	"region" "site_id" NOT NULL,
+	"region" text NOT NULL,
 	"order_id" bigint NOT NULL,
 	"product_id" bigint NOT NULL,
 	"quantity" integer NOT NULL,
 	"unit_price" numeric(14, 2) NOT NULL,
 	CONSTRAINT "order_details_pkey" PRIMARY KEY("region","order_id","product_id"),
+	CONSTRAINT "order_details_region_check" CHECK (region IN ('MLB', 'MLA', 'MLM', 'MCO', 'MLC', 'MLU', 'MPE', 'MEC', 'MBO', 'MPY', 'MCR', 'MPA', 'MRD', 'MGT', 'MHN', 'MNI', 'MSV', 'MLV', 'MCU')),
 	CONSTRAINT "order_details_quantity_check" CHECK (quantity > 0),
 	CONSTRAINT "order_details_unit_price_check" CHECK (unit_price >= 0 AND unit_price <> 'NaN')
 );
@@ -186,7 +193,7 @@ CREATE TABLE "order_processing"."order_statuses" (
 );
 --> statement-breakpoint
 CREATE TABLE "order_processing"."orders" (
-	"region" "site_id" NOT NULL,
+	"region" text NOT NULL,
 	"id" bigserial NOT NULL,
 	"buyer_id" bigint NOT NULL,
 	"status_id" smallint NOT NULL,
@@ -197,6 +204,7 @@ CREATE TABLE "order_processing"."orders" (
 	"currency" char(3) NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "orders_pkey" PRIMARY KEY("region","id"),
+	CONSTRAINT "orders_region_check" CHECK (region IN ('MLB', 'MLA', 'MLM', 'MCO', 'MLC', 'MLU', 'MPE', 'MEC', 'MBO', 'MPY', 'MCR', 'MPA', 'MRD', 'MGT', 'MHN', 'MNI', 'MSV', 'MLV', 'MCU')),
 	CONSTRAINT "orders_total_check" CHECK (total >= 0 AND total <> 'NaN'),
 	CONSTRAINT "orders_discount_total_check" CHECK (discount_total >= 0 AND discount_total <> 'NaN'),
 	CONSTRAINT "orders_discount_needs_coupon_check" CHECK (coupon_id IS NOT NULL OR discount_total = 0),
@@ -204,7 +212,7 @@ CREATE TABLE "order_processing"."orders" (
 );
 --> statement-breakpoint
 CREATE TABLE "reviews_questions"."questions" (
-	"region" "site_id" NOT NULL,
+	"region" text NOT NULL,
 	"id" bigserial NOT NULL,
 	"product_id" bigint NOT NULL,
 	"asker_id" bigint NOT NULL,
@@ -214,6 +222,7 @@ CREATE TABLE "reviews_questions"."questions" (
 	"answered_at" timestamp with time zone,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "questions_pkey" PRIMARY KEY("region","id"),
+	CONSTRAINT "questions_region_check" CHECK (region IN ('MLB', 'MLA', 'MLM', 'MCO', 'MLC', 'MLU', 'MPE', 'MEC', 'MBO', 'MPY', 'MCR', 'MPA', 'MRD', 'MGT', 'MHN', 'MNI', 'MSV', 'MLV', 'MCU')),
 	CONSTRAINT "questions_body_check" CHECK (length(btrim(body)) BETWEEN 1 AND 2000),
 	CONSTRAINT "questions_answered_check" CHECK ((status = 'answered') = (answer IS NOT NULL) AND (answer IS NULL) = (answered_at IS NULL)),
 	CONSTRAINT "questions_answer_check" CHECK (length(btrim(answer)) BETWEEN 1 AND 2000),
@@ -221,7 +230,7 @@ CREATE TABLE "reviews_questions"."questions" (
 );
 --> statement-breakpoint
 CREATE TABLE "reviews_questions"."reviews" (
-	"region" "site_id" NOT NULL,
+	"region" text NOT NULL,
 	"id" bigserial NOT NULL,
 	"buyer_id" bigint NOT NULL,
 	"product_id" bigint NOT NULL,
@@ -232,6 +241,7 @@ CREATE TABLE "reviews_questions"."reviews" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "reviews_pkey" PRIMARY KEY("region","id"),
 	CONSTRAINT "reviews_region_buyer_id_product_id_key" UNIQUE("region","buyer_id","product_id"),
+	CONSTRAINT "reviews_region_check" CHECK (region IN ('MLB', 'MLA', 'MLM', 'MCO', 'MLC', 'MLU', 'MPE', 'MEC', 'MBO', 'MPY', 'MCR', 'MPA', 'MRD', 'MGT', 'MHN', 'MNI', 'MSV', 'MLV', 'MCU')),
 	CONSTRAINT "reviews_rating_check" CHECK (rating BETWEEN 1 AND 5),
 	CONSTRAINT "reviews_comment_check" CHECK (length(btrim(comment)) BETWEEN 1 AND 4000)
 );
@@ -253,7 +263,7 @@ CREATE TABLE "payments"."payment_statuses" (
 );
 --> statement-breakpoint
 CREATE TABLE "payments"."payments" (
-	"region" "site_id" NOT NULL,
+	"region" text NOT NULL,
 	"id" bigserial NOT NULL,
 	"order_id" bigint NOT NULL,
 	"method_id" smallint NOT NULL,
@@ -264,6 +274,7 @@ CREATE TABLE "payments"."payments" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "payments_pkey" PRIMARY KEY("region","id"),
 	CONSTRAINT "payments_region_transaction_ref_key" UNIQUE("region","transaction_ref"),
+	CONSTRAINT "payments_region_check" CHECK (region IN ('MLB', 'MLA', 'MLM', 'MCO', 'MLC', 'MLU', 'MPE', 'MEC', 'MBO', 'MPY', 'MCR', 'MPA', 'MRD', 'MGT', 'MHN', 'MNI', 'MSV', 'MLV', 'MCU')),
 	CONSTRAINT "payments_amount_check" CHECK (amount > 0 AND amount <> 'NaN'),
 	CONSTRAINT "payments_currency_check" CHECK (currency = CASE region WHEN 'MLB' THEN 'BRL' WHEN 'MLA' THEN 'ARS' WHEN 'MLM' THEN 'MXN' WHEN 'MCO' THEN 'COP' WHEN 'MLC' THEN 'CLP' WHEN 'MLU' THEN 'UYU' WHEN 'MPE' THEN 'PEN' WHEN 'MEC' THEN 'USD' WHEN 'MBO' THEN 'BOB' WHEN 'MPY' THEN 'PYG' WHEN 'MCR' THEN 'CRC' WHEN 'MPA' THEN 'PAB' WHEN 'MRD' THEN 'DOP' WHEN 'MGT' THEN 'GTQ' WHEN 'MHN' THEN 'HNL' WHEN 'MNI' THEN 'NIO' WHEN 'MSV' THEN 'USD' WHEN 'MLV' THEN 'VES' WHEN 'MCU' THEN 'CUP' ELSE '' END),
 	CONSTRAINT "payments_transaction_ref_check" CHECK (length(btrim(transaction_ref)) > 0)
@@ -278,7 +289,7 @@ CREATE TABLE "shipping_logistics"."shipment_statuses" (
 );
 --> statement-breakpoint
 CREATE TABLE "shipping_logistics"."shipments" (
-	"region" "site_id" NOT NULL,
+	"region" text NOT NULL,
 	"id" bigserial NOT NULL,
 	"order_id" bigint NOT NULL,
 	"status_id" smallint NOT NULL,
@@ -290,6 +301,7 @@ CREATE TABLE "shipping_logistics"."shipments" (
 	CONSTRAINT "shipments_pkey" PRIMARY KEY("region","id"),
 	CONSTRAINT "shipments_region_order_id_key" UNIQUE("region","order_id"),
 	CONSTRAINT "shipments_region_carrier_tracking_number_key" UNIQUE("region","carrier","tracking_number"),
+	CONSTRAINT "shipments_region_check" CHECK (region IN ('MLB', 'MLA', 'MLM', 'MCO', 'MLC', 'MLU', 'MPE', 'MEC', 'MBO', 'MPY', 'MCR', 'MPA', 'MRD', 'MGT', 'MHN', 'MNI', 'MSV', 'MLV', 'MCU')),
 	CONSTRAINT "shipments_carrier_check" CHECK (length(btrim(carrier)) > 0),
 	CONSTRAINT "shipments_tracking_number_check" CHECK (length(btrim(tracking_number)) > 0),
 	CONSTRAINT "shipments_delivered_after_shipped_check" CHECK (delivered_at IS NULL OR (shipped_at IS NOT NULL AND delivered_at >= shipped_at)),
@@ -297,7 +309,7 @@ CREATE TABLE "shipping_logistics"."shipments" (
 );
 --> statement-breakpoint
 CREATE TABLE "marketing"."ads" (
-	"region" "site_id" NOT NULL,
+	"region" text NOT NULL,
 	"id" bigserial NOT NULL,
 	"campaign_id" bigint NOT NULL,
 	"product_id" bigint NOT NULL,
@@ -309,6 +321,7 @@ CREATE TABLE "marketing"."ads" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "ads_pkey" PRIMARY KEY("region","id"),
 	CONSTRAINT "ads_region_campaign_id_product_id_key" UNIQUE("region","campaign_id","product_id"),
+	CONSTRAINT "ads_region_check" CHECK (region IN ('MLB', 'MLA', 'MLM', 'MCO', 'MLC', 'MLU', 'MPE', 'MEC', 'MBO', 'MPY', 'MCR', 'MPA', 'MRD', 'MGT', 'MHN', 'MNI', 'MSV', 'MLV', 'MCU')),
 	CONSTRAINT "ads_image_url_check" CHECK (image_url ~ '^https://'),
 	CONSTRAINT "ads_bid_check" CHECK (bid > 0 AND bid <> 'NaN'),
 	CONSTRAINT "ads_currency_check" CHECK (currency = CASE region WHEN 'MLB' THEN 'BRL' WHEN 'MLA' THEN 'ARS' WHEN 'MLM' THEN 'MXN' WHEN 'MCO' THEN 'COP' WHEN 'MLC' THEN 'CLP' WHEN 'MLU' THEN 'UYU' WHEN 'MPE' THEN 'PEN' WHEN 'MEC' THEN 'USD' WHEN 'MBO' THEN 'BOB' WHEN 'MPY' THEN 'PYG' WHEN 'MCR' THEN 'CRC' WHEN 'MPA' THEN 'PAB' WHEN 'MRD' THEN 'DOP' WHEN 'MGT' THEN 'GTQ' WHEN 'MHN' THEN 'HNL' WHEN 'MNI' THEN 'NIO' WHEN 'MSV' THEN 'USD' WHEN 'MLV' THEN 'VES' WHEN 'MCU' THEN 'CUP' ELSE '' END),
@@ -316,7 +329,7 @@ CREATE TABLE "marketing"."ads" (
 );
 --> statement-breakpoint
 CREATE TABLE "marketing"."campaigns" (
-	"region" "site_id" NOT NULL,
+	"region" text NOT NULL,
 	"id" bigserial NOT NULL,
 	"store_id" bigint NOT NULL,
 	"name" text NOT NULL,
@@ -329,6 +342,7 @@ CREATE TABLE "marketing"."campaigns" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "campaigns_pkey" PRIMARY KEY("region","id"),
 	CONSTRAINT "campaigns_region_store_id_name_key" UNIQUE("region","store_id","name"),
+	CONSTRAINT "campaigns_region_check" CHECK (region IN ('MLB', 'MLA', 'MLM', 'MCO', 'MLC', 'MLU', 'MPE', 'MEC', 'MBO', 'MPY', 'MCR', 'MPA', 'MRD', 'MGT', 'MHN', 'MNI', 'MSV', 'MLV', 'MCU')),
 	CONSTRAINT "campaigns_period_check" CHECK (starts_at < ends_at),
 	CONSTRAINT "campaigns_name_check" CHECK (length(btrim(name)) > 0),
 	CONSTRAINT "campaigns_budget_check" CHECK (budget >= 0 AND budget <> 'NaN'),
@@ -336,7 +350,7 @@ CREATE TABLE "marketing"."campaigns" (
 );
 --> statement-breakpoint
 CREATE TABLE "messaging"."conversations" (
-	"region" "site_id" NOT NULL,
+	"region" text NOT NULL,
 	"id" bigserial NOT NULL,
 	"buyer_id" bigint NOT NULL,
 	"store_id" bigint NOT NULL,
@@ -346,11 +360,12 @@ CREATE TABLE "messaging"."conversations" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "conversations_pkey" PRIMARY KEY("region","id"),
 	CONSTRAINT "conversations_region_order_id_key" UNIQUE("region","order_id"),
+	CONSTRAINT "conversations_region_check" CHECK (region IN ('MLB', 'MLA', 'MLM', 'MCO', 'MLC', 'MLU', 'MPE', 'MEC', 'MBO', 'MPY', 'MCR', 'MPA', 'MRD', 'MGT', 'MHN', 'MNI', 'MSV', 'MLV', 'MCU')),
 	CONSTRAINT "conversations_order_kind_check" CHECK ((kind = 'order') = (order_id IS NOT NULL))
 );
 --> statement-breakpoint
 CREATE TABLE "messaging"."messages" (
-	"region" "site_id" NOT NULL,
+	"region" text NOT NULL,
 	"id" bigserial NOT NULL,
 	"conversation_id" bigint NOT NULL,
 	"sender_id" bigint NOT NULL,
@@ -359,12 +374,13 @@ CREATE TABLE "messaging"."messages" (
 	"read_at" timestamp with time zone,
 	"moderation_status" "reviews_questions"."moderation_status" DEFAULT 'pending' NOT NULL,
 	CONSTRAINT "messages_pkey" PRIMARY KEY("region","id"),
+	CONSTRAINT "messages_region_check" CHECK (region IN ('MLB', 'MLA', 'MLM', 'MCO', 'MLC', 'MLU', 'MPE', 'MEC', 'MBO', 'MPY', 'MCR', 'MPA', 'MRD', 'MGT', 'MHN', 'MNI', 'MSV', 'MLV', 'MCU')),
 	CONSTRAINT "messages_body_check" CHECK (length(btrim(body)) BETWEEN 1 AND 4000),
 	CONSTRAINT "messages_read_after_sent_check" CHECK (read_at >= sent_at)
 );
 --> statement-breakpoint
 CREATE TABLE "recommendations"."recommendation_logs" (
-	"region" "site_id" NOT NULL,
+	"region" text NOT NULL,
 	"id" bigserial NOT NULL,
 	"user_id" bigint NOT NULL,
 	"product_id" bigint NOT NULL,
@@ -375,18 +391,20 @@ CREATE TABLE "recommendations"."recommendation_logs" (
 	"clicked" boolean DEFAULT false NOT NULL,
 	"converted_order_id" bigint,
 	CONSTRAINT "recommendation_logs_pkey" PRIMARY KEY("region","id"),
+	CONSTRAINT "recommendation_logs_region_check" CHECK (region IN ('MLB', 'MLA', 'MLM', 'MCO', 'MLC', 'MLU', 'MPE', 'MEC', 'MBO', 'MPY', 'MCR', 'MPA', 'MRD', 'MGT', 'MHN', 'MNI', 'MSV', 'MLV', 'MCU')),
 	CONSTRAINT "recommendation_logs_score_check" CHECK (score BETWEEN 0 AND 1),
 	CONSTRAINT "recommendation_logs_position_check" CHECK (position >= 1),
 	CONSTRAINT "recommendation_logs_converted_after_click_check" CHECK (converted_order_id IS NULL OR clicked)
 );
 --> statement-breakpoint
 CREATE TABLE "recommendations"."user_search_history" (
-	"region" "site_id" NOT NULL,
+	"region" text NOT NULL,
 	"id" bigserial NOT NULL,
 	"user_id" bigint NOT NULL,
 	"query_text" text NOT NULL,
 	"searched_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "user_search_history_pkey" PRIMARY KEY("region","id"),
+	CONSTRAINT "user_search_history_region_check" CHECK (region IN ('MLB', 'MLA', 'MLM', 'MCO', 'MLC', 'MLU', 'MPE', 'MEC', 'MBO', 'MPY', 'MCR', 'MPA', 'MRD', 'MGT', 'MHN', 'MNI', 'MSV', 'MLV', 'MCU')),
 	CONSTRAINT "user_search_history_query_text_check" CHECK (length(btrim(query_text)) BETWEEN 1 AND 200)
 );
 --> statement-breakpoint

@@ -15,7 +15,6 @@ import {
   foreignKey,
   index,
   numeric,
-  pgEnum,
   smallint,
   text,
   timestamp,
@@ -26,11 +25,18 @@ import {
 } from 'drizzle-orm/pg-core';
 import { SITES, SITE_IDS } from './values.ts';
 
-/** The site id type, shared by every region-scoped table (public schema: it belongs to no component). */
-export const siteId = pgEnum('site_id', SITE_IDS);
+/**
+ * The region a row lives in: a site id; part of the primary key and of every key of a
+ * region-scoped table. Plain text with a CHECK (siteRule), not an enum: PostgreSQL refuses a
+ * user-defined type in a publication's row filter, and the read layer publishes each site with
+ * `WHERE (region = 'MLA')` so that a regional node never receives another site's rows.
+ */
+export const region = () => text('region').notNull();
 
-/** The region a row lives in; part of the primary key and of every key of a region-scoped table. */
-export const region = () => siteId('region').notNull();
+/** The region is one of the known site ids. */
+export function siteRule(table: string) {
+  return rule(table, 'region', `region IN (${SITE_IDS.map((s) => `'${s}'`).join(', ')})`);
+}
 
 /** A surrogate key, unique within its region. bigserial rather than identity: see FACTS.md on partitions. */
 export const id = () => bigserial('id', { mode: 'number' }).notNull();

@@ -1,6 +1,6 @@
 /** Component 8, Marketing: stores' campaigns and the ads they buy. */
 import { bigint, pgSchema, primaryKey, text, unique } from 'drizzle-orm/pg-core';
-import { amount, at, createdAt, currency, currencyOfRegion, id, money, ref, references, region, rule } from './columns.ts';
+import { amount, at, createdAt, currency, currencyOfRegion, id, money, ref, references, region, rule, siteRule } from './columns.ts';
 import { describe, type Component } from './component.ts';
 import { products } from './product-catalog.ts';
 import { stores } from './seller-management.ts';
@@ -27,6 +27,7 @@ export const campaigns = marketing.table(
   },
   (t) => [
     primaryKey({ name: 'campaigns_pkey', columns: [t.region, t.id] }),
+    siteRule('campaigns'),
     unique('campaigns_region_store_id_name_key').on(t.region, t.storeId, t.name),
     ...references('campaigns', [t.region, t.storeId], [stores.region, stores.id], 'cascade', { covered: true }),
     rule('campaigns', 'period', `starts_at < ends_at`),
@@ -53,6 +54,7 @@ export const ads = marketing.table(
   },
   (t) => [
     primaryKey({ name: 'ads_pkey', columns: [t.region, t.id] }),
+    siteRule('ads'),
     unique('ads_region_campaign_id_product_id_key').on(t.region, t.campaignId, t.productId),
     ...references('ads', [t.region, t.campaignId], [campaigns.region, campaigns.id], 'cascade', { covered: true }),
     ...references('ads', [t.region, t.productId], [products.region, products.id], 'cascade'),

@@ -1,6 +1,6 @@
 /** Component 9, Messaging: conversations between buyers and stores. */
 import { index, pgSchema, primaryKey, text, unique } from 'drizzle-orm/pg-core';
-import { at, createdAt, id, ref, references, region, rule } from './columns.ts';
+import { at, createdAt, id, ref, references, region, rule, siteRule } from './columns.ts';
 import { describe, type Component } from './component.ts';
 import { orders } from './order-processing.ts';
 import { moderationStatus } from './reviews-questions.ts';
@@ -27,6 +27,7 @@ export const conversations = messaging.table(
   },
   (t) => [
     primaryKey({ name: 'conversations_pkey', columns: [t.region, t.id] }),
+    siteRule('conversations'),
     unique('conversations_region_order_id_key').on(t.region, t.orderId),
     ...references('conversations', [t.region, t.buyerId], [users.region, users.id], 'cascade'),
     ...references('conversations', [t.region, t.storeId], [stores.region, stores.id], 'cascade'),
@@ -50,6 +51,7 @@ export const messages = messaging.table(
   },
   (t) => [
     primaryKey({ name: 'messages_pkey', columns: [t.region, t.id] }),
+    siteRule('messages'),
     // A conversation is read in time order.
     index('messages_region_conversation_id_sent_at_idx').on(t.region, t.conversationId, t.sentAt),
     ...references('messages', [t.region, t.conversationId], [conversations.region, conversations.id], 'cascade', { covered: true }),

@@ -1,6 +1,6 @@
 /** Component 4, Order processing: what buyers ordered, at what price, with which coupon. */
 import { boolean, integer, pgSchema, primaryKey, smallint, text, unique, index } from 'drizzle-orm/pg-core';
-import { amount, at, createdAt, currency, currencyOfRegion, id, money, ref, referenceColumns, referenceTable, references, region, rule } from './columns.ts';
+import { amount, at, createdAt, currency, currencyOfRegion, id, money, ref, referenceColumns, referenceTable, references, region, rule, siteRule } from './columns.ts';
 import { describe, type Component } from './component.ts';
 import { products } from './product-catalog.ts';
 import { addresses, users } from './user-management.ts';
@@ -28,6 +28,7 @@ export const coupons = orderProcessing.table(
   },
   (t) => [
     primaryKey({ name: 'coupons_pkey', columns: [t.region, t.id] }),
+    siteRule('coupons'),
     unique('coupons_region_code_key').on(t.region, t.code),
     rule('coupons', 'code', `code ~ '^[A-Z0-9][A-Z0-9_-]{2,31}$'`),
     rule('coupons', 'one_kind', `num_nonnulls(percentage, fixed_amount) = 1`),
@@ -56,6 +57,7 @@ export const orders = orderProcessing.table(
   },
   (t) => [
     primaryKey({ name: 'orders_pkey', columns: [t.region, t.id] }),
+    siteRule('orders'),
     // A buyer's order history, newest first, is the hottest query on this table.
     index('orders_region_buyer_id_created_at_idx').on(t.region, t.buyerId, t.createdAt),
     ...references('orders', [t.region, t.buyerId], [users.region, users.id], 'restrict', { covered: true }),
@@ -88,6 +90,7 @@ export const orderDetails = orderProcessing.table(
   (t) => [
     // One line per product per order: the pair is the natural key.
     primaryKey({ name: 'order_details_pkey', columns: [t.region, t.orderId, t.productId] }),
+    siteRule('order_details'),
     ...references('order_details', [t.region, t.orderId], [orders.region, orders.id], 'cascade', { covered: true }),
     ...references('order_details', [t.region, t.productId], [products.region, products.id], 'restrict'),
     rule('order_details', 'quantity', `quantity > 0`),

@@ -1,6 +1,6 @@
 /** Component 6, Payments: how orders are paid, possibly with several methods. */
 import { pgSchema, primaryKey, smallint, text, unique } from 'drizzle-orm/pg-core';
-import { amount, createdAt, currency, currencyOfRegion, id, money, ref, referenceColumns, referenceTable, references, region, rule } from './columns.ts';
+import { amount, createdAt, currency, currencyOfRegion, id, money, ref, referenceColumns, referenceTable, references, region, rule, siteRule } from './columns.ts';
 import { describe, type Component } from './component.ts';
 import { orders } from './order-processing.ts';
 
@@ -28,6 +28,7 @@ export const payments = paymentsSchema.table(
   },
   (t) => [
     primaryKey({ name: 'payments_pkey', columns: [t.region, t.id] }),
+    siteRule('payments'),
     unique('payments_region_transaction_ref_key').on(t.region, t.transactionRef),
     // Money history is never deleted with its order.
     ...references('payments', [t.region, t.orderId], [orders.region, orders.id], 'restrict'),

@@ -1,6 +1,6 @@
 /** Component 3, Product catalog: what is for sale, how it is shown, and its discounts. */
 import { integer, pgSchema, primaryKey, serial, smallint, text, unique } from 'drizzle-orm/pg-core';
-import { amount, at, createdAt, currency, currencyOfRegion, id, money, ref, references, region, rule } from './columns.ts';
+import { amount, at, createdAt, currency, currencyOfRegion, id, money, ref, references, region, rule, siteRule } from './columns.ts';
 import { describe, type Component } from './component.ts';
 import { campaigns } from './marketing.ts';
 import { stores } from './seller-management.ts';
@@ -48,6 +48,7 @@ export const products = productCatalog.table(
   },
   (t) => [
     primaryKey({ name: 'products_pkey', columns: [t.region, t.id] }),
+    siteRule('products'),
     ...references('products', [t.region, t.storeId], [stores.region, stores.id], 'restrict'),
     ...references('products', [t.categoryId], [categories.id], 'restrict'),
     rule('products', 'title', `length(btrim(title)) BETWEEN 1 AND 200`),
@@ -71,6 +72,7 @@ export const productImages = productCatalog.table(
   },
   (t) => [
     primaryKey({ name: 'product_images_pkey', columns: [t.region, t.id] }),
+    siteRule('product_images'),
     unique('product_images_region_product_id_position_key').on(t.region, t.productId, t.position),
     ...references('product_images', [t.region, t.productId], [products.region, products.id], 'cascade', { covered: true }),
     rule('product_images', 'url', `url ~ '^https://'`),
@@ -92,6 +94,7 @@ export const productDiscounts = productCatalog.table(
   },
   (t) => [
     primaryKey({ name: 'product_discounts_pkey', columns: [t.region, t.id] }),
+    siteRule('product_discounts'),
     ...references('product_discounts', [t.region, t.productId], [products.region, products.id], 'cascade'),
     // NO ACTION, not SET NULL: a composite SET NULL would also null the region.
     ...references('product_discounts', [t.region, t.campaignId], [campaigns.region, campaigns.id], 'no action'),

@@ -1,6 +1,6 @@
 /** Component 10, Recommendations: what users search for, and what was recommended to them. */
 import { boolean, index, pgSchema, primaryKey, real, smallint, text } from 'drizzle-orm/pg-core';
-import { at, id, ref, references, region, rule } from './columns.ts';
+import { at, id, ref, references, region, rule, siteRule } from './columns.ts';
 import { describe, type Component } from './component.ts';
 import { orders } from './order-processing.ts';
 import { products } from './product-catalog.ts';
@@ -22,6 +22,7 @@ export const userSearchHistory = recommendations.table(
   },
   (t) => [
     primaryKey({ name: 'user_search_history_pkey', columns: [t.region, t.id] }),
+    siteRule('user_search_history'),
     index('user_search_history_region_user_id_searched_at_idx').on(t.region, t.userId, t.searchedAt),
     ...references('user_search_history', [t.region, t.userId], [users.region, users.id], 'cascade', { covered: true }),
     rule('user_search_history', 'query_text', `length(btrim(query_text)) BETWEEN 1 AND 200`),
@@ -45,6 +46,7 @@ export const recommendationLogs = recommendations.table(
   },
   (t) => [
     primaryKey({ name: 'recommendation_logs_pkey', columns: [t.region, t.id] }),
+    siteRule('recommendation_logs'),
     index('recommendation_logs_region_user_id_shown_at_idx').on(t.region, t.userId, t.shownAt),
     ...references('recommendation_logs', [t.region, t.userId], [users.region, users.id], 'cascade', { covered: true }),
     ...references('recommendation_logs', [t.region, t.productId], [products.region, products.id], 'cascade'),

@@ -1,6 +1,6 @@
 /** Component 5, Reviews and questions: what buyers say about products, and ask before buying. */
 import { pgSchema, primaryKey, smallint, text, unique } from 'drizzle-orm/pg-core';
-import { at, createdAt, id, ref, references, region, rule } from './columns.ts';
+import { at, createdAt, id, ref, references, region, rule, siteRule } from './columns.ts';
 import { describe, type Component } from './component.ts';
 import { orderDetails } from './order-processing.ts';
 import { products } from './product-catalog.ts';
@@ -27,6 +27,7 @@ export const reviews = reviewsQuestions.table(
   },
   (t) => [
     primaryKey({ name: 'reviews_pkey', columns: [t.region, t.id] }),
+    siteRule('reviews'),
     unique('reviews_region_buyer_id_product_id_key').on(t.region, t.buyerId, t.productId),
     // Erasing an account erases its reviews; erasing a product erases its reviews.
     ...references('reviews', [t.region, t.buyerId], [users.region, users.id], 'cascade', { covered: true }),
@@ -54,6 +55,7 @@ export const questions = reviewsQuestions.table(
   },
   (t) => [
     primaryKey({ name: 'questions_pkey', columns: [t.region, t.id] }),
+    siteRule('questions'),
     ...references('questions', [t.region, t.productId], [products.region, products.id], 'cascade'),
     ...references('questions', [t.region, t.askerId], [users.region, users.id], 'cascade'),
     rule('questions', 'body', `length(btrim(body)) BETWEEN 1 AND 2000`),

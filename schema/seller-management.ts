@@ -1,6 +1,6 @@
 /** Component 2, Seller management: the stores through which sellers publish and sell. */
 import { boolean, pgSchema, primaryKey, text, unique } from 'drizzle-orm/pg-core';
-import { createdAt, id, ref, references, region, rule } from './columns.ts';
+import { createdAt, id, ref, references, region, rule, siteRule } from './columns.ts';
 import { describe, type Component } from './component.ts';
 import { users } from './user-management.ts';
 
@@ -19,6 +19,7 @@ export const stores = sellerManagement.table(
   },
   (t) => [
     primaryKey({ name: 'stores_pkey', columns: [t.region, t.id] }),
+    siteRule('stores'),
     unique('stores_region_name_key').on(t.region, t.name),
     // A store is closed, never deleted, while it has history: its owner cannot be deleted under it.
     ...references('stores', [t.region, t.ownerUserId], [users.region, users.id], 'restrict'),

@@ -1,6 +1,6 @@
 /** Component 7, Shipping and logistics: getting an order to its buyer. */
 import { pgSchema, primaryKey, smallint, text, unique } from 'drizzle-orm/pg-core';
-import { at, createdAt, id, ref, referenceColumns, referenceTable, references, region, rule } from './columns.ts';
+import { at, createdAt, id, ref, referenceColumns, referenceTable, references, region, rule, siteRule } from './columns.ts';
 import { describe, type Component } from './component.ts';
 import { orders } from './order-processing.ts';
 
@@ -25,6 +25,7 @@ export const shipments = shippingLogistics.table(
   },
   (t) => [
     primaryKey({ name: 'shipments_pkey', columns: [t.region, t.id] }),
+    siteRule('shipments'),
     unique('shipments_region_order_id_key').on(t.region, t.orderId),
     unique('shipments_region_carrier_tracking_number_key').on(t.region, t.carrier, t.trackingNumber),
     ...references('shipments', [t.region, t.orderId], [orders.region, orders.id], 'restrict', { covered: true }),

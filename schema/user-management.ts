@@ -1,7 +1,7 @@
 /** Component 1, User management: who may use the marketplace, in which role, and where they live. */
 import { sql } from 'drizzle-orm';
 import { boolean, date, pgSchema, primaryKey, smallint, text, unique, uniqueIndex } from 'drizzle-orm/pg-core';
-import { createdAt, id, ref, referenceColumns, referenceTable, references, region, rule } from './columns.ts';
+import { createdAt, id, ref, referenceColumns, referenceTable, references, region, rule, siteRule } from './columns.ts';
 import { describe, type Component } from './component.ts';
 import { USER_STATUSES } from './values.ts';
 
@@ -28,6 +28,7 @@ export const users = userManagement.table(
   },
   (t) => [
     primaryKey({ name: 'users_pkey', columns: [t.region, t.id] }),
+    siteRule('users'),
     unique('users_region_email_key').on(t.region, t.email),
     ...references('users', [t.roleId], [roles.id], 'restrict'),
     rule('users', 'name', `length(btrim(name)) > 0`),
@@ -53,6 +54,7 @@ export const addresses = userManagement.table(
   },
   (t) => [
     primaryKey({ name: 'addresses_pkey', columns: [t.region, t.id] }),
+    siteRule('addresses'),
     // Lets an order prove that its shipping address belongs to its buyer.
     unique('addresses_region_user_id_id_key').on(t.region, t.userId, t.id),
     ...references('addresses', [t.region, t.userId], [users.region, users.id], 'cascade', { covered: true }),

@@ -1,6 +1,6 @@
 /** Running the real `ecomdb` executable as a child process, as a user would. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +35,16 @@ export function ecomdb(args: readonly string[], options: CliOptions = {}): Promi
   });
 }
 
-/** A new empty folder under the system temp dir. */
+const made: string[] = [];
+
+/** Remove every folder tempDir() made (test/helpers/setup.ts calls it after each test file). */
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** A new empty folder under the system temp dir, removed after the test file. */
 export function tempDir(prefix = 'ecomdb-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }

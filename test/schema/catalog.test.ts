@@ -42,7 +42,7 @@ const MISSING_COMMENTS = `
   select nspname from pg_namespace where nspname in ${IN_SCHEMAS} and obj_description(oid, 'pg_namespace') is null`;
 
 const BROKEN_TABLE = `
-  CREATE TABLE marketing.broken (campaign_region site_id, campaign_id bigint,
+  CREATE TABLE marketing.broken (campaign_region text, campaign_id bigint,
     FOREIGN KEY (campaign_region, campaign_id) REFERENCES marketing.campaigns (region, id))`;
 
 type Query = (sql: string) => Promise<string[]>;

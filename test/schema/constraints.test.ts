@@ -369,8 +369,8 @@ const VIOLATIONS: readonly Violation[] = [
     table: t.addresses, row: NEW.addresses, change: { user_id: 999 }, constraint: 'addresses_region_user_id_fkey' }),
   write({ component: 'user_management', kind: 'region co-location', description: 'an MLA address of a user who exists only in MLB',
     table: t.addresses, row: NEW.addresses, change: { user_id: 11 }, constraint: 'addresses_region_user_id_fkey' }),
-  write({ component: 'user_management', kind: 'enum', description: "users.region must be a known site ('XXX')",
-    table: t.users, row: NEW.users, change: { region: 'XXX' } }),
+  write({ component: 'user_management', kind: 'CHECK', description: "users.region must be a known site ('XXX')",
+    table: t.users, row: NEW.users, change: { region: 'XXX' }, constraint: 'users_region_check' }),
   write({ component: 'user_management', kind: 'enum', description: "users.status must be a user status ('banned')",
     table: t.users, row: NEW.users, change: { status: 'banned' } }),
 
