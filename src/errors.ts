@@ -20,6 +20,8 @@ export const EXIT = {
   busy: 6,
   /** The seed was refused (unmigrated or non-empty database) or failed and was rolled back. */
   seed: 7,
+  /** `ecomdb verify` found a failing rule. */
+  verify: 8,
 } as const;
 
 export type ErrorCode =
@@ -45,7 +47,8 @@ export type ErrorCode =
   | 'E_REPLICA_STALE'
   | 'E_SEED_NOT_MIGRATED'
   | 'E_SEED_NOT_EMPTY'
-  | 'E_SEED_FAILED';
+  | 'E_SEED_FAILED'
+  | 'E_VERIFY_FAILED';
 
 const EXIT_OF: Record<ErrorCode, number> = {
   E_USAGE: EXIT.usage,
@@ -79,6 +82,7 @@ const EXIT_OF: Record<ErrorCode, number> = {
   E_SEED_NOT_MIGRATED: EXIT.seed,
   E_SEED_NOT_EMPTY: EXIT.seed,
   E_SEED_FAILED: EXIT.seed,
+  E_VERIFY_FAILED: EXIT.verify,
 };
 
 export class EcomdbError extends Error {

@@ -1,0 +1,97 @@
+/**
+ * `ecomdb verify`: clean on a freshly migrated and seeded database (server and PGlite), and each
+ * deliberate breakage is reported under its rule id with a non-zero exit.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ecomdb, tempDir } from '../helpers/cli.ts';
+import { createMigratedDatabase, type TestDatabase } from '../helpers/db.ts';
+import type { VerifyReport } from '../../src/verify/types.ts';
+
+const UNTIL = '2026-11-01';
+
+function offenders(report: VerifyReport): Record<string, string[]> {
+  return Object.fromEntries(report.rules.filter((r) => r.offenders > 0).map((r) => [r.id, r.findings.map((f) => f.object)]));
+}
+
+describe('ecomdb verify', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createMigratedDatabase('verify');
+    const seeded = await ecomdb(['seed', '--url', db.url, '--until', UNTIL]);
+    expect(seeded.code, seeded.stderr).toBe(0);
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('is clean on a migrated and seeded server, with the two allowed exceptions named', async () => {
+    const run = await ecomdb(['verify', '--url', db.url, '--format', 'json']);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as VerifyReport;
+    expect(offenders(report)).toEqual({});
+    expect(report.rules.length).toBeGreaterThanOrEqual(37);
+    expect(report.rules.flatMap((r) => r.allowed.map((a) => a.object))).toEqual([
+      'messaging.conversations.conversations_region_order_id_key',
+      'shipping_logistics.shipments.shipments_region_carrier_tracking_number_key',
+    ]);
+  });
+
+  it('is clean on the embedded database', async () => {
+    const cwd = tempDir();
+    expect((await ecomdb(['up'], { cwd })).code).toBe(0);
+    expect((await ecomdb(['seed', '--until', UNTIL], { cwd })).code).toBe(0);
+    const run = await ecomdb(['verify', '--format', 'json'], { cwd });
+    expect(run.code, run.stderr).toBe(0);
+    expect(offenders(JSON.parse(run.stdout) as VerifyReport)).toEqual({});
+  });
+
+  it('reports each breakage under its rule and exits 8', async () => {
+    await db.sql.unsafe(`
+      DROP INDEX product_catalog.products_category_id_idx;                                          -- FK without index
+      ALTER TABLE order_processing.orders ADD COLUMN tax_amount double precision;                   -- float money
+      COMMENT ON COLUMN order_processing.orders.tax_amount IS 'Tax.';
+      ALTER TABLE user_management.users ADD COLUMN nickname text;                                   -- no comment
+      ALTER TABLE user_management.users ALTER COLUMN email DROP NOT NULL;                           -- nullable natural key
+      UPDATE order_processing.orders SET total = total + 1 WHERE (region, id) = (SELECT region, min(id) FROM order_processing.orders WHERE region = 'MLA' GROUP BY region);
+      CREATE INDEX users_region_idx ON user_management.users (region);                              -- redundant index
+      ALTER TABLE marketing.ads ADD CONSTRAINT ads_shadow_fkey FOREIGN KEY (region, product_id)
+        REFERENCES product_catalog.products (region, id) NOT VALID;                                 -- NOT VALID FK
+      ALTER TABLE messaging.messages ALTER COLUMN read_at TYPE timestamp;                           -- zoneless time
+      CREATE TABLE marketing.notes (body text);                                                     -- no primary key
+      COMMENT ON TABLE marketing.notes IS 'Notes.'; COMMENT ON COLUMN marketing.notes.body IS 'Text.';
+      ALTER TABLE product_catalog.products ADD COLUMN tag_ids integer[];                            -- 1NF
+      COMMENT ON COLUMN product_catalog.products.tag_ids IS 'Tags.';
+      ALTER TABLE seller_management.stores ADD CONSTRAINT "StoreNameLength" CHECK (length(name) < 200); -- naming
+    `);
+    const run = await ecomdb(['verify', '--url', db.url, '--format', 'json']);
+    expect(run.code).toBe(8);
+    const found = offenders(JSON.parse(run.stdout) as VerifyReport);
+    expect(found['catalog/fk-index']).toEqual(['product_catalog.products.products_category_id_fkey']);
+    expect(found['catalog/money-not-float']).toEqual(['order_processing.orders.tax_amount']);
+    expect(found['catalog/comment']).toEqual(['user_management.users.nickname']);
+    expect(found['catalog/natural-key-not-null']).toEqual(['user_management.users.users_region_email_key']);
+    expect(found['data/order-total-matches-lines']).toHaveLength(1);
+    expect(found['catalog/redundant-index']).toEqual(['user_management.users.users_region_idx']);
+    expect(found['catalog/fk-validated']).toEqual(['marketing.ads.ads_shadow_fkey']);
+    expect(found['catalog/timestamp-with-zone']).toEqual(['messaging.messages.read_at']);
+    expect(found['catalog/primary-key']).toEqual(['marketing.notes']);
+    expect(found['normalization/1nf-repeating-group']).toEqual(['product_catalog.products.tag_ids']);
+    expect(found['catalog/naming']).toEqual(['seller_management.stores."StoreNameLength"']);
+
+    const junit = await ecomdb(['verify', '--url', db.url, '--format', 'junit', '--only', 'catalog']);
+    expect(junit.code).toBe(8);
+    expect(junit.stdout).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="ecomdb verify" tests="10" failures="9">/);
+    expect(junit.stdout.match(/<testcase /g)).toHaveLength(10);
+    expect(junit.stdout.match(/<failure /g)).toHaveLength(9);
+  });
+
+  it('--only and --skip select rules; an unknown rule is a usage error', async () => {
+    const only = await ecomdb(['verify', '--url', db.url, '--format', 'json', '--only', 'normalization']);
+    expect((JSON.parse(only.stdout) as VerifyReport).rules.map((r) => r.id)).toEqual(['normalization/1nf-repeating-group']);
+    const skip = await ecomdb(['verify', '--url', db.url, '--format', 'json', '--skip', 'data,catalog']);
+    expect((JSON.parse(skip.stdout) as VerifyReport).rules.map((r) => r.category)).toEqual(['normalization']);
+    const unknown = await ecomdb(['verify', '--url', db.url, '--only', 'catalog/nope']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/E_USAGE: no verify rule matches "catalog\/nope"/);
+  });
+});
