@@ -13,14 +13,23 @@ import { copyMigrations, tags } from '../helpers/migrations.ts';
 const HOLDER = fileURLToPath(new URL('../helpers/hold-pglite.ts', import.meta.url));
 
 describe('ecomdb on the embedded default (PGlite)', () => {
-  it('up creates the 25 tables in ./.ecomdb, and a second up applies nothing', async () => {
+  it('up migrates, seeds and verifies ./.ecomdb; a second up applies nothing and seeds nothing', async () => {
     const cwd = tempDir();
     const first = await ecomdb(['up', '--json'], { cwd });
     expect(first.code, first.stderr).toBe(0);
-    const report = JSON.parse(first.stdout) as { applied: string[]; components: { tables: { name: string; rows: number }[] }[] };
+    const report = JSON.parse(first.stdout) as {
+      applied: string[];
+      seeded: { rows: number } | 'skipped' | null;
+      verify: { failing: string[] };
+      components: { tables: { name: string; rows: number }[] }[];
+    };
     expect(report.applied).toEqual(tags(copyMigrations()));
     expect(report.components).toHaveLength(10);
     expect(report.components.flatMap((c) => c.tables)).toHaveLength(25);
+    // Every table holds rows, and the verify rules pass.
+    expect(report.components.flatMap((c) => c.tables).filter((t) => t.rows === 0)).toEqual([]);
+    expect(report.seeded).toMatchObject({ rows: expect.any(Number) });
+    expect(report.verify.failing).toEqual([]);
     // The seven roles are reference rows of the migrations.
     expect(report.components[0]!.tables.find((t) => t.name === 'roles')?.rows).toBe(7);
     expect(existsSync(join(cwd, '.ecomdb', 'pgdata'))).toBe(true);
@@ -28,7 +37,7 @@ describe('ecomdb on the embedded default (PGlite)', () => {
 
     const second = await ecomdb(['up', '--json'], { cwd });
     expect(second.code, second.stderr).toBe(0);
-    expect(JSON.parse(second.stdout).applied).toEqual([]);
+    expect(JSON.parse(second.stdout)).toMatchObject({ applied: [], seeded: 'skipped' });
 
     const status = await ecomdb(['status', '--json'], { cwd });
     expect(status.code, status.stderr).toBe(0);

@@ -70,7 +70,7 @@ describe('ecomdb seed on PostgreSQL', () => {
 
   it('gives the same bytes on PGlite as on the server', async () => {
     const cwd = tempDir();
-    expect((await ecomdb(['up'], { cwd })).code).toBe(0);
+    expect((await ecomdb(['migrate'], { cwd })).code).toBe(0);
     const run = await ecomdb(['seed', '--until', UNTIL, '--seed', '7'], { cwd });
     expect(run.code, run.stderr).toBe(0);
     const { openPglite } = await import('../../src/db/pglite.ts');
@@ -137,7 +137,7 @@ describe('ecomdb seed on PostgreSQL', () => {
 describe('ecomdb seed on PGlite', () => {
   it('Ctrl-C during the load exits 130 and keeps nothing; the same command then succeeds', async () => {
     const cwd = tempDir();
-    expect((await ecomdb(['up'], { cwd })).code).toBe(0);
+    expect((await ecomdb(['migrate'], { cwd })).code).toBe(0);
     const child = spawn(process.execPath, [BIN, 'seed', '--until', UNTIL, '--scale', '3'], { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     let stderr = '';
     await new Promise<void>((resolve, reject) => {
@@ -167,7 +167,7 @@ describe('ecomdb seed on PGlite', () => {
 
   it('a refused row keeps nothing on the embedded database either', async () => {
     const cwd = tempDir();
-    expect((await ecomdb(['up'], { cwd })).code).toBe(0);
+    expect((await ecomdb(['migrate'], { cwd })).code).toBe(0);
     const run = await ecomdb(['seed', '--until', UNTIL], { cwd, env: { ECOMDB_SEED_FAULT: 'messaging.messages:5' } });
     expect(run.code).toBe(7);
     expect(run.stderr).toMatch(/E_SEED_FAILED: PostgreSQL refused a row of "messaging"."messages"/);

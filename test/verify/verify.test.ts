@@ -38,7 +38,7 @@ describe('ecomdb verify', () => {
 
   it('is clean on the embedded database', async () => {
     const cwd = tempDir();
-    expect((await ecomdb(['up'], { cwd })).code).toBe(0);
+    expect((await ecomdb(['migrate'], { cwd })).code).toBe(0);
     expect((await ecomdb(['seed', '--until', UNTIL], { cwd })).code).toBe(0);
     const run = await ecomdb(['verify', '--format', 'json'], { cwd });
     expect(run.code, run.stderr).toBe(0);

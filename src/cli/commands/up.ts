@@ -1,14 +1,28 @@
-/** `ecomdb up`: the main job in one command: migrate the target and show what exists. */
+/**
+ * `ecomdb up`: the main job in one command: migrate the target, seed it when it is empty, verify
+ * it, and show what exists. On the embedded default it needs nothing but `npm install`.
+ */
 import { Command } from 'commander';
+import { COMPONENTS } from '../../../schema/index.ts';
 import { openTarget } from '../../db/open.ts';
-import { summarize } from '../../summary.ts';
-import { contextOf } from '../context.ts';
+import { EcomdbError } from '../../errors.ts';
 import { readMigrations } from '../../migrations/files.ts';
+import { summarize } from '../../summary.ts';
+import { runRules, selectRules } from '../../verify/run.ts';
+import { contextOf } from '../context.ts';
 import { migrateOpen, runOptions, type MigrateFlags } from './migrate.ts';
+import { seedOptions } from './seed.ts';
+
+interface UpFlags extends MigrateFlags {
+  seed: boolean;
+  scale: string;
+}
 
 export function upCommand(): Command {
   return new Command('up')
-    .description('bring the database up: migrate it, then print what exists (the embedded database by default)')
+    .description('bring the database up: migrate, seed when empty, verify, and print what exists (embedded by default)')
+    .option('--no-seed', 'migrate and verify only; load no data')
+    .option('--scale <n>', 'seed size when the database is empty (as for seed)', '1')
     .option('--lock-timeout <duration>', 'as for migrate')
     .option('--statement-timeout <duration>', 'as for migrate')
     .addHelpText(
@@ -16,23 +30,45 @@ export function upCommand(): Command {
       `
 Examples:
   $ ecomdb up                                  # nothing installed: embedded PostgreSQL in ./.ecomdb
-  $ ecomdb up --url postgres://postgres@localhost/shop --json`,
+  $ ecomdb up --url postgres://postgres@localhost/shop --scale 5 --json
+  $ ecomdb up --no-seed                        # schema only
+
+A database that already holds data is not seeded again (use ecomdb seed --truncate for that).`,
     )
-    .action(async (flags: MigrateFlags, command: Command) => {
+    .action(async (flags: UpFlags, command: Command) => {
       const ctx = contextOf(command);
       const { output } = ctx;
       const options = runOptions(ctx, flags);
+      const seeding = flags.seed ? seedOptions({ scale: flags.scale, seed: '1', regions: 'MLB,MLA,MLM,MCO,MLC,MLU,MPE', days: '180', check: true }) : null;
       const files = readMigrations(ctx.migrationsDir);
       const db = await openTarget(ctx.target);
       let components;
       let migrated;
+      let seeded: { rows: number; ms: number } | 'skipped' | null = null;
+      let failing: string[] = [];
       try {
         migrated = await migrateOpen(db, files, options);
         output.success(
-          migrated.applied.length > 0
-            ? `applied ${migrated.applied.length} migration(s) in ${(migrated.ms / 1000).toFixed(1)}s`
-            : 'schema already up to date',
+          migrated.applied.length > 0 ? `applied ${migrated.applied.length} migration(s) in ${(migrated.ms / 1000).toFixed(1)}s` : 'schema already up to date',
         );
+        if (seeding) {
+          const { seedDatabase } = await import('../../seed/load.ts');
+          try {
+            output.step(`seeding: scale ${seeding.scale}, seed ${seeding.seed}`);
+            const result = await seedDatabase(db, files, { ...seeding, onPhase: (phase) => output.step(phase) });
+            seeded = { rows: result.rows, ms: result.ms };
+            output.success(`seeded ${result.rows.toLocaleString('en-US')} rows in ${(result.ms / 1000).toFixed(1)}s`);
+          } catch (error) {
+            if (!(error instanceof EcomdbError && error.code === 'E_SEED_NOT_EMPTY')) throw error;
+            seeded = 'skipped';
+            output.info('data already present: not seeded again');
+          }
+        }
+        const schemas = COMPONENTS.map((c) => c.schema.schemaName);
+        const results = await db.session((s) => runRules(s, selectRules(), schemas, 5));
+        failing = results.filter((r) => r.severity === 'error' && r.offenders > 0).map((r) => r.id);
+        if (failing.length === 0) output.success(`verify: ${results.length} rules clean`);
+        else output.warn(`verify: ${failing.length} rule(s) fail: ${failing.join(', ')} (run ecomdb verify for details)`);
         components = await db.session(summarize);
       } finally {
         await db.close();
@@ -43,7 +79,10 @@ Examples:
         ['component', 'schema', 'tables', 'rows'],
         components.map((c) => [c.title, c.schema, String(c.tables.length), String(c.tables.reduce((n, t) => n + t.rows, 0))]),
       );
-      output.info(`next: ${output.color.bold('ecomdb sql')} to read the DDL, ${output.color.bold('ecomdb status')} for the migration history`);
-      output.data({ target: db.label, applied: migrated.applied, components });
+      output.info(`next: ${output.color.bold('ecomdb sql')} to read the DDL, ${output.color.bold('ecomdb verify')} for the full report`);
+      output.data({ target: db.label, applied: migrated.applied, seeded, verify: { failing }, components });
+      if (failing.length > 0) {
+        throw new EcomdbError('E_VERIFY_FAILED', `${failing.length} verify rule(s) fail`, { hint: 'run ecomdb verify to see the findings' });
+      }
     });
 }
