@@ -9,6 +9,7 @@ import { migrateCommand } from './commands/migrate.ts';
 import { sqlCommand } from './commands/sql.ts';
 import { statusCommand } from './commands/status.ts';
 import { seedCommand } from './commands/seed.ts';
+import { replicaCommand } from './commands/replica.ts';
 import { upCommand } from './commands/up.ts';
 import { verifyCommand } from './commands/verify.ts';
 import { Output } from './output.ts';
@@ -37,7 +38,7 @@ Exit status: 0 ok, 1 internal error, 2 usage, 3 database unreachable or in use,
 4 migration history conflict, 5 migration failed (rolled back), 6 migration lock busy,
 7 seed refused or failed (rolled back), 8 verify found a failing rule.`,
     );
-  for (const command of [upCommand(), migrateCommand(), statusCommand(), seedCommand(), verifyCommand(), sqlCommand(), generateCommand()]) {
+  for (const command of [upCommand(), migrateCommand(), statusCommand(), seedCommand(), verifyCommand(), sqlCommand(), generateCommand(), replicaCommand()]) {
     root.addCommand(command.exitOverride().showSuggestionAfterError());
   }
   return root;
