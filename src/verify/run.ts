@@ -19,15 +19,22 @@ const DATA_RULES: readonly SqlRule[] = CONSISTENCY_CHECKS.map((check) => ({
 
 export const RULES: readonly SqlRule[] = [...CATALOG_RULES, ...NORMALIZATION_RULES, ...DATA_RULES];
 
+const DRIFT_ID = 'drift/migrations';
+const matches = (id: string, pattern: string) => id === pattern || id.startsWith(pattern.endsWith('/') ? pattern : `${pattern}/`);
+
+/** Whether --only / --skip keep the drift rule (it compares two databases, so it runs apart). */
+export function selectsDrift(only: readonly string[] = [], skip: readonly string[] = []): boolean {
+  return (only.length === 0 || only.some((p) => matches(DRIFT_ID, p))) && !skip.some((p) => matches(DRIFT_ID, p));
+}
+
 /** Rules selected by --only / --skip: exact ids or prefixes such as `catalog/` or `data`. */
 export function selectRules(only: readonly string[] = [], skip: readonly string[] = []): SqlRule[] {
-  const matches = (rule: SqlRule, pattern: string) => rule.id === pattern || rule.id.startsWith(pattern.endsWith('/') ? pattern : `${pattern}/`);
   for (const pattern of [...only, ...skip]) {
-    if (!RULES.some((r) => matches(r, pattern))) {
-      throw new EcomdbError('E_USAGE', `no verify rule matches "${pattern}"`, { hint: `use a rule id or a category: catalog, normalization, data` });
+    if (!RULES.some((r) => matches(r.id, pattern)) && !matches(DRIFT_ID, pattern)) {
+      throw new EcomdbError('E_USAGE', `no verify rule matches "${pattern}"`, { hint: `use a rule id or a category: catalog, normalization, data, drift` });
     }
   }
-  return RULES.filter((r) => (only.length === 0 || only.some((p) => matches(r, p))) && !skip.some((p) => matches(r, p)));
+  return RULES.filter((r) => (only.length === 0 || only.some((p) => matches(r.id, p))) && !skip.some((p) => matches(r.id, p)));
 }
 
 /** Run `rules` over `schemas`; each rule's findings are capped at `sample`, counted in full. */

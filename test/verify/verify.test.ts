@@ -29,7 +29,8 @@ describe('ecomdb verify', () => {
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout) as VerifyReport;
     expect(offenders(report)).toEqual({});
-    expect(report.rules.length).toBeGreaterThanOrEqual(37);
+    expect(report.rules.length).toBeGreaterThanOrEqual(38);
+    expect(report.rules.find((r) => r.id === 'drift/migrations')?.description).toMatch(/scratch database on the same server/);
     expect(report.rules.flatMap((r) => r.allowed.map((a) => a.object))).toEqual([
       'messaging.conversations.conversations_region_order_id_key',
       'shipping_logistics.shipments.shipments_region_carrier_tracking_number_key',
@@ -62,6 +63,7 @@ describe('ecomdb verify', () => {
       ALTER TABLE product_catalog.products ADD COLUMN tag_ids integer[];                            -- 1NF
       COMMENT ON COLUMN product_catalog.products.tag_ids IS 'Tags.';
       ALTER TABLE seller_management.stores ADD CONSTRAINT "StoreNameLength" CHECK (length(name) < 200); -- naming
+      ALTER TABLE product_catalog.products DROP CONSTRAINT products_stock_check;                   -- drift: dropped CHECK
     `);
     const run = await ecomdb(['verify', '--url', db.url, '--format', 'json']);
     expect(run.code).toBe(8);
@@ -77,6 +79,13 @@ describe('ecomdb verify', () => {
     expect(found['catalog/primary-key']).toEqual(['marketing.notes']);
     expect(found['normalization/1nf-repeating-group']).toEqual(['product_catalog.products.tag_ids']);
     expect(found['catalog/naming']).toEqual(['seller_management.stores."StoreNameLength"']);
+    // Drift against the migrations sees every change, including the two no catalog rule judges.
+    expect(found['drift/migrations']).toEqual(expect.arrayContaining([
+      'constraint product_catalog.products.products_stock_check', // dropped CHECK
+      'column messaging.messages.read_at', // changed type
+      'column order_processing.orders.tax_amount', // added column
+      'index user_management.users.users_region_idx', // added index
+    ]));
 
     const junit = await ecomdb(['verify', '--url', db.url, '--format', 'junit', '--only', 'catalog']);
     expect(junit.code).toBe(8);
@@ -89,7 +98,7 @@ describe('ecomdb verify', () => {
     const only = await ecomdb(['verify', '--url', db.url, '--format', 'json', '--only', 'normalization']);
     expect((JSON.parse(only.stdout) as VerifyReport).rules.map((r) => r.id)).toEqual(['normalization/1nf-repeating-group']);
     const skip = await ecomdb(['verify', '--url', db.url, '--format', 'json', '--skip', 'data,catalog']);
-    expect((JSON.parse(skip.stdout) as VerifyReport).rules.map((r) => r.category)).toEqual(['normalization']);
+    expect((JSON.parse(skip.stdout) as VerifyReport).rules.map((r) => r.category)).toEqual(['normalization', 'drift']);
     const unknown = await ecomdb(['verify', '--url', db.url, '--only', 'catalog/nope']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/E_USAGE: no verify rule matches "catalog\/nope"/);

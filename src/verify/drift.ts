@@ -1,0 +1,121 @@
+/**
+ * Drift: the live database against what the committed migrations define. The reference is a
+ * scratch database migrated from scratch — on the same server when the user may create one (so
+ * both sides print definitions with the same PostgreSQL version), else an in-memory PGlite.
+ * Both catalogs are read into the same flat list of "object → definition" entries and compared:
+ * what is missing, what is unexpected, and what differs.
+ */
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import type { Database, Session } from '../db/types.ts';
+import { openPostgres } from '../db/postgres.ts';
+import { runMigrations } from '../migrations/run.ts';
+import type { MigrationFile } from '../migrations/files.ts';
+import type { Finding, RuleResult } from './types.ts';
+
+/** One catalog entry per table, column, constraint, index and partition of `schemas`. */
+export async function catalogEntries(session: Session, schemas: readonly string[]): Promise<Map<string, string>> {
+  const rows = await session.query<{ object: string; definition: string }>(
+    `with t as (
+       select c.oid, c.relkind, c.relispartition, format('%I.%I', n.nspname, c.relname) as name
+         from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = any($1) and c.relkind in ('r', 'p'))
+     select 'table ' || t.name as object,
+            concat_ws(' ', case t.relkind when 'p' then 'partitioned' else 'plain' end,
+                      case when t.relispartition then 'partition of ' || (select i.inhparent::regclass::text from pg_inherits i where i.inhrelid = t.oid)
+                           || ' ' || pg_get_expr((select relpartbound from pg_class where oid = t.oid), t.oid) end,
+                      'comment=' || coalesce(obj_description(t.oid, 'pg_class'), '(none)')) as definition
+       from t
+     union all
+     select 'column ' || t.name || '.' || quote_ident(a.attname),
+            concat_ws(' ', format_type(a.atttypid, a.atttypmod), case when a.attnotnull then 'not null' else 'null' end,
+                      'default=' || coalesce(pg_get_expr(d.adbin, d.adrelid), '(none)'),
+                      'comment=' || coalesce(col_description(t.oid, a.attnum), '(none)'))
+       from t join pg_attribute a on a.attrelid = t.oid and a.attnum > 0 and not a.attisdropped
+       left join pg_attrdef d on d.adrelid = t.oid and d.adnum = a.attnum
+      where not t.relispartition
+     union all
+     select 'constraint ' || t.name || '.' || quote_ident(k.conname), pg_get_constraintdef(k.oid)
+       from t join pg_constraint k on k.conrelid = t.oid and k.contype in ('p', 'f', 'u', 'c', 'x')
+      where not t.relispartition
+     union all
+     select 'index ' || t.name || '.' || quote_ident(ic.relname), pg_get_indexdef(i.indexrelid)
+       from t join pg_index i on i.indrelid = t.oid join pg_class ic on ic.oid = i.indexrelid
+      where not t.relispartition
+        and not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid and k.conrelid = t.oid)`,
+    [schemas],
+  );
+  return new Map(rows.map((r) => [r.object, r.definition]));
+}
+
+/** The differences between the expected and the live catalog, as findings. Pure. */
+export function compareCatalogs(expected: Map<string, string>, live: Map<string, string>): Finding[] {
+  const findings: Finding[] = [];
+  const hint = 'bring the database back to the migrations (ecomdb migrate), or put the change in a new migration';
+  for (const [object, definition] of expected) {
+    const actual = live.get(object);
+    if (actual === undefined) findings.push({ rule: 'drift/missing', severity: 'error', object, message: `missing; the migrations define: ${definition}`, hint });
+    else if (actual !== definition) {
+      findings.push({ rule: 'drift/changed', severity: 'error', object, message: `is "${actual}"; the migrations define "${definition}"`, hint });
+    }
+  }
+  for (const [object, definition] of live) {
+    if (!expected.has(object)) findings.push({ rule: 'drift/unexpected', severity: 'error', object, message: `not in the migrations: ${definition}`, hint });
+  }
+  return findings.sort((a, b) => a.object.localeCompare(b.object));
+}
+
+/** A freshly migrated reference: a scratch database on the same server, else in-memory PGlite. */
+async function referenceEntries(target: Database, url: string | null, files: readonly MigrationFile[], schemas: readonly string[]) {
+  if (target.kind === 'postgres' && url) {
+    const name = `ecomdb_drift_${randomBytes(4).toString('hex')}`;
+    const admin = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      await admin.unsafe(`create database "${name}"`);
+      const scratchUrl = Object.assign(new URL(url), { pathname: `/${name}` }).toString();
+      const scratch = await openPostgres(scratchUrl);
+      try {
+        await runMigrations(scratch, files);
+        return { where: 'a scratch database on the same server', entries: await scratch.session((s) => catalogEntries(s, schemas)) };
+      } finally {
+        await scratch.close();
+        await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      }
+    } catch {
+      // No CREATE DATABASE privilege, for instance: compare with PGlite below.
+    } finally {
+      await admin.end({ timeout: 2 });
+    }
+  }
+  const { PGlite } = await import('@electric-sql/pglite');
+  const pg = await PGlite.create();
+  try {
+    const session: Session = {
+      query: async (text, params = []) => (await pg.query(text, params as unknown[])).rows as never,
+      exec: async (text) => void (await pg.exec(text)),
+      copyFrom: () => Promise.reject(new Error('not used')),
+    };
+    await runMigrations({ kind: 'pglite', label: 'reference', session: (w) => w(session), close: () => pg.close() }, files);
+    return { where: 'an in-memory PGlite', entries: await catalogEntries(session, schemas) };
+  } finally {
+    await pg.close();
+  }
+}
+
+/** The drift rule's result for the live database `db`. */
+export async function driftResult(db: Database, url: string | null, files: readonly MigrationFile[], schemas: readonly string[], sample: number): Promise<RuleResult> {
+  const started = Date.now();
+  const reference = await referenceEntries(db, url, files, schemas);
+  const live = await db.session((s) => catalogEntries(s, schemas));
+  const findings = compareCatalogs(reference.entries, live);
+  return {
+    id: 'drift/migrations',
+    category: 'drift',
+    severity: 'error',
+    description: `The database is what the committed migrations define (compared with ${reference.where}): no table, column, type, nullability, default, constraint, index or comment differs.`,
+    offenders: findings.length,
+    findings: findings.slice(0, sample),
+    allowed: [],
+    ms: Date.now() - started,
+  };
+}
