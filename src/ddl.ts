@@ -13,7 +13,7 @@ export interface DdlSection {
   readonly statements: readonly string[];
 }
 
-const SHARED = { schema: 'public', title: 'Shared types', comment: 'Types used by every component, such as the site id.' };
+const SHARED = { schema: 'public', title: 'Shared objects', comment: 'Objects used by every component, outside the component schemas.' };
 
 /** The schema a statement concerns: the first schema-qualified name in it, or CREATE SCHEMA's. */
 export function schemaOf(statement: string): string {
@@ -37,7 +37,10 @@ export function ddlSections(files: readonly MigrationFile[]): DdlSection[] {
     SHARED,
     ...COMPONENTS.map((c) => ({ schema: c.schema.schemaName, title: c.title, comment: c.comment })),
   ];
-  return sections.map((s) => ({ ...s, statements: bySchema.get(s.schema) ?? [] }));
+  // The shared section appears only when something lives outside the component schemas.
+  return sections
+    .map((s) => ({ ...s, statements: bySchema.get(s.schema) ?? [] }))
+    .filter((s) => s.schema !== SHARED.schema || s.statements.length > 0);
 }
 
 export function renderDdl(sections: readonly DdlSection[]): string {

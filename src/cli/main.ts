@@ -46,6 +46,11 @@ Exit status: 0 ok, 1 internal error, 2 usage, 3 database unreachable or in use,
 
 /** Run the CLI with `argv` (as process.argv); resolves to the exit status. Never throws. */
 export async function main(argv: readonly string[]): Promise<number> {
+  // `ecomdb sql | head`: a reader that stops early is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT.ok);
+    throw error;
+  });
   const cli = program();
   try {
     await cli.parseAsync(argv as string[]);

@@ -82,7 +82,7 @@ describe('ecomdb errors', () => {
 
     const component = await ecomdb(['sql', '--component', 'nope']);
     expect(component.code).toBe(2);
-    expect(oneLine(component.stderr)).toMatch(/^error E_USAGE: no component "nope" — use one of: public, user_management/);
+    expect(oneLine(component.stderr)).toMatch(/^error E_USAGE: no component "nope" — use one of: user_management, seller_management/);
   });
 
   it('a missing migrations folder: E_MIGRATIONS_DIR before any connection', async () => {

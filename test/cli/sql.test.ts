@@ -1,7 +1,8 @@
 /** `ecomdb sql`: the complete DDL, grouped by component, for reading. */
 import { describe, expect, it } from 'vitest';
 import { COMPONENTS } from '../../schema/index.ts';
-import { ecomdb } from '../helpers/cli.ts';
+import { spawn } from 'node:child_process';
+import { BIN, ecomdb } from '../helpers/cli.ts';
 
 describe('ecomdb sql', () => {
   it('prints every table once, each under its own component heading, in the paper\'s order', async () => {
@@ -9,12 +10,22 @@ describe('ecomdb sql', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout.match(/^CREATE TABLE /gm)).toHaveLength(25);
     const headings = [...run.stdout.matchAll(/^-- (.+) \(schema (\w+)\)$/gm)].map((m) => m[2]);
-    expect(headings).toEqual(['public', ...COMPONENTS.map((c) => c.schema.schemaName)]);
+    expect(headings).toEqual(COMPONENTS.map((c) => c.schema.schemaName));
     // Each table's statements sit in its component's section.
     const section = run.stdout.split('(schema order_processing)')[1]!.split('(schema reviews_questions)')[0]!;
     expect(section).toContain('CREATE TABLE "order_processing"."order_details"');
     expect(section).toContain('COMMENT ON COLUMN "order_processing"."orders"."total"');
     expect(section).not.toContain('CREATE TABLE "user_management"');
+  });
+
+  it('stops quietly when its reader goes away (ecomdb sql | head)', async () => {
+    const child = spawn(process.execPath, [BIN, 'sql'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(stderr).not.toContain('EPIPE');
   });
 
   it('--component prints only that component', async () => {
