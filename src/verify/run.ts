@@ -19,19 +19,20 @@ const DATA_RULES: readonly SqlRule[] = CONSISTENCY_CHECKS.map((check) => ({
 
 export const RULES: readonly SqlRule[] = [...CATALOG_RULES, ...NORMALIZATION_RULES, ...DATA_RULES];
 
-const DRIFT_ID = 'drift/migrations';
+/** Rules that are not one SELECT (drift compares two databases; probes write and roll back). */
+export const SPECIAL_RULES = ['drift/migrations', 'probe/constraints'] as const;
 const matches = (id: string, pattern: string) => id === pattern || id.startsWith(pattern.endsWith('/') ? pattern : `${pattern}/`);
 
-/** Whether --only / --skip keep the drift rule (it compares two databases, so it runs apart). */
-export function selectsDrift(only: readonly string[] = [], skip: readonly string[] = []): boolean {
-  return (only.length === 0 || only.some((p) => matches(DRIFT_ID, p))) && !skip.some((p) => matches(DRIFT_ID, p));
+/** Whether --only / --skip keep the special rule `id`. */
+export function selects(id: (typeof SPECIAL_RULES)[number], only: readonly string[] = [], skip: readonly string[] = []): boolean {
+  return (only.length === 0 || only.some((p) => matches(id, p))) && !skip.some((p) => matches(id, p));
 }
 
 /** Rules selected by --only / --skip: exact ids or prefixes such as `catalog/` or `data`. */
 export function selectRules(only: readonly string[] = [], skip: readonly string[] = []): SqlRule[] {
   for (const pattern of [...only, ...skip]) {
-    if (!RULES.some((r) => matches(r.id, pattern)) && !matches(DRIFT_ID, pattern)) {
-      throw new EcomdbError('E_USAGE', `no verify rule matches "${pattern}"`, { hint: `use a rule id or a category: catalog, normalization, data, drift` });
+    if (!RULES.some((r) => matches(r.id, pattern)) && !SPECIAL_RULES.some((id) => matches(id, pattern))) {
+      throw new EcomdbError('E_USAGE', `no verify rule matches "${pattern}"`, { hint: `use a rule id or a category: catalog, normalization, data, drift, probe` });
     }
   }
   return RULES.filter((r) => (only.length === 0 || only.some((p) => matches(r.id, p))) && !skip.some((p) => matches(r.id, p)));

@@ -6,6 +6,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ecomdb, tempDir } from '../helpers/cli.ts';
 import { createMigratedDatabase, type TestDatabase } from '../helpers/db.ts';
 import type { VerifyReport } from '../../src/verify/types.ts';
+import { openPostgres } from '../../src/db/postgres.ts';
+import type { Database } from '../../src/db/types.ts';
+import { checksums, definitions } from '../helpers/checksums.ts';
+
+async function withDb<T>(url: string, work: (db: Database) => Promise<T>): Promise<T> {
+  const d = await openPostgres(url);
+  try {
+    return await work(d);
+  } finally {
+    await d.close();
+  }
+}
 
 const UNTIL = '2026-11-01';
 
@@ -29,7 +41,7 @@ describe('ecomdb verify', () => {
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout) as VerifyReport;
     expect(offenders(report)).toEqual({});
-    expect(report.rules.length).toBeGreaterThanOrEqual(38);
+    expect(report.rules.length).toBeGreaterThanOrEqual(39);
     expect(report.rules.find((r) => r.id === 'drift/migrations')?.description).toMatch(/scratch database on the same server/);
     expect(report.rules.flatMap((r) => r.allowed.map((a) => a.object))).toEqual([
       'messaging.conversations.conversations_region_order_id_key',
@@ -44,6 +56,32 @@ describe('ecomdb verify', () => {
     const run = await ecomdb(['verify', '--format', 'json'], { cwd });
     expect(run.code, run.stderr).toBe(0);
     expect(offenders(JSON.parse(run.stdout) as VerifyReport)).toEqual({});
+  });
+
+  it('probes every constraint, finds a dead one, and leaves the database byte-for-byte as it was', async () => {
+    const snapshot = () => withDb(db.url, (d) => d.session(async (s) => ({ sums: await checksums(s), defs: await definitions(s) })));
+    const before = await snapshot();
+    const clean = await ecomdb(['verify', '--url', db.url, '--only', 'probe', '--format', 'json']);
+    expect(clean.code, clean.stderr).toBe(0);
+    const rule = (JSON.parse(clean.stdout) as VerifyReport).rules[0]!;
+    expect(rule.id).toBe('probe/constraints');
+    expect(Number(/\((\d+) probed/.exec(rule.description)![1])).toBeGreaterThan(300);
+    expect(rule.findings).toEqual([]);
+    expect(await snapshot()).toEqual(before);
+
+    // A constraint whose triggers are disabled (as after some bulk loads) accepts what it should refuse.
+    await db.sql`alter table marketing.ads disable trigger all`;
+    try {
+      const dead = await ecomdb(['verify', '--url', db.url, '--only', 'probe', '--format', 'json']);
+      expect(dead.code).toBe(8);
+      expect(offenders(JSON.parse(dead.stdout) as VerifyReport)['probe/constraints']).toEqual([
+        'marketing.ads.ads_region_campaign_id_fkey',
+        'marketing.ads.ads_region_product_id_fkey',
+      ]);
+    } finally {
+      await db.sql`alter table marketing.ads enable trigger all`;
+    }
+    expect(await snapshot()).toEqual(before);
   });
 
   it('reports each breakage under its rule and exits 8', async () => {
@@ -98,7 +136,7 @@ describe('ecomdb verify', () => {
     const only = await ecomdb(['verify', '--url', db.url, '--format', 'json', '--only', 'normalization']);
     expect((JSON.parse(only.stdout) as VerifyReport).rules.map((r) => r.id)).toEqual(['normalization/1nf-repeating-group']);
     const skip = await ecomdb(['verify', '--url', db.url, '--format', 'json', '--skip', 'data,catalog']);
-    expect((JSON.parse(skip.stdout) as VerifyReport).rules.map((r) => r.category)).toEqual(['normalization', 'drift']);
+    expect((JSON.parse(skip.stdout) as VerifyReport).rules.map((r) => r.category)).toEqual(['normalization', 'drift', 'probe']);
     const unknown = await ecomdb(['verify', '--url', db.url, '--only', 'catalog/nope']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/E_USAGE: no verify rule matches "catalog\/nope"/);

@@ -5,7 +5,8 @@ import { openTarget } from '../../db/open.ts';
 import { EcomdbError, EXIT } from '../../errors.ts';
 import { renderJunit, renderText } from '../../verify/format.ts';
 import { driftResult } from '../../verify/drift.ts';
-import { runRules, selectRules, selectsDrift } from '../../verify/run.ts';
+import { probeResult } from '../../verify/probes.ts';
+import { runRules, selectRules, selects } from '../../verify/run.ts';
 import { readMigrations } from '../../migrations/files.ts';
 import type { VerifyReport } from '../../verify/types.ts';
 import { contextOf } from '../context.ts';
@@ -24,7 +25,7 @@ const list = (value?: string) => (value ? value.split(',').map((s) => s.trim()).
 export function verifyCommand(): Command {
   return new Command('verify')
     .description('check the catalog, normal forms and business data; exit non-zero when a rule fails')
-    .option('--only <rules>', 'comma-separated rule ids or categories (catalog, normalization, data, drift)')
+    .option('--only <rules>', 'comma-separated rule ids or categories (catalog, normalization, data, drift, probe)')
     .option('--skip <rules>', 'comma-separated rule ids or categories to leave out')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'junit']).default('text'))
     .option('--sample <n>', 'findings listed per rule (all are counted)', '20')
@@ -47,13 +48,15 @@ not be reached. The JSON report's schema is documented in the README.`,
       const sample = Number(flags.sample);
       if (!Number.isInteger(sample) || sample < 0) throw new EcomdbError('E_USAGE', `--sample "${flags.sample}" is not a whole number`, { hint: 'e.g. --sample 20' });
       const schemas = flags.schemas ? list(flags.schemas) : COMPONENTS.map((c) => c.schema.schemaName);
-      const drift = selectsDrift(list(flags.only), list(flags.skip));
+      const drift = selects('drift/migrations', list(flags.only), list(flags.skip));
+      const probe = selects('probe/constraints', list(flags.only), list(flags.skip));
       const files = drift ? readMigrations(migrationsDir) : [];
       const db = await openTarget(target);
       let report: VerifyReport;
       try {
         const results = await db.session((s) => runRules(s, rules, schemas, sample));
         if (drift) results.push(await driftResult(db, target.kind === 'postgres' ? target.url : null, files, schemas, sample));
+        if (probe) results.push(await db.session((s) => probeResult(s, schemas, sample)));
         const count = (severity: string) => results.filter((r) => r.severity === severity && r.offenders > 0).length;
         report = { target: db.label, schemas, rules: results, errors: count('error'), warnings: count('warning') };
       } finally {
