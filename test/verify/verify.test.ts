@@ -9,6 +9,12 @@ import type { VerifyReport } from '../../src/verify/types.ts';
 import { openPostgres } from '../../src/db/postgres.ts';
 import type { Database } from '../../src/db/types.ts';
 import { checksums, definitions } from '../helpers/checksums.ts';
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+
+const schema = JSON.parse(readFileSync(new URL('../../src/verify/report.schema.json', import.meta.url), 'utf8')) as object;
+const validateReport = new Ajv({ allErrors: true }).compile(schema);
 
 async function withDb<T>(url: string, work: (db: Database) => Promise<T>): Promise<T> {
   const d = await openPostgres(url);
@@ -40,6 +46,7 @@ describe('ecomdb verify', () => {
     const run = await ecomdb(['verify', '--url', db.url, '--format', 'json']);
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout) as VerifyReport;
+    expect(validateReport(report), JSON.stringify(validateReport.errors)).toBe(true);
     expect(offenders(report)).toEqual({});
     expect(report.rules.length).toBeGreaterThanOrEqual(39);
     expect(report.rules.find((r) => r.id === 'drift/migrations')?.description).toMatch(/scratch database on the same server/);
@@ -125,11 +132,22 @@ describe('ecomdb verify', () => {
       'index user_management.users.users_region_idx', // added index
     ]));
 
+    // The JSON of a failing run validates against the documented schema.
+    expect(validateReport(JSON.parse(run.stdout)), JSON.stringify(validateReport.errors)).toBe(true);
+
     const junit = await ecomdb(['verify', '--url', db.url, '--format', 'junit', '--only', 'catalog']);
     expect(junit.code).toBe(8);
+    expect(XMLValidator.validate(junit.stdout)).toBe(true);
+    const parsed = new XMLParser({ ignoreAttributes: false }).parse(junit.stdout);
+    expect(parsed.testsuites.testsuite['@_name']).toBe('ecomdb verify: catalog');
     expect(junit.stdout).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="ecomdb verify" tests="10" failures="9">/);
     expect(junit.stdout.match(/<testcase /g)).toHaveLength(10);
     expect(junit.stdout.match(/<failure /g)).toHaveLength(9);
+  });
+
+  it('the JSON schema rejects a malformed report (the validation can fail)', () => {
+    expect(validateReport({ target: 'x', schemas: [], rules: [{ id: 'Catalog/X' }], errors: -1, warnings: 0 })).toBe(false);
+    expect(XMLValidator.validate('<testsuites><testsuite></testsuites>')).not.toBe(true);
   });
 
   it('--only and --skip select rules; an unknown rule is a usage error', async () => {
