@@ -20,7 +20,12 @@ const DATA_RULES: readonly SqlRule[] = CONSISTENCY_CHECKS.map((check) => ({
 export const RULES: readonly SqlRule[] = [...CATALOG_RULES, ...NORMALIZATION_RULES, ...DATA_RULES];
 
 /** Rules that are not one SELECT (drift compares two databases; probes write and roll back). */
-export const SPECIAL_RULES = ['drift/migrations', 'probe/constraints'] as const;
+export const SPECIAL_RULES = [
+  'drift/migrations',
+  'probe/constraints',
+  'normalization/2nf-partial-dependency',
+  'normalization/3nf-transitive-dependency',
+] as const;
 const matches = (id: string, pattern: string) => id === pattern || id.startsWith(pattern.endsWith('/') ? pattern : `${pattern}/`);
 
 /** Whether --only / --skip keep the special rule `id`. */
@@ -36,6 +41,19 @@ export function selectRules(only: readonly string[] = [], skip: readonly string[
     }
   }
   return RULES.filter((r) => (only.length === 0 || only.some((p) => matches(r.id, p))) && !skip.some((p) => matches(r.id, p)));
+}
+
+/** Findings of rules computed outside SQL, as rule results (allow-list applied, capped at `sample`). */
+export function resultOf(
+  rule: { id: string; category: RuleResult['category']; severity: RuleResult['severity']; description: string },
+  all: readonly Finding[],
+  sample: number,
+  ms: number,
+): RuleResult {
+  const mine = all.filter((f) => f.rule === rule.id);
+  const allowed = mine.filter((f) => allowance(rule.id, f.object)).map((f) => ({ object: f.object, reason: allowance(rule.id, f.object)!.reason }));
+  const findings = mine.filter((f) => !allowance(rule.id, f.object));
+  return { ...rule, offenders: findings.length, findings: findings.slice(0, sample), allowed, ms };
 }
 
 /** Run `rules` over `schemas`; each rule's findings are capped at `sample`, counted in full. */
