@@ -154,6 +154,20 @@ describe('ecomdb verify', () => {
     expect(junit.stdout.match(/<failure /g)).toHaveLength(9);
   });
 
+  it('a unique key without the partition key cannot even be created on a partitioned table', async () => {
+    // catalog/partition-key-in-unique guards a rule PostgreSQL 15+ enforces itself: removing the
+    // partition key from a partitioned table's unique index is refused, so it cannot drift.
+    await db.sql`create table marketing.partitioned_probe (region text not null, id bigint not null, primary key (region, id)) partition by list (region)`;
+    try {
+      await expect(db.sql`create unique index partitioned_probe_id_key on marketing.partitioned_probe (id)`).rejects.toMatchObject({ code: '0A000' });
+      await expect(db.sql`alter table marketing.partitioned_probe drop constraint partitioned_probe_pkey, add primary key (id)`).rejects.toMatchObject({ code: '0A000' });
+      const run = await ecomdb(['verify', '--url', db.url, '--only', 'catalog/partition-key-in-unique', '--format', 'json']);
+      expect(run.code, run.stderr).toBe(0);
+    } finally {
+      await db.sql`drop table marketing.partitioned_probe`;
+    }
+  });
+
   it('the JSON schema rejects a malformed report (the validation can fail)', () => {
     expect(validateReport({ target: 'x', schemas: [], rules: [{ id: 'Catalog/X' }], errors: -1, warnings: 0 })).toBe(false);
     expect(XMLValidator.validate('<testsuites><testsuite></testsuites>')).not.toBe(true);
