@@ -48,7 +48,8 @@ export type ErrorCode =
   | 'E_SEED_NOT_MIGRATED'
   | 'E_SEED_NOT_EMPTY'
   | 'E_SEED_FAILED'
-  | 'E_VERIFY_FAILED';
+  | 'E_VERIFY_FAILED'
+  | 'E_DOCS_STALE';
 
 const EXIT_OF: Record<ErrorCode, number> = {
   E_USAGE: EXIT.usage,
@@ -83,6 +84,8 @@ const EXIT_OF: Record<ErrorCode, number> = {
   E_SEED_NOT_EMPTY: EXIT.seed,
   E_SEED_FAILED: EXIT.seed,
   E_VERIFY_FAILED: EXIT.verify,
+  /** The committed docs/ differ from a fresh `ecomdb docs` generation. */
+  E_DOCS_STALE: EXIT.history,
 };
 
 export class EcomdbError extends Error {

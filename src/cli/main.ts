@@ -12,6 +12,7 @@ import { seedCommand } from './commands/seed.ts';
 import { replicaCommand } from './commands/replica.ts';
 import { upCommand } from './commands/up.ts';
 import { verifyCommand } from './commands/verify.ts';
+import { docsCommand } from './commands/docs.ts';
 import { Output } from './output.ts';
 
 export function program(): Command {
@@ -36,9 +37,10 @@ Examples:
 
 Exit status: 0 ok, 1 internal error, 2 usage, 3 database unreachable or in use,
 4 migration history conflict, 5 migration failed (rolled back), 6 migration lock busy,
-7 seed refused or failed (rolled back), 8 verify found a failing rule.`,
+7 seed refused or failed (rolled back), 8 verify found a failing rule.
+Every error is one line: error CODE: what is wrong — what to do.`,
     );
-  for (const command of [upCommand(), migrateCommand(), statusCommand(), seedCommand(), verifyCommand(), sqlCommand(), generateCommand(), replicaCommand()]) {
+  for (const command of [upCommand(), migrateCommand(), statusCommand(), seedCommand(), verifyCommand(), sqlCommand(), generateCommand(), replicaCommand(), docsCommand()]) {
     root.addCommand(command.exitOverride().showSuggestionAfterError());
   }
   return root;

@@ -6,7 +6,8 @@ import { EcomdbError, EXIT } from '../../errors.ts';
 import { renderJunit, renderText } from '../../verify/format.ts';
 import { driftResult } from '../../verify/drift.ts';
 import { probeResult } from '../../verify/probes.ts';
-import { runRules, selectRules, selects } from '../../verify/run.ts';
+import { DEPENDENCY_RULES, SAMPLE_ROWS, dependencyFindings } from '../../verify/dependencies.ts';
+import { resultOf, runRules, selectRules, selects } from '../../verify/run.ts';
 import { readMigrations } from '../../migrations/files.ts';
 import type { VerifyReport } from '../../verify/types.ts';
 import { contextOf } from '../context.ts';
@@ -57,6 +58,12 @@ not be reached. The JSON report's schema is documented in the README.`,
         const results = await db.session((s) => runRules(s, rules, schemas, sample));
         if (drift) results.push(await driftResult(db, target.kind === 'postgres' ? target.url : null, files, schemas, sample));
         if (probe) results.push(await db.session((s) => probeResult(s, schemas, sample)));
+        const dependencyRules = DEPENDENCY_RULES.filter((r) => selects(r.id, list(flags.only), list(flags.skip)));
+        if (dependencyRules.length > 0) {
+          const started = Date.now();
+          const found = await db.session((s) => dependencyFindings(s, schemas, SAMPLE_ROWS));
+          for (const rule of dependencyRules) results.push(resultOf(rule, found, sample, Date.now() - started));
+        }
         const count = (severity: string) => results.filter((r) => r.severity === severity && r.offenders > 0).length;
         report = { target: db.label, schemas, rules: results, errors: count('error'), warnings: count('warning') };
       } finally {

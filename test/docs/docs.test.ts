@@ -1,0 +1,172 @@
+/** `ecomdb docs`: the committed data dictionary is fresh, its Mermaid parses, and it covers every table. */
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { getTableName } from 'drizzle-orm';
+import mermaid from 'mermaid';
+import { describe, expect, it } from 'vitest';
+import { COMPONENTS } from '../../schema/index.ts';
+import type { CatalogSchema } from '../../src/docs/catalog.ts';
+import { componentPage, entityOf, GENERATED_MARKER, mermaidType, overviewPage, staleFiles } from '../../src/docs/render.ts';
+import { ecomdb, tempDir } from '../helpers/cli.ts';
+import { createMigratedDatabase } from '../helpers/db.ts';
+
+const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
+const docFiles = () => readdirSync(DOCS).filter((n) => n.endsWith('.md')).sort();
+const read = (name: string) => readFileSync(join(DOCS, name), 'utf8');
+const mermaidBlocks = (markdown: string) => [...markdown.matchAll(/^```mermaid\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
+
+/** mermaid.parse rejects with the parser's error; resolve to it (or null) so a test can assert either way. */
+async function parseError(diagram: string): Promise<Error | null> {
+  try {
+    await mermaid.parse(diagram);
+    return null;
+  } catch (error) {
+    return error as Error;
+  }
+}
+
+const COMPONENT_TABLES = COMPONENTS.map((c) => ({ schema: c.schema.schemaName, tables: c.tables.map((t) => getTableName(t.table)) }));
+
+describe('ecomdb docs: the committed docs/ are a fresh generation', () => {
+  it('--check passes on the committed folder', async () => {
+    const run = await ecomdb(['docs', '--check', '--out', DOCS]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(docFiles()).toEqual(['README.md', ...COMPONENT_TABLES.map((c) => `${c.schema}.md`)].sort());
+  });
+
+  it('--check fails with E_DOCS_STALE naming the edited and leftover files; a run then repairs the folder', async () => {
+    const out = join(tempDir(), 'docs');
+    cpSync(DOCS, out, { recursive: true });
+    writeFileSync(join(out, 'payments.md'), read('payments.md').replace('| `amount` |', '| `amount_edited` |'));
+    writeFileSync(join(out, 'old_component.md'), `${GENERATED_MARKER}\n\n# A component that no longer exists\n`);
+    writeFileSync(join(out, 'notes.md'), '# Hand-written notes, not generated\n');
+
+    const check = await ecomdb(['docs', '--check', '--out', out, '--json']);
+    expect(check.code, check.stderr).toBe(4);
+    const { error } = JSON.parse(check.stdout) as { error: { code: string; details: { stale: string[] } } };
+    expect(error.code).toBe('E_DOCS_STALE');
+    expect(error.details.stale).toEqual(['old_component.md', 'payments.md']);
+    expect(check.stderr).toContain('payments.md');
+
+    const write = await ecomdb(['docs', '--out', out]);
+    expect(write.code, write.stderr).toBe(0);
+    expect(readFileSync(join(out, 'payments.md'), 'utf8')).toBe(read('payments.md'));
+    expect(existsSync(join(out, 'old_component.md'))).toBe(false);
+    expect(existsSync(join(out, 'notes.md'))).toBe(true);
+  });
+
+  it('--url documents a server database as it is: migrated, it gives the same bytes as the committed docs', async () => {
+    const db = await createMigratedDatabase('docs');
+    try {
+      const run = await ecomdb(['docs', '--check', '--out', DOCS, '--url', db.url]);
+      expect(run.code, run.stderr).toBe(0);
+      await db.sql.unsafe(`comment on table payments.payments is 'Changed on the server only.'`);
+      const stale = await ecomdb(['docs', '--check', '--out', DOCS, '--url', db.url]);
+      expect(stale.code).toBe(4);
+      expect(stale.stderr).toContain('E_DOCS_STALE');
+      expect(stale.stderr).toContain('payments.md');
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('--help shows examples', async () => {
+    const run = await ecomdb(['docs', '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('$ ecomdb docs --check');
+  });
+});
+
+describe('ecomdb docs: every Mermaid diagram parses', () => {
+  it.each(docFiles())('%s', async (name) => {
+    const blocks = mermaidBlocks(read(name));
+    expect(blocks).toHaveLength(1);
+    for (const block of blocks) {
+      expect(block.startsWith('erDiagram\n')).toBe(true);
+      expect(await parseError(block)).toBeNull();
+    }
+  });
+
+  it('the parser rejects a broken diagram, so the check above can fail', async () => {
+    const [overview] = mermaidBlocks(read('README.md'));
+    expect(await parseError(overview!.replace('||..o{', '||..x{'))).toBeInstanceOf(Error);
+    expect(await parseError('erDiagram\n  a {\n    text name "a "quoted" word"\n  }\n')).toBeInstanceOf(Error);
+  });
+
+  it('comments with quotes and pipes, and long or quoted type names, still parse and render', async () => {
+    const catalog: CatalogSchema = {
+      name: 'odd',
+      comment: 'Names with "quotes" | pipes <b>tags</b> and *stars*.',
+      tables: [
+        {
+          schema: 'odd',
+          name: 'things',
+          comment: 'A "thing" | another.',
+          columns: [
+            { name: 'id', type: 'bigint', nullable: false, default: null, comment: 'The "id".' },
+            { name: 'at', type: 'timestamp(3) with time zone', nullable: true, default: 'now()', comment: 'When | where.' },
+            { name: 'label', type: 'character varying(20)', nullable: false, default: "'a|b'::character varying", comment: null },
+            { name: 'kind', type: 'odd."Kind"', nullable: false, default: null, comment: 'Line one.\nLine two.' },
+            { name: 'parent_id', type: 'bigint', nullable: true, default: null, comment: null },
+          ],
+          primaryKey: { name: 'things_pkey', columns: ['id'], definition: 'PRIMARY KEY (id)' },
+          uniqueKeys: [],
+          foreignKeys: [
+            { name: 'things_parent_fk', columns: ['parent_id'], definition: 'FOREIGN KEY (parent_id) REFERENCES odd.things(id)', targetSchema: 'odd', targetTable: 'things', targetColumns: ['id'] },
+            { name: 'things_id_fk', columns: ['id'], definition: 'FOREIGN KEY (id) REFERENCES other.base(id)', targetSchema: 'other', targetTable: 'base', targetColumns: ['id'] },
+          ],
+          checks: [{ name: 'things_label_check', columns: ['label'], definition: "CHECK ((label ~ '^(a|b)$'::text))" }],
+          indexes: [],
+        },
+      ],
+    };
+    const page = componentPage(catalog, () => 'Odd | things', 1);
+    const [diagram] = mermaidBlocks(page);
+    expect(await parseError(diagram!)).toBeNull();
+    expect(diagram).toContain(`timestamptz(3) at "When | where."`);
+    expect(diagram).toContain(`"The 'id'."`);
+    expect(diagram).toContain('  other__base\n');
+    // Nullable FK: the parent is optional; an FK that is the primary key: one-to-one, identifying.
+    expect(diagram).toContain('odd__things |o..o{ odd__things : "parent_id"');
+    expect(diagram).toContain('other__base ||--o| odd__things : "id"');
+    // A pipe would end a Markdown table cell; HTML would be rendered.
+    expect(page).toContain("| `label` | `character varying(20)` | no | `'a\\|b'::character varying` |  |");
+    expect(page).toContain('When \\| where.');
+    expect(page).toContain('\\<b\\>tags\\</b\\> and \\*stars\\*');
+    expect(page).toContain("- `things_label_check`: `CHECK ((label ~ '^(a|b)$'::text))`");
+    expect(overviewPage([catalog], () => 'Odd')).toContain('| 1 | [Odd](odd.md) | `odd` | things |');
+    expect(mermaidType('"Quoted Type"[]')).toBe('Quoted_Type[]');
+  });
+});
+
+describe('ecomdb docs: coverage', () => {
+  it('the overview lists and draws all 25 tables, and links every component page', () => {
+    const overview = read('README.md');
+    const [diagram] = mermaidBlocks(overview);
+    const all = COMPONENT_TABLES.flatMap((c) => c.tables.map((t) => entityOf(c.schema, t)));
+    expect(all).toHaveLength(25);
+    for (const entity of all) expect(diagram).toMatch(new RegExp(`^  ${entity}$`, 'm'));
+    for (const { schema } of COMPONENT_TABLES) expect(overview).toContain(`](${schema}.md)`);
+  });
+
+  it.each(COMPONENT_TABLES)('$schema: its page documents and draws its own tables, and only those with columns', ({ schema, tables }) => {
+    const page = read(`${schema}.md`);
+    const [diagram] = mermaidBlocks(page);
+    for (const table of tables) {
+      expect(page).toContain(`\n### ${table}\n`);
+      expect(diagram).toContain(`  ${entityOf(schema, table)} {\n`);
+    }
+    const withColumns = [...diagram!.matchAll(/^ {2}(\w+) \{$/gm)].map((m) => m[1]);
+    expect(withColumns.sort()).toEqual(tables.map((t) => entityOf(schema, t)).sort());
+  });
+
+  it('staleFiles reports changed, missing and leftover files, sorted', () => {
+    const expected = [
+      { path: 'a.md', content: 'a' },
+      { path: 'b.md', content: 'b' },
+      { path: 'c.md', content: 'c' },
+    ];
+    expect(staleFiles(expected, new Map([['a.md', 'a'], ['b.md', 'B'], ['z.md', 'z']]))).toEqual(['b.md', 'c.md', 'z.md']);
+  });
+});
