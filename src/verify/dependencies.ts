@@ -17,6 +17,13 @@ export const SAMPLE_ROWS = 5000;
 
 export const DEPENDENCY_RULES = [
   {
+    id: 'normalization/1nf-delimited-list' as const,
+    category: 'normalization' as const,
+    severity: 'error' as const,
+    description:
+      'First normal form, in the data: a text column whose values are lists of codes or ids joined by commas, semicolons or pipes ("12,40,7") is a repeating group in disguise; found on a sample of each table.',
+  },
+  {
     id: 'normalization/2nf-partial-dependency' as const,
     category: 'normalization' as const,
     severity: 'error' as const,
@@ -36,6 +43,17 @@ export interface Dependency {
   readonly determinant: string;
   readonly dependent: string;
   readonly kind: 'partial' | 'transitive';
+}
+
+const LIST = /^\s*[A-Za-z0-9_-]+(\s*([,;|])\s*[A-Za-z0-9_-]+)+\s*$/;
+
+/** Text columns of `rows` where most values are delimited lists of codes or ids (pure). */
+export function delimitedListColumns(rows: readonly Record<string, unknown>[], columns: readonly string[]): string[] {
+  return columns.filter((c) => {
+    const values = rows.map((r) => r[c]).filter((v): v is string => typeof v === 'string' && v !== '');
+    const lists = values.filter((v) => LIST.test(v)).length;
+    return values.length >= 4 && lists * 2 > values.length;
+  });
 }
 
 /** The dependencies that hold in `rows` (pure). `keys` are the table's candidate keys. */
@@ -100,6 +118,15 @@ export async function dependencyFindings(session: Session, schemas: readonly str
       `select ${t.columns.map((c) => `${quoteIdent(c)}::text`).join(', ')} from ${t.tbl} limit ${Math.max(2, Math.floor(sampleRows))}`,
     );
     if (rows.length < 4) continue;
+    for (const column of delimitedListColumns(rows, t.columns)) {
+      findings.push({
+        rule: 'normalization/1nf-delimited-list',
+        severity: 'error',
+        object: `${t.display}.${column}`,
+        message: `most sampled values of ${column} are delimited lists (such as "${String(rows.find((r) => LIST.test(String(r[column])))?.[column])}")`,
+        hint: `move the list into its own table with one row per element and a foreign key back to ${t.display}`,
+      });
+    }
     // One finding per dependent column and kind, naming every determinant found for it.
     const grouped = new Map<string, Dependency[]>();
     for (const d of discoverDependencies(rows, t.columns, t.keys ?? [])) {

@@ -23,6 +23,7 @@ export const RULES: readonly SqlRule[] = [...CATALOG_RULES, ...NORMALIZATION_RUL
 export const SPECIAL_RULES = [
   'drift/migrations',
   'probe/constraints',
+  'normalization/1nf-delimited-list',
   'normalization/2nf-partial-dependency',
   'normalization/3nf-transitive-dependency',
 ] as const;

@@ -1,6 +1,19 @@
 /** discoverDependencies is pure: rows in, the dependencies that hold with support out. */
 import { describe, expect, it } from 'vitest';
-import { discoverDependencies } from '../../src/verify/dependencies.ts';
+import { delimitedListColumns, discoverDependencies } from '../../src/verify/dependencies.ts';
+
+describe('delimitedListColumns', () => {
+  it('finds lists of ids or codes, not prose with commas', () => {
+    const rows = [
+      { tags: '12,40,7', body: 'Olá, quando será enviado meu pedido?', codes: 'MLA;MLU' },
+      { tags: '3, 9', body: 'Hola, ¿cuándo despachan?', codes: 'MLB' },
+      { tags: '5|6|7', body: 'Produto novo, com garantia, envio', codes: 'MLM' },
+      { tags: null, body: 'ok, gracias', codes: 'MCO' },
+      { tags: '1,2', body: 'fine', codes: 'MLC' },
+    ];
+    expect(delimitedListColumns(rows, ['tags', 'body', 'codes'])).toEqual(['tags']);
+  });
+});
 
 const rows = [
   { id: 1, postal_code: '1000', city: 'Buenos Aires', name: 'Ana' },

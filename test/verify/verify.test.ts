@@ -48,7 +48,7 @@ describe('ecomdb verify', () => {
     const report = JSON.parse(run.stdout) as VerifyReport;
     expect(validateReport(report), JSON.stringify(validateReport.errors)).toBe(true);
     expect(offenders(report)).toEqual({});
-    expect(report.rules.length).toBeGreaterThanOrEqual(41);
+    expect(report.rules.length).toBeGreaterThanOrEqual(42);
     expect(report.rules.find((r) => r.id === 'drift/migrations')?.description).toMatch(/scratch database on the same server/);
     const allowed = report.rules.flatMap((r) => r.allowed);
     expect(allowed.map((a) => a.object)).toEqual(
@@ -114,6 +114,9 @@ describe('ecomdb verify', () => {
       COMMENT ON COLUMN product_catalog.products.tag_ids IS 'Tags.';
       ALTER TABLE seller_management.stores ADD CONSTRAINT "StoreNameLength" CHECK (length(name) < 200); -- naming
       ALTER TABLE product_catalog.products DROP CONSTRAINT products_stock_check;                   -- drift: dropped CHECK
+      ALTER TABLE product_catalog.products ADD COLUMN related_ids text;                           -- 1NF: a list in a string
+      COMMENT ON COLUMN product_catalog.products.related_ids IS 'Related products.';
+      UPDATE product_catalog.products SET related_ids = (id + 1) || ',' || (id + 2) || ',' || (id + 3);
       ALTER TABLE order_processing.orders ADD COLUMN buyer_email text;                             -- transitive dependency
       COMMENT ON COLUMN order_processing.orders.buyer_email IS 'The buyer''s email, copied.';
       UPDATE order_processing.orders o SET buyer_email = u.email FROM user_management.users u WHERE u.region = o.region AND u.id = o.buyer_id;
@@ -133,6 +136,7 @@ describe('ecomdb verify', () => {
     expect(found['normalization/1nf-repeating-group']).toEqual(['product_catalog.products.tag_ids']);
     expect(found['catalog/naming']).toEqual(['seller_management.stores."StoreNameLength"']);
     expect(found['normalization/3nf-transitive-dependency']).toEqual(['order_processing.orders.buyer_email']);
+    expect(found['normalization/1nf-delimited-list']).toEqual(['product_catalog.products.related_ids']);
     // Drift against the migrations sees every change, including the two no catalog rule judges.
     expect(found['drift/migrations']).toEqual(expect.arrayContaining([
       'constraint product_catalog.products.products_stock_check', // dropped CHECK
@@ -177,11 +181,12 @@ describe('ecomdb verify', () => {
     const only = await ecomdb(['verify', '--url', db.url, '--format', 'json', '--only', 'normalization']);
     expect((JSON.parse(only.stdout) as VerifyReport).rules.map((r) => r.id)).toEqual([
       'normalization/1nf-repeating-group',
+      'normalization/1nf-delimited-list',
       'normalization/2nf-partial-dependency',
       'normalization/3nf-transitive-dependency',
     ]);
     const skip = await ecomdb(['verify', '--url', db.url, '--format', 'json', '--skip', 'data,catalog']);
-    expect((JSON.parse(skip.stdout) as VerifyReport).rules.map((r) => r.category)).toEqual(['normalization', 'drift', 'probe', 'normalization', 'normalization']);
+    expect((JSON.parse(skip.stdout) as VerifyReport).rules.map((r) => r.category)).toEqual(['normalization', 'drift', 'probe', 'normalization', 'normalization', 'normalization']);
     const unknown = await ecomdb(['verify', '--url', db.url, '--only', 'catalog/nope']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/E_USAGE: no verify rule matches "catalog\/nope"/);
