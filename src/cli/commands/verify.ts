@@ -17,6 +17,7 @@ interface VerifyFlags {
   skip?: string;
   format: 'text' | 'json' | 'junit';
   sample: string;
+  limit: string;
   schemas?: string;
   strict?: boolean;
 }
@@ -29,7 +30,8 @@ export function verifyCommand(): Command {
     .option('--only <rules>', 'comma-separated rule ids or categories (catalog, normalization, data, drift, probe)')
     .option('--skip <rules>', 'comma-separated rule ids or categories to leave out')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'junit']).default('text'))
-    .option('--sample <n>', 'findings listed per rule (all are counted)', '20')
+    .option('--sample <rows>', 'rows sampled per table by the data-driven normalization rules', String(SAMPLE_ROWS))
+    .option('--limit <n>', 'findings listed per rule (all are counted)', '20')
     .option('--schemas <list>', 'schemas to check (default: the ten component schemas)')
     .option('--strict', 'warnings fail too')
     .addHelpText(
@@ -46,8 +48,13 @@ not be reached. The JSON report's schema is documented in the README.`,
     .action(async (flags: VerifyFlags, command: Command) => {
       const { target, output, migrationsDir } = contextOf(command);
       const rules = selectRules(list(flags.only), list(flags.skip));
-      const sample = Number(flags.sample);
-      if (!Number.isInteger(sample) || sample < 0) throw new EcomdbError('E_USAGE', `--sample "${flags.sample}" is not a whole number`, { hint: 'e.g. --sample 20' });
+      const whole = (value: string, option: string, min: number) => {
+        const n = Number(value);
+        if (!Number.isInteger(n) || n < min) throw new EcomdbError('E_USAGE', `${option} "${value}" is not a whole number of at least ${min}`, { hint: `e.g. ${option} 20` });
+        return n;
+      };
+      const sample = whole(flags.limit, '--limit', 0);
+      const sampleRows = whole(flags.sample, '--sample', 4);
       const schemas = flags.schemas ? list(flags.schemas) : COMPONENTS.map((c) => c.schema.schemaName);
       const drift = selects('drift/migrations', list(flags.only), list(flags.skip));
       const probe = selects('probe/constraints', list(flags.only), list(flags.skip));
@@ -61,7 +68,7 @@ not be reached. The JSON report's schema is documented in the README.`,
         const dependencyRules = DEPENDENCY_RULES.filter((r) => selects(r.id, list(flags.only), list(flags.skip)));
         if (dependencyRules.length > 0) {
           const started = Date.now();
-          const found = await db.session((s) => dependencyFindings(s, schemas, SAMPLE_ROWS));
+          const found = await db.session((s) => dependencyFindings(s, schemas, sampleRows));
           for (const rule of dependencyRules) results.push(resultOf(rule, found, sample, Date.now() - started));
         }
         const count = (severity: string) => results.filter((r) => r.severity === severity && r.offenders > 0).length;
