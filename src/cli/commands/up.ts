@@ -11,7 +11,7 @@ import { summarize } from '../../summary.ts';
 import { runRules, selectRules } from '../../verify/run.ts';
 import { contextOf } from '../context.ts';
 import { migrateOpen, runOptions, type MigrateFlags } from './migrate.ts';
-import { seedOptions } from './seed.ts';
+import { DEFAULT_REGIONS, seedOptions } from './seed.ts';
 
 interface UpFlags extends MigrateFlags {
   seed: boolean;
@@ -39,7 +39,7 @@ A database that already holds data is not seeded again (use ecomdb seed --trunca
       const ctx = contextOf(command);
       const { output } = ctx;
       const options = runOptions(ctx, flags);
-      const seeding = flags.seed ? seedOptions({ scale: flags.scale, seed: '1', regions: 'MLB,MLA,MLM,MCO,MLC,MLU,MPE', days: '180', check: true }) : null;
+      const seeding = flags.seed ? seedOptions({ scale: flags.scale, seed: '1', regions: DEFAULT_REGIONS.join(','), days: '180', check: true }) : null;
       const files = readMigrations(ctx.migrationsDir);
       const db = await openTarget(ctx.target);
       let components;
