@@ -30,6 +30,24 @@ export async function pgliteCopy(db: PGlite, target: string, chunks: Iterable<st
   await flush();
 }
 
+/** A PGlite instance as an ecomdb Session (PGlite has one connection: every session is it). */
+export function pgliteSession(db: PGlite): Session {
+  return {
+    query: async (text, params = []) => (await db.query(text, params as unknown[])).rows as never,
+    exec: async (text) => {
+      await db.exec(text);
+    },
+    copyFrom: (target, chunks) => pgliteCopy(db, target, chunks),
+  };
+}
+
+/** A new, empty in-memory PGlite as a Database (no folder, so no lockfile). */
+export async function openMemoryPglite(label = 'in-memory PGlite'): Promise<{ pg: PGlite; db: Database }> {
+  const pg = await PGlite.create();
+  const session = pgliteSession(pg);
+  return { pg, db: { kind: 'pglite', label, session: (work) => work(session), close: () => pg.close() } };
+}
+
 export async function openPglite(dir: string): Promise<Database> {
   const label = `embedded PGlite in ${relative(process.cwd(), dir) || '.'}`;
   mkdirSync(dir, { recursive: true });
@@ -44,13 +62,7 @@ export async function openPglite(dir: string): Promise<Database> {
       cause: error,
     });
   }
-  const session: Session = {
-    query: async (text, params = []) => (await db.query(text, params as unknown[])).rows as never,
-    exec: async (text) => {
-      await db.exec(text);
-    },
-    copyFrom: (target, chunks) => pgliteCopy(db, target, chunks),
-  };
+  const session = pgliteSession(db);
   return {
     kind: 'pglite',
     label,

@@ -161,17 +161,12 @@ export async function readCatalog(session: Session, schemas: readonly string[]):
  * committed docs/ never depend on the state of someone's local store.
  */
 export async function readMigratedCatalog(files: readonly MigrationFile[], schemas: readonly string[]): Promise<CatalogSchema[]> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const pg = await PGlite.create();
+  const { openMemoryPglite } = await import('../db/pglite.ts');
+  const { db } = await openMemoryPglite();
   try {
-    const session: Session = {
-      query: async (text, params = []) => (await pg.query(text, params as unknown[])).rows as never,
-      exec: async (text) => void (await pg.exec(text)),
-      copyFrom: () => Promise.reject(new Error('COPY is not used to document a schema')),
-    };
-    await runMigrations({ kind: 'pglite', label: 'in-memory PGlite', session: (work) => work(session), close: () => pg.close() }, files);
-    return await readCatalog(session, schemas);
+    await runMigrations(db, files);
+    return await db.session((s) => readCatalog(s, schemas));
   } finally {
-    await pg.close();
+    await db.close();
   }
 }

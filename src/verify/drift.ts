@@ -87,18 +87,14 @@ async function referenceEntries(target: Database, url: string | null, files: rea
       await admin.end({ timeout: 2 });
     }
   }
-  const { PGlite } = await import('@electric-sql/pglite');
-  const pg = await PGlite.create();
+  // Loaded on demand, as for the embedded target.
+  const { openMemoryPglite } = await import('../db/pglite.ts');
+  const { db: reference } = await openMemoryPglite('reference');
   try {
-    const session: Session = {
-      query: async (text, params = []) => (await pg.query(text, params as unknown[])).rows as never,
-      exec: async (text) => void (await pg.exec(text)),
-      copyFrom: () => Promise.reject(new Error('not used')),
-    };
-    await runMigrations({ kind: 'pglite', label: 'reference', session: (w) => w(session), close: () => pg.close() }, files);
-    return { where: 'an in-memory PGlite', entries: await catalogEntries(session, schemas) };
+    await runMigrations(reference, files);
+    return { where: 'an in-memory PGlite', entries: await reference.session((s) => catalogEntries(s, schemas)) };
   } finally {
-    await pg.close();
+    await reference.close();
   }
 }
 

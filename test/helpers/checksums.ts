@@ -35,3 +35,8 @@ export async function definitions(session: Session): Promise<string[]> {
   );
   return rows.map((r) => r.d);
 }
+
+/** Every table's content and every definition: what must be unchanged after a rolled-back operation. */
+export async function snapshot(session: Session): Promise<{ sums: Record<string, TableChecksum>; defs: string[] }> {
+  return { sums: await checksums(session), defs: await definitions(session) };
+}

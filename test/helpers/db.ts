@@ -4,14 +4,14 @@
  * databases are in-memory or in a temporary folder.
  */
 import { randomBytes } from 'node:crypto';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 import { MIGRATIONS_DIR } from '../../src/generate/run.ts';
 import { readMigrations } from '../../src/migrations/files.ts';
 import { runMigrations } from '../../src/migrations/run.ts';
 import { openPostgres } from '../../src/db/postgres.ts';
-import { pgliteCopy } from '../../src/db/pglite.ts';
-import type { Database, Session } from '../../src/db/types.ts';
+import { openMemoryPglite } from '../../src/db/pglite.ts';
+import type { Database } from '../../src/db/types.ts';
 
 export const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -73,22 +73,19 @@ export async function createMigratedDatabase(label: string): Promise<TestDatabas
   return test;
 }
 
-/** An in-memory PGlite wrapped as an ecomdb Database (no lockfile: nothing else can open it). */
-export async function memoryPglite(): Promise<{ pg: PGlite; db: Database }> {
-  const pg = await PGlite.create();
-  const session: Session = {
-    query: async (text, params = []) => (await pg.query(text, params as unknown[])).rows as never,
-    exec: async (text) => {
-      await pg.exec(text);
-    },
-    copyFrom: (target, chunks) => pgliteCopy(pg, target, chunks),
-  };
-  return { pg, db: { kind: 'pglite', label: 'in-memory PGlite', session: (work) => work(session), close: () => pg.close() } };
-}
-
 /** In-memory PGlite with every committed migration applied. */
 export async function migratedPglite(): Promise<{ pg: PGlite; db: Database }> {
-  const handle = await memoryPglite();
+  const handle = await openMemoryPglite();
   await runMigrations(handle.db, readMigrations(MIGRATIONS_DIR));
   return handle;
+}
+
+/** Run `work` on a fresh connection to the server database at `url`, closed afterwards. */
+export async function withPostgres<T>(url: string, work: (db: Database) => Promise<T>): Promise<T> {
+  const db = await openPostgres(url);
+  try {
+    return await work(db);
+  } finally {
+    await db.close();
+  }
 }

@@ -5,24 +5,14 @@
  */
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPostgres } from '../../src/db/postgres.ts';
-import type { Database } from '../../src/db/types.ts';
 import { runConsistencyChecks } from '../../src/seed/checks.ts';
-import { ALL_TABLES, checksums, definitions } from '../helpers/checksums.ts';
+import { ALL_TABLES, checksums, snapshot } from '../helpers/checksums.ts';
 import { BIN, ecomdb, tempDir } from '../helpers/cli.ts';
-import { createMigratedDatabase, createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { createMigratedDatabase, createTestDatabase, withPostgres, type TestDatabase } from '../helpers/db.ts';
 
 const UNTIL = '2026-11-01';
 const seedArgs = (url: string, ...more: string[]) => ['seed', '--url', url, '--until', UNTIL, ...more];
 
-async function withDb<T>(url: string, work: (db: Database) => Promise<T>): Promise<T> {
-  const db = await openPostgres(url);
-  try {
-    return await work(db);
-  } finally {
-    await db.close();
-  }
-}
 
 describe('ecomdb seed on PostgreSQL', () => {
   const dbs: TestDatabase[] = [];
@@ -41,7 +31,7 @@ describe('ecomdb seed on PostgreSQL', () => {
     first = await fresh('seed_a');
     const run = await ecomdb([...seedArgs(first.url), '--seed', '7', '--json']);
     expect(run.code, run.stderr).toBe(0);
-    firstSums = await withDb(first.url, (db) => db.session(checksums));
+    firstSums = await withPostgres(first.url, (db) => db.session(checksums));
   });
 
   it('fills all 25 tables at scale 1', () => {
@@ -50,7 +40,7 @@ describe('ecomdb seed on PostgreSQL', () => {
   });
 
   it('obeys every business consistency rule', async () => {
-    const report = await withDb(first.url, (db) => db.session((s) => runConsistencyChecks(s)));
+    const report = await withPostgres(first.url, (db) => db.session((s) => runConsistencyChecks(s)));
     expect(report.length).toBeGreaterThan(20);
     expect(report.filter((c) => c.offenders > 0)).toEqual([]);
   });
@@ -58,11 +48,11 @@ describe('ecomdb seed on PostgreSQL', () => {
   it('is deterministic: the same seed gives identical tables, another seed different ones', async () => {
     const again = await fresh('seed_b');
     expect((await ecomdb([...seedArgs(again.url), '--seed', '7'])).code).toBe(0);
-    expect(await withDb(again.url, (db) => db.session(checksums))).toEqual(firstSums);
+    expect(await withPostgres(again.url, (db) => db.session(checksums))).toEqual(firstSums);
 
     const other = await fresh('seed_c');
     expect((await ecomdb([...seedArgs(other.url), '--seed', '8'])).code).toBe(0);
-    const otherSums = await withDb(other.url, (db) => db.session(checksums));
+    const otherSums = await withPostgres(other.url, (db) => db.session(checksums));
     const differing = ALL_TABLES.filter((t) => otherSums[t]!.md5 !== firstSums[t]!.md5);
     // Everything but the reference tables (and the fixed category tree) differs.
     expect(differing.length).toBeGreaterThanOrEqual(18);
@@ -88,7 +78,7 @@ describe('ecomdb seed on PostgreSQL', () => {
     expect(refused.stderr.trim().split('\n').at(-1)).toMatch(/^error E_SEED_NOT_EMPTY: .* --truncate/);
     const replaced = await ecomdb([...seedArgs(first.url), '--seed', '7', '--truncate']);
     expect(replaced.code, replaced.stderr).toBe(0);
-    expect(await withDb(first.url, (db) => db.session(checksums))).toEqual(firstSums);
+    expect(await withPostgres(first.url, (db) => db.session(checksums))).toEqual(firstSums);
   });
 
   it('refuses a database that is not migrated', async () => {
@@ -101,18 +91,18 @@ describe('ecomdb seed on PostgreSQL', () => {
 
   it('a row PostgreSQL refuses fails the seed loudly and keeps nothing', async () => {
     const d = await fresh('seed_fault');
-    const before = await withDb(d.url, (db) => db.session(async (s) => ({ sums: await checksums(s), defs: await definitions(s) })));
+    const before = await withPostgres(d.url, (db) => db.session(snapshot));
     const run = await ecomdb(seedArgs(d.url), { env: { ECOMDB_SEED_FAULT: 'order_processing.orders:100' } });
     expect(run.code).toBe(7);
     const line = run.stderr.trim().split('\n').at(-1)!;
     expect(line).toMatch(/^error E_SEED_FAILED: PostgreSQL refused a row of "order_processing"."orders": extra data after last expected column \[22P04\]/);
-    const after = await withDb(d.url, (db) => db.session(async (s) => ({ sums: await checksums(s), defs: await definitions(s) })));
+    const after = await withPostgres(d.url, (db) => db.session(snapshot));
     expect(after).toEqual(before);
   });
 
   it('a killed seed leaves the database as it was, and the same command then succeeds', async () => {
     const d = await fresh('seed_kill');
-    const before = await withDb(d.url, (db) => db.session(async (s) => ({ sums: await checksums(s), defs: await definitions(s) })));
+    const before = await withPostgres(d.url, (db) => db.session(snapshot));
     const child = spawn(process.execPath, [BIN, ...seedArgs(d.url, '--scale', '4')], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     // Kill it while it streams the orders, well inside the transaction.
     await new Promise<void>((resolve, reject) => {
@@ -124,7 +114,7 @@ describe('ecomdb seed on PostgreSQL', () => {
     // The server notices the dropped connection and rolls the transaction back.
     let after;
     for (let i = 0; i < 50; i++) {
-      after = await withDb(d.url, (db) => db.session(async (s) => ({ sums: await checksums(s), defs: await definitions(s) })));
+      after = await withPostgres(d.url, (db) => db.session(snapshot));
       if (JSON.stringify(after) === JSON.stringify(before)) break;
       await new Promise((r) => setTimeout(r, 200));
     }

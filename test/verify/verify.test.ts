@@ -4,11 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ecomdb, tempDir } from '../helpers/cli.ts';
-import { createMigratedDatabase, type TestDatabase } from '../helpers/db.ts';
+import { createMigratedDatabase, withPostgres, type TestDatabase } from '../helpers/db.ts';
 import type { VerifyReport } from '../../src/verify/types.ts';
-import { openPostgres } from '../../src/db/postgres.ts';
-import type { Database } from '../../src/db/types.ts';
-import { checksums, definitions } from '../helpers/checksums.ts';
+import { snapshot } from '../helpers/checksums.ts';
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -16,14 +14,6 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 const schema = JSON.parse(readFileSync(new URL('../../src/verify/report.schema.json', import.meta.url), 'utf8')) as object;
 const validateReport = new Ajv({ allErrors: true }).compile(schema);
 
-async function withDb<T>(url: string, work: (db: Database) => Promise<T>): Promise<T> {
-  const d = await openPostgres(url);
-  try {
-    return await work(d);
-  } finally {
-    await d.close();
-  }
-}
 
 const UNTIL = '2026-11-01';
 
@@ -71,15 +61,15 @@ describe('ecomdb verify', () => {
   });
 
   it('probes every constraint, finds a dead one, and leaves the database byte-for-byte as it was', async () => {
-    const snapshot = () => withDb(db.url, (d) => d.session(async (s) => ({ sums: await checksums(s), defs: await definitions(s) })));
-    const before = await snapshot();
+    const current = () => withPostgres(db.url, (d) => d.session(snapshot));
+    const before = await current();
     const clean = await ecomdb(['verify', '--url', db.url, '--only', 'probe', '--format', 'json']);
     expect(clean.code, clean.stderr).toBe(0);
     const rule = (JSON.parse(clean.stdout) as VerifyReport).rules[0]!;
     expect(rule.id).toBe('probe/constraints');
     expect(Number(/\((\d+) probed/.exec(rule.description)![1])).toBeGreaterThan(300);
     expect(rule.findings).toEqual([]);
-    expect(await snapshot()).toEqual(before);
+    expect(await current()).toEqual(before);
 
     // A constraint whose triggers are disabled (as after some bulk loads) accepts what it should refuse.
     await db.sql`alter table marketing.ads disable trigger all`;
@@ -93,7 +83,7 @@ describe('ecomdb verify', () => {
     } finally {
       await db.sql`alter table marketing.ads enable trigger all`;
     }
-    expect(await snapshot()).toEqual(before);
+    expect(await current()).toEqual(before);
   });
 
   it('reports each breakage under its rule and exits 8', async () => {
