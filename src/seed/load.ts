@@ -170,9 +170,11 @@ export async function assertMigrated(session: Session, files: readonly Migration
 async function loadTable(session: Session, world: World, seed: TableSeed, options: SeedOptions): Promise<TableResult> {
   const table = qualifiedName(seed.table);
   const started = Date.now();
+  let rows: number;
   if (seed.kind === 'sql') {
     options.onTableStart?.(table, 0);
     await session.exec(seed.sql(world));
+    rows = await count(session, table);
   } else {
     options.onTableStart?.(table, seed.expected(world));
     const [faultTable, faultRow] = options.fault?.split(':') ?? [];
@@ -193,14 +195,14 @@ async function loadTable(session: Session, world: World, seed: TableSeed, option
       });
     }
     // Belt and braces for the postgres.js COPY bug (FACTS.md): the server must hold every row sent.
-    const loaded = await count(session, table);
-    if (loaded !== written) {
-      throw new EcomdbError('E_SEED_FAILED', `${table}: sent ${written} rows but the table holds ${loaded}`, {
+    rows = await count(session, table);
+    if (rows !== written) {
+      throw new EcomdbError('E_SEED_FAILED', `${table}: sent ${written} rows but the table holds ${rows}`, {
         hint: 'nothing was kept: the seed was rolled back',
       });
     }
   }
-  const result = { table, rows: await count(session, table), ms: Date.now() - started };
+  const result = { table, rows, ms: Date.now() - started };
   options.onTableDone?.(result);
   return result;
 }
