@@ -61,7 +61,7 @@ const BI = {
       SELECT o.region, s.id AS store_id, s.name, sum(d.quantity * d.unit_price) AS sales,
              rank() OVER (PARTITION BY o.region ORDER BY sum(d.quantity * d.unit_price) DESC) AS rank
       FROM order_processing.orders o
-      JOIN order_processing.order_details d ON d.region = o.region AND d.order_id = o.id
+      JOIN order_processing.order_details d ON d.region = o.region AND d.order_id = o.id AND d.order_created_at = o.created_at
       JOIN product_catalog.products p ON p.region = d.region AND p.id = d.product_id
       JOIN seller_management.stores s ON s.region = p.region AND s.id = p.store_id
       WHERE o.status_id IN (SELECT id FROM order_processing.order_statuses WHERE name IN ('paid', 'shipped', 'delivered'))
@@ -77,7 +77,7 @@ const BI = {
       SELECT d.region, d.product_id, sum(d.quantity) AS units,
              rank() OVER (PARTITION BY d.region ORDER BY sum(d.quantity) DESC) AS rank
       FROM order_processing.order_details d
-      JOIN order_processing.orders o ON o.region = d.region AND o.id = d.order_id
+      JOIN order_processing.orders o ON o.region = d.region AND o.id = d.order_id AND o.created_at = d.order_created_at
       WHERE o.created_at >= now() - interval '30 days'
       GROUP BY d.region, d.product_id
     ) ranked WHERE rank <= 10 ORDER BY region, rank`,

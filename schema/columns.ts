@@ -83,16 +83,17 @@ type OnDelete = 'cascade' | 'restrict' | 'no action' | 'set null';
 /**
  * A foreign key named `<table>_<cols>_fkey` and, unless a key of the table already starts with
  * the same columns (`covered`), the index `<table>_<cols>_idx` that lets PostgreSQL find the
- * referencing rows when a parent is deleted or updated.
+ * referencing rows when a parent is deleted or updated. `name` replaces `<cols>` where the
+ * column list would make a name longer than PostgreSQL's 63 bytes.
  */
 export function references(
   table: string,
   columns: Columns,
   target: [AnyPgColumn, ...AnyPgColumn[]],
   onDelete: OnDelete,
-  options: { covered?: boolean } = {},
+  options: { covered?: boolean; name?: string } = {},
 ) {
-  const suffix = columns.map((c) => c.name).join('_');
+  const suffix = options.name ?? columns.map((c) => c.name).join('_');
   const fk = foreignKey({ name: `${table}_${suffix}_fkey`, columns, foreignColumns: target })
     .onDelete(onDelete)
     .onUpdate('no action');

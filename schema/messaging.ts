@@ -21,6 +21,7 @@ export const conversations = messaging.table(
     buyerId: ref('buyer_id').notNull(),
     storeId: ref('store_id').notNull(),
     orderId: ref('order_id'),
+    orderCreatedAt: at('order_created_at'),
     kind: conversationKind('kind').notNull(),
     status: conversationStatus('status').notNull().default('open'),
     createdAt: createdAt(),
@@ -31,7 +32,8 @@ export const conversations = messaging.table(
     unique('conversations_region_order_id_key').on(t.region, t.orderId),
     ...references('conversations', [t.region, t.buyerId], [users.region, users.id], 'cascade'),
     ...references('conversations', [t.region, t.storeId], [stores.region, stores.id], 'cascade'),
-    ...references('conversations', [t.region, t.orderId], [orders.region, orders.id], 'no action', { covered: true }),
+    ...references('conversations', [t.region, t.orderId, t.orderCreatedAt], [orders.region, orders.id, orders.createdAt], 'no action'),
+    rule('conversations', 'order_key', `(order_id IS NULL) = (order_created_at IS NULL)`),
     rule('conversations', 'order_kind', `(kind = 'order') = (order_id IS NOT NULL)`),
   ],
 );
@@ -50,7 +52,8 @@ export const messages = messaging.table(
     moderationStatus: moderationStatus('moderation_status').notNull().default('pending'),
   },
   (t) => [
-    primaryKey({ name: 'messages_pkey', columns: [t.region, t.id] }),
+    // Messages are partitioned by month on sent_at, so the key contains it.
+    primaryKey({ name: 'messages_pkey', columns: [t.region, t.id, t.sentAt] }),
     siteRule('messages'),
     // A conversation is read in time order.
     index('messages_region_conversation_id_sent_at_idx').on(t.region, t.conversationId, t.sentAt),
@@ -72,6 +75,7 @@ export const messagingComponent: Component = {
       buyerId: 'The buyer taking part.',
       storeId: 'The store taking part.',
       orderId: 'The order discussed; present exactly when kind is order, and at most one conversation per order.',
+      orderCreatedAt: 'When the order was placed, with order_id: the other half of the order\'s key (orders are partitioned by month on it).',
       kind: 'order, pre_sale or store.',
       status: 'open, closed, or escalated to the platform.',
       createdAt: 'When the conversation began.',

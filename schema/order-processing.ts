@@ -56,7 +56,9 @@ export const orders = orderProcessing.table(
     createdAt: createdAt(),
   },
   (t) => [
-    primaryKey({ name: 'orders_pkey', columns: [t.region, t.id] }),
+    // created_at is in the key because orders are partitioned by month on it (schema/partitions.ts):
+    // PostgreSQL can only enforce a key that contains every partition-key column.
+    primaryKey({ name: 'orders_pkey', columns: [t.region, t.id, t.createdAt] }),
     siteRule('orders'),
     // A buyer's order history, newest first, is the hottest query on this table.
     index('orders_region_buyer_id_created_at_idx').on(t.region, t.buyerId, t.createdAt),
@@ -83,15 +85,17 @@ export const orderDetails = orderProcessing.table(
   {
     region: region(),
     orderId: ref('order_id').notNull(),
+    orderCreatedAt: at('order_created_at').notNull(),
     productId: ref('product_id').notNull(),
     quantity: integer('quantity').notNull(),
     unitPrice: money('unit_price').notNull(),
   },
   (t) => [
-    // One line per product per order: the pair is the natural key.
-    primaryKey({ name: 'order_details_pkey', columns: [t.region, t.orderId, t.productId] }),
+    // One line per product per order: the pair is the natural key. order_created_at, the
+    // order's half of the key, rides along so that lines live in their order's monthly partition.
+    primaryKey({ name: 'order_details_pkey', columns: [t.region, t.orderId, t.orderCreatedAt, t.productId] }),
     siteRule('order_details'),
-    ...references('order_details', [t.region, t.orderId], [orders.region, orders.id], 'cascade', { covered: true }),
+    ...references('order_details', [t.region, t.orderId, t.orderCreatedAt], [orders.region, orders.id, orders.createdAt], 'cascade', { covered: true }),
     ...references('order_details', [t.region, t.productId], [products.region, products.id], 'restrict'),
     rule('order_details', 'quantity', `quantity > 0`),
     amount('order_details', 'unit_price', { orZero: true }),
@@ -132,6 +136,7 @@ export const orderProcessingComponent: Component = {
     describe(orderDetails, 'A line of an order. unit_price is copied from the product on purpose: it is the price at the time of sale.', {
       region: 'Site of the line; equals the site of its order and of its product.',
       orderId: 'The order the line belongs to.',
+      orderCreatedAt: 'When the order was placed: the other half of the order\'s key; lines are partitioned by month on it, with their order.',
       productId: 'The product bought; one line per product per order.',
       quantity: 'Units bought, at least one.',
       unitPrice: 'Price of one unit at the time of sale, after any product discount.',

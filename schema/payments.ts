@@ -1,6 +1,6 @@
 /** Component 6, Payments: how orders are paid, possibly with several methods. */
 import { pgSchema, primaryKey, smallint, text, unique } from 'drizzle-orm/pg-core';
-import { amount, createdAt, currency, currencyOfRegion, id, money, ref, referenceColumns, referenceTable, references, region, rule, siteRule } from './columns.ts';
+import { amount, at, createdAt, currency, currencyOfRegion, id, money, ref, referenceColumns, referenceTable, references, region, rule, siteRule } from './columns.ts';
 import { describe, type Component } from './component.ts';
 import { orders } from './order-processing.ts';
 
@@ -19,6 +19,7 @@ export const payments = paymentsSchema.table(
     region: region(),
     id: id(),
     orderId: ref('order_id').notNull(),
+    orderCreatedAt: at('order_created_at').notNull(),
     methodId: smallint('method_id').notNull(),
     statusId: smallint('status_id').notNull(),
     amount: money('amount').notNull(),
@@ -27,11 +28,13 @@ export const payments = paymentsSchema.table(
     createdAt: createdAt(),
   },
   (t) => [
-    primaryKey({ name: 'payments_pkey', columns: [t.region, t.id] }),
+    // Payments are partitioned by month on created_at, so every key contains it. The price:
+    // PostgreSQL can no longer refuse the same transaction_ref in two different months.
+    primaryKey({ name: 'payments_pkey', columns: [t.region, t.id, t.createdAt] }),
     siteRule('payments'),
-    unique('payments_region_transaction_ref_key').on(t.region, t.transactionRef),
+    unique('payments_region_transaction_ref_created_at_key').on(t.region, t.transactionRef, t.createdAt),
     // Money history is never deleted with its order.
-    ...references('payments', [t.region, t.orderId], [orders.region, orders.id], 'restrict'),
+    ...references('payments', [t.region, t.orderId, t.orderCreatedAt], [orders.region, orders.id, orders.createdAt], 'restrict'),
     ...references('payments', [t.methodId], [paymentMethods.id], 'restrict'),
     ...references('payments', [t.statusId], [paymentStatuses.id], 'restrict'),
     amount('payments', 'amount'),
@@ -51,11 +54,12 @@ export const paymentsComponent: Component = {
       region: 'Site of the payment; equals the site of its order.',
       id: 'Surrogate key, unique within the region.',
       orderId: 'The order being paid.',
+      orderCreatedAt: 'When the order was placed: the other half of the order\'s key (orders are partitioned by month on it).',
       methodId: 'How it was paid.',
       statusId: 'Where the payment stands at the processor.',
       amount: 'Amount of this payment, greater than zero.',
       currency: 'ISO 4217 currency of the site.',
-      transactionRef: 'The processor\'s reference for the transaction, unique within the site.',
+      transactionRef: 'The processor\'s reference for the transaction, unique within the site and month.',
       createdAt: 'When the payment was created.',
     }),
   ],

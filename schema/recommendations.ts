@@ -21,7 +21,8 @@ export const userSearchHistory = recommendations.table(
     searchedAt: at('searched_at').notNull().defaultNow(),
   },
   (t) => [
-    primaryKey({ name: 'user_search_history_pkey', columns: [t.region, t.id] }),
+    // Partitioned by month on searched_at, so the key contains it.
+    primaryKey({ name: 'user_search_history_pkey', columns: [t.region, t.id, t.searchedAt] }),
     siteRule('user_search_history'),
     index('user_search_history_region_user_id_searched_at_idx').on(t.region, t.userId, t.searchedAt),
     ...references('user_search_history', [t.region, t.userId], [users.region, users.id], 'cascade', { covered: true }),
@@ -43,14 +44,23 @@ export const recommendationLogs = recommendations.table(
     shownAt: at('shown_at').notNull().defaultNow(),
     clicked: boolean('clicked').notNull().default(false),
     convertedOrderId: ref('converted_order_id'),
+    convertedOrderCreatedAt: at('converted_order_created_at'),
   },
   (t) => [
-    primaryKey({ name: 'recommendation_logs_pkey', columns: [t.region, t.id] }),
+    // Partitioned by month on shown_at, so the key contains it.
+    primaryKey({ name: 'recommendation_logs_pkey', columns: [t.region, t.id, t.shownAt] }),
     siteRule('recommendation_logs'),
     index('recommendation_logs_region_user_id_shown_at_idx').on(t.region, t.userId, t.shownAt),
     ...references('recommendation_logs', [t.region, t.userId], [users.region, users.id], 'cascade', { covered: true }),
     ...references('recommendation_logs', [t.region, t.productId], [products.region, products.id], 'cascade'),
-    ...references('recommendation_logs', [t.region, t.convertedOrderId], [orders.region, orders.id], 'no action'),
+    ...references(
+      'recommendation_logs',
+      [t.region, t.convertedOrderId, t.convertedOrderCreatedAt],
+      [orders.region, orders.id, orders.createdAt],
+      'no action',
+      { name: 'converted_order' },
+    ),
+    rule('recommendation_logs', 'converted_order_key', `(converted_order_id IS NULL) = (converted_order_created_at IS NULL)`),
     rule('recommendation_logs', 'score', `score BETWEEN 0 AND 1`),
     rule('recommendation_logs', 'position', `position >= 1`),
     rule('recommendation_logs', 'converted_after_click', `converted_order_id IS NULL OR clicked`),
@@ -80,6 +90,7 @@ export const recommendationsComponent: Component = {
       shownAt: 'When it was shown.',
       clicked: 'Whether the user opened the product.',
       convertedOrderId: 'The order that bought it after the click, if any.',
+      convertedOrderCreatedAt: 'When that order was placed, with converted_order_id: the other half of the order\'s key.',
     }),
   ],
 };

@@ -11,6 +11,8 @@ interface Conversation {
   buyer: number;
   store: number;
   order: number | null;
+  /** When the order was placed: the other half of its key. */
+  orderAt: number | null;
   at: number;
   status: 'open' | 'closed' | 'escalated';
 }
@@ -23,7 +25,7 @@ function* allConversations(w: World): Generator<Conversation> {
     const x = w.order(o);
     const at = Math.min(x.at + MINUTE_MS * (30 + r.below(48 * 60, S.Conversation, o, 1)), until - 10 * MINUTE_MS);
     const done = x.status === ORDER_STATUS.delivered || x.status === ORDER_STATUS.cancelled;
-    yield { id: x.id, region: x.region, buyer: x.buyer, store: w.productStore(x.lines[0]!.product), order: x.id, at, status: done ? (r.below(50, S.Conversation, o, 2) === 0 ? 'escalated' : 'closed') : 'open' };
+    yield { id: x.id, region: x.region, buyer: x.buyer, store: w.productStore(x.lines[0]!.product), order: x.id, orderAt: x.at, at, status: done ? (r.below(50, S.Conversation, o, 2) === 0 ? 'escalated' : 'closed') : 'open' };
   }
   const offset = w.layout.total('orders');
   for (const j of range(w.layout.total('preSaleConversations'))) {
@@ -31,7 +33,7 @@ function* allConversations(w: World): Generator<Conversation> {
     const stores = w.layout.block('stores', region);
     yield {
       id: offset + j + 1, region, buyer: w.userIn(region, S.Conversation, offset + j),
-      store: stores.start + r.skewed(stores.count, 2, S.Conversation, offset + j, 1), order: null,
+      store: stores.start + r.skewed(stores.count, 2, S.Conversation, offset + j, 1), order: null, orderAt: null,
       at: Math.min(w.momentInWindow(S.Conversation, offset + j), until - 10 * MINUTE_MS), status: 'closed',
     };
   }
@@ -40,11 +42,11 @@ function* allConversations(w: World): Generator<Conversation> {
 export const conversationsSeed: CopySeed = {
   kind: 'copy',
   table: conversations,
-  columns: ['region', 'id', 'buyer_id', 'store_id', 'order_id', 'kind', 'status', 'created_at'],
+  columns: ['region', 'id', 'buyer_id', 'store_id', 'order_id', 'order_created_at', 'kind', 'status', 'created_at'],
   expected: (w) => Math.round(w.layout.total('orders') / 10 + w.layout.total('preSaleConversations')),
   *rows(w: World) {
     for (const c of allConversations(w)) {
-      yield [c.region, c.id, c.buyer + 1, c.store + 1, c.order, c.order === null ? 'pre_sale' : 'order', c.status, timestamp(c.at)];
+      yield [c.region, c.id, c.buyer + 1, c.store + 1, c.order, c.orderAt === null ? null : timestamp(c.orderAt), c.order === null ? 'pre_sale' : 'order', c.status, timestamp(c.at)];
     }
   },
 };

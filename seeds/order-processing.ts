@@ -34,12 +34,13 @@ export const ordersSeed: CopySeed = {
 export const orderDetailsSeed: CopySeed = {
   kind: 'copy',
   table: orderDetails,
-  columns: ['region', 'order_id', 'product_id', 'quantity', 'unit_price'],
+  columns: ['region', 'order_id', 'order_created_at', 'product_id', 'quantity', 'unit_price'],
   expected: (w) => Math.round(w.layout.total('orders') * 1.6),
   *rows(w: World) {
     for (const o of range(w.layout.total('orders'))) {
       const x = w.order(o);
-      for (const line of x.lines) yield [x.region, x.id, line.product + 1, line.quantity, money(line.unitCents)];
+      const placed = timestamp(x.at);
+      for (const line of x.lines) yield [x.region, x.id, placed, line.product + 1, line.quantity, money(line.unitCents)];
     }
   },
 };

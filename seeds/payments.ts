@@ -7,14 +7,15 @@ import { S, money, timestamp, type World } from './world.ts';
 export const paymentsSeed: CopySeed = {
   kind: 'copy',
   table: payments,
-  columns: ['region', 'id', 'order_id', 'method_id', 'status_id', 'amount', 'currency', 'transaction_ref', 'created_at'],
+  columns: ['region', 'id', 'order_id', 'order_created_at', 'method_id', 'status_id', 'amount', 'currency', 'transaction_ref', 'created_at'],
   expected: (w) => Math.round(w.layout.total('orders') * 1.1),
   *rows(w: World) {
     for (const o of range(w.layout.total('orders'))) {
       const x = w.order(o);
+      const placed = timestamp(x.at);
       for (const p of x.payments) {
         const ref = `MP${p.id}-${w.random.int(S.Hash, p.id).toString(16).toUpperCase()}`;
-        yield [x.region, p.id, x.id, p.method, p.status, money(p.cents), currencyOf(x.region), ref, timestamp(p.at)];
+        yield [x.region, p.id, x.id, placed, p.method, p.status, money(p.cents), currencyOf(x.region), ref, timestamp(p.at)];
       }
     }
   },

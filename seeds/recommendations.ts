@@ -31,7 +31,7 @@ export const userSearchHistorySeed: CopySeed = {
 export const recommendationLogsSeed: CopySeed = {
   kind: 'copy',
   table: recommendationLogs,
-  columns: ['region', 'id', 'user_id', 'product_id', 'source', 'score', 'position', 'shown_at', 'clicked', 'converted_order_id'],
+  columns: ['region', 'id', 'user_id', 'product_id', 'source', 'score', 'position', 'shown_at', 'clicked', 'converted_order_id', 'converted_order_created_at'],
   expected: (w) => Math.round(w.layout.total('users') * 2.8),
   *rows(w: World) {
     const r = w.random;
@@ -39,10 +39,10 @@ export const recommendationLogsSeed: CopySeed = {
     for (const s of searches(w)) {
       const shownAt = Math.min(s.at + MINUTE_MS * (1 + r.below(30, S.Recommendation, s.id)), until);
       const score = (0.5 + 0.5 * r.float(S.Recommendation, s.id, 1)).toFixed(4);
-      yield [s.region, s.u * 8 + s.k + 1, s.u + 1, s.product + 1, 'search_history', score, 1 + s.k, timestamp(shownAt), r.below(100, S.Recommendation, s.id, 2) < 12, null];
+      yield [s.region, s.u * 8 + s.k + 1, s.u + 1, s.product + 1, 'search_history', score, 1 + s.k, timestamp(shownAt), r.below(100, S.Recommendation, s.id, 2) < 12, null, null];
       if (s.k === 0 && r.below(3, S.Recommendation, s.u, 3) === 0) {
         const trending = w.productIn(s.region, S.Recommendation, s.u, 4);
-        yield [s.region, s.u * 8 + 7, s.u + 1, trending + 1, 'trending', (0.3 + 0.4 * r.float(S.Recommendation, s.u, 5)).toFixed(4), 1, timestamp(shownAt), false, null];
+        yield [s.region, s.u * 8 + 7, s.u + 1, trending + 1, 'trending', (0.3 + 0.4 * r.float(S.Recommendation, s.u, 5)).toFixed(4), 1, timestamp(shownAt), false, null, null];
       }
     }
   },

@@ -52,8 +52,8 @@ export const reviewsSeed: SqlSeed = {
     return `
 -- About three in ten delivered lines get a review; a buyer who bought the same product twice
 -- reviews it once, for the first order. Written up to two weeks after delivery.
-INSERT INTO reviews_questions.reviews (region, id, buyer_id, product_id, order_id, rating, comment, moderation_status, created_at)
-SELECT x.region, row_number() OVER (ORDER BY x.region, x.order_id, x.product_id), x.buyer_id, x.product_id, x.order_id, x.rating,
+INSERT INTO reviews_questions.reviews (region, id, buyer_id, product_id, order_id, order_created_at, rating, comment, moderation_status, created_at)
+SELECT x.region, row_number() OVER (ORDER BY x.region, x.order_id, x.product_id), x.buyer_id, x.product_id, x.order_id, x.order_created_at, x.rating,
        CASE WHEN x.h % 5 = 0 THEN NULL ELSE
          CASE x.rating WHEN 5 THEN ${comment(5)} WHEN 4 THEN ${comment(4)} WHEN 3 THEN ${comment(3)} ELSE ${comment(1)} END
        END,
@@ -61,11 +61,11 @@ SELECT x.region, row_number() OVER (ORDER BY x.region, x.order_id, x.product_id)
        least(x.delivered_at + (x.h % 14) * interval '1 day' + interval '3 hours', ${quoteLiteral(timestamp(w.options.until))}::timestamptz)
   FROM (
     SELECT DISTINCT ON (o.region, o.buyer_id, d.product_id)
-           o.region, o.buyer_id, d.product_id, o.id AS order_id, s.delivered_at, l.h,
+           o.region, o.buyer_id, d.product_id, o.id AS order_id, o.created_at AS order_created_at, s.delivered_at, l.h,
            CASE WHEN l.h * 31 % 100 < 55 THEN 5 WHEN l.h * 31 % 100 < 80 THEN 4 WHEN l.h * 31 % 100 < 90 THEN 3
                 WHEN l.h * 31 % 100 < 95 THEN 2 ELSE 1 END AS rating
       FROM order_processing.orders o
-      JOIN order_processing.order_details d ON d.region = o.region AND d.order_id = o.id
+      JOIN order_processing.order_details d ON d.region = o.region AND d.order_id = o.id AND d.order_created_at = o.created_at
       JOIN shipping_logistics.shipments s ON s.region = o.region AND s.order_id = o.id
       CROSS JOIN LATERAL (SELECT ((o.id * 7919 + d.product_id * 104729 + ${w.options.seed % 100_000}) % 1000)::int AS h) l
      WHERE o.status_id = ${ORDER_STATUS.delivered} AND s.delivered_at IS NOT NULL AND l.h < 300

@@ -6,7 +6,7 @@ import { timestamp, type World } from './world.ts';
 export const shipmentsSeed: CopySeed = {
   kind: 'copy',
   table: shipments,
-  columns: ['region', 'id', 'order_id', 'status_id', 'carrier', 'tracking_number', 'shipped_at', 'delivered_at', 'created_at'],
+  columns: ['region', 'id', 'order_id', 'order_created_at', 'status_id', 'carrier', 'tracking_number', 'shipped_at', 'delivered_at', 'created_at'],
   expected: (w) => Math.round(w.layout.total('orders') * 0.9),
   *rows(w: World) {
     for (const o of range(w.layout.total('orders'))) {
@@ -15,7 +15,7 @@ export const shipmentsSeed: CopySeed = {
       const carrier = w.carrier(o, x.region);
       const tracking = x.shipment.shippedAt === null ? null : `${carrier.slice(0, 2).toUpperCase()}${String(x.id).padStart(10, '0')}${x.region}`;
       yield [
-        x.region, x.id, x.id, x.shipment.status, carrier, tracking,
+        x.region, x.id, x.id, timestamp(x.at), x.shipment.status, carrier, tracking,
         x.shipment.shippedAt === null ? null : timestamp(x.shipment.shippedAt),
         x.shipment.deliveredAt === null ? null : timestamp(x.shipment.deliveredAt),
         timestamp(x.paidAt),

@@ -48,18 +48,17 @@ export function mermaidType(type: string): string {
 /** Mermaid strings cannot hold a double quote, whatever the escaping: use a single one. */
 const mermaidString = (text: string) => `"${text.replace(/"/g, "'").replace(/\s+/g, ' ').trim()}"`;
 
-const sameColumns = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((c) => b.includes(c));
-
 /**
  * One FK as a Mermaid relationship, parent first: the parent side is "exactly one", or "zero or
  * one" when an FK column is nullable (a row may reference nothing); the child side is "zero or
- * one" when the FK columns are also a key of the child (one shipment per order), else "zero or
- * more". The line is solid (identifying) when the FK columns are part of the child's primary key.
+ * one" when the FK columns contain a key of the child (one shipment per order: the key
+ * (region, order_id) within the FK (region, order_id, order_created_at)), else "zero or more".
+ * The line is solid (identifying) when the FK columns are part of the child's primary key.
  */
 export function relationship(table: CatalogTable, fk: CatalogForeignKey): string {
   const optional = fk.columns.some((name) => table.columns.find((c) => c.name === name)?.nullable ?? true);
   const keys = [...(table.primaryKey ? [table.primaryKey] : []), ...table.uniqueKeys];
-  const oneToOne = keys.some((k) => sameColumns(k.columns, fk.columns));
+  const oneToOne = keys.some((k) => k.columns.every((c) => fk.columns.includes(c)));
   const identifying = table.primaryKey !== null && fk.columns.every((c) => table.primaryKey!.columns.includes(c));
   const parent = optional ? '|o' : '||';
   const child = oneToOne ? 'o|' : 'o{';

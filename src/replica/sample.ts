@@ -107,30 +107,34 @@ ANALYZE user_management.users, user_management.addresses, product_catalog.produc
 
 -- Line k of an order takes the product at position 1 + (order id * 7 + k) mod n of its site's n
 -- products: distinct products within an order, computed so that the join is on equality (hashable).
+-- A line carries its order's whole key, created_at included.
 WITH p AS (
   SELECT region, id, price, row_number() OVER (PARTITION BY region ORDER BY id) AS rn
   FROM product_catalog.products WHERE region = ANY (${sites})
 ), n AS (
   SELECT region, count(*) AS n FROM product_catalog.products WHERE region = ANY (${sites}) GROUP BY region
 ), line AS (
-  SELECT o.region, o.id AS order_id, k, 1 + (o.id * 7 + k) % n.n AS rn
+  SELECT o.region, o.id AS order_id, o.created_at AS order_created_at, k, 1 + (o.id * 7 + k) % n.n AS rn
   FROM order_processing.orders AS o
   JOIN n ON n.region = o.region
   CROSS JOIN generate_series(0, ${lines - 1}) AS k
   WHERE o.region = ANY (${sites}) AND o.total = 0 AND k < n.n
 )
-INSERT INTO order_processing.order_details (region, order_id, product_id, quantity, unit_price)
-SELECT line.region, line.order_id, p.id, 1 + (line.order_id + line.k) % 3, p.price
+INSERT INTO order_processing.order_details (region, order_id, order_created_at, product_id, quantity, unit_price)
+SELECT line.region, line.order_id, line.order_created_at, p.id, 1 + (line.order_id + line.k) % 3, p.price
 FROM line JOIN p ON p.region = line.region AND p.rn = line.rn;
 
 ANALYZE order_processing.order_details;
 
 UPDATE order_processing.orders AS o SET total = d.total
-FROM (SELECT region, order_id, sum(quantity * unit_price) AS total FROM order_processing.order_details GROUP BY region, order_id) AS d
-WHERE d.region = o.region AND d.order_id = o.id AND o.total = 0;
+FROM (
+  SELECT region, order_id, order_created_at, sum(quantity * unit_price) AS total
+  FROM order_processing.order_details GROUP BY region, order_id, order_created_at
+) AS d
+WHERE d.region = o.region AND d.order_id = o.id AND d.order_created_at = o.created_at AND o.total = 0;
 
-INSERT INTO shipping_logistics.shipments (region, order_id, status_id, carrier, tracking_number, shipped_at, delivered_at, created_at)
-SELECT o.region, o.id,
+INSERT INTO shipping_logistics.shipments (region, order_id, order_created_at, status_id, carrier, tracking_number, shipped_at, delivered_at, created_at)
+SELECT o.region, o.id, o.created_at,
        CASE WHEN o.status_id = ${status('order_processing.order_statuses', 'delivered')}
             THEN ${status('shipping_logistics.shipment_statuses', 'delivered')}
             ELSE ${status('shipping_logistics.shipment_statuses', 'shipped')} END,
@@ -141,7 +145,10 @@ SELECT o.region, o.id,
 FROM order_processing.orders AS o
 WHERE o.region = ANY (${sites})
   AND o.status_id IN (${status('order_processing.order_statuses', 'shipped')}, ${status('order_processing.order_statuses', 'delivered')})
-  AND NOT EXISTS (SELECT FROM shipping_logistics.shipments AS s WHERE s.region = o.region AND s.order_id = o.id);
+  AND NOT EXISTS (
+    SELECT FROM shipping_logistics.shipments AS s
+    WHERE s.region = o.region AND s.order_id = o.id AND s.order_created_at = o.created_at
+  );
 `;
 }
 
@@ -171,10 +178,10 @@ export const PLACE_ORDER_SQL = `
 WITH o AS (
   INSERT INTO order_processing.orders (region, buyer_id, status_id, shipping_address_id, total, currency)
   VALUES ($1, $2, (SELECT id FROM order_processing.order_statuses WHERE name = 'paid'), $3, $5::numeric, $6)
-  RETURNING region, id
+  RETURNING region, id, created_at
 )
-INSERT INTO order_processing.order_details (region, order_id, product_id, quantity, unit_price)
-SELECT o.region, o.id, $4, 1, $5::numeric FROM o
+INSERT INTO order_processing.order_details (region, order_id, order_created_at, product_id, quantity, unit_price)
+SELECT o.region, o.id, o.created_at, $4, 1, $5::numeric FROM o
 RETURNING region, order_id AS id`;
 
 /** The parameters of PLACE_ORDER_SQL for an actor. */

@@ -11,6 +11,11 @@
  * per-row aggregate is computed once, grouped, and then joined: no correlated subquery, so each
  * check stays linear in the size of the tables it reads.
  *
+ * An order's key is (region, id, created_at) (orders are partitioned by month on created_at), and
+ * every row that cites an order carries its created_at beside order_id. A join to an order, or
+ * between two rows citing the same order, matches that column too: it is the order's key (an id
+ * alone may name orders of different months), and it lets PostgreSQL prune monthly partitions.
+ *
  * Conventions of the `id` column: the row's surrogate id; for an order line, `order_id/product_id`;
  * for the one rule about the whole catalog (`some-product-under-threshold`), `products` in region
  * `all`.
@@ -78,10 +83,10 @@ export const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
                || ' = ' || (l.lines_total - o.discount_total) AS detail
       FROM order_processing.orders AS o
       JOIN (
-        SELECT region, order_id, sum(quantity * unit_price) AS lines_total
+        SELECT region, order_id, order_created_at, sum(quantity * unit_price) AS lines_total
         FROM order_processing.order_details
-        GROUP BY region, order_id
-      ) AS l ON l.region = o.region AND l.order_id = o.id
+        GROUP BY region, order_id, order_created_at
+      ) AS l ON l.region = o.region AND l.order_id = o.id AND l.order_created_at = o.created_at
       WHERE o.total <> l.lines_total - o.discount_total`,
   },
   {
@@ -93,10 +98,10 @@ export const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
              'order has no lines' AS detail
       FROM order_processing.orders AS o
       WHERE NOT EXISTS (
-        -- An anti-join on the primary key of order_details (region, order_id, product_id).
+        -- An anti-join on the primary key of order_details (region, order_id, order_created_at, product_id).
         SELECT 1
         FROM order_processing.order_details AS od
-        WHERE od.region = o.region AND od.order_id = o.id
+        WHERE od.region = o.region AND od.order_id = o.id AND od.order_created_at = o.created_at
       )`,
   },
   {
@@ -120,14 +125,15 @@ export const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
                               ELSE '' END
                   END AS detail
       FROM order_processing.order_details AS od
-      JOIN order_processing.orders AS o ON o.region = od.region AND o.id = od.order_id
+      JOIN order_processing.orders AS o
+        ON o.region = od.region AND o.id = od.order_id AND o.created_at = od.order_created_at
       JOIN product_catalog.products AS p ON p.region = od.region AND p.id = od.product_id
       LEFT JOIN product_catalog.product_discounts AS d
         ON d.region = od.region
        AND d.product_id = od.product_id
        AND d.starts_at <= o.created_at
        AND o.created_at < d.ends_at
-      GROUP BY od.region, od.order_id, od.product_id, od.unit_price, p.price, o.created_at
+      GROUP BY od.region, od.order_id, od.order_created_at, od.product_id, od.unit_price, p.price, o.created_at
       HAVING count(
         CASE
           WHEN d.id IS NULL AND od.unit_price = p.price THEN 1
@@ -146,12 +152,13 @@ export const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
       WITH captured AS (
         SELECT p.region,
                p.order_id,
+               p.order_created_at,
                sum(CASE WHEN ps.name = 'approved' THEN p.amount ELSE 0 END) AS approved,
                sum(p.amount) AS approved_or_refunded
         FROM payments.payments AS p
         JOIN payments.payment_statuses AS ps ON ps.id = p.status_id
         WHERE ps.name IN ('approved', 'refunded')
-        GROUP BY p.region, p.order_id
+        GROUP BY p.region, p.order_id, p.order_created_at
       )
       SELECT CAST(o.region AS text) AS region,
              CAST(o.id AS text) AS id,
@@ -162,7 +169,7 @@ export const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
                AS detail
       FROM order_processing.orders AS o
       JOIN order_processing.order_statuses AS os ON os.id = o.status_id
-      LEFT JOIN captured AS c ON c.region = o.region AND c.order_id = o.id
+      LEFT JOIN captured AS c ON c.region = o.region AND c.order_id = o.id AND c.order_created_at = o.created_at
       WHERE os.name IN (${PAID_ORDER_STATUSES})
         AND o.total <> COALESCE(CASE WHEN os.name = 'refunded' THEN c.approved_or_refunded ELSE c.approved END, 0)`,
   },
@@ -176,7 +183,8 @@ export const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
              'approved payment of ' || p.amount || ' for order ' || o.id || ', which is ' || os.name AS detail
       FROM payments.payments AS p
       JOIN payments.payment_statuses AS ps ON ps.id = p.status_id
-      JOIN order_processing.orders AS o ON o.region = p.region AND o.id = p.order_id
+      JOIN order_processing.orders AS o
+        ON o.region = p.region AND o.id = p.order_id AND o.created_at = p.order_created_at
       JOIN order_processing.order_statuses AS os ON os.id = o.status_id
       WHERE ps.name = 'approved'
         AND os.name IN ('payment_required', 'cancelled')`,
@@ -191,7 +199,8 @@ export const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
              CAST(s.id AS text) AS id,
              'shipment of order ' || o.id || ', which is ' || os.name AS detail
       FROM shipping_logistics.shipments AS s
-      JOIN order_processing.orders AS o ON o.region = s.region AND o.id = s.order_id
+      JOIN order_processing.orders AS o
+        ON o.region = s.region AND o.id = s.order_id AND o.created_at = s.order_created_at
       JOIN order_processing.order_statuses AS os ON os.id = o.status_id
       WHERE os.name NOT IN (${PAID_ORDER_STATUSES})`,
   },
@@ -202,11 +211,11 @@ export const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
     sql: sql`
       -- The first captured payment of every order, computed once and joined.
       WITH first_payment AS (
-        SELECT p.region, p.order_id, min(p.created_at) AS paid_at
+        SELECT p.region, p.order_id, p.order_created_at, min(p.created_at) AS paid_at
         FROM payments.payments AS p
         JOIN payments.payment_statuses AS ps ON ps.id = p.status_id
         WHERE ps.name IN ('approved', 'refunded')
-        GROUP BY p.region, p.order_id
+        GROUP BY p.region, p.order_id, p.order_created_at
       )
       SELECT CAST(s.region AS text) AS region,
              CAST(s.id AS text) AS id,
@@ -214,7 +223,8 @@ export const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
                || CASE WHEN f.paid_at IS NULL THEN ' has no approved payment'
                        ELSE ' was first paid at ' || f.paid_at END AS detail
       FROM shipping_logistics.shipments AS s
-      LEFT JOIN first_payment AS f ON f.region = s.region AND f.order_id = s.order_id
+      LEFT JOIN first_payment AS f
+        ON f.region = s.region AND f.order_id = s.order_id AND f.order_created_at = s.order_created_at
       WHERE s.shipped_at IS NOT NULL
         AND (f.paid_at IS NULL OR s.shipped_at <= f.paid_at)`,
   },
@@ -243,7 +253,8 @@ export const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
              'order is ' || os.name || ' but its shipment is ' || COALESCE(ss.name, 'missing') AS detail
       FROM order_processing.orders AS o
       JOIN order_processing.order_statuses AS os ON os.id = o.status_id
-      LEFT JOIN shipping_logistics.shipments AS s ON s.region = o.region AND s.order_id = o.id
+      LEFT JOIN shipping_logistics.shipments AS s
+        ON s.region = o.region AND s.order_id = o.id AND s.order_created_at = o.created_at
       LEFT JOIN shipping_logistics.shipment_statuses AS ss ON ss.id = s.status_id
       WHERE (os.name = 'shipped') <> (COALESCE(ss.name, '') = 'shipped')`,
   },
@@ -260,7 +271,8 @@ export const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
                        ELSE ' with delivered_at ' || s.delivered_at END AS detail
       FROM order_processing.orders AS o
       JOIN order_processing.order_statuses AS os ON os.id = o.status_id
-      LEFT JOIN shipping_logistics.shipments AS s ON s.region = o.region AND s.order_id = o.id
+      LEFT JOIN shipping_logistics.shipments AS s
+        ON s.region = o.region AND s.order_id = o.id AND s.order_created_at = o.created_at
       LEFT JOIN shipping_logistics.shipment_statuses AS ss ON ss.id = s.status_id
       -- A delivered order needs a delivered shipment with its delivery time ...
       WHERE (os.name = 'delivered'
@@ -280,7 +292,8 @@ export const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
              'order is paid but its shipment is ' || ss.name AS detail
       FROM order_processing.orders AS o
       JOIN order_processing.order_statuses AS os ON os.id = o.status_id
-      JOIN shipping_logistics.shipments AS s ON s.region = o.region AND s.order_id = o.id
+      JOIN shipping_logistics.shipments AS s
+        ON s.region = o.region AND s.order_id = o.id AND s.order_created_at = o.created_at
       JOIN shipping_logistics.shipment_statuses AS ss ON ss.id = s.status_id
       WHERE os.name = 'paid'
         AND ss.name NOT IN ('pending', 'handling', 'ready_to_ship')`,
@@ -296,11 +309,13 @@ export const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
       -- product (the cited order, when set) delivered no later than the review.
       -- delivered_purchases: the lines of delivered orders whose shipment has a delivery time.
       WITH delivered_purchases AS (
-        SELECT od.region, o.buyer_id, od.product_id, od.order_id, sh.delivered_at
+        SELECT od.region, o.buyer_id, od.product_id, od.order_id, od.order_created_at, sh.delivered_at
         FROM order_processing.order_details AS od
-        JOIN order_processing.orders AS o ON o.region = od.region AND o.id = od.order_id
+        JOIN order_processing.orders AS o
+          ON o.region = od.region AND o.id = od.order_id AND o.created_at = od.order_created_at
         JOIN order_processing.order_statuses AS os ON os.id = o.status_id
-        JOIN shipping_logistics.shipments AS sh ON sh.region = o.region AND sh.order_id = o.id
+        JOIN shipping_logistics.shipments AS sh
+          ON sh.region = o.region AND sh.order_id = o.id AND sh.order_created_at = o.created_at
         WHERE os.name = 'delivered'
           AND sh.delivered_at IS NOT NULL
       )
@@ -315,7 +330,7 @@ export const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
         ON dp.region = r.region
        AND dp.buyer_id = r.buyer_id
        AND dp.product_id = r.product_id
-       AND (r.order_id IS NULL OR dp.order_id = r.order_id)
+       AND (r.order_id IS NULL OR (dp.order_id = r.order_id AND dp.order_created_at = r.order_created_at))
        AND dp.delivered_at <= r.created_at
       WHERE dp.order_id IS NULL`,
   },
@@ -379,7 +394,8 @@ export const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
              'conversation of buyer ' || c.buyer_id || ' about order ' || o.id
                || ' of buyer ' || o.buyer_id AS detail
       FROM messaging.conversations AS c
-      JOIN order_processing.orders AS o ON o.region = c.region AND o.id = c.order_id
+      JOIN order_processing.orders AS o
+        ON o.region = c.region AND o.id = c.order_id AND o.created_at = c.order_created_at
       WHERE c.kind = 'order'
         AND c.buyer_id <> o.buyer_id`,
   },
@@ -484,7 +500,8 @@ export const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
       bought_categories AS (
         SELECT DISTINCT o.region, o.buyer_id AS user_id, p.category_id
         FROM order_processing.orders AS o
-        JOIN order_processing.order_details AS od ON od.region = o.region AND od.order_id = o.id
+        JOIN order_processing.order_details AS od
+          ON od.region = o.region AND od.order_id = o.id AND od.order_created_at = o.created_at
         JOIN product_catalog.products AS p ON p.region = od.region AND p.id = od.product_id
       )
       SELECT CAST(r.region AS text) AS region,

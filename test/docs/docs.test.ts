@@ -6,8 +6,8 @@ import { getTableName } from 'drizzle-orm';
 import mermaid from 'mermaid';
 import { describe, expect, it } from 'vitest';
 import { COMPONENTS } from '../../schema/index.ts';
-import type { CatalogSchema } from '../../src/docs/catalog.ts';
-import { componentPage, entityOf, GENERATED_MARKER, mermaidType, overviewPage, staleFiles } from '../../src/docs/render.ts';
+import type { CatalogForeignKey, CatalogSchema, CatalogTable } from '../../src/docs/catalog.ts';
+import { componentPage, entityOf, GENERATED_MARKER, mermaidType, overviewPage, relationship, staleFiles } from '../../src/docs/render.ts';
 import { ecomdb, tempDir } from '../helpers/cli.ts';
 import { createMigratedDatabase } from '../helpers/db.ts';
 
@@ -137,6 +137,38 @@ describe('ecomdb docs: every Mermaid diagram parses', () => {
     expect(page).toContain("- `things_label_check`: `CHECK ((label ~ '^(a|b)$'::text))`");
     expect(overviewPage([catalog], () => 'Odd')).toContain('| 1 | [Odd](odd.md) | `odd` | things |');
     expect(mermaidType('"Quoted Type"[]')).toBe('Quoted_Type[]');
+  });
+});
+
+describe('ecomdb docs: relationships', () => {
+  // One shipment per order: the unique key (region, order_id) lies within the FK (region, order_id,
+  // order_created_at) that the order's monthly key requires.
+  const fk: CatalogForeignKey = {
+    name: 'shipments_region_order_id_order_created_at_fkey',
+    columns: ['region', 'order_id', 'order_created_at'],
+    definition: 'FOREIGN KEY (region, order_id, order_created_at) REFERENCES order_processing.orders(region, id, created_at)',
+    targetSchema: 'order_processing',
+    targetTable: 'orders',
+    targetColumns: ['region', 'id', 'created_at'],
+  };
+  const column = (name: string, type: string) => ({ name, type, nullable: false, default: null, comment: null });
+  const shipments: CatalogTable = {
+    schema: 'shipping_logistics',
+    name: 'shipments',
+    comment: null,
+    columns: [column('region', 'text'), column('id', 'bigint'), column('order_id', 'bigint'), column('order_created_at', 'timestamp with time zone')],
+    primaryKey: { name: 'shipments_pkey', columns: ['region', 'id'], definition: 'PRIMARY KEY (region, id)' },
+    uniqueKeys: [{ name: 'shipments_region_order_id_key', columns: ['region', 'order_id'], definition: 'UNIQUE (region, order_id)' }],
+    foreignKeys: [fk],
+    checks: [],
+    indexes: [],
+  };
+
+  it('an FK whose columns contain a key of the child is drawn one-to-one, and one-to-many without that key', () => {
+    expect(relationship(shipments, fk)).toBe('order_processing__orders ||..o| shipping_logistics__shipments : "region, order_id, order_created_at"');
+    expect(relationship({ ...shipments, uniqueKeys: [] }, fk)).toBe('order_processing__orders ||..o{ shipping_logistics__shipments : "region, order_id, order_created_at"');
+    const wider = { ...shipments, uniqueKeys: [{ name: 'k', columns: ['region', 'order_id', 'carrier'], definition: 'UNIQUE (region, order_id, carrier)' }] };
+    expect(relationship(wider, fk)).toContain('||..o{');
   });
 });
 

@@ -90,6 +90,26 @@ const HASH = '$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzYWx0$RdescudvJCsgt3ub+b
 //   5 cancelled, refunded payment       6 refunded after delivery, refunded payment
 //   7 paid, coupon 1, no shipment yet
 // MLB order 11: delivered, product 11 at its 5 % campaign discount.
+// An order's key is (region, id, created_at): every row that cites an order repeats its created_at.
+
+/** When each order of the fixture was placed, by `region/id`. */
+const ORDER_AT: Readonly<Record<string, string>> = {
+  'MLA/1': '2025-05-13T10:00:00Z',
+  'MLA/2': '2025-06-01T12:00:00Z',
+  'MLA/3': '2025-06-10T09:00:00Z',
+  'MLA/4': '2025-06-15T18:00:00Z',
+  'MLA/5': '2025-06-18T10:00:00Z',
+  'MLA/6': '2025-07-01T10:00:00Z',
+  'MLA/7': '2025-06-20T12:00:00Z',
+  'MLB/11': '2025-11-28T12:00:00Z',
+};
+
+/** The created_at of a fixture order: the other half of its key. */
+function placed(region: string, id: number): string {
+  const at = ORDER_AT[`${region}/${id}`];
+  if (at === undefined) throw new Error(`no fixture order ${region}/${id}`);
+  return at;
+}
 
 const FIXTURE: ReadonlyArray<readonly [table: string, rows: readonly Row[]]> = [
   ['user_management.users', [
@@ -154,52 +174,52 @@ const FIXTURE: ReadonlyArray<readonly [table: string, rows: readonly Row[]]> = [
   ]],
   ['order_processing.orders', [
     // Lines 297500 + 2 × 9000 = 315500; coupon 10 % = 31550; total 283950.
-    { region: 'MLA', id: 1, buyer_id: 1, status_id: orderStatus('delivered'), coupon_id: 1, shipping_address_id: 1, discount_total: '31550.00', total: '283950.00', currency: 'ARS', created_at: '2025-05-13T10:00:00Z' },
-    { region: 'MLA', id: 2, buyer_id: 3, status_id: orderStatus('shipped'), coupon_id: null, shipping_address_id: 3, discount_total: '0', total: '20000.00', currency: 'ARS', created_at: '2025-06-01T12:00:00Z' },
-    { region: 'MLA', id: 3, buyer_id: 3, status_id: orderStatus('paid'), coupon_id: null, shipping_address_id: 3, discount_total: '0', total: '9000.00', currency: 'ARS', created_at: '2025-06-10T09:00:00Z' },
-    { region: 'MLA', id: 4, buyer_id: 1, status_id: orderStatus('payment_required'), coupon_id: null, shipping_address_id: 1, discount_total: '0', total: '40000.00', currency: 'ARS', created_at: '2025-06-15T18:00:00Z' },
-    { region: 'MLA', id: 5, buyer_id: 3, status_id: orderStatus('cancelled'), coupon_id: null, shipping_address_id: 3, discount_total: '0', total: '9000.00', currency: 'ARS', created_at: '2025-06-18T10:00:00Z' },
-    { region: 'MLA', id: 6, buyer_id: 1, status_id: orderStatus('refunded'), coupon_id: null, shipping_address_id: 1, discount_total: '0', total: '500000.00', currency: 'ARS', created_at: '2025-07-01T10:00:00Z' },
+    { region: 'MLA', id: 1, buyer_id: 1, status_id: orderStatus('delivered'), coupon_id: 1, shipping_address_id: 1, discount_total: '31550.00', total: '283950.00', currency: 'ARS', created_at: placed('MLA', 1) },
+    { region: 'MLA', id: 2, buyer_id: 3, status_id: orderStatus('shipped'), coupon_id: null, shipping_address_id: 3, discount_total: '0', total: '20000.00', currency: 'ARS', created_at: placed('MLA', 2) },
+    { region: 'MLA', id: 3, buyer_id: 3, status_id: orderStatus('paid'), coupon_id: null, shipping_address_id: 3, discount_total: '0', total: '9000.00', currency: 'ARS', created_at: placed('MLA', 3) },
+    { region: 'MLA', id: 4, buyer_id: 1, status_id: orderStatus('payment_required'), coupon_id: null, shipping_address_id: 1, discount_total: '0', total: '40000.00', currency: 'ARS', created_at: placed('MLA', 4) },
+    { region: 'MLA', id: 5, buyer_id: 3, status_id: orderStatus('cancelled'), coupon_id: null, shipping_address_id: 3, discount_total: '0', total: '9000.00', currency: 'ARS', created_at: placed('MLA', 5) },
+    { region: 'MLA', id: 6, buyer_id: 1, status_id: orderStatus('refunded'), coupon_id: null, shipping_address_id: 1, discount_total: '0', total: '500000.00', currency: 'ARS', created_at: placed('MLA', 6) },
     // Line 9000; coupon 10 % = 900; total 8100.
-    { region: 'MLA', id: 7, buyer_id: 1, status_id: orderStatus('paid'), coupon_id: 1, shipping_address_id: 1, discount_total: '900.00', total: '8100.00', currency: 'ARS', created_at: '2025-06-20T12:00:00Z' },
+    { region: 'MLA', id: 7, buyer_id: 1, status_id: orderStatus('paid'), coupon_id: 1, shipping_address_id: 1, discount_total: '900.00', total: '8100.00', currency: 'ARS', created_at: placed('MLA', 7) },
     // 2 × 1425 (1500 less 5 %).
-    { region: 'MLB', id: 11, buyer_id: 11, status_id: orderStatus('delivered'), coupon_id: null, shipping_address_id: 11, discount_total: '0', total: '2850.00', currency: 'BRL', created_at: '2025-11-28T12:00:00Z' },
+    { region: 'MLB', id: 11, buyer_id: 11, status_id: orderStatus('delivered'), coupon_id: null, shipping_address_id: 11, discount_total: '0', total: '2850.00', currency: 'BRL', created_at: placed('MLB', 11) },
   ]],
   ['order_processing.order_details', [
-    { region: 'MLA', order_id: 1, product_id: 1, quantity: 1, unit_price: '297500.00' },
-    { region: 'MLA', order_id: 1, product_id: 2, quantity: 2, unit_price: '9000.00' },
-    { region: 'MLA', order_id: 2, product_id: 3, quantity: 1, unit_price: '20000.00' },
-    { region: 'MLA', order_id: 3, product_id: 2, quantity: 1, unit_price: '9000.00' },
-    { region: 'MLA', order_id: 4, product_id: 3, quantity: 2, unit_price: '20000.00' },
-    { region: 'MLA', order_id: 5, product_id: 2, quantity: 1, unit_price: '9000.00' },
-    { region: 'MLA', order_id: 6, product_id: 4, quantity: 1, unit_price: '500000.00' },
-    { region: 'MLA', order_id: 7, product_id: 2, quantity: 1, unit_price: '9000.00' },
-    { region: 'MLB', order_id: 11, product_id: 11, quantity: 2, unit_price: '1425.00' },
+    { region: 'MLA', order_id: 1, order_created_at: placed('MLA', 1), product_id: 1, quantity: 1, unit_price: '297500.00' },
+    { region: 'MLA', order_id: 1, order_created_at: placed('MLA', 1), product_id: 2, quantity: 2, unit_price: '9000.00' },
+    { region: 'MLA', order_id: 2, order_created_at: placed('MLA', 2), product_id: 3, quantity: 1, unit_price: '20000.00' },
+    { region: 'MLA', order_id: 3, order_created_at: placed('MLA', 3), product_id: 2, quantity: 1, unit_price: '9000.00' },
+    { region: 'MLA', order_id: 4, order_created_at: placed('MLA', 4), product_id: 3, quantity: 2, unit_price: '20000.00' },
+    { region: 'MLA', order_id: 5, order_created_at: placed('MLA', 5), product_id: 2, quantity: 1, unit_price: '9000.00' },
+    { region: 'MLA', order_id: 6, order_created_at: placed('MLA', 6), product_id: 4, quantity: 1, unit_price: '500000.00' },
+    { region: 'MLA', order_id: 7, order_created_at: placed('MLA', 7), product_id: 2, quantity: 1, unit_price: '9000.00' },
+    { region: 'MLB', order_id: 11, order_created_at: placed('MLB', 11), product_id: 11, quantity: 2, unit_price: '1425.00' },
   ]],
   ['payments.payments', [
-    { region: 'MLA', id: 1, order_id: 1, method_id: paymentMethod('credit_card'), status_id: paymentStatus('approved'), amount: '200000.00', currency: 'ARS', transaction_ref: 'MP-MLA-0001', created_at: '2025-05-13T10:05:00Z' },
-    { region: 'MLA', id: 2, order_id: 1, method_id: paymentMethod('wallet'), status_id: paymentStatus('approved'), amount: '83950.00', currency: 'ARS', transaction_ref: 'MP-MLA-0002', created_at: '2025-05-13T10:06:00Z' },
-    { region: 'MLA', id: 3, order_id: 2, method_id: paymentMethod('debit_card'), status_id: paymentStatus('approved'), amount: '20000.00', currency: 'ARS', transaction_ref: 'MP-MLA-0003', created_at: '2025-06-01T12:01:00Z' },
-    { region: 'MLA', id: 4, order_id: 3, method_id: paymentMethod('bank_transfer'), status_id: paymentStatus('approved'), amount: '9000.00', currency: 'ARS', transaction_ref: 'MP-MLA-0004', created_at: '2025-06-10T09:02:00Z' },
-    { region: 'MLA', id: 5, order_id: 4, method_id: paymentMethod('cash_voucher'), status_id: paymentStatus('pending'), amount: '40000.00', currency: 'ARS', transaction_ref: 'MP-MLA-0005', created_at: '2025-06-15T18:01:00Z' },
-    { region: 'MLA', id: 6, order_id: 5, method_id: paymentMethod('credit_card'), status_id: paymentStatus('refunded'), amount: '9000.00', currency: 'ARS', transaction_ref: 'MP-MLA-0006', created_at: '2025-06-18T10:01:00Z' },
-    { region: 'MLA', id: 7, order_id: 6, method_id: paymentMethod('credit_card'), status_id: paymentStatus('refunded'), amount: '500000.00', currency: 'ARS', transaction_ref: 'MP-MLA-0007', created_at: '2025-07-01T10:02:00Z' },
-    { region: 'MLA', id: 8, order_id: 7, method_id: paymentMethod('wallet'), status_id: paymentStatus('approved'), amount: '8100.00', currency: 'ARS', transaction_ref: 'MP-MLA-0008', created_at: '2025-06-20T12:01:00Z' },
-    { region: 'MLA', id: 9, order_id: 7, method_id: paymentMethod('credit_card'), status_id: paymentStatus('rejected'), amount: '8100.00', currency: 'ARS', transaction_ref: 'MP-MLA-0009', created_at: '2025-06-20T12:00:30Z' },
-    { region: 'MLB', id: 11, order_id: 11, method_id: paymentMethod('bank_transfer'), status_id: paymentStatus('approved'), amount: '2850.00', currency: 'BRL', transaction_ref: 'MP-MLB-0011', created_at: '2025-11-28T12:05:00Z' },
+    { region: 'MLA', id: 1, order_id: 1, order_created_at: placed('MLA', 1), method_id: paymentMethod('credit_card'), status_id: paymentStatus('approved'), amount: '200000.00', currency: 'ARS', transaction_ref: 'MP-MLA-0001', created_at: '2025-05-13T10:05:00Z' },
+    { region: 'MLA', id: 2, order_id: 1, order_created_at: placed('MLA', 1), method_id: paymentMethod('wallet'), status_id: paymentStatus('approved'), amount: '83950.00', currency: 'ARS', transaction_ref: 'MP-MLA-0002', created_at: '2025-05-13T10:06:00Z' },
+    { region: 'MLA', id: 3, order_id: 2, order_created_at: placed('MLA', 2), method_id: paymentMethod('debit_card'), status_id: paymentStatus('approved'), amount: '20000.00', currency: 'ARS', transaction_ref: 'MP-MLA-0003', created_at: '2025-06-01T12:01:00Z' },
+    { region: 'MLA', id: 4, order_id: 3, order_created_at: placed('MLA', 3), method_id: paymentMethod('bank_transfer'), status_id: paymentStatus('approved'), amount: '9000.00', currency: 'ARS', transaction_ref: 'MP-MLA-0004', created_at: '2025-06-10T09:02:00Z' },
+    { region: 'MLA', id: 5, order_id: 4, order_created_at: placed('MLA', 4), method_id: paymentMethod('cash_voucher'), status_id: paymentStatus('pending'), amount: '40000.00', currency: 'ARS', transaction_ref: 'MP-MLA-0005', created_at: '2025-06-15T18:01:00Z' },
+    { region: 'MLA', id: 6, order_id: 5, order_created_at: placed('MLA', 5), method_id: paymentMethod('credit_card'), status_id: paymentStatus('refunded'), amount: '9000.00', currency: 'ARS', transaction_ref: 'MP-MLA-0006', created_at: '2025-06-18T10:01:00Z' },
+    { region: 'MLA', id: 7, order_id: 6, order_created_at: placed('MLA', 6), method_id: paymentMethod('credit_card'), status_id: paymentStatus('refunded'), amount: '500000.00', currency: 'ARS', transaction_ref: 'MP-MLA-0007', created_at: '2025-07-01T10:02:00Z' },
+    { region: 'MLA', id: 8, order_id: 7, order_created_at: placed('MLA', 7), method_id: paymentMethod('wallet'), status_id: paymentStatus('approved'), amount: '8100.00', currency: 'ARS', transaction_ref: 'MP-MLA-0008', created_at: '2025-06-20T12:01:00Z' },
+    { region: 'MLA', id: 9, order_id: 7, order_created_at: placed('MLA', 7), method_id: paymentMethod('credit_card'), status_id: paymentStatus('rejected'), amount: '8100.00', currency: 'ARS', transaction_ref: 'MP-MLA-0009', created_at: '2025-06-20T12:00:30Z' },
+    { region: 'MLB', id: 11, order_id: 11, order_created_at: placed('MLB', 11), method_id: paymentMethod('bank_transfer'), status_id: paymentStatus('approved'), amount: '2850.00', currency: 'BRL', transaction_ref: 'MP-MLB-0011', created_at: '2025-11-28T12:05:00Z' },
   ]],
   ['shipping_logistics.shipments', [
-    { region: 'MLA', id: 1, order_id: 1, status_id: shipmentStatus('delivered'), carrier: 'OCA', tracking_number: 'OCA-0001', shipped_at: '2025-05-14T09:00:00Z', delivered_at: '2025-05-16T15:00:00Z' },
-    { region: 'MLA', id: 2, order_id: 2, status_id: shipmentStatus('shipped'), carrier: 'Andreani', tracking_number: 'AND-0002', shipped_at: '2025-06-02T08:00:00Z', delivered_at: null },
-    { region: 'MLA', id: 3, order_id: 3, status_id: shipmentStatus('handling'), carrier: 'OCA', tracking_number: null, shipped_at: null, delivered_at: null },
-    { region: 'MLA', id: 6, order_id: 6, status_id: shipmentStatus('delivered'), carrier: 'OCA', tracking_number: 'OCA-0006', shipped_at: '2025-07-02T09:00:00Z', delivered_at: '2025-07-03T14:00:00Z' },
-    { region: 'MLB', id: 11, order_id: 11, status_id: shipmentStatus('delivered'), carrier: 'Correios', tracking_number: 'BR000011', shipped_at: '2025-11-29T10:00:00Z', delivered_at: '2025-12-02T16:00:00Z' },
+    { region: 'MLA', id: 1, order_id: 1, order_created_at: placed('MLA', 1), status_id: shipmentStatus('delivered'), carrier: 'OCA', tracking_number: 'OCA-0001', shipped_at: '2025-05-14T09:00:00Z', delivered_at: '2025-05-16T15:00:00Z' },
+    { region: 'MLA', id: 2, order_id: 2, order_created_at: placed('MLA', 2), status_id: shipmentStatus('shipped'), carrier: 'Andreani', tracking_number: 'AND-0002', shipped_at: '2025-06-02T08:00:00Z', delivered_at: null },
+    { region: 'MLA', id: 3, order_id: 3, order_created_at: placed('MLA', 3), status_id: shipmentStatus('handling'), carrier: 'OCA', tracking_number: null, shipped_at: null, delivered_at: null },
+    { region: 'MLA', id: 6, order_id: 6, order_created_at: placed('MLA', 6), status_id: shipmentStatus('delivered'), carrier: 'OCA', tracking_number: 'OCA-0006', shipped_at: '2025-07-02T09:00:00Z', delivered_at: '2025-07-03T14:00:00Z' },
+    { region: 'MLB', id: 11, order_id: 11, order_created_at: placed('MLB', 11), status_id: shipmentStatus('delivered'), carrier: 'Correios', tracking_number: 'BR000011', shipped_at: '2025-11-29T10:00:00Z', delivered_at: '2025-12-02T16:00:00Z' },
   ]],
   ['reviews_questions.reviews', [
-    { region: 'MLA', id: 1, buyer_id: 1, product_id: 1, order_id: 1, rating: 5, comment: 'Excelente.', moderation_status: 'approved', created_at: '2025-05-18T10:00:00Z' },
+    { region: 'MLA', id: 1, buyer_id: 1, product_id: 1, order_id: 1, order_created_at: placed('MLA', 1), rating: 5, comment: 'Excelente.', moderation_status: 'approved', created_at: '2025-05-18T10:00:00Z' },
     // No order cited: the delivered order 1 of the same buyer contains product 2.
-    { region: 'MLA', id: 2, buyer_id: 1, product_id: 2, order_id: null, rating: 4, comment: 'Buena funda.', created_at: '2025-05-20T10:00:00Z' },
-    { region: 'MLB', id: 11, buyer_id: 11, product_id: 11, order_id: 11, rating: 4, comment: 'Muito bom.', created_at: '2025-12-05T10:00:00Z' },
+    { region: 'MLA', id: 2, buyer_id: 1, product_id: 2, order_id: null, order_created_at: null, rating: 4, comment: 'Buena funda.', created_at: '2025-05-20T10:00:00Z' },
+    { region: 'MLB', id: 11, buyer_id: 11, product_id: 11, order_id: 11, order_created_at: placed('MLB', 11), rating: 4, comment: 'Muito bom.', created_at: '2025-12-05T10:00:00Z' },
   ]],
   ['reviews_questions.questions', [
     { region: 'MLA', id: 1, product_id: 1, asker_id: 3, body: '¿Es libre?', status: 'answered', answer: 'Sí.', created_at: '2025-05-01T10:00:00Z', answered_at: '2025-05-01T12:00:00Z' },
@@ -207,9 +227,9 @@ const FIXTURE: ReadonlyArray<readonly [table: string, rows: readonly Row[]]> = [
     { region: 'MLB', id: 11, product_id: 11, asker_id: 11, body: 'Aceita troca?', status: 'banned', answer: null, created_at: '2025-11-20T10:00:00Z', answered_at: null },
   ]],
   ['messaging.conversations', [
-    { region: 'MLA', id: 1, buyer_id: 1, store_id: 1, order_id: 1, kind: 'order', created_at: '2025-05-13T11:00:00Z' },
-    { region: 'MLA', id: 2, buyer_id: 3, store_id: 2, order_id: null, kind: 'pre_sale', created_at: '2025-05-30T09:00:00Z' },
-    { region: 'MLB', id: 11, buyer_id: 11, store_id: 11, order_id: null, kind: 'store', created_at: '2025-11-20T09:00:00Z' },
+    { region: 'MLA', id: 1, buyer_id: 1, store_id: 1, order_id: 1, order_created_at: placed('MLA', 1), kind: 'order', created_at: '2025-05-13T11:00:00Z' },
+    { region: 'MLA', id: 2, buyer_id: 3, store_id: 2, order_id: null, order_created_at: null, kind: 'pre_sale', created_at: '2025-05-30T09:00:00Z' },
+    { region: 'MLB', id: 11, buyer_id: 11, store_id: 11, order_id: null, order_created_at: null, kind: 'store', created_at: '2025-11-20T09:00:00Z' },
   ]],
   ['messaging.messages', [
     { region: 'MLA', id: 1, conversation_id: 1, sender_id: 1, body: 'Hola, ¿cuándo llega?', sent_at: '2025-05-13T11:00:00Z' },
@@ -226,7 +246,7 @@ const FIXTURE: ReadonlyArray<readonly [table: string, rows: readonly Row[]]> = [
   ]],
   ['recommendations.recommendation_logs', [
     // Title contains the (upper-case) search 'MOTO G'.
-    { region: 'MLA', id: 1, user_id: 1, product_id: 1, source: 'search_history', score: 0.9, position: 1, clicked: true, converted_order_id: 1 },
+    { region: 'MLA', id: 1, user_id: 1, product_id: 1, source: 'search_history', score: 0.9, position: 1, clicked: true, converted_order_id: 1, converted_order_created_at: placed('MLA', 1) },
     // Same category (phones) as product 1, which user 1 bought; no search matches.
     { region: 'MLA', id: 2, user_id: 1, product_id: 4, source: 'purchase_history', score: 0.6, position: 2 },
     { region: 'MLA', id: 3, user_id: 3, product_id: 3, source: 'search_history', score: 0.8, position: 1 },
@@ -257,6 +277,13 @@ const BREAKS: Readonly<Record<string, readonly Break[]>> = {
       what: 'an order with no line',
       sql: [insert('order_processing.orders', { region: 'MLA', id: 901, buyer_id: 1, status_id: orderStatus('payment_required'), shipping_address_id: 1, total: '0', currency: 'ARS', created_at: '2025-08-01T10:00:00Z' })],
     },
+    {
+      // The key is (region, id, created_at): the lines (and the delivered shipment) of order 1 are
+      // not this order's, so a check that matched on (region, id) alone would miss it here and
+      // blame the shipment elsewhere.
+      what: 'an order of another month that shares its id with order 1, and has no line of its own',
+      sql: [insert('order_processing.orders', { region: 'MLA', id: 1, buyer_id: 3, status_id: orderStatus('payment_required'), shipping_address_id: 3, total: '0', currency: 'ARS', created_at: '2025-08-01T10:00:00Z' })],
+    },
   ],
   'line-price-matches-product-discount': [
     { what: 'the product price changed, so neither discount gives the line price', sql: [`UPDATE product_catalog.products SET price = 360000.00 WHERE region = 'MLA' AND id = 1`] },
@@ -278,7 +305,7 @@ const BREAKS: Readonly<Record<string, readonly Break[]>> = {
   'shipment-needs-paid-order': [
     {
       what: 'a shipment for an order waiting for payment',
-      sql: [insert('shipping_logistics.shipments', { region: 'MLA', id: 901, order_id: 4, status_id: shipmentStatus('pending'), carrier: 'OCA' })],
+      sql: [insert('shipping_logistics.shipments', { region: 'MLA', id: 901, order_id: 4, order_created_at: placed('MLA', 4), status_id: shipmentStatus('pending'), carrier: 'OCA' })],
     },
   ],
   'shipment-after-payment': [
@@ -309,7 +336,7 @@ const BREAKS: Readonly<Record<string, readonly Break[]>> = {
   'review-by-buyer-after-delivery': [
     { what: 'a review written before the delivery', sql: [`UPDATE reviews_questions.reviews SET created_at = '2025-05-15T00:00:00Z' WHERE region = 'MLA' AND id = 2`] },
     { what: 'a review citing another buyer\'s order', sql: [`UPDATE reviews_questions.reviews SET buyer_id = 3 WHERE region = 'MLA' AND id = 1`] },
-    { what: 'a review of a product from an order not yet delivered', sql: [insert('reviews_questions.reviews', { region: 'MLA', id: 901, buyer_id: 3, product_id: 3, order_id: 2, rating: 3, created_at: '2025-06-05T10:00:00Z' })] },
+    { what: 'a review of a product from an order not yet delivered', sql: [insert('reviews_questions.reviews', { region: 'MLA', id: 901, buyer_id: 3, product_id: 3, order_id: 2, order_created_at: placed('MLA', 2), rating: 3, created_at: '2025-06-05T10:00:00Z' })] },
   ],
   'question-answer-matches-status': [
     {
@@ -332,7 +359,7 @@ const BREAKS: Readonly<Record<string, readonly Break[]>> = {
   'order-conversation-buyer-matches-order': [
     {
       what: 'a conversation about another buyer\'s order',
-      sql: [insert('messaging.conversations', { region: 'MLA', id: 901, buyer_id: 1, store_id: 2, order_id: 2, kind: 'order', created_at: '2025-06-01T13:00:00Z' })],
+      sql: [insert('messaging.conversations', { region: 'MLA', id: 901, buyer_id: 1, store_id: 2, order_id: 2, order_created_at: placed('MLA', 2), kind: 'order', created_at: '2025-06-01T13:00:00Z' })],
     },
   ],
   'coupon-use-count-matches-orders': [
