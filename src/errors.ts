@@ -22,6 +22,8 @@ export const EXIT = {
   seed: 7,
   /** `ecomdb verify` found a failing rule. */
   verify: 8,
+  /** A partition command was refused (the database is not in a state it can work on) or failed and was rolled back. */
+  partition: 9,
 } as const;
 
 export type ErrorCode =
@@ -49,7 +51,12 @@ export type ErrorCode =
   | 'E_SEED_NOT_EMPTY'
   | 'E_SEED_FAILED'
   | 'E_VERIFY_FAILED'
-  | 'E_DOCS_STALE';
+  | 'E_DOCS_STALE'
+  | 'E_PARTITION_REGION'
+  | 'E_PARTITION_TABLE'
+  | 'E_PARTITION_STATE'
+  | 'E_PARTITION_FAILED'
+  | 'E_PARTITION_STALE';
 
 const EXIT_OF: Record<ErrorCode, number> = {
   E_USAGE: EXIT.usage,
@@ -86,6 +93,16 @@ const EXIT_OF: Record<ErrorCode, number> = {
   E_VERIFY_FAILED: EXIT.verify,
   /** The committed docs/ differ from a fresh `ecomdb docs` generation. */
   E_DOCS_STALE: EXIT.history,
+  /** A region that is not a known site id (schema/values.ts). */
+  E_PARTITION_REGION: EXIT.usage,
+  /** A table name that is not a region-scoped table. */
+  E_PARTITION_TABLE: EXIT.usage,
+  /** The database is not in a state the partition command can work from (not partitioned yet, foreign layout, dependent views). */
+  E_PARTITION_STATE: EXIT.partition,
+  /** A partition command failed and was rolled back. */
+  E_PARTITION_FAILED: EXIT.partition,
+  /** The committed partitions/ differ from a fresh `ecomdb partition generate`. */
+  E_PARTITION_STALE: EXIT.history,
 };
 
 export class EcomdbError extends Error {

@@ -13,6 +13,7 @@ import { replicaCommand } from './commands/replica.ts';
 import { upCommand } from './commands/up.ts';
 import { verifyCommand } from './commands/verify.ts';
 import { docsCommand } from './commands/docs.ts';
+import { partitionCommand } from './commands/partition.ts';
 import { Output } from './output.ts';
 
 export function program(): Command {
@@ -34,13 +35,15 @@ Examples:
   $ ecomdb migrate --url postgres://postgres@localhost:5432/shop
   $ ecomdb status --json
   $ ecomdb sql --component order_processing
+  $ ecomdb partition apply                           # partition by site and month
 
 Exit status: 0 ok, 1 internal error, 2 usage, 3 database unreachable or in use,
 4 migration history conflict, 5 migration failed (rolled back), 6 migration lock busy,
-7 seed refused or failed (rolled back), 8 verify found a failing rule.
+7 seed refused or failed (rolled back), 8 verify found a failing rule, 9 partition command
+refused or failed (rolled back).
 Every error is one line: error CODE: what is wrong — what to do.`,
     );
-  for (const command of [upCommand(), migrateCommand(), statusCommand(), seedCommand(), verifyCommand(), sqlCommand(), generateCommand(), replicaCommand(), docsCommand()]) {
+  for (const command of [upCommand(), migrateCommand(), statusCommand(), seedCommand(), verifyCommand(), sqlCommand(), generateCommand(), replicaCommand(), docsCommand(), partitionCommand()]) {
     root.addCommand(command.exitOverride().showSuggestionAfterError());
   }
   return root;

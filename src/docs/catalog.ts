@@ -106,7 +106,7 @@ export async function readCatalog(session: Session, schemas: readonly string[]):
             ${attnames('t.oid', 'k.conkey')} as columns, pg_get_constraintdef(k.oid) as definition,
             fn.nspname as target_schema, fc.relname as target_table,
             case when k.contype = 'f' then ${attnames('k.confrelid', 'k.confkey')} end as target_columns
-       from t join pg_constraint k on k.conrelid = t.oid and k.contype in ('p', 'u', 'f', 'c')
+       from t join pg_constraint k on k.conrelid = t.oid and k.conparentid = 0 and k.contype in ('p', 'u', 'f', 'c')
        left join pg_class fc on fc.oid = k.confrelid
        left join pg_namespace fn on fn.oid = fc.relnamespace
       order by k.conname collate "C"`,

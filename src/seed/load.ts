@@ -8,6 +8,10 @@
  * times faster than loading into constrained tables (FACTS.md); a failure or a killed process
  * rolls everything back, so the database is left as it was.
  */
+import { PARTITION_LAYOUT } from '../../schema/partitions.ts';
+import { readCatalog } from '../partition/catalog.ts';
+import { monthOf } from '../partition/months.ts';
+import { monthsPlan } from '../partition/plan.ts';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import { REFERENCE_DATA } from '../../schema/index.ts';
 import { TABLE_SEEDS, World, type TableSeed, type WorldOptions } from '../../seeds/index.ts';
@@ -87,7 +91,9 @@ async function secondaryDefinitions(session: Session, tables: readonly string[])
     table: r.tbl,
     name: r.name,
     kind: r.kind,
-    sql: r.kind === 'index' ? r.def : `ALTER TABLE ${r.tbl} ADD CONSTRAINT ${quoteIdent(r.name)} ${r.def}`,
+    // An index of a partitioned table prints as `ON ONLY parent`, which would build it on the
+    // parent alone; without ONLY it is built on every partition too.
+    sql: r.kind === 'index' ? r.def.replace(/ ON ONLY /, ' ON ') : `ALTER TABLE ${r.tbl} ADD CONSTRAINT ${quoteIdent(r.name)} ${r.def}`,
   }));
 }
 
@@ -144,6 +150,22 @@ export async function loadIntoBareTables<T>(
   onPhase?.('analysing');
   await session.exec(`ANALYZE ${tables.join(', ')}`);
   return { result, constraints: saved.length, constraintsMs: Date.now() - started };
+}
+
+/**
+ * On a partitioned database, the month partitions of the history window must exist before the
+ * rows arrive (there is no DEFAULT month). Created inside the seed's transaction.
+ */
+async function ensureMonths(session: Session, world: World, onPhase?: (phase: string) => void): Promise<void> {
+  const snapshot = await readCatalog(session);
+  if (!snapshot.tables.some((t) => t.partitioned)) return;
+  const plan = monthsPlan(snapshot, {
+    month: monthOf(new Date()),
+    ahead: PARTITION_LAYOUT.monthsAhead,
+    span: { from: monthOf(new Date(world.windowStart)), to: monthOf(new Date(world.options.until)) },
+  });
+  if (plan.steps.length > 0) onPhase?.('creating the month partitions of the history window');
+  for (const step of plan.steps) for (const sql of step.sql) await session.exec(sql);
 }
 
 /** The tables `ecomdb seed` fills, in load order (reference tables excluded). */
@@ -244,6 +266,7 @@ export async function seedDatabase(db: Database, files: readonly MigrationFile[]
     await session.exec('BEGIN');
     try {
       await session.exec(`SET LOCAL TimeZone = 'UTC'`);
+      await ensureMonths(session, world, options.onPhase);
       if (options.truncate) {
         options.onPhase?.('emptying the seeded tables');
         await session.exec(`TRUNCATE ${tables.join(', ')} RESTART IDENTITY`);

@@ -40,7 +40,7 @@ export const CATALOG_RULES: readonly SqlRule[] = [
     sql: `select format('%s.%I', t.object, k.conname) as object,
                  'foreign key (' || (select string_agg(quote_ident(attname), ', ' order by ord) from unnest(k.conkey) with ordinality u(attnum, ord)
                    join pg_attribute a on a.attrelid = k.conrelid and a.attnum = u.attnum) || ') is not the leading part of any index' as message
-            from (${TABLES}) t join pg_constraint k on k.conrelid = t.oid and k.contype = 'f'
+            from (${TABLES}) t join pg_constraint k on k.conrelid = t.oid and k.conparentid = 0 and k.contype = 'f'
            where not exists (
              select 1 from pg_index i
               where i.indrelid = k.conrelid and i.indnkeyatts >= cardinality(k.conkey)
@@ -72,7 +72,7 @@ export const CATALOG_RULES: readonly SqlRule[] = [
     sql: `select format('%s.%I', t.object, k.conname) as object,
                  'unique key contains the nullable column ' || quote_ident(a.attname) as message
             from (${TABLES}) t
-            join pg_constraint k on k.conrelid = t.oid and k.contype = 'u'
+            join pg_constraint k on k.conrelid = t.oid and k.conparentid = 0 and k.contype = 'u'
             join pg_index i on i.indexrelid = k.conindid
             join pg_attribute a on a.attrelid = t.oid and a.attnum = any(k.conkey)
            where not a.attnotnull and not i.indnullsnotdistinct`,
@@ -118,7 +118,7 @@ export const CATALOG_RULES: readonly SqlRule[] = [
           union all
           select format('%s.%I', t.object, k.conname), 'constraint name does not end in ' ||
                  case k.contype when 'p' then '_pkey' when 'f' then '_fkey' when 'u' then '_key' else '_check' end
-            from (${TABLES}) t join pg_constraint k on k.conrelid = t.oid and k.contype in ('p', 'f', 'u', 'c')
+            from (${TABLES}) t join pg_constraint k on k.conrelid = t.oid and k.conparentid = 0 and k.contype in ('p', 'f', 'u', 'c')
            where k.conname !~ case k.contype when 'p' then '_pkey$' when 'f' then '_fkey$' when 'u' then '_key$' else '_check$' end`,
   },
   {
@@ -148,7 +148,7 @@ export const CATALOG_RULES: readonly SqlRule[] = [
     description: 'Every foreign key is validated: a NOT VALID key checks new rows only, and the old ones may point nowhere.',
     hint: 'ALTER TABLE ... VALIDATE CONSTRAINT (it takes only a SHARE UPDATE EXCLUSIVE lock)',
     sql: `select format('%s.%I', t.object, k.conname) as object, 'foreign key is NOT VALID' as message
-            from (${TABLES}) t join pg_constraint k on k.conrelid = t.oid and k.contype in ('f', 'c')
+            from (${TABLES}) t join pg_constraint k on k.conrelid = t.oid and k.conparentid = 0 and k.contype in ('f', 'c')
            where not k.convalidated`,
   },
 ];

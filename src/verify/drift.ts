@@ -11,17 +11,27 @@ import type { Database, Session } from '../db/types.ts';
 import { openPostgres } from '../db/postgres.ts';
 import { runMigrations } from '../migrations/run.ts';
 import type { MigrationFile } from '../migrations/files.ts';
+import { monthOf } from '../partition/months.ts';
+import { applyPlan } from '../partition/plan.ts';
+import { runPartition } from '../partition/run.ts';
 import type { Finding, RuleResult } from './types.ts';
 
-/** One catalog entry per table, column, constraint, index and partition of `schemas`. */
+/**
+ * One catalog entry per table, column, constraint and index of `schemas` (partitions aside).
+ * Constraints PostgreSQL clones onto partitions (conparentid <> 0) are the parent's, not
+ * entries of their own.
+ */
 export async function catalogEntries(session: Session, schemas: readonly string[]): Promise<Map<string, string>> {
   const rows = await session.query<{ object: string; definition: string }>(
     `with t as (
        select c.oid, c.relkind, c.relispartition, format('%I.%I', n.nspname, c.relname) as name
          from pg_class c join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname = any($1) and c.relkind in ('r', 'p'))
+        where n.nspname = any($1) and c.relkind in ('r', 'p')
+          -- Partitions are operations' business (sites added, months created as time passes),
+          -- not the migrations': the parents, with their partition keys, are compared.
+          and not c.relispartition)
      select 'table ' || t.name as object,
-            concat_ws(' ', case t.relkind when 'p' then 'partitioned' else 'plain' end,
+            concat_ws(' ', case t.relkind when 'p' then 'partitioned by ' || pg_get_partkeydef(t.oid) else 'plain' end,
                       case when t.relispartition then 'partition of ' || (select i.inhparent::regclass::text from pg_inherits i where i.inhrelid = t.oid)
                            || ' ' || pg_get_expr((select relpartbound from pg_class where oid = t.oid), t.oid) end,
                       'comment=' || coalesce(obj_description(t.oid, 'pg_class'), '(none)')) as definition
@@ -36,7 +46,7 @@ export async function catalogEntries(session: Session, schemas: readonly string[
       where not t.relispartition
      union all
      select 'constraint ' || t.name || '.' || quote_ident(k.conname), pg_get_constraintdef(k.oid)
-       from t join pg_constraint k on k.conrelid = t.oid and k.contype in ('p', 'f', 'u', 'c', 'x')
+       from t join pg_constraint k on k.conrelid = t.oid and k.conparentid = 0 and k.contype in ('p', 'f', 'u', 'c', 'x')
       where not t.relispartition
      union all
      select 'index ' || t.name || '.' || quote_ident(ic.relname), pg_get_indexdef(i.indexrelid)
@@ -65,8 +75,16 @@ export function compareCatalogs(expected: Map<string, string>, live: Map<string,
   return findings.sort((a, b) => a.object.localeCompare(b.object));
 }
 
-/** A freshly migrated reference: a scratch database on the same server, else in-memory PGlite. */
-async function referenceEntries(target: Database, url: string | null, files: readonly MigrationFile[], schemas: readonly string[]) {
+/**
+ * A freshly migrated reference: a scratch database on the same server, else in-memory PGlite.
+ * When the live database is partitioned, the reference is partitioned too, as declared in
+ * schema/partitions.ts: both layouts are legitimate, and each is compared with its own kind.
+ */
+async function referenceEntries(target: Database, url: string | null, files: readonly MigrationFile[], schemas: readonly string[], partitioned: boolean) {
+  const prepare = async (db: Database) => {
+    await runMigrations(db, files);
+    if (partitioned) await runPartition(db, (snapshot) => applyPlan(snapshot, { month: monthOf(new Date()) }));
+  };
   if (target.kind === 'postgres' && url) {
     const name = `ecomdb_drift_${randomBytes(4).toString('hex')}`;
     const admin = postgres(url, { max: 1, onnotice: () => {} });
@@ -75,7 +93,7 @@ async function referenceEntries(target: Database, url: string | null, files: rea
       const scratchUrl = Object.assign(new URL(url), { pathname: `/${name}` }).toString();
       const scratch = await openPostgres(scratchUrl);
       try {
-        await runMigrations(scratch, files);
+        await prepare(scratch);
         return { where: 'a scratch database on the same server', entries: await scratch.session((s) => catalogEntries(s, schemas)) };
       } finally {
         await scratch.close();
@@ -91,7 +109,7 @@ async function referenceEntries(target: Database, url: string | null, files: rea
   const { openMemoryPglite } = await import('../db/pglite.ts');
   const { db: reference } = await openMemoryPglite('reference');
   try {
-    await runMigrations(reference, files);
+    await prepare(reference);
     return { where: 'an in-memory PGlite', entries: await reference.session((s) => catalogEntries(s, schemas)) };
   } finally {
     await reference.close();
@@ -101,14 +119,15 @@ async function referenceEntries(target: Database, url: string | null, files: rea
 /** The drift rule's result for the live database `db`. */
 export async function driftResult(db: Database, url: string | null, files: readonly MigrationFile[], schemas: readonly string[], sample: number): Promise<RuleResult> {
   const started = Date.now();
-  const reference = await referenceEntries(db, url, files, schemas);
   const live = await db.session((s) => catalogEntries(s, schemas));
+  const partitioned = [...live.entries()].some(([object, definition]) => object.startsWith('table ') && definition.startsWith('partitioned'));
+  const reference = await referenceEntries(db, url, files, schemas, partitioned);
   const findings = compareCatalogs(reference.entries, live);
   return {
     id: 'drift/migrations',
     category: 'drift',
     severity: 'error',
-    description: `The database is what the committed migrations define (compared with ${reference.where}): no table, column, type, nullability, default, constraint, index or comment differs.`,
+    description: `The database is what the committed migrations${partitioned ? ' and schema/partitions.ts' : ''} define (compared with ${reference.where}${partitioned ? ', partitioned the same way' : ''}): no table, column, type, nullability, default, constraint, index or comment differs.`,
     offenders: findings.length,
     findings: findings.slice(0, sample),
     allowed: [],

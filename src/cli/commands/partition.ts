@@ -1,0 +1,187 @@
+/** `ecomdb partition ...`: generate, plan, apply and manage the geographic and monthly partitions. */
+import { Command, Option } from 'commander';
+import { openTarget } from '../../db/open.ts';
+import type { Database } from '../../db/types.ts';
+import { EcomdbError, EXIT } from '../../errors.ts';
+import { readMigrations } from '../../migrations/files.ts';
+import { PARTITION_LAYOUT } from '../../../schema/partitions.ts';
+import { generatePartitionFiles, PARTITIONS_DIR, staleFiles, writePartitionFiles } from '../../partition/generate.ts';
+import { explainQuery, listPartitions } from '../../partition/inspect.ts';
+import { monthOf } from '../../partition/months.ts';
+import { addSitePlan, applyPlan, checkSite, detachSitePlan, monthsPlan, type PartitionPlan } from '../../partition/plan.ts';
+import { renderPlan } from '../../partition/render.ts';
+import { runPartition, snapshotOf, type Planner } from '../../partition/run.ts';
+import { contextOf, parseDuration, type Context } from '../context.ts';
+
+async function withDb<T>(context: Context, work: (db: Database) => Promise<T>): Promise<T> {
+  const db = await openTarget(context.target);
+  try {
+    return await work(db);
+  } finally {
+    await db.close();
+  }
+}
+
+const today = () => monthOf(new Date());
+
+function lockTimeoutOption() {
+  return new Option('--lock-timeout <duration>', 'give up (and change nothing) when a lock is not granted within this time').default('10s');
+}
+
+/** Run a planner and report; shared by apply, add, detach and months. */
+async function execute(command: Command, verb: string, planner: Planner, lockTimeout: string): Promise<void> {
+  const context = contextOf(command);
+  const { output } = context;
+  const timeout = parseDuration(lockTimeout, '--lock-timeout');
+  const { plan, report } = await withDb(context, (db) =>
+    runPartition(db, planner, {
+      lockTimeout: timeout,
+      hooks: { onStep: (step, i, total) => output.debug(`[${i + 1}/${total}] ${step.title}`) },
+    }),
+  );
+  for (const note of plan.notes) output.warn(note);
+  const ms = (n: number | undefined) => `${Math.round(n ?? 0)} ms`;
+  if (plan.steps.length === 0) output.success(`${verb}: nothing to do`);
+  else if (plan.kind === 'add') {
+    output.success(`${verb}: ${plan.steps.length} step(s), ${report.statements} statement(s) in ${ms(report.totalMs)}; rows moved with only DEFAULT locked in ${ms(report.phaseMs.move)}, strong locks held for ${ms(report.phaseMs.attach)}`);
+  } else output.success(`${verb}: ${plan.steps.length} step(s), ${report.statements} statement(s) in ${ms(report.totalMs)}`);
+  output.data({ kind: plan.kind, steps: plan.steps.map((s) => ({ title: s.title, phase: s.phase, statements: s.sql.length })), notes: plan.notes, report });
+}
+
+function generate(): Command {
+  return new Command('generate')
+    .description('write the commented partition DDL of schema/partitions.ts to partitions/ (from the committed migrations)')
+    .option('--check', 'write nothing; exit non-zero when partitions/ differs from a fresh generation')
+    .action(async (flags: { check?: boolean }, command: Command) => {
+      const { migrationsDir, output } = contextOf(command);
+      const files = await generatePartitionFiles(readMigrations(migrationsDir));
+      if (flags.check) {
+        const stale = staleFiles(PARTITIONS_DIR, files);
+        output.data({ stale });
+        if (stale.length > 0) {
+          throw new EcomdbError('E_PARTITION_STALE', `${stale.length} file(s) in partitions/ differ from a fresh generation: ${stale.join(', ')}`, {
+            hint: 'run `npm run ecomdb -- partition generate` and commit the result',
+            details: { stale },
+          });
+        }
+        output.success(`partitions/ is up to date (${files.length} files)`);
+        return;
+      }
+      const written = writePartitionFiles(PARTITIONS_DIR, files);
+      output.data({ written });
+      output.success(written.length === 0 ? `partitions/ is up to date (${files.length} files)` : `wrote ${written.length} file(s) to partitions/: ${written.join(', ')}`);
+    });
+}
+
+function plan(): Command {
+  return new Command('plan')
+    .description('print the SQL `partition apply` would run against the database, without running it')
+    .action(async (_flags: unknown, command: Command) => {
+      const context = contextOf(command);
+      const snapshot = await withDb(context, snapshotOf);
+      const p: PartitionPlan = applyPlan(snapshot, { month: today() });
+      for (const note of p.notes) context.output.warn(note);
+      if (context.output.json) context.output.data({ kind: p.kind, steps: p.steps, notes: p.notes });
+      else context.output.text(renderPlan(p, [`The plan of \`ecomdb partition apply\` for this database, today (${today()}).`, '']));
+      context.output.info(p.steps.length === 0 ? 'nothing to do: the database has the declared layout' : `${p.steps.length} step(s)`);
+    });
+}
+
+function apply(): Command {
+  return new Command('apply')
+    .description('turn the migrated database into the declared layout (idempotent; one transaction; rows, keys, indexes, comments, grants kept)')
+    .addOption(lockTimeoutOption())
+    .action(async (flags: { lockTimeout: string }, command: Command) => {
+      await execute(command, 'partition apply', (s) => applyPlan(s, { month: today() }), flags.lockTimeout);
+    });
+}
+
+function add(): Command {
+  return new Command('add')
+    .description("give a site its own partitions, moving its rows out of DEFAULT (strong locks only for the short attach phase)")
+    .argument('<region>', 'site id, e.g. MLC')
+    .addOption(lockTimeoutOption())
+    .action(async (region: string, flags: { lockTimeout: string }, command: Command) => {
+      const site = checkSite(region);
+      await execute(command, `partition add ${site}`, (s) => addSitePlan(s, site, { month: today() }), flags.lockTimeout);
+    });
+}
+
+function detach(): Command {
+  return new Command('detach')
+    .description("take a site's partitions out of the live tables, as stand-alone tables (for archiving or a server of its own)")
+    .argument('<region>', 'site id, e.g. MCO')
+    .option('--to-table <name>', 'name of each detached table; {table} and {region} are replaced (default: the partition name, e.g. orders_mco)')
+    .addOption(lockTimeoutOption())
+    .action(async (region: string, flags: { toTable?: string; lockTimeout: string }, command: Command) => {
+      const site = checkSite(region);
+      await execute(command, `partition detach ${site}`, (s) => detachSitePlan(s, site, flags.toTable), flags.lockTimeout);
+    });
+}
+
+function months(): Command {
+  return new Command('months')
+    .description('create the month partitions from the current month to N months ahead (idempotent)')
+    .option('--ahead <n>', 'months after the current one', String(PARTITION_LAYOUT.monthsAhead))
+    .addOption(lockTimeoutOption())
+    .action(async (flags: { ahead: string; lockTimeout: string }, command: Command) => {
+      const ahead = Number(flags.ahead);
+      if (!Number.isInteger(ahead) || ahead < 0 || ahead > 120) {
+        throw new EcomdbError('E_USAGE', `--ahead "${flags.ahead}" is not a number of months from 0 to 120`, { hint: 'use a value like 3' });
+      }
+      await execute(command, `partition months --ahead ${ahead}`, (s) => monthsPlan(s, { month: today(), ahead }), flags.lockTimeout);
+    });
+}
+
+function list(): Command {
+  return new Command('list')
+    .description('every partition with its bounds, row estimate and size')
+    .action(async (_flags: unknown, command: Command) => {
+      const context = contextOf(command);
+      const rows = await withDb(context, (db) => db.session((s) => listPartitions(s)));
+      const size = (b: number) => (b >= 1 << 20 ? `${(b / (1 << 20)).toFixed(1)} MB` : `${Math.round(b / 1024)} kB`);
+      context.output.table(
+        ['partition', 'bound', 'rows (est.)', 'size'],
+        rows.map((r) => [`${'  '.repeat(r.level)}${r.partition}`, r.bound ?? (r.leaf ? 'not partitioned' : 'partitioned'), r.rowEstimate < 0 ? '?' : String(r.rowEstimate), size(r.bytes)]),
+      );
+      context.output.data({ partitions: rows });
+    });
+}
+
+function explain(): Command {
+  return new Command('explain')
+    .description('show which partitions a query reads (EXPLAIN, never run)')
+    .argument('<query>', 'one SQL statement, quoted')
+    .action(async (query: string, _flags: unknown, command: Command) => {
+      const context = contextOf(command);
+      const result = await withDb(context, (db) => db.session((s) => explainQuery(s, query)));
+      context.output.data(result);
+      if (!context.output.json) context.output.text(result.text);
+      context.output.info(`reads ${result.relations.length} table(s): ${result.relations.join(', ') || '(none)'}${result.subplansRemoved ? `; ${result.subplansRemoved} more pruned at run time` : ''}`);
+    });
+}
+
+export function partitionCommand(): Command {
+  const root = new Command('partition')
+    .description('geographic (LIST by site) and monthly (RANGE) partitions, declared in schema/partitions.ts')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ ecomdb partition generate --check                # in CI: partitions/ is a fresh generation
+  $ ecomdb partition plan                            # the SQL apply would run here, not run
+  $ ecomdb partition apply                           # idempotent; one transaction
+  $ ecomdb partition add MLC                         # MLC gets its own partitions
+  $ ecomdb partition detach MCO --to-table {table}_mco_archive
+  $ ecomdb partition months --ahead 6
+  $ ecomdb partition list --json
+  $ ecomdb partition explain "SELECT * FROM order_processing.orders WHERE region = 'MLA'"
+
+Exits ${EXIT.usage} for an unknown region or bad option, ${EXIT.partition} when the database is not in a state
+the command can work from or a step failed (everything rolled back), ${EXIT.history} for a stale partitions/.`,
+    );
+  for (const sub of [generate(), plan(), apply(), add(), detach(), months(), list(), explain()]) {
+    root.addCommand(sub.exitOverride().showSuggestionAfterError());
+  }
+  return root;
+}

@@ -1,0 +1,100 @@
+/**
+ * Looking at partitions without changing anything: `partition list` (every partition with its
+ * bounds, row estimate and size) and `partition explain` (which partitions a query reads).
+ */
+import type { Session } from '../db/types.ts';
+import { EcomdbError, pgFields } from '../errors.ts';
+import { regionTables } from './catalog.ts';
+
+export interface PartitionRow {
+  /** The region-scoped table it belongs to (`schema.table`). */
+  readonly table: string;
+  /** `schema.name` of the partition (the table itself at level 0). */
+  readonly partition: string;
+  readonly parent: string | null;
+  readonly level: number;
+  /** `FOR VALUES IN ('MLA')`, `DEFAULT`, `FOR VALUES FROM (...) TO (...)`, or null for the root. */
+  readonly bound: string | null;
+  readonly leaf: boolean;
+  /** pg_class.reltuples: the planner's estimate (-1 when never analyzed). */
+  readonly rowEstimate: number;
+  /** Bytes on disk, indexes and TOAST included (for a partitioned table: its partitions'). */
+  readonly bytes: number;
+}
+
+export async function listPartitions(session: Session, tables: readonly string[] = regionTables()): Promise<PartitionRow[]> {
+  const rows = await session.query<{ tbl: string; part: string; parent: string | null; level: number; bound: string | null; leaf: boolean; est: number; bytes: string }>(
+    `select r.tbl, format('%s.%s', n.nspname, c.relname) as part,
+            case when t.parentrelid is null then null else format('%s.%s', pn.nspname, pc.relname) end as parent,
+            t.level, pg_get_expr(c.relpartbound, c.oid) as bound, t.isleaf as leaf,
+            case when t.isleaf then c.reltuples
+                 else (select coalesce(sum(greatest(l.reltuples, 0)), 0) from pg_partition_tree(t.relid) x join pg_class l on l.oid = x.relid where x.isleaf) end::float8 as est,
+            (select coalesce(sum(pg_total_relation_size(x.relid)), 0) from pg_partition_tree(t.relid) x where x.isleaf)::text as bytes
+       from unnest($1::text[]) with ordinality r(tbl, ord)
+       cross join lateral pg_partition_tree(to_regclass(r.tbl)) t
+       join pg_class c on c.oid = t.relid join pg_namespace n on n.oid = c.relnamespace
+       left join pg_class pc on pc.oid = t.parentrelid left join pg_namespace pn on pn.oid = pc.relnamespace
+      where to_regclass(r.tbl) is not null
+      order by r.ord, t.level > 0, format('%s.%s', n.nspname, c.relname)`,
+    [tables],
+  );
+  return rows.map((r) => ({
+    table: r.tbl,
+    partition: r.part,
+    parent: r.parent,
+    level: r.level,
+    bound: r.bound,
+    leaf: r.leaf,
+    rowEstimate: Math.round(Number(r.est)),
+    bytes: Number(r.bytes),
+  }));
+}
+
+export interface ExplainResult {
+  /** Every table or partition the plan reads, `schema.name`, in plan order. */
+  readonly relations: string[];
+  /** Partitions the executor prunes at run time ("Subplans Removed"), summed over the plan. */
+  readonly subplansRemoved: number;
+  /** The plan as PostgreSQL prints it (text format). */
+  readonly text: string;
+}
+
+interface PlanNode {
+  'Relation Name'?: string;
+  Schema?: string;
+  'Subplans Removed'?: number;
+  Plans?: PlanNode[];
+}
+
+/**
+ * EXPLAIN (never ANALYZE) of one statement, in a read-only transaction that is rolled back. The
+ * statement goes through the extended protocol, which refuses a second statement after a `;`.
+ */
+export async function explainQuery(session: Session, query: string): Promise<ExplainResult> {
+  const sql = query.trim().replace(/;\s*$/, '');
+  if (sql === '') throw new EcomdbError('E_USAGE', 'the query is empty', { hint: 'pass one SELECT, e.g. "SELECT * FROM order_processing.orders WHERE region = \'MLA\'"' });
+  await session.exec('BEGIN READ ONLY');
+  try {
+    let json: { Plan: PlanNode }[];
+    let text: { 'QUERY PLAN': string }[];
+    try {
+      json = ((await session.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON, VERBOSE, COSTS OFF) ${sql}`))[0]!['QUERY PLAN'] as never);
+      if (typeof json === 'string') json = JSON.parse(json);
+      text = await session.query<{ 'QUERY PLAN': string }>(`EXPLAIN (COSTS OFF) ${sql}`);
+    } catch (error) {
+      const pg = pgFields(error);
+      throw new EcomdbError('E_USAGE', `cannot explain the query: ${pg.message}`, { hint: 'pass one valid statement, quoted as a single argument', details: { sqlstate: pg.code } });
+    }
+    const relations: string[] = [];
+    let subplansRemoved = 0;
+    const walk = (node: PlanNode) => {
+      if (node['Relation Name']) relations.push(`${node.Schema ?? 'public'}.${node['Relation Name']}`);
+      subplansRemoved += node['Subplans Removed'] ?? 0;
+      for (const child of node.Plans ?? []) walk(child);
+    };
+    walk(json[0]!.Plan);
+    return { relations, subplansRemoved, text: text.map((r) => r['QUERY PLAN']).join('\n') };
+  } finally {
+    await session.exec('ROLLBACK');
+  }
+}

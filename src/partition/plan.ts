@@ -1,0 +1,462 @@
+/**
+ * The partition planner: from the declared layout (schema/partitions.ts), a snapshot of the
+ * database (catalog.ts) and today's month, the SQL that brings the database to the layout.
+ * Pure: SQL as data, run by run.ts, printed by `partition plan`, written by `partition generate`.
+ *
+ * Four plans:
+ * - apply:  rebuild each plain region-scoped table as a partitioned one (LIST by region, then
+ *           RANGE by month for the monthly tables), copying every row and carrying over keys,
+ *           indexes, checks, foreign keys in and out, comments, row-level security, grants,
+ *           publications, sequences and triggers; then add missing sites and months.
+ * - add:    give a site its own partitions, moving its rows out of DEFAULT in two phases so that
+ *           the strong locks are held only for the short second one (see addSitePlan).
+ * - detach: take a site's partitions out of the live tables, as plain tables of their own.
+ * - months: create the month partitions from now to now + ahead.
+ */
+import { EcomdbError } from '../errors.ts';
+import { quoteIdent, quoteLiteral, quoteQualified } from '../ident.ts';
+import { PARTITION_LAYOUT, REGION_COLUMN, type PartitionLayout } from '../../schema/partitions.ts';
+import { SITE_IDS } from '../../schema/values.ts';
+import type { CatalogSnapshot, ForeignKey, Partition, TableState } from './catalog.ts';
+import { addMonths, maxMonth, minMonth, monthRange, monthStart, monthSuffix, type Month } from './months.ts';
+
+export interface Step {
+  /** One line: what the step does. */
+  readonly title: string;
+  /** Why, for people reading the SQL; rendered as comments. */
+  readonly why?: string;
+  readonly table?: string;
+  /** A short file-name slug for steps that concern no single table. */
+  readonly slug?: string;
+  /**
+   * `move` runs while only DEFAULT partitions are locked (against writes); `attach` is the short
+   * phase that takes strong locks on the live tables. Plans other than add use `main` only.
+   */
+  readonly phase: 'main' | 'move' | 'attach';
+  readonly sql: readonly string[];
+}
+
+export interface PartitionPlan {
+  readonly kind: 'apply' | 'add' | 'detach' | 'months';
+  readonly steps: readonly Step[];
+  /** Things the plan leaves alone on purpose, for the user to know. */
+  readonly notes: readonly string[];
+}
+
+export interface PlanOptions {
+  /** The current month (`YYYY-MM`, UTC). */
+  readonly month: Month;
+  readonly layout?: PartitionLayout;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names
+
+const q = quoteIdent;
+
+/** The partition of `table` that holds `site` (`orders_mla`), or DEFAULT (`orders_default`). */
+export function sitePartitionName(table: string, site: string | 'default'): string {
+  return checkedName(`${table}_${site.toLowerCase()}`);
+}
+
+export function monthPartitionName(parent: string, month: Month): string {
+  return checkedName(`${parent}_${monthSuffix(month)}`);
+}
+
+/** Names are built here and checked at once: quoteIdent refuses anything over 63 bytes. */
+function checkedName(name: string): string {
+  quoteIdent(name);
+  return name;
+}
+
+function qualified(t: { schema: string; name: string }, name = t.name): string {
+  return quoteQualified(t.schema, name);
+}
+
+function parseId(id: string): { schema: string; name: string } {
+  const [schema, name] = id.split('.');
+  return { schema: schema!, name: name! };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation of user input (before any SQL exists)
+
+/** A site id the schema knows; anything else is refused with the list of valid ones. */
+export function checkSite(site: string): string {
+  const upper = site.trim().toUpperCase();
+  if (!(SITE_IDS as readonly string[]).includes(upper)) {
+    throw new EcomdbError('E_PARTITION_REGION', `unknown region "${site}"`, {
+      hint: `use one of the sites in schema/values.ts: ${SITE_IDS.join(', ')}`,
+      details: { region: site },
+    });
+  }
+  return upper;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared pieces
+
+function monthlyColumn(layout: PartitionLayout, t: { id: string }): string | null {
+  return layout.monthly[t.id]?.column ?? null;
+}
+
+function monthBound(month: Month): string {
+  return `FOR VALUES FROM (${monthStart(month)}) TO (${monthStart(addMonths(month, 1))})`;
+}
+
+function createMonths(t: TableState | { schema: string; name: string }, parent: string, months: readonly Month[]): string[] {
+  return months.map(
+    (m) => `CREATE TABLE ${qualified(t, monthPartitionName(parent, m))} PARTITION OF ${qualified(t, parent)}\n  ${monthBound(m)};`,
+  );
+}
+
+/**
+ * The months a monthly table should have: every month from the first that holds rows (or
+ * exists, or `span.from`) to the last of those and now + ahead, without gaps.
+ */
+function wantedMonths(t: TableState, options: PlanOptions, layout: PartitionLayout, span?: { from: Month; to: Month }): Month[] {
+  const existing = t.partitions.flatMap((p) => p.children).flatMap((c) => (c.bound.kind === 'month' ? [c.bound.month] : []));
+  const first = minMonth(t.dataMonths?.first, options.month, span?.from, ...existing);
+  const last = maxMonth(t.dataMonths?.last, addMonths(options.month, layout.monthsAhead), span?.to, ...existing);
+  return monthRange(first, last);
+}
+
+/** The site partitions (including DEFAULT) of a partitioned table. */
+function sitePartitions(t: TableState): Partition[] {
+  return t.partitions.filter((p) => p.bound.kind === 'list' || p.bound.kind === 'default');
+}
+
+function siteOf(p: Partition): string | null {
+  return p.bound.kind === 'list' && p.bound.values.length === 1 ? p.bound.values[0]! : null;
+}
+
+/**
+ * Region-scoped tables ordered so that every table comes after the tables it references
+ * (roots first). Foreign keys between region tables form no cycle in this schema; a cycle is a
+ * planning error rather than a silent wrong order.
+ */
+export function rootsFirst(tables: readonly TableState[], fks: readonly ForeignKey[]): TableState[] {
+  const ids = new Set(tables.map((t) => t.id));
+  const deps = new Map(tables.map((t) => [t.id, new Set(fks.filter((k) => k.table === t.id && k.references !== t.id && ids.has(k.references)).map((k) => k.references))]));
+  const out: TableState[] = [];
+  const done = new Set<string>();
+  while (out.length < tables.length) {
+    const next = tables.find((t) => !done.has(t.id) && [...deps.get(t.id)!].every((d) => done.has(d)));
+    if (!next) throw new EcomdbError('E_PARTITION_STATE', 'the foreign keys between region-scoped tables form a cycle', { hint: 'break the cycle in the schema; partitions are attached in reference order' });
+    out.push(next);
+    done.add(next.id);
+  }
+  return out;
+}
+
+/** `INSERT ... SELECT` column list, the same on both sides. */
+function columnList(t: TableState): string {
+  return t.columns.map(q).join(', ');
+}
+
+/** The index definition re-targeted at another table, letting PostgreSQL choose its name. */
+function indexOn(definition: string, target: string): string {
+  const m = /^CREATE (UNIQUE )?INDEX \S+ ON (?:ONLY )?\S+ (USING .*)$/s.exec(definition);
+  if (!m) throw new EcomdbError('E_PARTITION_STATE', `cannot read index definition: ${definition}`);
+  return `CREATE ${m[1] ?? ''}INDEX ON ${target} ${m[2]};`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// apply
+
+export function applyPlan(snapshot: CatalogSnapshot, options: PlanOptions): PartitionPlan {
+  const layout = options.layout ?? PARTITION_LAYOUT;
+  const steps: Step[] = [];
+  const notes: string[] = [];
+  const plain = snapshot.tables.filter((t) => !t.partitioned);
+  const blocked = plain.filter((t) => t.dependents.length > 0);
+  if (blocked.length > 0) {
+    throw new EcomdbError('E_PARTITION_STATE', `${blocked[0]!.id} cannot be rebuilt: ${blocked[0]!.dependents.join(', ')} depend(s) on it`, {
+      hint: 'drop the dependent views, run `ecomdb partition apply`, then create them again',
+      details: { blocked: blocked.map((t) => ({ table: t.id, dependents: t.dependents })) },
+    });
+  }
+  for (const t of snapshot.tables) {
+    if (t.partitioned && t.partitionKey !== `LIST (${REGION_COLUMN})`) {
+      throw new EcomdbError('E_PARTITION_STATE', `${t.id} is partitioned by ${t.partitionKey}, not by LIST (${REGION_COLUMN})`, {
+        hint: 'ecomdb only manages the layout of schema/partitions.ts; undo the other partitioning first',
+      });
+    }
+  }
+
+  if (plain.length > 0) {
+    const converting = new Set(plain.map((t) => t.id));
+    const touching = snapshot.foreignKeys.filter((k) => converting.has(k.table) || converting.has(k.references));
+    if (touching.length > 0) {
+      steps.push({
+        phase: 'main',
+        slug: 'drop_foreign_keys',
+        title: 'Drop the foreign keys that touch the tables being rebuilt',
+        why: 'A foreign key points at one physical table. Each is dropped here and added again, unchanged, once every table is rebuilt; adding it back checks every row again.',
+        sql: touching.map((k) => `ALTER TABLE ${quoteId(k.table)} DROP CONSTRAINT ${q(k.name)};`),
+      });
+    }
+    for (const t of plain) steps.push(rebuildStep(t, options, layout, snapshot.currentUser));
+    if (touching.length > 0) {
+      steps.push({
+        phase: 'main',
+        slug: 'add_foreign_keys',
+        title: 'Add the foreign keys back',
+        why: 'The same definitions as before. On a partitioned table PostgreSQL adds the key to every partition and validates all rows.',
+        sql: touching.flatMap((k) => [
+          `ALTER TABLE ${quoteId(k.table)} ADD CONSTRAINT ${q(k.name)} ${k.definition};`,
+          ...(k.comment === null ? [] : [`COMMENT ON CONSTRAINT ${q(k.name)} ON ${quoteId(k.table)} IS ${quoteLiteral(k.comment)};`]),
+        ]),
+      });
+    }
+    steps.push({
+      phase: 'main',
+      slug: 'analyze',
+      title: 'Refresh the planner statistics of the rebuilt tables',
+      why: 'New tables start without statistics; without them the first queries are planned blind.',
+      sql: plain.map((t) => `ANALYZE ${qualified(t)};`),
+    });
+  }
+
+  // Tables already partitioned: declared sites and months that are missing.
+  const partitioned = snapshot.tables.filter((t) => t.partitioned);
+  const missingSites = layout.sites.filter((s) => partitioned.some((t) => !sitePartitions(t).some((p) => siteOf(p) === s)));
+  for (const site of missingSites) {
+    const add = addSitePlan(snapshot, site, options);
+    steps.push(...add.steps);
+  }
+  steps.push(...monthsPlan(snapshot, { ...options, ahead: layout.monthsAhead }).steps);
+  for (const t of partitioned) {
+    const extra = sitePartitions(t).map(siteOf).filter((s): s is string => s !== null && !layout.sites.includes(s as never));
+    if (extra.length > 0) notes.push(`${t.id} also has partitions for ${extra.join(', ')}, which schema/partitions.ts does not declare; left as they are`);
+  }
+  return { kind: 'apply', steps, notes: [...new Set(notes)] };
+}
+
+function quoteId(id: string): string {
+  const { schema, name } = parseId(id);
+  return quoteQualified(schema, name);
+}
+
+/** Rebuild one plain table as a partitioned one, rows and all. */
+function rebuildStep(t: TableState, options: PlanOptions, layout: PartitionLayout, currentUser: string): Step {
+  const old = checkedName(`${t.name}_unpartitioned`);
+  const column = monthlyColumn(layout, t);
+  const months = column ? wantedMonths(t, options, layout) : [];
+  const keys = t.constraints.filter((k) => k.type === 'p' || k.type === 'u');
+  const sql: string[] = [];
+  sql.push(`-- Set the old table aside. Its keys and indexes go first: their names are needed again.`);
+  for (const k of keys) sql.push(`ALTER TABLE ${qualified(t)} DROP CONSTRAINT ${q(k.name)};`);
+  for (const i of t.indexes) sql.push(`DROP INDEX ${qualified(t, i.name)};`);
+  sql.push(`ALTER TABLE ${qualified(t)} RENAME TO ${q(old)};`);
+  sql.push(`-- The new parent: the same columns, defaults, NOT NULLs, checks and column comments.`);
+  sql.push(
+    `CREATE TABLE ${qualified(t)} (LIKE ${qualified(t, old)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING COMMENTS\n` +
+      `  INCLUDING STORAGE INCLUDING COMPRESSION INCLUDING GENERATED INCLUDING IDENTITY INCLUDING STATISTICS)\n` +
+      `  PARTITION BY LIST (${q(REGION_COLUMN)});`,
+  );
+  const partitions: { name: string; bound: string; site: string }[] = [
+    ...layout.sites.map((s) => ({ name: sitePartitionName(t.name, s), bound: `FOR VALUES IN (${quoteLiteral(s)})`, site: s })),
+    { name: sitePartitionName(t.name, 'default'), bound: 'DEFAULT', site: 'every other site' },
+  ];
+  sql.push(column ? `-- One partition per site, each split by month on ${column}; DEFAULT takes the other sites.` : `-- One partition per site; DEFAULT takes the other sites.`);
+  for (const p of partitions) {
+    sql.push(`CREATE TABLE ${qualified(t, p.name)} PARTITION OF ${qualified(t)} ${p.bound}${column ? `\n  PARTITION BY RANGE (${q(column)})` : ''};`);
+    if (column) sql.push(...createMonths(t, p.name, months));
+  }
+  sql.push(`-- Every row moves; each lands in its site's (and month's) partition.`);
+  sql.push(`INSERT INTO ${qualified(t)} (${columnList(t)})\n  SELECT ${columnList(t)} FROM ${qualified(t, old)};`);
+  sql.push(`-- Keys and indexes, built once over the copied rows, on the parent and every partition.`);
+  for (const k of keys) sql.push(`ALTER TABLE ${qualified(t)} ADD CONSTRAINT ${q(k.name)} ${k.definition};`);
+  for (const i of t.indexes) sql.push(`${i.definition};`);
+  for (const k of t.constraints) {
+    if (k.comment !== null && k.type !== 'f') sql.push(`COMMENT ON CONSTRAINT ${q(k.name)} ON ${qualified(t)} IS ${quoteLiteral(k.comment)};`);
+  }
+  for (const i of t.indexes) if (i.comment !== null) sql.push(`COMMENT ON INDEX ${qualified(t, i.name)} IS ${quoteLiteral(i.comment)};`);
+  if (t.comment !== null) sql.push(`COMMENT ON TABLE ${qualified(t)} IS ${quoteLiteral(t.comment)};`);
+  for (const s of t.sequences) sql.push(`ALTER SEQUENCE ${s.sequence} OWNED BY ${qualified(t)}.${q(s.column)};`);
+  // The new table belongs to whoever runs apply; give it back to the old owner.
+  if (t.owner !== currentUser) sql.push(`ALTER TABLE ${qualified(t)} OWNER TO ${q(t.owner)};`);
+  if (t.rowSecurity.enabled) sql.push(`ALTER TABLE ${qualified(t)} ENABLE ROW LEVEL SECURITY;`);
+  if (t.rowSecurity.forced) sql.push(`ALTER TABLE ${qualified(t)} FORCE ROW LEVEL SECURITY;`);
+  sql.push(...t.policies, ...t.grants, ...t.triggers);
+  for (const p of t.publications) {
+    const cols = p.columns ? ` (${p.columns.map(q).join(', ')})` : '';
+    sql.push(`ALTER PUBLICATION ${q(p.name)} ADD TABLE ${qualified(t)}${cols}${p.rowFilter ? ` WHERE (${p.rowFilter})` : ''};`);
+  }
+  sql.push(`DROP TABLE ${qualified(t, old)};`);
+  return {
+    phase: 'main',
+    table: t.id,
+    title: `Rebuild ${t.id} partitioned by site${column ? ` and by month on ${column}` : ''}`,
+    why: column
+      ? `Sites ${layout.sites.join(', ')} get partitions of their own and the rest share DEFAULT; inside each, one partition per month from ${months[0]} to ${months.at(-1)}.`
+      : `Sites ${layout.sites.join(', ')} get partitions of their own and the rest share DEFAULT.`,
+    sql,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// months
+
+/**
+ * The month partitions missing from now to now + ahead (and, with `span`, over that span too:
+ * the seeder asks for the months of its history window before it loads).
+ */
+export function monthsPlan(snapshot: CatalogSnapshot, options: PlanOptions & { ahead: number; span?: { from: Month; to: Month } }): PartitionPlan {
+  const layout = { ...(options.layout ?? PARTITION_LAYOUT), monthsAhead: options.ahead };
+  const steps: Step[] = [];
+  for (const t of snapshot.tables) {
+    const column = monthlyColumn(layout, t);
+    if (!t.partitioned || !column) continue;
+    const wanted = wantedMonths(t, options, layout, options.span);
+    const sql: string[] = [];
+    for (const p of sitePartitions(t)) {
+      const have = new Set(p.children.flatMap((c) => (c.bound.kind === 'month' ? [c.bound.month] : [])));
+      sql.push(...createMonths(t, p.name, wanted.filter((m) => !have.has(m))));
+    }
+    if (sql.length > 0) {
+      steps.push({
+        phase: 'main',
+        table: t.id,
+        title: `Create the missing months of ${t.id}`,
+        why: `Every site partition gets one partition per month up to ${wanted.at(-1)}. There is no DEFAULT month: a row for a month without a partition would be refused.`,
+        sql,
+      });
+    }
+  }
+  return { kind: 'months', steps, notes: [] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// add
+
+/**
+ * Give `site` its own partitions. Its rows sit in the DEFAULT partitions; PostgreSQL refuses a
+ * new partition while DEFAULT holds rows for it, and DETACHing DEFAULT to empty it would hold an
+ * ACCESS EXCLUSIVE lock on the whole table for the entire move.
+ *
+ * Phase 1 (move), tables that reference others last to first: lock only the DEFAULT partitions
+ * against writes (SHARE mode: reads go on), build each new partition as a stand-alone table,
+ * copy the site's rows into it, build its keys and indexes, and delete the rows from DEFAULT.
+ * Referencing rows move before the rows they reference, so no ON DELETE action fires.
+ * Phase 2 (attach), tables first to last: ATTACH each new table. A CHECK (region = site) on it
+ * spares PostgreSQL a scan; it scans DEFAULT once to prove the site is gone, and checks the moved
+ * rows' foreign keys. This is the only phase with strong locks, and `add` reports its duration.
+ */
+export function addSitePlan(snapshot: CatalogSnapshot, rawSite: string, options: PlanOptions): PartitionPlan {
+  const site = checkSite(rawSite);
+  const layout = options.layout ?? PARTITION_LAYOUT;
+  requirePartitioned(snapshot, 'add');
+  const todo = snapshot.tables.filter((t) => !sitePartitions(t).some((p) => siteOf(p) === site));
+  if (todo.length === 0) return { kind: 'add', steps: [], notes: [`${site} already has its own partitions`] };
+  const ordered = rootsFirst(todo, snapshot.foreignKeys);
+  const defaults = ordered.map((t) => ({ t, d: defaultOf(t) }));
+  const move: Step[] = [
+    {
+      phase: 'move',
+      title: `Stop writes to the DEFAULT partitions while ${site}'s rows leave them`,
+      why: 'SHARE mode blocks INSERT, UPDATE and DELETE on DEFAULT only; reads go on, and the sites with partitions of their own are not touched.',
+      sql: [`LOCK TABLE ${defaults.map(({ t, d }) => qualified(t, d.name)).join(', ')} IN SHARE MODE;`],
+    },
+  ];
+  const attach: Step[] = [];
+  for (const { t, d } of [...defaults].reverse()) {
+    const name = sitePartitionName(t.name, site);
+    const column = monthlyColumn(layout, t);
+    const months = d.children.flatMap((c) => (c.bound.kind === 'month' ? [c.bound.month] : []));
+    const sql: string[] = [
+      `CREATE TABLE ${qualified(t, name)} (LIKE ${qualified(t)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS\n  INCLUDING STORAGE INCLUDING COMPRESSION INCLUDING GENERATED)${column ? `\n  PARTITION BY RANGE (${q(column)})` : ''};`,
+      ...(column ? createMonths(t, name, months) : []),
+      `ALTER TABLE ${qualified(t, name)} ADD CONSTRAINT ${q(checkedName(`${name}_site_check`))} CHECK (${q(REGION_COLUMN)} = ${quoteLiteral(site)});`,
+      `INSERT INTO ${qualified(t, name)} (${columnList(t)})\n  SELECT ${columnList(t)} FROM ${qualified(t, d.name)} WHERE ${q(REGION_COLUMN)} = ${quoteLiteral(site)};`,
+      `DELETE FROM ${qualified(t, d.name)} WHERE ${q(REGION_COLUMN)} = ${quoteLiteral(site)};`,
+      ...t.constraints.filter((k) => k.type === 'p' || k.type === 'u').map((k) => `ALTER TABLE ${qualified(t, name)} ADD ${k.definition};`),
+      ...t.indexes.map((i) => indexOn(i.definition, qualified(t, name))),
+    ];
+    move.push({
+      phase: 'move',
+      table: t.id,
+      title: `Build ${t.schema}.${name} from ${site}'s rows in ${t.schema}.${d.name}`,
+      why: 'A stand-alone table for now, with the keys and indexes of the parent, so that ATTACH has nothing to build.',
+      sql,
+    });
+  }
+  for (const { t } of defaults) {
+    const name = sitePartitionName(t.name, site);
+    attach.push({
+      phase: 'attach',
+      table: t.id,
+      title: `Attach ${t.schema}.${name} to ${t.id}`,
+      sql: [
+        `ALTER TABLE ${qualified(t)} ATTACH PARTITION ${qualified(t, name)} FOR VALUES IN (${quoteLiteral(site)});`,
+        `ALTER TABLE ${qualified(t, name)} DROP CONSTRAINT ${q(checkedName(`${name}_site_check`))};`,
+      ],
+    });
+  }
+  attach.push({ phase: 'attach', title: 'Statistics for the new partitions', sql: defaults.map(({ t }) => `ANALYZE ${qualified(t, sitePartitionName(t.name, site))};`) });
+  return { kind: 'add', steps: [...move, ...attach], notes: [] };
+}
+
+function requirePartitioned(snapshot: CatalogSnapshot, verb: string): void {
+  const plain = snapshot.tables.find((t) => !t.partitioned);
+  if (plain) {
+    throw new EcomdbError('E_PARTITION_STATE', `cannot ${verb}: ${plain.id} is not partitioned yet`, { hint: 'run `ecomdb partition apply` first' });
+  }
+}
+
+function defaultOf(t: TableState): Partition {
+  const d = t.partitions.find((p) => p.bound.kind === 'default');
+  if (!d) throw new EcomdbError('E_PARTITION_STATE', `${t.id} has no DEFAULT partition`, { hint: 'run `ecomdb partition apply` to restore the declared layout' });
+  return d;
+}
+
+// ---------------------------------------------------------------------------------------------
+// detach
+
+/**
+ * Take `site`'s partitions out of the live tables and into the archive schema, where verify and
+ * the application do not look. Referencing tables go first, and each detached table drops the
+ * foreign keys it inherited (they point into the live tables, which no longer hold its rows'
+ * parents); keys, checks and indexes stay. DETACH ... CONCURRENTLY would lock less, but
+ * PostgreSQL refuses it while a DEFAULT partition exists, so each DETACH takes a brief ACCESS
+ * EXCLUSIVE lock on its table; it copies and scans nothing.
+ */
+export function detachSitePlan(snapshot: CatalogSnapshot, rawSite: string, toTable: string | undefined, layout: PartitionLayout = PARTITION_LAYOUT): PartitionPlan {
+  const site = checkSite(rawSite);
+  requirePartitioned(snapshot, 'detach');
+  if (toTable !== undefined && !toTable.includes('{table}')) {
+    throw new EcomdbError('E_USAGE', `--to-table "${toTable}" must contain {table}: every region-scoped table is detached`, {
+      hint: 'for example --to-table {table}_{region}_2026',
+    });
+  }
+  const have = snapshot.tables.filter((t) => sitePartitions(t).some((p) => siteOf(p) === site));
+  if (have.length === 0) return { kind: 'detach', steps: [], notes: [`${site} has no partitions of its own (nothing to detach)`] };
+  const archive = layout.archiveSchema;
+  const steps: Step[] = [
+    {
+      phase: 'main',
+      slug: 'archive_schema',
+      title: `Make sure the ${archive} schema exists`,
+      sql: [`CREATE SCHEMA IF NOT EXISTS ${q(archive)};`],
+    },
+  ];
+  for (const t of rootsFirst(have, snapshot.foreignKeys).reverse()) {
+    const p = sitePartitions(t).find((x) => siteOf(x) === site)!;
+    const target = toTable ? checkedName(toTable.replaceAll('{table}', t.name).replaceAll('{region}', site.toLowerCase())) : p.name;
+    const fks = snapshot.foreignKeys.filter((k) => k.table === t.id);
+    steps.push({
+      phase: 'main',
+      table: t.id,
+      title: `Detach ${t.schema}.${p.name} from ${t.id} into ${archive}.${target}`,
+      sql: [
+        `ALTER TABLE ${qualified(t)} DETACH PARTITION ${qualified(t, p.name)};`,
+        ...fks.map((k) => `ALTER TABLE ${qualified(t, p.name)} DROP CONSTRAINT ${q(k.name)};`),
+        `ALTER TABLE ${qualified(t, p.name)} SET SCHEMA ${q(archive)};`,
+        ...p.children.map((c) => `ALTER TABLE ${qualified(t, c.name)} SET SCHEMA ${q(archive)};`),
+        ...(target !== p.name ? [`ALTER TABLE ${quoteQualified(archive, p.name)} RENAME TO ${q(target)};`] : []),
+      ],
+    });
+  }
+  return { kind: 'detach', steps, notes: [`${site}'s new rows will go to the DEFAULT partitions from now on`] };
+}
