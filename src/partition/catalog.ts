@@ -63,7 +63,7 @@ export interface TableState {
   /** Complete GRANT statements. */
   readonly grants: readonly string[];
   /** Publications that list the table, with their row filter. */
-  readonly publications: readonly { name: string; rowFilter: string | null; columns: string[] | null }[];
+  readonly publications: readonly { name: string; rowFilter: string | null; columns: string[] | null; viaRoot: boolean }[];
   /** Sequences owned by a column of the table (bigserial). */
   readonly sequences: readonly { sequence: string; column: string }[];
   /** Complete CREATE TRIGGER statements of user triggers. */
@@ -162,8 +162,8 @@ export async function readCatalog(session: Session, tables: readonly string[] = 
       order by 2`,
     [oids],
   );
-  const publications = await session.query<{ rel: number; name: string; filter: string | null; columns: string[] | null }>(
-    `select r.prrelid::int as rel, p.pubname as name, pg_get_expr(r.prqual, r.prrelid) as filter,
+  const publications = await session.query<{ rel: number; name: string; filter: string | null; columns: string[] | null; via: boolean }>(
+    `select r.prrelid::int as rel, p.pubname as name, pg_get_expr(r.prqual, r.prrelid) as filter, p.pubviaroot as via,
             case when r.prattrs is null then null else
               array(select a.attname::text from unnest(r.prattrs::int2[]) k join pg_attribute a on a.attrelid = r.prrelid and a.attnum = k) end as columns
        from pg_publication_rel r join pg_publication p on p.oid = r.prpubid
@@ -235,7 +235,7 @@ export async function readCatalog(session: Session, tables: readonly string[] = 
       rowSecurity: { enabled: rel.rls, forced: rel.force },
       policies: of(policies).map((p) => p.sql),
       grants: of(grants).map((g) => g.sql),
-      publications: of(publications).map((p) => ({ name: p.name, rowFilter: p.filter, columns: p.columns })),
+      publications: of(publications).map((p) => ({ name: p.name, rowFilter: p.filter, columns: p.columns, viaRoot: p.via })),
       sequences: of(sequences).map((s) => ({ sequence: s.sequence, column: s.column })),
       triggers: of(triggers).map((t) => t.sql),
       dependents: of(dependents).map((d) => d.what),

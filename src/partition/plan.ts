@@ -176,6 +176,14 @@ export function applyPlan(snapshot: CatalogSnapshot, options: PlanOptions): Part
       details: { blocked: blocked.map((t) => ({ table: t.id, dependents: t.dependents })) },
     });
   }
+  for (const t of plain) {
+    const pub = t.publications.find((p) => (p.rowFilter !== null || p.columns !== null) && !p.viaRoot);
+    if (pub) {
+      throw new EcomdbError('E_PARTITION_STATE', `publication ${pub.name} publishes ${t.id} with a row filter or column list, which PostgreSQL allows on a partitioned table only with publish_via_partition_root`, {
+        hint: `ALTER PUBLICATION ${quoteIdent(pub.name)} SET (publish_via_partition_root = true), then apply again (subscribers then see changes as the parent table's)`,
+      });
+    }
+  }
   for (const t of snapshot.tables) {
     if (t.partitioned && t.partitionKey !== `LIST (${REGION_COLUMN})`) {
       throw new EcomdbError('E_PARTITION_STATE', `${t.id} is partitioned by ${t.partitionKey}, not by LIST (${REGION_COLUMN})`, {
