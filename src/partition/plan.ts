@@ -430,14 +430,23 @@ function defaultOf(t: TableState): Partition {
  * PostgreSQL refuses it while a DEFAULT partition exists, so each DETACH takes a brief ACCESS
  * EXCLUSIVE lock on its table; it copies and scans nothing.
  */
-export function detachSitePlan(snapshot: CatalogSnapshot, rawSite: string, toTable: string | undefined, layout: PartitionLayout = PARTITION_LAYOUT): PartitionPlan {
-  const site = checkSite(rawSite);
-  requirePartitioned(snapshot, 'detach');
-  if (toTable !== undefined && !toTable.includes('{table}')) {
-    throw new EcomdbError('E_USAGE', `--to-table "${toTable}" must contain {table}: every region-scoped table is detached`, {
+/**
+ * A --to-table template is usable: it names each table ({table}) and, filled with the longest
+ * table name, still fits PostgreSQL's 63 bytes. Checked before the database is opened.
+ */
+export function checkToTable(template: string, site: string, tables: readonly string[]): void {
+  if (!template.includes('{table}')) {
+    throw new EcomdbError('E_USAGE', `--to-table "${template}" must contain {table}: every region-scoped table is detached`, {
       hint: 'for example --to-table {table}_{region}_2026',
     });
   }
+  for (const table of tables) quoteIdent(template.replaceAll('{table}', table).replaceAll('{region}', site.toLowerCase()));
+}
+
+export function detachSitePlan(snapshot: CatalogSnapshot, rawSite: string, toTable: string | undefined, layout: PartitionLayout = PARTITION_LAYOUT): PartitionPlan {
+  const site = checkSite(rawSite);
+  if (toTable !== undefined) checkToTable(toTable, site, snapshot.tables.map((t) => t.name));
+  requirePartitioned(snapshot, 'detach');
   const have = snapshot.tables.filter((t) => sitePartitions(t).some((p) => siteOf(p) === site));
   if (have.length === 0) return { kind: 'detach', steps: [], notes: [`${site} has no partitions of its own (nothing to detach)`] };
   const archive = layout.archiveSchema;

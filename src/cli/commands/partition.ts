@@ -6,9 +6,10 @@ import { EcomdbError, EXIT } from '../../errors.ts';
 import { readMigrations } from '../../migrations/files.ts';
 import { PARTITION_LAYOUT } from '../../../schema/partitions.ts';
 import { generatePartitionFiles, PARTITIONS_DIR, staleFiles, writePartitionFiles } from '../../partition/generate.ts';
+import { regionTables } from '../../partition/catalog.ts';
 import { explainQuery, listPartitions } from '../../partition/inspect.ts';
 import { monthOf } from '../../partition/months.ts';
-import { addSitePlan, applyPlan, checkSite, detachSitePlan, monthsPlan, type PartitionPlan } from '../../partition/plan.ts';
+import { addSitePlan, applyPlan, checkSite, checkToTable, detachSitePlan, monthsPlan, type PartitionPlan } from '../../partition/plan.ts';
 import { renderPlan } from '../../partition/render.ts';
 import { runPartition, snapshotOf, type Planner } from '../../partition/run.ts';
 import { contextOf, parseDuration, type Context } from '../context.ts';
@@ -115,6 +116,7 @@ function detach(): Command {
     .addOption(lockTimeoutOption())
     .action(async (region: string, flags: { toTable?: string; lockTimeout: string }, command: Command) => {
       const site = checkSite(region);
+      if (flags.toTable !== undefined) checkToTable(flags.toTable, site, regionTables().map((t) => t.split('.')[1]!));
       await execute(command, `partition detach ${site}`, (s) => detachSitePlan(s, site, flags.toTable), flags.lockTimeout);
     });
 }

@@ -1,12 +1,16 @@
 /**
- * `ecomdb up`: the main job in one command: migrate the target, seed it when it is empty, verify
- * it, and show what exists. On the embedded default it needs nothing but `npm install`.
+ * `ecomdb up`: the main job in one command: migrate the target, partition it as declared in
+ * schema/partitions.ts, seed it when it is empty, verify it, and show what exists. On the
+ * embedded default it needs nothing but `npm install`.
  */
 import { Command } from 'commander';
 import { COMPONENTS } from '../../../schema/index.ts';
 import { openTarget } from '../../db/open.ts';
 import { EcomdbError } from '../../errors.ts';
 import { readMigrations } from '../../migrations/files.ts';
+import { monthOf } from '../../partition/months.ts';
+import { applyPlan } from '../../partition/plan.ts';
+import { runPartition } from '../../partition/run.ts';
 import { summarize } from '../../summary.ts';
 import { runRules, selectRules } from '../../verify/run.ts';
 import { contextOf } from '../context.ts';
@@ -15,6 +19,7 @@ import { DEFAULT_REGIONS, seedOptions } from './seed.ts';
 
 interface UpFlags extends MigrateFlags {
   seed: boolean;
+  partition: boolean;
   scale: string;
 }
 
@@ -22,6 +27,7 @@ export function upCommand(): Command {
   return new Command('up')
     .description('bring the database up: migrate, seed when empty, verify, and print what exists (embedded by default)')
     .option('--no-seed', 'migrate and verify only; load no data')
+    .option('--no-partition', 'keep plain tables (by default the region-scoped tables are partitioned by site and month)')
     .option('--scale <n>', 'seed size when the database is empty (as for seed)', '1')
     .option('--lock-timeout <duration>', 'as for migrate')
     .option('--statement-timeout <duration>', 'as for migrate')
@@ -32,6 +38,7 @@ Examples:
   $ ecomdb up                                  # nothing installed: embedded PostgreSQL in ./.ecomdb
   $ ecomdb up --url postgres://postgres@localhost/shop --scale 5 --json
   $ ecomdb up --no-seed                        # schema only
+  $ ecomdb up --no-partition                   # plain tables; ecomdb partition apply later
 
 A database that already holds data is not seeded again (use ecomdb seed --truncate for that).`,
     )
@@ -45,12 +52,19 @@ A database that already holds data is not seeded again (use ecomdb seed --trunca
       let components;
       let migrated;
       let seeded: { rows: number; ms: number } | 'skipped' | null = null;
+      let partitioned: { steps: number } | null = null;
       let failing: string[] = [];
       try {
         migrated = await migrateOpen(db, files, options);
         output.success(
           migrated.applied.length > 0 ? `applied ${migrated.applied.length} migration(s) in ${(migrated.ms / 1000).toFixed(1)}s` : 'schema already up to date',
         );
+        if (flags.partition) {
+          // Before the seed: partitioning an empty database is quick, and the seed fills the partitions.
+          const { plan, report } = await runPartition(db, (snapshot) => applyPlan(snapshot, { month: monthOf(new Date()) }));
+          partitioned = { steps: plan.steps.length };
+          output.success(plan.steps.length === 0 ? 'partitions already as declared' : `partitioned by site and month (${plan.steps.length} steps) in ${(report.totalMs / 1000).toFixed(1)}s`);
+        }
         if (seeding) {
           const { seedDatabase } = await import('../../seed/load.ts');
           try {
@@ -83,7 +97,7 @@ A database that already holds data is not seeded again (use ecomdb seed --trunca
         components.map((c) => [c.title, c.schema, String(c.tables.length), String(c.tables.reduce((n, t) => n + t.rows, 0))]),
       );
       output.info(`next: ${output.color.bold('ecomdb sql')} to read the DDL, ${output.color.bold('ecomdb verify')} for the full report`);
-      output.data({ target: db.label, applied: migrated.applied, seeded, verify: { failing }, components });
+      output.data({ target: db.label, applied: migrated.applied, partitioned, seeded, verify: { failing }, components });
       if (failing.length > 0) {
         throw new EcomdbError('E_VERIFY_FAILED', `${failing.length} verify rule(s) fail`, { hint: 'run ecomdb verify to see the findings' });
       }
