@@ -22,6 +22,7 @@ export const RULES: readonly SqlRule[] = [...CATALOG_RULES, ...NORMALIZATION_RUL
 /** Rules that are not one SELECT (drift compares two databases; probes write and roll back). */
 export const SPECIAL_RULES = [
   'drift/migrations',
+  'partition/layout',
   'probe/constraints',
   'normalization/1nf-delimited-list',
   'normalization/2nf-partial-dependency',
@@ -38,7 +39,7 @@ export function selects(id: (typeof SPECIAL_RULES)[number], only: readonly strin
 export function selectRules(only: readonly string[] = [], skip: readonly string[] = []): SqlRule[] {
   for (const pattern of [...only, ...skip]) {
     if (!RULES.some((r) => matches(r.id, pattern)) && !SPECIAL_RULES.some((id) => matches(id, pattern))) {
-      throw new EcomdbError('E_USAGE', `no verify rule matches "${pattern}"`, { hint: `use a rule id or a category: catalog, normalization, data, drift, probe` });
+      throw new EcomdbError('E_USAGE', `no verify rule matches "${pattern}"`, { hint: `use a rule id or a category: catalog, normalization, data, drift, probe, partition` });
     }
   }
   return RULES.filter((r) => (only.length === 0 || only.some((p) => matches(r.id, p))) && !skip.some((p) => matches(r.id, p)));

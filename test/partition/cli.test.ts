@@ -174,5 +174,20 @@ describe('ecomdb partition on the command line (PostgreSQL server)', () => {
     expect(twoStatements.code).toBe(2);
     const [still] = await partitioned.sql`select to_regclass('order_processing.orders') is not null as ok`;
     expect(still!.ok).toBe(true);
+
+    // verify's partition/layout: clean as applied; a missing month ahead is reported, then fixed.
+    const clean = await ecomdb(['verify', '--only', 'partition', '--url', partitioned.url, '--format', 'json']);
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(JSON.parse(clean.stdout).rules[0]).toMatchObject({ id: 'partition/layout', offenders: 0 });
+    const [last] = await partitioned.sql`select max(c.relname) as name from pg_class c where c.relname ~ '^messages_mlb_[0-9]{4}_[0-9]{2}$'`;
+    await partitioned.sql.unsafe(`drop table messaging.${last!.name}`);
+    const warned = await ecomdb(['verify', '--only', 'partition', '--url', partitioned.url, '--format', 'json']);
+    expect(warned.code, warned.stderr).toBe(0);
+    expect(JSON.parse(warned.stdout).rules[0].findings).toEqual([
+      expect.objectContaining({ object: 'messaging.messages', message: 'pending: Create the missing months of messaging.messages', severity: 'warning' }),
+    ]);
+    expect((await ecomdb(['partition', 'months', '--url', partitioned.url])).code).toBe(0);
+    const fixed = await ecomdb(['verify', '--only', 'partition', '--url', partitioned.url, '--format', 'json']);
+    expect(JSON.parse(fixed.stdout).rules[0].offenders).toBe(0);
   });
 });

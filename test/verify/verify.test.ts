@@ -176,7 +176,7 @@ describe('ecomdb verify', () => {
       'normalization/3nf-transitive-dependency',
     ]);
     const skip = await ecomdb(['verify', '--url', db.url, '--format', 'json', '--skip', 'data,catalog']);
-    expect((JSON.parse(skip.stdout) as VerifyReport).rules.map((r) => r.category)).toEqual(['normalization', 'drift', 'probe', 'normalization', 'normalization', 'normalization']);
+    expect((JSON.parse(skip.stdout) as VerifyReport).rules.map((r) => r.category)).toEqual(['normalization', 'drift', 'probe', 'partition', 'normalization', 'normalization', 'normalization']);
     const unknown = await ecomdb(['verify', '--url', db.url, '--only', 'catalog/nope']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/E_USAGE: no verify rule matches "catalog\/nope"/);

@@ -6,6 +6,7 @@ import { EcomdbError, EXIT } from '../../errors.ts';
 import { renderJunit, renderText } from '../../verify/format.ts';
 import { driftResult } from '../../verify/drift.ts';
 import { probeResult } from '../../verify/probes.ts';
+import { layoutResult } from '../../verify/partitions.ts';
 import { DEPENDENCY_RULES, SAMPLE_ROWS, dependencyFindings } from '../../verify/dependencies.ts';
 import { resultOf, runRules, selectRules, selects } from '../../verify/run.ts';
 import { readMigrations } from '../../migrations/files.ts';
@@ -65,6 +66,7 @@ not be reached. The JSON report's schema is documented in the README.`,
         const results = await db.session((s) => runRules(s, rules, schemas, sample));
         if (drift) results.push(await driftResult(db, target.kind === 'postgres' ? target.url : null, files, schemas, sample));
         if (probe) results.push(await db.session((s) => probeResult(s, schemas, sample)));
+        if (selects('partition/layout', list(flags.only), list(flags.skip))) results.push(await db.session((s) => layoutResult(s, sample)));
         const dependencyRules = DEPENDENCY_RULES.filter((r) => selects(r.id, list(flags.only), list(flags.skip)));
         if (dependencyRules.length > 0) {
           const started = Date.now();
