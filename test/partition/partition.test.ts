@@ -82,6 +82,45 @@ async function attempt(s: Session, write: string): Promise<string | null> {
   }
 }
 
+/** Insert MLB orders one by one, autocommit, until stopped; the count and the longest single insert. */
+function backgroundWriter(url: string) {
+  let running = true;
+  const done = (async () => {
+    const db = await openPostgres(url);
+    let count = 0;
+    let maxMs = 0;
+    let error: string | null = null;
+    try {
+      await db.session(async (s) => {
+        const [u] = await s.query<{ id: number; address: number }>(
+          `select u.id, a.id as address from user_management.users u join user_management.addresses a on a.region = u.region and a.user_id = u.id where u.region = 'MLB' limit 1`,
+        );
+        while (running) {
+          const t0 = performance.now();
+          await s.query(
+            `INSERT INTO order_processing.orders (region, buyer_id, status_id, shipping_address_id, total, currency, created_at) VALUES ('MLB', $1, 1, $2, 0, 'BRL', now())`,
+            [u!.id, u!.address],
+          );
+          maxMs = Math.max(maxMs, performance.now() - t0);
+          count++;
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      });
+    } catch (e) {
+      error = (e as Error).message;
+    } finally {
+      await db.close();
+    }
+    return { count, maxMs, error };
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      return done;
+    },
+  };
+}
+
 describe.each(TARGETS)('ecomdb partition on $name', (target) => {
   let handle: Awaited<ReturnType<Target['open']>>;
   let db: Database;
@@ -255,11 +294,20 @@ describe.each(TARGETS)('ecomdb partition on $name', (target) => {
               }
             },
           };
+    // On the server, a second writer inserts MLB orders for the whole of the add, timing each.
+    const writer = handle.url === undefined ? null : backgroundWriter(handle.url);
     const result = await runPartition(db, (s) => addSitePlan(s, 'MLC', { month: today() }), { hooks });
+    const written = await writer?.stop();
     console.info(
-      `[${target.name}] add MLC: rows moved with only DEFAULT locked in ${Math.round(result.report.phaseMs.move!)} ms; strong locks (attach phase) held ${Math.round(result.report.phaseMs.attach!)} ms`,
+      `[${target.name}] add MLC: rows moved with only DEFAULT locked in ${Math.round(result.report.phaseMs.move!)} ms; ` +
+        `strong locks (attach phase) held ${Math.round(result.report.phaseMs.attach!)} ms` +
+        (written ? `; a concurrent MLB writer committed ${written.count} orders meanwhile, its longest wait ${Math.round(written.maxMs)} ms` : ''),
     );
-    if (handle.url !== undefined) expect(writerDuringMove, 'a writer to MLB during the move phase').toBeNull();
+    if (handle.url !== undefined) {
+      expect(writerDuringMove, 'a writer to MLB during the move phase').toBeNull();
+      expect(written!.error).toBeNull();
+      expect(written!.count).toBeGreaterThan(0);
+    }
     await db.session(async (s) => {
       expect(await counts(s, `region = 'MLC'`)).toEqual(mlcBefore);
       for (const [table, n] of Object.entries(mlcBefore)) {
