@@ -52,7 +52,10 @@ export interface TableState {
   /** `LIST (region)`, `RANGE (created_at)` when partitioned. */
   readonly partitionKey: string | null;
   readonly partitions: readonly Partition[];
+  /** Columns a copy writes: all but generated ones, in table order. */
   readonly columns: readonly string[];
+  /** A column is GENERATED ALWAYS AS IDENTITY: a copy needs OVERRIDING SYSTEM VALUE. */
+  readonly alwaysIdentity: boolean;
   readonly owner: string;
   readonly comment: string | null;
   readonly constraints: readonly Constraint[];
@@ -64,8 +67,8 @@ export interface TableState {
   readonly grants: readonly string[];
   /** Publications that list the table, with their row filter. */
   readonly publications: readonly { name: string; rowFilter: string | null; columns: string[] | null; viaRoot: boolean }[];
-  /** Sequences owned by a column of the table (bigserial). */
-  readonly sequences: readonly { sequence: string; column: string }[];
+  /** Sequences of a column of the table: owned (serial, bigserial) or an identity's own. */
+  readonly sequences: readonly { sequence: string; column: string; identity: boolean }[];
   /** Complete CREATE TRIGGER statements of user triggers. */
   readonly triggers: readonly string[];
   /** Views and other objects that depend on the table and would block a rebuild. */
@@ -100,12 +103,13 @@ interface PartRow { oid: number; parent: number; name: string; bound: string; mo
 /** Read the snapshot. `tables` defaults to every region-scoped table of the schema source. */
 export async function readCatalog(session: Session, tables: readonly string[] = regionTables()): Promise<CatalogSnapshot> {
   const [who] = await session.query<{ u: string; v: number }>(`select current_user as u, current_setting('server_version_num')::int as v`);
-  const rels = await session.query<{ oid: number; schema: string; name: string; kind: string; owner: string; comment: string | null; key: string | null; rls: boolean; force: boolean; columns: string[] }>(
+  const rels = await session.query<{ oid: number; schema: string; name: string; kind: string; owner: string; comment: string | null; key: string | null; rls: boolean; force: boolean; columns: string[]; always: boolean }>(
     `select c.oid::int as oid, n.nspname as schema, c.relname as name, c.relkind::text as kind, pg_get_userbyid(c.relowner) as owner,
             obj_description(c.oid, 'pg_class') as comment,
             case when c.relkind = 'p' then pg_get_partkeydef(c.oid) end as key,
             c.relrowsecurity as rls, c.relforcerowsecurity as force,
-            array(select a.attname::text from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped order by a.attnum) as columns
+            array(select a.attname::text from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped and a.attgenerated = '' order by a.attnum) as columns,
+            exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped and a.attidentity = 'a') as always
        from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where (n.nspname || '.' || c.relname) = any($1::text[]) and c.relkind in ('r', 'p') and not c.relispartition`,
     [tables],
@@ -170,8 +174,8 @@ export async function readCatalog(session: Session, tables: readonly string[] = 
       where r.prrelid = any($1::oid[]) order by p.pubname`,
     [oids],
   );
-  const sequences = await session.query<{ rel: number; sequence: string; column: string }>(
-    `select d.refobjid::int as rel, format('%I.%I', n.nspname, s.relname) as sequence, a.attname as column
+  const sequences = await session.query<{ rel: number; sequence: string; column: string; identity: boolean }>(
+    `select d.refobjid::int as rel, format('%I.%I', n.nspname, s.relname) as sequence, a.attname as column, d.deptype = 'i' as identity
        from pg_depend d join pg_class s on s.oid = d.objid and s.relkind = 'S' join pg_namespace n on n.oid = s.relnamespace
        join pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid
       where d.classid = 'pg_class'::regclass and d.refclassid = 'pg_class'::regclass and d.deptype in ('a', 'i')
@@ -228,6 +232,7 @@ export async function readCatalog(session: Session, tables: readonly string[] = 
       partitionKey: rel.key,
       partitions: childrenOf(rel.oid),
       columns: rel.columns,
+      alwaysIdentity: rel.always,
       owner: rel.owner,
       comment: rel.comment,
       constraints: of(constraints).map((k) => ({ name: k.name, type: k.type, definition: k.def, comment: k.comment })),
@@ -236,7 +241,7 @@ export async function readCatalog(session: Session, tables: readonly string[] = 
       policies: of(policies).map((p) => p.sql),
       grants: of(grants).map((g) => g.sql),
       publications: of(publications).map((p) => ({ name: p.name, rowFilter: p.filter, columns: p.columns, viaRoot: p.via })),
-      sequences: of(sequences).map((s) => ({ sequence: s.sequence, column: s.column })),
+      sequences: of(sequences).map((s) => ({ sequence: s.sequence, column: s.column, identity: s.identity })),
       triggers: of(triggers).map((t) => t.sql),
       dependents: of(dependents).map((d) => d.what),
       dataMonths,

@@ -149,7 +149,12 @@ export function rootsFirst(tables: readonly TableState[], fks: readonly ForeignK
   return out;
 }
 
-/** `INSERT ... SELECT` column list, the same on both sides. */
+/** Rows keep their identity values when copied. */
+function overriding(t: TableState): string {
+  return t.alwaysIdentity ? ' OVERRIDING SYSTEM VALUE' : '';
+}
+
+/** `INSERT ... SELECT` column list, the same on both sides (generated columns are computed again). */
 function columnList(t: TableState): string {
   return t.columns.map(q).join(', ');
 }
@@ -273,7 +278,7 @@ function rebuildStep(t: TableState, options: PlanOptions, layout: PartitionLayou
     if (column) sql.push(...createMonths(t, p.name, months));
   }
   sql.push(`-- Every row moves; each lands in its site's (and month's) partition.`);
-  sql.push(`INSERT INTO ${qualified(t)} (${columnList(t)})\n  SELECT ${columnList(t)} FROM ${qualified(t, old)};`);
+  sql.push(`INSERT INTO ${qualified(t)} (${columnList(t)})${overriding(t)}\n  SELECT ${columnList(t)} FROM ${qualified(t, old)};`);
   sql.push(`-- Keys and indexes, built once over the copied rows, on the parent and every partition.`);
   for (const k of keys) sql.push(`ALTER TABLE ${qualified(t)} ADD CONSTRAINT ${q(k.name)} ${k.definition};`);
   for (const i of t.indexes) sql.push(`${i.definition};`);
@@ -282,7 +287,16 @@ function rebuildStep(t: TableState, options: PlanOptions, layout: PartitionLayou
   }
   for (const i of t.indexes) if (i.comment !== null) sql.push(`COMMENT ON INDEX ${qualified(t, i.name)} IS ${quoteLiteral(i.comment)};`);
   if (t.comment !== null) sql.push(`COMMENT ON TABLE ${qualified(t)} IS ${quoteLiteral(t.comment)};`);
-  for (const s of t.sequences) sql.push(`ALTER SEQUENCE ${s.sequence} OWNED BY ${qualified(t)}.${q(s.column)};`);
+  for (const s of t.sequences) {
+    // A serial's sequence is kept (it would go with the old table); an identity column got a new
+    // sequence from LIKE ... INCLUDING IDENTITY, which must go on where the old one stopped.
+    if (!s.identity) sql.push(`ALTER SEQUENCE ${s.sequence} OWNED BY ${qualified(t)}.${q(s.column)};`);
+    else {
+      sql.push(
+        `SELECT setval(pg_get_serial_sequence(${quoteLiteral(`${q(t.schema)}.${q(t.name)}`)}, ${quoteLiteral(s.column)}), last_value, is_called) FROM ${s.sequence};`,
+      );
+    }
+  }
   // The new table belongs to whoever runs apply; give it back to the old owner.
   if (t.owner !== currentUser) sql.push(`ALTER TABLE ${qualified(t)} OWNER TO ${q(t.owner)};`);
   if (t.rowSecurity.enabled) sql.push(`ALTER TABLE ${qualified(t)} ENABLE ROW LEVEL SECURITY;`);
@@ -377,7 +391,7 @@ export function addSitePlan(snapshot: CatalogSnapshot, rawSite: string, options:
       `CREATE TABLE ${qualified(t, name)} (LIKE ${qualified(t)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS\n  INCLUDING STORAGE INCLUDING COMPRESSION INCLUDING GENERATED)${column ? `\n  PARTITION BY RANGE (${q(column)})` : ''};`,
       ...(column ? createMonths(t, name, months) : []),
       `ALTER TABLE ${qualified(t, name)} ADD CONSTRAINT ${q(checkedName(`${name}_site_check`))} CHECK (${q(REGION_COLUMN)} = ${quoteLiteral(site)});`,
-      `INSERT INTO ${qualified(t, name)} (${columnList(t)})\n  SELECT ${columnList(t)} FROM ${qualified(t, d.name)} WHERE ${q(REGION_COLUMN)} = ${quoteLiteral(site)};`,
+      `INSERT INTO ${qualified(t, name)} (${columnList(t)})${overriding(t)}\n  SELECT ${columnList(t)} FROM ${qualified(t, d.name)} WHERE ${q(REGION_COLUMN)} = ${quoteLiteral(site)};`,
       `DELETE FROM ${qualified(t, d.name)} WHERE ${q(REGION_COLUMN)} = ${quoteLiteral(site)};`,
       ...t.constraints.filter((k) => k.type === 'p' || k.type === 'u').map((k) => `ALTER TABLE ${qualified(t, name)} ADD ${k.definition};`),
       ...t.indexes.map((i) => indexOn(i.definition, qualified(t, name))),
