@@ -151,3 +151,15 @@ export function pgFields(error: unknown): PgErrorFields {
   }
   return { message: String(error) };
 }
+
+/**
+ * SQLSTATE 53200 (out of shared memory) with a hint about max_locks_per_transaction: PostgreSQL's
+ * lock table is full. A transaction keeps a lock on every partition and index it touches until
+ * COMMIT, so work over hundreds of partitions can fill the table of a server with the default 64.
+ */
+export const LOCK_TABLE_FULL_HINT =
+  "PostgreSQL's lock table is full (a transaction over hundreds of partitions keeps a lock on each until COMMIT): raise max_locks_per_transaction (e.g. 256) and restart the server, or retry when fewer transactions are running";
+
+export function isLockTableFull(error: unknown): boolean {
+  return pgFields(error).code === '53200';
+}

@@ -4,7 +4,7 @@
  * interleave. The executor knows nothing about partitions; plan.ts decided everything.
  */
 import type { Database, Session } from '../db/types.ts';
-import { EcomdbError, pgFields } from '../errors.ts';
+import { EcomdbError, LOCK_TABLE_FULL_HINT, pgFields } from '../errors.ts';
 import { readCatalog, type CatalogSnapshot } from './catalog.ts';
 import type { PartitionPlan, Step } from './plan.ts';
 
@@ -69,7 +69,9 @@ async function runOn(session: Session, planner: Planner, options: { lockTimeout?
           const pg = pgFields(error);
           throw new EcomdbError('E_PARTITION_FAILED', `${plan.kind} failed at "${step.title}": ${pg.message}${pg.code ? ` (SQLSTATE ${pg.code})` : ''}; nothing was changed`, {
             hint:
-              pg.code === '55P03'
+              pg.code === '53200'
+                ? LOCK_TABLE_FULL_HINT
+                : pg.code === '55P03'
                 ? 'a lock was not granted within --lock-timeout; retry when the table is quieter, or raise --lock-timeout'
                 : pg.code === '42P07'
                   ? 'a table or index of that name already exists (left by an earlier detach?): choose other names with --to-table, or archive and drop the old tables first'

@@ -7,16 +7,22 @@
  * and the tables analysed before COMMIT. Loading bare and constraining afterwards is several
  * times faster than loading into constrained tables (FACTS.md); a failure or a killed process
  * rolls everything back, so the database is left as it was.
+ *
+ * Partitioned tables keep their keys and indexes during the load: dropping and rebuilding a
+ * foreign key of a partitioned table locks every clone, trigger and index on every partition
+ * until COMMIT (~8,000 lock slots at scale 1, more than a default server's whole lock table).
+ * Their rows are checked as they arrive instead, which is slower (scale 10 on the server: 78 s
+ * against 9 s unpartitioned) but never runs the server out of locks.
  */
 import { PARTITION_LAYOUT } from '../../schema/partitions.ts';
-import { readCatalog } from '../partition/catalog.ts';
+import { runPartition } from '../partition/run.ts';
 import { monthOf } from '../partition/months.ts';
 import { monthsPlan } from '../partition/plan.ts';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import { REFERENCE_DATA } from '../../schema/index.ts';
 import { TABLE_SEEDS, World, type TableSeed, type WorldOptions } from '../../seeds/index.ts';
 import type { Database, Session } from '../db/types.ts';
-import { EcomdbError, pgFields } from '../errors.ts';
+import { EcomdbError, isLockTableFull, LOCK_TABLE_FULL_HINT, pgFields } from '../errors.ts';
 import { quoteIdent, quoteQualified } from '../ident.ts';
 import { readHistory } from '../migrations/run.ts';
 import { planMigrations } from '../migrations/plan.ts';
@@ -70,19 +76,22 @@ interface SavedDefinition {
   readonly sql: string;
 }
 
-/** The constraints (PK, FK, UNIQUE, CHECK) and plain indexes of `tables`, as SQL that recreates them. */
+/**
+ * The foreign keys, UNIQUE constraints and plain indexes of the unpartitioned tables among
+ * `tables`, as SQL that recreates them (partitioned tables keep theirs: see the top of the file).
+ */
 async function secondaryDefinitions(session: Session, tables: readonly string[]): Promise<SavedDefinition[]> {
   const rows = await session.query<{ tbl: string; name: string; kind: SavedDefinition['kind']; def: string }>(
     `select format('%I.%I', n.nspname, c.relname) as tbl, con.conname as name,
             case con.contype when 'f' then 'foreign_key' when 'p' then 'primary_key' when 'u' then 'unique' else 'check' end as kind,
             pg_get_constraintdef(con.oid) as def
        from pg_constraint con join pg_class c on c.oid = con.conrelid join pg_namespace n on n.oid = c.relnamespace
-      where con.conrelid = any($1::regclass[]) and con.contype in ('f', 'u') and con.conparentid = 0
+      where con.conrelid = any($1::regclass[]) and con.contype in ('f', 'u') and con.conparentid = 0 and c.relkind <> 'p'
      union all
      select format('%I.%I', n.nspname, c.relname), ic.relname, 'index', pg_get_indexdef(i.indexrelid)
        from pg_index i join pg_class c on c.oid = i.indrelid join pg_namespace n on n.oid = c.relnamespace
        join pg_class ic on ic.oid = i.indexrelid
-      where i.indrelid = any($1::regclass[])
+      where i.indrelid = any($1::regclass[]) and c.relkind <> 'p'
         and not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid and k.conrelid = i.indrelid)
       order by 1, 2`,
     [tables.map((t) => t.replaceAll('"', ''))],
@@ -119,6 +128,7 @@ async function restoreDefinitions(session: Session, saved: readonly SavedDefinit
         await session.exec(d.sql);
       } catch (error) {
         const pg = pgFields(error);
+        if (pg.code === '53200') throw lockTableFull(error);
         throw new EcomdbError('E_SEED_FAILED', `seeded data broke ${d.name} on ${d.table}: ${pg.message}${pg.detail ? ` (${pg.detail})` : ''}`, {
           hint: 'this is a bug in the seeder; nothing was kept (the load was rolled back)',
           details: { table: d.table, constraint: d.name, sqlstate: pg.code },
@@ -154,18 +164,20 @@ export async function loadIntoBareTables<T>(
 
 /**
  * On a partitioned database, the month partitions of the history window must exist before the
- * rows arrive (there is no DEFAULT month). Created inside the seed's transaction.
+ * rows arrive (there is no DEFAULT month). They are created first, in a transaction of their own
+ * (exactly what `ecomdb partition months` would do): creating ~200 partitions takes thousands of
+ * locks, and holding them until the seed's COMMIT as well would overflow PostgreSQL's lock table
+ * on a default server (max_locks_per_transaction 64). Should the seed fail, the empty months stay:
+ * they are part of the declared layout, not data.
  */
-async function ensureMonths(session: Session, world: World, onPhase?: (phase: string) => void): Promise<void> {
-  const snapshot = await readCatalog(session);
-  if (!snapshot.tables.some((t) => t.partitioned)) return;
-  const plan = monthsPlan(snapshot, {
-    month: monthOf(new Date()),
-    ahead: PARTITION_LAYOUT.monthsAhead,
-    span: { from: monthOf(new Date(world.windowStart)), to: monthOf(new Date(world.options.until)) },
-  });
-  if (plan.steps.length > 0) onPhase?.('creating the month partitions of the history window');
-  for (const step of plan.steps) for (const sql of step.sql) await session.exec(sql);
+async function ensureMonths(db: Database, world: World, onPhase?: (phase: string) => void): Promise<void> {
+  const span = { from: monthOf(new Date(world.windowStart)), to: monthOf(new Date(world.options.until)) };
+  const { plan } = await runPartition(db, (snapshot) =>
+    snapshot.tables.some((t) => t.partitioned)
+      ? monthsPlan(snapshot, { month: monthOf(new Date()), ahead: PARTITION_LAYOUT.monthsAhead, span })
+      : { kind: 'months', steps: [], notes: [] },
+  );
+  if (plan.steps.length > 0) onPhase?.(`created the month partitions of the history window (${span.from} to ${span.to})`);
 }
 
 /** The tables `ecomdb seed` fills, in load order (reference tables excluded). */
@@ -195,7 +207,14 @@ async function loadTable(session: Session, world: World, seed: TableSeed, option
   let rows: number;
   if (seed.kind === 'sql') {
     options.onTableStart?.(table, 0);
+    // These statements join whole tables just loaded bare (their unique keys dropped). The
+    // planner misjudges the composite joins (order_details to orders on three correlated
+    // columns: estimated 1 row, even after ANALYZE) and picks a nested loop whose inner side has
+    // no usable index: the reviews insert was quadratic (scale 10: 79 s; with hash joins 0.3 s).
+    // Bulk joins never want a nested loop here.
+    await session.exec('SET LOCAL enable_nestloop = off');
     await session.exec(seed.sql(world));
+    await session.exec('RESET enable_nestloop');
     rows = await count(session, table);
   } else {
     options.onTableStart?.(table, seed.expected(world));
@@ -210,6 +229,7 @@ async function loadTable(session: Session, world: World, seed: TableSeed, option
       );
     } catch (error) {
       const pg = pgFields(error);
+      if (pg.code === '53200') throw lockTableFull(error);
       throw new EcomdbError('E_SEED_FAILED', `PostgreSQL refused a row of ${table}: ${pg.message}${pg.code ? ` [${pg.code}]` : ''}`, {
         hint: 'nothing was kept: the whole seed ran in one transaction and was rolled back',
         details: { table, sqlstate: pg.code, detail: pg.detail },
@@ -250,9 +270,9 @@ async function finishLoad(session: Session): Promise<void> {
 export async function seedDatabase(db: Database, files: readonly MigrationFile[], options: SeedOptions): Promise<SeedResult> {
   const world = new World(options);
   const started = Date.now();
-  return db.session(async (session) => {
+  const tables = seededTables();
+  await db.session(async (session) => {
     await assertMigrated(session, files);
-    const tables = seededTables();
     if (!options.truncate) {
       for (const table of tables) {
         const [row] = await session.query<{ any: boolean }>(`select exists (select 1 from ${table}) as any`);
@@ -263,10 +283,12 @@ export async function seedDatabase(db: Database, files: readonly MigrationFile[]
         }
       }
     }
+  });
+  await ensureMonths(db, world, options.onPhase);
+  return db.session(async (session) => {
     await session.exec('BEGIN');
     try {
       await session.exec(`SET LOCAL TimeZone = 'UTC'`);
-      await ensureMonths(session, world, options.onPhase);
       if (options.truncate) {
         options.onPhase?.('emptying the seeded tables');
         await session.exec(`TRUNCATE ${tables.join(', ')} RESTART IDENTITY`);
@@ -304,7 +326,15 @@ export async function seedDatabase(db: Database, files: readonly MigrationFile[]
       return { tables: results, rows, loadMs, constraintsMs, ms: Date.now() - started, checks, peakRssMb };
     } catch (error) {
       await session.exec('ROLLBACK').catch(() => {});
-      throw error;
+      throw isLockTableFull(error) ? lockTableFull(error) : error;
     }
+  });
+}
+
+function lockTableFull(cause: unknown): EcomdbError {
+  return new EcomdbError('E_SEED_FAILED', `PostgreSQL ran out of lock slots during the seed: ${pgFields(cause).message}; nothing was kept`, {
+    hint: LOCK_TABLE_FULL_HINT,
+    details: { sqlstate: '53200' },
+    cause,
   });
 }
