@@ -8,11 +8,13 @@
  * times faster than loading into constrained tables (FACTS.md); a failure or a killed process
  * rolls everything back, so the database is left as it was.
  *
- * Partitioned tables keep their keys and indexes during the load: dropping and rebuilding a
- * foreign key of a partitioned table locks every clone, trigger and index on every partition
- * until COMMIT (~8,000 lock slots at scale 1, more than a default server's whole lock table).
- * Their rows are checked as they arrive instead, which is slower (scale 10 on the server: 78 s
- * against 9 s unpartitioned) but never runs the server out of locks.
+ * Partitioned tables are the exception when the server's lock table is too small: dropping and
+ * rebuilding the keys of a partitioned table locks every clone, trigger and index on every
+ * partition until COMMIT (~8,000 lock slots at scale 1 with the declared layout, more than the
+ * whole lock table of a default server). `planKeys` estimates that need; when it would take more
+ * than half of the table, partitioned tables keep their keys and their rows are checked as
+ * they arrive, which is slower (scale 10 on the server: 78 s against 9 s unpartitioned) but
+ * never runs the server out of locks.
  */
 import { PARTITION_LAYOUT } from '../../schema/partitions.ts';
 import { runPartition } from '../partition/run.ts';
@@ -39,6 +41,8 @@ export interface SeedOptions extends WorldOptions {
   onRows?: (table: string, rows: number) => void;
   onTableDone?: (result: TableResult) => void;
   onPhase?: (phase: string) => void;
+  /** The keys of partitioned tables during the load: `auto` (default) decides from the server's lock table (planKeys). */
+  partitionedKeys?: PartitionedKeys;
   /** Test hook: refuse one row, e.g. `order_processing.orders:100`. */
   fault?: string;
 }
@@ -77,24 +81,24 @@ interface SavedDefinition {
 }
 
 /**
- * The foreign keys, UNIQUE constraints and plain indexes of the unpartitioned tables among
- * `tables`, as SQL that recreates them (partitioned tables keep theirs: see the top of the file).
+ * The foreign keys, UNIQUE constraints and plain indexes of `tables`, as SQL that recreates
+ * them; those of partitioned tables only if `partitioned` (see the top of the file).
  */
-async function secondaryDefinitions(session: Session, tables: readonly string[]): Promise<SavedDefinition[]> {
+async function secondaryDefinitions(session: Session, tables: readonly string[], partitioned: boolean): Promise<SavedDefinition[]> {
   const rows = await session.query<{ tbl: string; name: string; kind: SavedDefinition['kind']; def: string }>(
     `select format('%I.%I', n.nspname, c.relname) as tbl, con.conname as name,
             case con.contype when 'f' then 'foreign_key' when 'p' then 'primary_key' when 'u' then 'unique' else 'check' end as kind,
             pg_get_constraintdef(con.oid) as def
        from pg_constraint con join pg_class c on c.oid = con.conrelid join pg_namespace n on n.oid = c.relnamespace
-      where con.conrelid = any($1::regclass[]) and con.contype in ('f', 'u') and con.conparentid = 0 and c.relkind <> 'p'
+      where con.conrelid = any($1::regclass[]) and con.contype in ('f', 'u') and con.conparentid = 0 and ($2 or c.relkind <> 'p')
      union all
      select format('%I.%I', n.nspname, c.relname), ic.relname, 'index', pg_get_indexdef(i.indexrelid)
        from pg_index i join pg_class c on c.oid = i.indrelid join pg_namespace n on n.oid = c.relnamespace
        join pg_class ic on ic.oid = i.indexrelid
-      where i.indrelid = any($1::regclass[]) and c.relkind <> 'p'
+      where i.indrelid = any($1::regclass[]) and ($2 or c.relkind <> 'p')
         and not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid and k.conrelid = i.indrelid)
       order by 1, 2`,
-    [tables.map((t) => t.replaceAll('"', ''))],
+    [tables.map((t) => t.replaceAll('"', '')), partitioned],
   );
   return rows.map((r) => ({
     table: r.tbl,
@@ -139,18 +143,65 @@ async function restoreDefinitions(session: Session, saved: readonly SavedDefinit
   }
 }
 
+export type PartitionedKeys = 'auto' | 'rebuild' | 'keep';
+
+export interface KeysPlan {
+  /** Drop and rebuild the keys of partitioned tables too (otherwise they stay during the load). */
+  readonly rebuild: boolean;
+  /** Partitions of the tables (0: nothing is partitioned, nothing to decide). */
+  readonly partitions: number;
+  /** Why, in one line, for the progress output. */
+  readonly reason: string;
+}
+
+/**
+ * Whether the keys of the partitioned tables among `tables` can be dropped and rebuilt inside
+ * one transaction. The estimate counts what such a transaction locks: every partition, its
+ * indexes, its foreign-key clones and their internal triggers (measured: about the peak seen in
+ * pg_locks). The lock table holds max_locks_per_transaction × (max_connections +
+ * max_prepared_transactions) slots, shared by every session: the seed takes at most half.
+ */
+export async function planKeys(session: Session, tables: readonly string[], choice: PartitionedKeys = 'auto'): Promise<KeysPlan> {
+  const [row] = await session.query<{ partitions: number; objects: number; capacity: number }>(
+    `with leaves as (
+       select t.relid from unnest($1::regclass[]) r(root) cross join lateral pg_partition_tree(r.root) t where t.level > 0
+     )
+     select (select count(*) from leaves)::int as partitions,
+            ((select count(*) from leaves)
+             + (select count(*) from pg_index where indrelid in (select relid from leaves))
+             + (select count(*) from pg_constraint where conrelid in (select relid from leaves) and contype = 'f')
+             + (select count(*) from pg_trigger where tgisinternal and tgrelid in (select relid from leaves)))::int as objects,
+            (current_setting('max_locks_per_transaction')::int
+             * (current_setting('max_connections')::int + current_setting('max_prepared_transactions')::int))::int as capacity`,
+    [tables.map((t) => t.replaceAll('"', ''))],
+  );
+  const { partitions, objects, capacity } = row!;
+  if (partitions === 0) return { rebuild: true, partitions, reason: 'no partitioned tables' };
+  if (choice !== 'auto') return { rebuild: choice === 'rebuild', partitions, reason: `keys of partitioned tables: ${choice} (asked for)` };
+  // Calibration: with the declared layout, 365 partitions, 5,025 counted objects; pg_locks
+  // showed 8,200 slots at the peak (FK clones on the referenced side, toast tables, ...).
+  const locks = Math.round(objects * 1.7);
+  const need = `rebuilding the keys of ${partitions} partitions would hold about ${locks.toLocaleString('en-US')} locks until COMMIT`;
+  const have = `the server's lock table holds ${capacity.toLocaleString('en-US')} (max_locks_per_transaction × connections)`;
+  return locks * 2 <= capacity
+    ? { rebuild: true, partitions, reason: `${need}; ${have}: rebuilding them after the load` }
+    : { rebuild: false, partitions, reason: `${need}; ${have}: keeping them during the load (slower; raise max_locks_per_transaction for the fast way)` };
+}
+
 /**
  * The loading method: inside the caller's transaction, drop the FKs, UNIQUE constraints and
- * secondary indexes of `tables`, run `load`, then rebuild and validate them. Shared by the seeder
- * and by its benchmark's raw ceiling, so both load the same way.
+ * secondary indexes of `tables` (of its partitioned tables only if `keys.rebuild`), run `load`,
+ * then rebuild and validate them. Shared by the seeder and by its benchmark's raw ceiling, so
+ * both load the same way.
  */
 export async function loadIntoBareTables<T>(
   session: Session,
   tables: readonly string[],
   load: () => Promise<T>,
   onPhase?: (phase: string) => void,
+  keys: KeysPlan = { rebuild: true, partitions: 0, reason: '' },
 ): Promise<{ result: T; constraints: number; constraintsMs: number }> {
-  const saved = await secondaryDefinitions(session, tables);
+  const saved = await secondaryDefinitions(session, tables, keys.rebuild);
   await dropDefinitions(session, saved);
   const result = await load();
   onPhase?.(`rebuilding and validating ${saved.length} constraints and indexes`);
@@ -294,6 +345,8 @@ export async function seedDatabase(db: Database, files: readonly MigrationFile[]
         await session.exec(`TRUNCATE ${tables.join(', ')} RESTART IDENTITY`);
       }
       let loadMs = 0;
+      const keys = await planKeys(session, tables, options.partitionedKeys);
+      if (keys.partitions > 0) options.onPhase?.(keys.reason);
       const { result: results, constraintsMs } = await loadIntoBareTables(
         session,
         tables,
@@ -305,6 +358,7 @@ export async function seedDatabase(db: Database, files: readonly MigrationFile[]
           return loaded;
         },
         options.onPhase,
+        keys,
       );
 
       let checks: SeedResult['checks'] = [];

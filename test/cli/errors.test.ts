@@ -71,7 +71,7 @@ describe('ecomdb errors', () => {
     expect(verbose.stderr).toMatch(/^\s+at /m);
   });
 
-  it('usage errors exit 2: unknown option, bad duration, unknown component', async () => {
+  it('usage errors exit 2: unknown option, bad duration, bad --partitioned-keys, unknown component', async () => {
     const unknown = await ecomdb(['migrate', '--bogus']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown option '--bogus'");
@@ -79,6 +79,11 @@ describe('ecomdb errors', () => {
     const duration = await ecomdb(['migrate', '--lock-timeout', 'soon', '--url', 'postgres://127.0.0.1:1/x']);
     expect(duration.code).toBe(2);
     expect(oneLine(duration.stderr)).toMatch(/^error E_USAGE: --lock-timeout "soon"/);
+
+    // Checked before the (unreachable) database is opened: exit 2, not 3.
+    const keys = await ecomdb(['seed', '--partitioned-keys', 'sometimes', '--url', 'postgres://127.0.0.1:1/x']);
+    expect(keys.code).toBe(2);
+    expect(oneLine(keys.stderr)).toMatch(/^error E_USAGE: --partitioned-keys "sometimes" is not auto, rebuild or keep/);
 
     const component = await ecomdb(['sql', '--component', 'nope']);
     expect(component.code).toBe(2);

@@ -4,7 +4,7 @@ import { SITE_IDS, type SiteId } from '../../../schema/values.ts';
 import { openTarget } from '../../db/open.ts';
 import { EcomdbError } from '../../errors.ts';
 import { readMigrations } from '../../migrations/files.ts';
-import type { SeedOptions } from '../../seed/load.ts';
+import type { PartitionedKeys, SeedOptions } from '../../seed/load.ts';
 import { contextOf } from '../context.ts';
 import { Progress } from '../progress.ts';
 
@@ -16,6 +16,7 @@ interface SeedFlags {
   days: string;
   truncate?: boolean;
   check: boolean;
+  partitionedKeys?: string;
 }
 
 const DAY = 86_400_000;
@@ -45,6 +46,10 @@ export function seedOptions(flags: SeedFlags, now = Date.now()): Omit<SeedOption
   }
   const windowDays = positiveNumber(flags.days, '--days', true);
   if (windowDays < 30) throw new EcomdbError('E_USAGE', '--days must be at least 30', { hint: 'the history always covers the last 30 days' });
+  const keys = flags.partitionedKeys ?? 'auto';
+  if (!['auto', 'rebuild', 'keep'].includes(keys)) {
+    throw new EcomdbError('E_USAGE', `--partitioned-keys "${keys}" is not auto, rebuild or keep`, { hint: 'leave it to auto unless you know the server\'s lock table' });
+  }
   return {
     seed,
     scale: positiveNumber(flags.scale, '--scale', false),
@@ -53,6 +58,7 @@ export function seedOptions(flags: SeedFlags, now = Date.now()): Omit<SeedOption
     windowDays,
     truncate: flags.truncate,
     check: flags.check,
+    partitionedKeys: keys as PartitionedKeys,
     fault: process.env.ECOMDB_SEED_FAULT || undefined,
   };
 }
@@ -67,6 +73,11 @@ export function seedCommand(): Command {
     .option('--days <n>', 'days of order history before --until (at least 30)', '180')
     .option('--truncate', 'empty the seeded tables first (reference rows stay)')
     .option('--no-check', 'skip the business consistency checks before commit')
+    .option(
+      '--partitioned-keys <how>',
+      'keys of partitioned tables during the load: rebuild after it (fast, locks every partition), keep (checked row by row), or auto: rebuild when that fits in half of the server\'s lock table',
+      'auto',
+    )
     .addHelpText(
       'after',
       `
