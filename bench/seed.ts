@@ -22,34 +22,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { openPostgres } from '../src/db/postgres.ts';
-import { readMigrations } from '../src/migrations/files.ts';
-import { runMigrations } from '../src/migrations/run.ts';
-import { MIGRATIONS_DIR } from '../src/generate/run.ts';
+import { dropAll, freshDatabase, SERVER_SHOWN, urlFor } from './server.ts';
 import { loadIntoBareTables, seededTables } from '../src/seed/load.ts';
 
 const { values } = parseArgs({
   options: { scale: { type: 'string', default: '84' }, 'drizzle-rows': { type: 'string', default: '100000' }, 'small-scale': { type: 'string', default: '10' } },
 });
-const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const BIN = fileURLToPath(new URL('../bin/ecomdb.js', import.meta.url));
 const UNTIL = '2026-11-01';
-
-const urlFor = (name: string) => Object.assign(new URL(SERVER), { pathname: `/${name}` }).toString();
-const admin = postgres(SERVER, { max: 1, onnotice: () => {} });
-const created: string[] = [];
-
-async function freshDatabase(name: string, migrate = true): Promise<string> {
-  await admin.unsafe(`drop database if exists "${name}" with (force)`);
-  await admin.unsafe(`create database "${name}"`);
-  created.push(name);
-  const url = urlFor(name);
-  if (migrate) {
-    const db = await openPostgres(url);
-    await runMigrations(db, readMigrations(MIGRATIONS_DIR));
-    await db.close();
-  }
-  return url;
-}
 
 function child(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -151,7 +131,7 @@ try {
   const baseline = await drizzleSeed(await freshDatabase('ecomdb_bench_drizzle'), values['drizzle-rows']!);
 
   const rows = [raw, noCheck, withCheck, small, baseline];
-  console.log(`\nseed benchmark (PostgreSQL at ${SERVER.replace(/:[^:@/]*@/, ':***@')}, ${(bytes / 2 ** 20).toFixed(0)} MB of COPY text)\n`);
+  console.log(`\nseed benchmark (PostgreSQL at ${SERVER_SHOWN}, ${(bytes / 2 ** 20).toFixed(0)} MB of COPY text)\n`);
   console.log(`${'method'.padEnd(72)} ${'rows'.padStart(10)} ${'seconds'.padStart(8)} ${'rows/s'.padStart(9)} ${'peak RSS'.padStart(9)}`);
   for (const m of rows) {
     console.log(`${m.label.padEnd(72)} ${m.rows.toLocaleString('en-US').padStart(10)} ${(m.ms / 1000).toFixed(1).padStart(8)} ${Math.round(rate(m)).toLocaleString('en-US').padStart(9)} ${(m.peakRssMb === null ? '-' : `${m.peakRssMb} MB`).padStart(9)}`);
@@ -165,6 +145,5 @@ try {
   console.log('drizzle-seed fills users only: our other region-scoped tables have composite foreign keys it cannot satisfy.');
 } finally {
   rmSync(dir, { recursive: true, force: true });
-  for (const name of created) await admin.unsafe(`drop database if exists "${name}" with (force)`);
-  await admin.end();
+  await dropAll();
 }
