@@ -87,7 +87,9 @@ Examples:
   $ ecomdb seed --regions MLA,MLU --truncate --json
 
 Interrupted (Ctrl-C, killed), a seed leaves the database exactly as it was: everything,
-including rebuilding the constraints, happens in one transaction. Run it again.`,
+including rebuilding the constraints, happens in one transaction. Run it again. (On a
+partitioned database the empty month partitions of the history window are created first and
+stay: the layout wants them anyway.)`,
     )
     .action(async (flags: SeedFlags, command: Command) => {
       const { target, migrationsDir, output } = contextOf(command);
