@@ -62,8 +62,8 @@ const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const clients: postgres.Sql[] = [];
 const databases: Database[] = [];
 
-function client(url: string): postgres.Sql {
-  const sql = postgres(url, { max: 1, prepare: true, onnotice: () => {} });
+function client(url: string, connection: Record<string, string> = {}): postgres.Sql {
+  const sql = postgres(url, { max: 1, prepare: true, onnotice: () => {}, connection });
   clients.push(sql);
   return sql;
 }
@@ -151,10 +151,10 @@ const TOP_PRODUCTS = `SELECT d.product_id, sum(d.quantity) AS units
    AND d.region = $1 AND d.order_created_at >= now() - interval '30 days'
  GROUP BY d.product_id ORDER BY units DESC, d.product_id LIMIT 10`;
 
-interface Latency {
-  plain: number[];
-  parted: number[];
-}
+/** The sides measured: the plain copy, and the partitioned copy with the server's plan cache as it is and with generic plans forced. */
+const SIDES = ['plain', 'parted', 'generic'] as const;
+type Side = (typeof SIDES)[number];
+type Latency = Record<Side, number[]>;
 
 async function timeOne(sql: postgres.Sql, text: string, params: readonly Param[]): Promise<number> {
   const t0 = performance.now();
@@ -162,22 +162,17 @@ async function timeOne(sql: postgres.Sql, text: string, params: readonly Param[]
   return performance.now() - t0;
 }
 
-/** Warm both sides, then run the iterations interleaved (alternating which side goes first), so drift on a noisy machine hits both. */
-async function measure(c: QueryCase, plain: postgres.Sql, parted: postgres.Sql): Promise<Latency> {
+/** Warm every side, then run the iterations interleaved (rotating which side goes first), so drift on a noisy machine hits all. */
+async function measure(c: QueryCase, clients: Record<Side, postgres.Sql>): Promise<Latency> {
   for (let i = 0; i < c.warmup; i++) {
-    const p = c.params[i % c.params.length]!;
-    await timeOne(plain, c.sql, p);
-    await timeOne(parted, c.sql, p);
+    for (const side of SIDES) await timeOne(clients[side], c.sql, c.params[i % c.params.length]!);
   }
-  const out: Latency = { plain: [], parted: [] };
+  const out: Latency = { plain: [], parted: [], generic: [] };
   for (let i = 0; i < c.iterations; i++) {
     const p = c.params[i % c.params.length]!;
-    if (i % 2 === 0) {
-      out.plain.push(await timeOne(plain, c.sql, p));
-      out.parted.push(await timeOne(parted, c.sql, p));
-    } else {
-      out.parted.push(await timeOne(parted, c.sql, p));
-      out.plain.push(await timeOne(plain, c.sql, p));
+    for (let k = 0; k < SIDES.length; k++) {
+      const side = SIDES[(i + k) % SIDES.length]!;
+      out[side].push(await timeOne(clients[side], c.sql, p));
     }
   }
   return out;
@@ -268,6 +263,9 @@ async function sectionA(): Promise<string[]> {
 
   const plain = client(urlPlain);
   const parted = client(urlParted);
+  // The same partitioned copy on a connection that always uses the generic plan of a prepared
+  // statement (pruning at execution instead of planning every call over all partitions).
+  const generic = client(urlParted, { plan_cache_mode: 'force_generic_plan' });
   const countsOf = async (sql: postgres.Sql) =>
     (await sql<{ orders: number; lines: number }[]>`
       select (select count(*) from order_processing.orders)::int as orders,
@@ -301,12 +299,17 @@ async function sectionA(): Promise<string[]> {
   const rows: string[][] = [];
   for (const c of cases) {
     log(`A: ${c.label.replace(/^\S+\s+/, '')}: ${c.warmup} warm-up + ${c.iterations} iterations per side`);
-    const l = await measure(c, plain, parted);
+    const l = await measure(c, { plain, parted, generic });
     // EXPLAIN with the first parameters written in; for 3, the largest region (MLB).
     const sample = c.sql === TOP_PRODUCTS ? (c.params.find((p) => p[0] === 'MLB') ?? c.params[0]!) : c.params[0]!;
     const reads = await partitionsRead(dbParted, parted, literal(c.sql, sample), leaves);
-    const [p50a, p95a, p50b, p95b] = [percentile(l.plain, 50), percentile(l.plain, 95), percentile(l.parted, 50), percentile(l.parted, 95)];
-    rows.push([c.label, String(c.iterations), ms(p50a), ms(p95a), ms(p50b), ms(p95b), (p50a / p50b).toFixed(2), (p95a / p95b).toFixed(2), `${await planCache(plain, c.sql)} | ${await planCache(parted, c.sql)}`, `${reads} [${sample[0]}]`]);
+    const [p50a, p95a, p50b, p95b, p50g, p95g] = [l.plain, l.parted, l.generic].flatMap((x) => [percentile(x, 50), percentile(x, 95)]) as [number, number, number, number, number, number];
+    rows.push([
+      c.label, String(c.iterations),
+      ms(p50a), ms(p95a), ms(p50b), ms(p95b), (p50a / p50b).toFixed(2), ms(p50g), ms(p95g), (p50a / p50g).toFixed(2),
+      `${await planCache(plain, c.sql)} | ${await planCache(parted, c.sql)} | ${await planCache(generic, c.sql)}`,
+      `${reads} [${sample[0]}]`,
+    ]);
   }
 
   const out: string[] = [];
@@ -316,10 +319,14 @@ async function sectionA(): Promise<string[]> {
       `(${int(seeded[DB_PLAIN]!.rows)} rows in all; seeded in ${(seeded[DB_PLAIN]!.ms / 1000).toFixed(1)}s unpartitioned, ${(seeded[DB_PARTED]!.ms / 1000).toFixed(1)}s partitioned)`,
   );
   if (keysHow) out.push(`   partitioned seed: ${keysHow}`);
-  out.push(`   prepared statements (postgres.js), one connection per side, iterations interleaved; ms; ratio = unpartitioned / partitioned (> 1: partitioning is faster)`);
+  out.push(`   prepared statements (postgres.js), one connection per side, iterations interleaved; ms; ratio = unpartitioned / partitioned p50 (> 1: partitioning is faster)`);
+  out.push(`   "part": the server's plan cache as configured (plan_cache_mode auto); "generic": the same database, plan_cache_mode = force_generic_plan`);
   out.push('');
   out.push(
-    ...table(['query', 'iters', 'unpart p50', 'unpart p95', 'part p50', 'part p95', 'ratio p50', 'ratio p95', 'plans g/c unpart | part', 'partitions read by the partitioned plan [region of the EXPLAIN]'], rows).map((l) => `   ${l}`),
+    ...table(
+      ['query', 'iters', 'unpart p50', 'unpart p95', 'part p50', 'part p95', 'ratio', 'generic p50', 'generic p95', 'ratio', 'plans g/c unpart | part | generic', 'partitions read by the partitioned plan [region of the EXPLAIN]'],
+      rows,
+    ).map((l) => `   ${l}`),
   );
   out.push('');
   out.push(`   partitions read: leaf partitions in the partitioned plan (explainQuery: after plan-time and start-up pruning) / all leaves of the table;`);
