@@ -73,7 +73,7 @@ export interface TableState {
   readonly triggers: readonly string[];
   /** Views and other objects that depend on the table and would block a rebuild. */
   readonly dependents: readonly string[];
-  /** For a monthly table: the first and last month that hold rows (`YYYY-MM`), when any do. */
+  /** For a plain monthly table: the first and last month that hold rows (`YYYY-MM`), when any do (null once partitioned). */
   readonly dataMonths: { first: string; last: string } | null;
 }
 
@@ -215,7 +215,10 @@ export async function readCatalog(session: Session, tables: readonly string[] = 
     if (!rel) continue;
     const monthly = PARTITION_LAYOUT.monthly[id];
     let dataMonths: TableState['dataMonths'] = null;
-    if (monthly) {
+    // Only a plain table is scanned for the months its rows span (apply needs them). A
+    // partitioned one has no DEFAULT month, so its month partitions already cover every row:
+    // scanning the largest tables on every `months` run would be wasted work.
+    if (monthly && rel.kind !== 'p') {
       const [m] = await session.query<{ first: string | null; last: string | null }>(
         `select to_char(min(${ident(monthly.column)}) at time zone 'UTC', 'YYYY-MM') as first,
                 to_char(max(${ident(monthly.column)}) at time zone 'UTC', 'YYYY-MM') as last

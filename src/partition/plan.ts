@@ -104,10 +104,11 @@ function monthBound(month: Month): string {
   return `FOR VALUES FROM (${monthStart(month)}) TO (${monthStart(addMonths(month, 1))})`;
 }
 
-function createMonths(t: TableState | { schema: string; name: string }, parent: string, months: readonly Month[]): string[] {
-  return months.map(
-    (m) => `CREATE TABLE ${qualified(t, monthPartitionName(parent, m))} PARTITION OF ${qualified(t, parent)}\n  ${monthBound(m)};`,
-  );
+function createMonths(t: TableState, parent: string, months: readonly Month[], currentUser: string): string[] {
+  return months.flatMap((m) => [
+    `CREATE TABLE ${qualified(t, monthPartitionName(parent, m))} PARTITION OF ${qualified(t, parent)}\n  ${monthBound(m)};`,
+    ...ownedBy(t, monthPartitionName(parent, m), currentUser),
+  ]);
 }
 
 /**
@@ -149,6 +150,15 @@ export function rootsFirst(tables: readonly TableState[], fks: readonly ForeignK
   return out;
 }
 
+/**
+ * A new partition belongs to whoever runs the command, and ALTER TABLE ... OWNER TO on the
+ * parent does not reach its partitions: give each one the table's owner, or that owner could no
+ * longer add partitions under it (`partition months` from the owner's cron would fail).
+ */
+function ownedBy(t: TableState, name: string, currentUser: string): string[] {
+  return t.owner === currentUser ? [] : [`ALTER TABLE ${qualified(t, name)} OWNER TO ${q(t.owner)};`];
+}
+
 /** Rows keep their identity values when copied. */
 function overriding(t: TableState): string {
   return t.alwaysIdentity ? ' OVERRIDING SYSTEM VALUE' : '';
@@ -182,9 +192,13 @@ export function applyPlan(snapshot: CatalogSnapshot, options: PlanOptions): Part
     });
   }
   for (const t of plain) {
-    const pub = t.publications.find((p) => (p.rowFilter !== null || p.columns !== null) && !p.viaRoot);
+    // Without publish_via_partition_root a partitioned table is published under the names of its
+    // partitions (orders_mla_2026_11, ...), which the subscribers do not have; with a row filter
+    // or a column list PostgreSQL refuses it outright.
+    const pub = t.publications.find((p) => !p.viaRoot);
     if (pub) {
-      throw new EcomdbError('E_PARTITION_STATE', `publication ${pub.name} publishes ${t.id} with a row filter or column list, which PostgreSQL allows on a partitioned table only with publish_via_partition_root`, {
+      const why = pub.rowFilter !== null || pub.columns !== null ? 'with a row filter or column list, which PostgreSQL allows on a partitioned table only' : 'and once partitioned its changes would be published as its partitions\' unless it publishes';
+      throw new EcomdbError('E_PARTITION_STATE', `publication ${pub.name} publishes ${t.id} ${why} with publish_via_partition_root`, {
         hint: `ALTER PUBLICATION ${quoteIdent(pub.name)} SET (publish_via_partition_root = true), then apply again (subscribers then see changes as the parent table's)`,
       });
     }
@@ -232,13 +246,15 @@ export function applyPlan(snapshot: CatalogSnapshot, options: PlanOptions): Part
   }
 
   // Tables already partitioned: declared sites and months that are missing.
+  // (The tables rebuilt above get every declared site and month in their rebuild step.)
   const partitioned = snapshot.tables.filter((t) => t.partitioned);
+  const already = { ...snapshot, tables: partitioned };
   const missingSites = layout.sites.filter((s) => partitioned.some((t) => !sitePartitions(t).some((p) => siteOf(p) === s)));
   for (const site of missingSites) {
-    const add = addSitePlan(snapshot, site, options);
+    const add = addSitePlan(already, site, options);
     steps.push(...add.steps);
   }
-  steps.push(...monthsPlan(snapshot, { ...options, ahead: layout.monthsAhead }).steps);
+  steps.push(...monthsPlan(already, { ...options, ahead: layout.monthsAhead }).steps);
   for (const t of partitioned) {
     const extra = sitePartitions(t).map(siteOf).filter((s): s is string => s !== null && !layout.sites.includes(s as never));
     if (extra.length > 0) notes.push(`${t.id} also has partitions for ${extra.join(', ')}, which schema/partitions.ts does not declare; left as they are`);
@@ -268,6 +284,9 @@ function rebuildStep(t: TableState, options: PlanOptions, layout: PartitionLayou
       `  INCLUDING STORAGE INCLUDING COMPRESSION INCLUDING GENERATED INCLUDING IDENTITY INCLUDING STATISTICS)\n` +
       `  PARTITION BY LIST (${q(REGION_COLUMN)});`,
   );
+  // The new table belongs to whoever runs apply; give it back to the old owner (before its
+  // sequences are attached to it: a sequence must have its table's owner).
+  sql.push(...ownedBy(t, t.name, currentUser));
   const partitions: { name: string; bound: string; site: string }[] = [
     ...layout.sites.map((s) => ({ name: sitePartitionName(t.name, s), bound: `FOR VALUES IN (${quoteLiteral(s)})`, site: s })),
     { name: sitePartitionName(t.name, 'default'), bound: 'DEFAULT', site: 'every other site' },
@@ -275,7 +294,8 @@ function rebuildStep(t: TableState, options: PlanOptions, layout: PartitionLayou
   sql.push(column ? `-- One partition per site, each split by month on ${column}; DEFAULT takes the other sites.` : `-- One partition per site; DEFAULT takes the other sites.`);
   for (const p of partitions) {
     sql.push(`CREATE TABLE ${qualified(t, p.name)} PARTITION OF ${qualified(t)} ${p.bound}${column ? `\n  PARTITION BY RANGE (${q(column)})` : ''};`);
-    if (column) sql.push(...createMonths(t, p.name, months));
+    sql.push(...ownedBy(t, p.name, currentUser));
+    if (column) sql.push(...createMonths(t, p.name, months, currentUser));
   }
   sql.push(`-- Every row moves; each lands in its site's (and month's) partition.`);
   sql.push(`INSERT INTO ${qualified(t)} (${columnList(t)})${overriding(t)}\n  SELECT ${columnList(t)} FROM ${qualified(t, old)};`);
@@ -297,8 +317,6 @@ function rebuildStep(t: TableState, options: PlanOptions, layout: PartitionLayou
       );
     }
   }
-  // The new table belongs to whoever runs apply; give it back to the old owner.
-  if (t.owner !== currentUser) sql.push(`ALTER TABLE ${qualified(t)} OWNER TO ${q(t.owner)};`);
   if (t.rowSecurity.enabled) sql.push(`ALTER TABLE ${qualified(t)} ENABLE ROW LEVEL SECURITY;`);
   if (t.rowSecurity.forced) sql.push(`ALTER TABLE ${qualified(t)} FORCE ROW LEVEL SECURITY;`);
   sql.push(...t.policies, ...t.grants, ...t.triggers);
@@ -335,7 +353,7 @@ export function monthsPlan(snapshot: CatalogSnapshot, options: PlanOptions & { a
     const sql: string[] = [];
     for (const p of sitePartitions(t)) {
       const have = new Set(p.children.flatMap((c) => (c.bound.kind === 'month' ? [c.bound.month] : [])));
-      sql.push(...createMonths(t, p.name, wanted.filter((m) => !have.has(m))));
+      sql.push(...createMonths(t, p.name, wanted.filter((m) => !have.has(m)), snapshot.currentUser));
     }
     if (sql.length > 0) {
       steps.push({
@@ -372,6 +390,18 @@ export function addSitePlan(snapshot: CatalogSnapshot, rawSite: string, options:
   requirePartitioned(snapshot, 'add');
   const todo = snapshot.tables.filter((t) => !sitePartitions(t).some((p) => siteOf(p) === site));
   if (todo.length === 0) return { kind: 'add', steps: [], notes: [`${site} already has its own partitions`] };
+  // The move deletes the site's rows from DEFAULT (published) and inserts them into a table that
+  // is in no publication until it is attached (not published): a subscriber that receives the
+  // site's rows would lose them. Publications filtered to another site (the read layer's
+  // ecomdb_site_* for the other sites) never see these rows and are no obstacle.
+  for (const t of todo) {
+    const pub = t.publications.find((p) => publishesSite(p.rowFilter, site));
+    if (pub) {
+      throw new EcomdbError('E_PARTITION_STATE', `cannot add ${site}: publication ${pub.name} publishes ${site}'s rows of ${t.id}, and its subscribers would see them deleted and never inserted again`, {
+        hint: `remove ${t.id} from ${pub.name}, run add, add the table back and refresh the subscription (ALTER SUBSCRIPTION ... REFRESH PUBLICATION WITH (copy_data = true))`,
+      });
+    }
+  }
   const ordered = rootsFirst(todo, snapshot.foreignKeys);
   const defaults = ordered.map((t) => ({ t, d: defaultOf(t) }));
   const move: Step[] = [
@@ -386,10 +416,14 @@ export function addSitePlan(snapshot: CatalogSnapshot, rawSite: string, options:
   for (const { t, d } of [...defaults].reverse()) {
     const name = sitePartitionName(t.name, site);
     const column = monthlyColumn(layout, t);
-    const months = d.children.flatMap((c) => (c.bound.kind === 'month' ? [c.bound.month] : []));
+    // DEFAULT's months (its rows are in them) and every month the layout wants now.
+    const months = column
+      ? [...new Set([...d.children.flatMap((c) => (c.bound.kind === 'month' ? [c.bound.month] : [])), ...wantedMonths(t, options, layout)])].sort()
+      : [];
     const sql: string[] = [
       `CREATE TABLE ${qualified(t, name)} (LIKE ${qualified(t)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS\n  INCLUDING STORAGE INCLUDING COMPRESSION INCLUDING GENERATED)${column ? `\n  PARTITION BY RANGE (${q(column)})` : ''};`,
-      ...(column ? createMonths(t, name, months) : []),
+      ...ownedBy(t, name, snapshot.currentUser),
+      ...(column ? createMonths(t, name, months, snapshot.currentUser) : []),
       `ALTER TABLE ${qualified(t, name)} ADD CONSTRAINT ${q(checkedName(`${name}_site_check`))} CHECK (${q(REGION_COLUMN)} = ${quoteLiteral(site)});`,
       `INSERT INTO ${qualified(t, name)} (${columnList(t)})${overriding(t)}\n  SELECT ${columnList(t)} FROM ${qualified(t, d.name)} WHERE ${q(REGION_COLUMN)} = ${quoteLiteral(site)};`,
       `DELETE FROM ${qualified(t, d.name)} WHERE ${q(REGION_COLUMN)} = ${quoteLiteral(site)};`,
@@ -416,8 +450,16 @@ export function addSitePlan(snapshot: CatalogSnapshot, rawSite: string, options:
       ],
     });
   }
-  attach.push({ phase: 'attach', title: 'Statistics for the new partitions', sql: defaults.map(({ t }) => `ANALYZE ${qualified(t, sitePartitionName(t.name, site))};`) });
+  // Analysed while still stand-alone, so that the strong-lock phase does not wait for it.
+  move.push({ phase: 'move', title: 'Statistics for the new partitions', sql: defaults.map(({ t }) => `ANALYZE ${qualified(t, sitePartitionName(t.name, site))};`) });
   return { kind: 'add', steps: [...move, ...attach], notes: [] };
+}
+
+/** Whether a publication with this row filter can carry `site`'s rows: only `region = 'OTHER'` is known not to. */
+export function publishesSite(rowFilter: string | null, site: string): boolean {
+  if (rowFilter === null) return true;
+  const m = /^\(*\s*"?region"?\s*=\s*'([A-Z]+)'(?:::[a-z ]+)?\s*\)*$/.exec(rowFilter.trim());
+  return m === null || m[1] === site;
 }
 
 function requirePartitioned(snapshot: CatalogSnapshot, verb: string): void {
@@ -476,6 +518,9 @@ export function detachSitePlan(snapshot: CatalogSnapshot, rawSite: string, toTab
     const p = sitePartitions(t).find((x) => siteOf(x) === site)!;
     const target = toTable ? checkedName(toTable.replaceAll('{table}', t.name).replaceAll('{region}', site.toLowerCase())) : p.name;
     const fks = snapshot.foreignKeys.filter((k) => k.table === t.id);
+    // Renamed while still in the live schema, so that the names in the archive are the new ones;
+    // the month partitions follow their parent's new name (orders_mco_2026 -> orders_mco_2026_2026_10).
+    const children = p.children.map((c) => ({ from: c.name, to: c.bound.kind === 'month' ? monthPartitionName(target, c.bound.month) : c.name }));
     steps.push({
       phase: 'main',
       table: t.id,
@@ -483,11 +528,21 @@ export function detachSitePlan(snapshot: CatalogSnapshot, rawSite: string, toTab
       sql: [
         `ALTER TABLE ${qualified(t)} DETACH PARTITION ${qualified(t, p.name)};`,
         ...fks.map((k) => `ALTER TABLE ${qualified(t, p.name)} DROP CONSTRAINT ${q(k.name)};`),
-        `ALTER TABLE ${qualified(t, p.name)} SET SCHEMA ${q(archive)};`,
-        ...p.children.map((c) => `ALTER TABLE ${qualified(t, c.name)} SET SCHEMA ${q(archive)};`),
-        ...(target !== p.name ? [`ALTER TABLE ${quoteQualified(archive, p.name)} RENAME TO ${q(target)};`] : []),
+        ...(target !== p.name ? [`ALTER TABLE ${qualified(t, p.name)} RENAME TO ${q(target)};`] : []),
+        ...children.filter((c) => c.to !== c.from).map((c) => `ALTER TABLE ${qualified(t, c.from)} RENAME TO ${q(c.to)};`),
+        `ALTER TABLE ${qualified(t, target)} SET SCHEMA ${q(archive)};`,
+        ...children.map((c) => `ALTER TABLE ${qualified(t, c.to)} SET SCHEMA ${q(archive)};`),
       ],
     });
   }
-  return { kind: 'detach', steps, notes: [`${site}'s new rows will go to the DEFAULT partitions from now on`] };
+  const declared = (layout.sites as readonly string[]).includes(site);
+  return {
+    kind: 'detach',
+    steps,
+    notes: [
+      declared
+        ? `${site} is still declared in schema/partitions.ts: the next \`ecomdb partition apply\` (or \`ecomdb up\`) gives it new, empty partitions again. Remove it from the sites there to keep its rows in DEFAULT.`
+        : `${site}'s new rows will go to the DEFAULT partitions from now on`,
+    ],
+  };
 }

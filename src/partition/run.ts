@@ -52,9 +52,18 @@ async function runOn(session: Session, planner: Planner, options: { lockTimeout?
   let plan: PartitionPlan;
   await session.exec('BEGIN');
   try {
-    await session.query(`select pg_advisory_xact_lock(${PARTITION_LOCK_KEY.toString()})`);
-    plan = planner(await readCatalog(session));
+    // The timeout covers every wait, the first ones included: another partition command holding
+    // the advisory lock, or a table locked by someone else while the catalog is read.
     if (options.lockTimeout) await session.exec(`SET LOCAL lock_timeout = '${options.lockTimeout.replaceAll("'", "''")}'`);
+    try {
+      await session.query(`select pg_advisory_xact_lock(${PARTITION_LOCK_KEY.toString()})`);
+    } catch (error) {
+      throw failed('partition', 'waiting for other partition commands', error);
+    }
+    const snapshot = await readCatalog(session).catch((error: unknown) => {
+      throw failed('partition', 'reading the catalog', error);
+    });
+    plan = planner(snapshot);
     let previous: Step['phase'] | null = null;
     for (const [index, step] of plan.steps.entries()) {
       if (previous === 'move' && step.phase === 'attach') await options.hooks?.afterMove?.();
@@ -66,19 +75,7 @@ async function runOn(session: Session, planner: Planner, options: { lockTimeout?
         try {
           await session.exec(sql);
         } catch (error) {
-          const pg = pgFields(error);
-          throw new EcomdbError('E_PARTITION_FAILED', `${plan.kind} failed at "${step.title}": ${pg.message}${pg.code ? ` (SQLSTATE ${pg.code})` : ''}; nothing was changed`, {
-            hint:
-              pg.code === '53200'
-                ? LOCK_TABLE_FULL_HINT
-                : pg.code === '55P03'
-                ? 'a lock was not granted within --lock-timeout; retry when the table is quieter, or raise --lock-timeout'
-                : pg.code === '42P07'
-                  ? 'a table or index of that name already exists (left by an earlier detach?): choose other names with --to-table, or archive and drop the old tables first'
-                  : 'run with --json for the failing statement; `ecomdb partition plan` shows the whole plan',
-            details: { step: step.title, statement: sql, sqlstate: pg.code, detail: pg.detail },
-            cause: error,
-          });
+          throw failed(plan.kind, `"${step.title}"`, error, sql);
         }
         statements++;
       }
@@ -93,4 +90,22 @@ async function runOn(session: Session, planner: Planner, options: { lockTimeout?
     throw error;
   }
   return { plan, report: { statements, totalMs: performance.now() - started, phaseMs } };
+}
+
+/** A failed statement of a partition command, as one line with a hint (nothing was changed: the caller rolls back). */
+function failed(kind: string, where: string, error: unknown, statement?: string): EcomdbError {
+  if (error instanceof EcomdbError) return error;
+  const pg = pgFields(error);
+  return new EcomdbError('E_PARTITION_FAILED', `${kind} failed at ${where}: ${pg.message}${pg.code ? ` (SQLSTATE ${pg.code})` : ''}; nothing was changed`, {
+    hint:
+      pg.code === '53200'
+        ? LOCK_TABLE_FULL_HINT
+        : pg.code === '55P03'
+          ? 'a lock was not granted within --lock-timeout; retry when the table is quieter, or raise --lock-timeout'
+          : pg.code === '42P07' && kind === 'detach'
+            ? 'a table or index of that name already exists in the archive schema (an earlier detach of this site?): choose other table names with --to-table, or rename or drop the archived tables first'
+            : 'run with --json for the failing statement; `ecomdb partition plan` shows the whole plan',
+    details: { step: where, statement, sqlstate: pg.code, detail: pg.detail },
+    cause: error,
+  });
 }

@@ -98,7 +98,7 @@ async function secondaryDefinitions(session: Session, tables: readonly string[],
       where i.indrelid = any($1::regclass[]) and ($2 or c.relkind <> 'p')
         and not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid and k.conrelid = i.indrelid)
       order by 1, 2`,
-    [tables.map((t) => t.replaceAll('"', '')), partitioned],
+    [tables, partitioned],
   );
   return rows.map((r) => ({
     table: r.tbl,
@@ -173,7 +173,7 @@ export async function planKeys(session: Session, tables: readonly string[], choi
              + (select count(*) from pg_trigger where tgisinternal and tgrelid in (select relid from leaves)))::int as objects,
             (current_setting('max_locks_per_transaction')::int
              * (current_setting('max_connections')::int + current_setting('max_prepared_transactions')::int))::int as capacity`,
-    [tables.map((t) => t.replaceAll('"', ''))],
+    [tables],
   );
   const { partitions, objects, capacity } = row!;
   if (partitions === 0) return { rebuild: true, partitions, reason: 'no partitioned tables' };
@@ -223,11 +223,20 @@ export async function loadIntoBareTables<T>(
  */
 async function ensureMonths(db: Database, world: World, onPhase?: (phase: string) => void): Promise<void> {
   const span = { from: monthOf(new Date(world.windowStart)), to: monthOf(new Date(world.options.until)) };
-  const { plan } = await runPartition(db, (snapshot) =>
-    snapshot.tables.some((t) => t.partitioned)
-      ? monthsPlan(snapshot, { month: monthOf(new Date()), ahead: PARTITION_LAYOUT.monthsAhead, span })
-      : { kind: 'months', steps: [], notes: [] },
-  );
+  const { plan } = await runPartition(
+    db,
+    (snapshot) =>
+      snapshot.tables.some((t) => t.partitioned)
+        ? monthsPlan(snapshot, { month: monthOf(new Date()), ahead: PARTITION_LAYOUT.monthsAhead, span })
+        : { kind: 'months', steps: [], notes: [] },
+    { lockTimeout: '10s' },
+  ).catch((error: unknown) => {
+    const cause = error instanceof EcomdbError ? error : undefined;
+    throw new EcomdbError('E_SEED_FAILED', `could not create the month partitions of the history window: ${cause?.message ?? pgFields(error).message}`, {
+      hint: cause?.hint ?? 'nothing was loaded; run `ecomdb partition months` to see the failing step',
+      cause: error,
+    });
+  });
   if (plan.steps.length > 0) onPhase?.(`created the month partitions of the history window (${span.from} to ${span.to})`);
 }
 

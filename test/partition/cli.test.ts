@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS_DIR } from '../../src/generate/run.ts';
 import { readMigrations } from '../../src/migrations/files.ts';
 import { generatePartitionFiles, PARTITIONS_DIR, staleFiles } from '../../src/partition/generate.ts';
-import { checkSite, monthPartitionName, sitePartitionName } from '../../src/partition/plan.ts';
+import { checkSite, monthPartitionName, publishesSite, sitePartitionName } from '../../src/partition/plan.ts';
 import { addMonths, monthRange } from '../../src/partition/months.ts';
 import { checksums, definitions } from '../helpers/checksums.ts';
 import { ecomdb, tempDir } from '../helpers/cli.ts';
@@ -57,6 +57,15 @@ describe('names, regions and months (pure)', () => {
     expect(monthPartitionName('orders_mla', '2026-11')).toBe('orders_mla_2026_11');
     expect(monthPartitionName('x'.repeat(55), '2026-11')).toHaveLength(63);
     expect(() => monthPartitionName('x'.repeat(56), '2026-11')).toThrow(expect.objectContaining({ code: 'E_IDENTIFIER' }));
+  });
+
+  it('knows which publications can carry a site\'s rows: only a filter on another site cannot', () => {
+    expect(publishesSite(null, 'MLC')).toBe(true);
+    expect(publishesSite(`(region = 'MLA'::text)`, 'MLC')).toBe(false);
+    expect(publishesSite(`("region" = 'MLA')`, 'MLC')).toBe(false);
+    expect(publishesSite(`(region = 'MLC'::text)`, 'MLC')).toBe(true);
+    expect(publishesSite(`(region = ANY (ARRAY['MLA'::text, 'MLC'::text]))`, 'MLC')).toBe(true);
+    expect(publishesSite(`((region = 'MLA'::text) OR (id > 5))`, 'MLC')).toBe(true);
   });
 
   it('counts months across years', () => {
@@ -132,6 +141,68 @@ describe('ecomdb partition on the command line (PostgreSQL server)', () => {
     expect(run.code).toBe(9);
     expect(run.stderr).toMatch(/E_PARTITION_STATE: order_processing\.orders cannot be rebuilt: view order_processing\.recent_orders depend/);
     expect(await withPostgres(d.url, (db) => db.session(definitions))).toEqual(defs);
+  });
+
+  it('a publication without publish_via_partition_root is refused before any SQL runs', async () => {
+    const d = await fresh('part_pub');
+    await d.sql.unsafe(`create publication ecomdb_test_pub for table order_processing.coupons`);
+    const defs = await withPostgres(d.url, (db) => db.session(definitions));
+    const run = await ecomdb(['partition', 'apply', '--url', d.url]);
+    expect(run.code).toBe(9);
+    expect(oneLine(run.stderr)).toHaveLength(1);
+    expect(run.stderr).toMatch(/E_PARTITION_STATE: publication ecomdb_test_pub publishes order_processing\.coupons .*publish_via_partition_root/);
+    expect(await withPostgres(d.url, (db) => db.session(definitions))).toEqual(defs);
+  });
+
+  it('--lock-timeout also bounds the wait for another partition command: exit 9, one line, nothing changed', async () => {
+    const d = await fresh('part_busy');
+    const defs = await withPostgres(d.url, (db) => db.session(definitions));
+    // Another session holds the partition commands' advisory lock ("ecompart").
+    const holder = await d.sql.reserve();
+    try {
+      await holder.unsafe(`begin; select pg_advisory_xact_lock(${0x65636f6d70617274n.toString()})`);
+      const run = await ecomdb(['partition', 'apply', '--lock-timeout', '1s', '--url', d.url]);
+      expect(run.code).toBe(9);
+      expect(oneLine(run.stderr)).toHaveLength(1);
+      expect(run.stderr).toMatch(/E_PARTITION_FAILED: partition failed at waiting for other partition commands: .*55P03.* — a lock was not granted within --lock-timeout/);
+    } finally {
+      await holder.unsafe('rollback');
+      holder.release();
+    }
+    expect(await withPostgres(d.url, (db) => db.session(definitions))).toEqual(defs);
+  });
+
+  it('partitions belong to the table\'s owner, not to whoever ran the command, so the owner can add months later', async () => {
+    const d = await fresh('part_owner');
+    const owner = `ecomdb_owner_${process.pid}`;
+    await d.sql.unsafe(`do $$ begin create role ${owner}; exception when duplicate_object then null; end $$`);
+    await d.sql.unsafe(`grant usage, create on schema order_processing to ${owner}`);
+    await d.sql.unsafe(`alter table order_processing.coupons owner to ${owner}`);
+    await d.sql.unsafe(`alter table order_processing.orders owner to ${owner}`);
+    const run = await ecomdb(['partition', 'apply', '--url', d.url]);
+    expect(run.code, run.stderr).toBe(0);
+    const owners = await d.sql<{ table: string; owner: string; n: number }[]>`
+      select r.root as table, pg_get_userbyid(c.relowner) as owner, count(*)::int as n
+        from unnest(array['order_processing.coupons', 'order_processing.orders']) r(root)
+        cross join lateral pg_partition_tree(r.root::regclass) t join pg_class c on c.oid = t.relid
+       group by 1, 2 order by 1, 2`;
+    expect(owners.map((o) => [o.table, o.owner])).toEqual([
+      ['order_processing.coupons', owner],
+      ['order_processing.orders', owner],
+    ]);
+    // The owner itself (not a superuser) creates a month of orders; no error is the assertion.
+    const conn = await d.sql.reserve();
+    try {
+      await conn.unsafe(`begin; set local role ${owner}`);
+      const created = await conn.unsafe(
+        `create table order_processing.orders_mla_2099_01 partition of order_processing.orders_mla for values from ('2099-01-01 00:00:00+00') to ('2099-02-01 00:00:00+00')`,
+      );
+      expect(created.command).toBe('CREATE TABLE');
+    } finally {
+      await conn.unsafe('rollback');
+      conn.release();
+    }
+    await d.sql.unsafe(`reassign owned by ${owner} to current_user; drop owned by ${owner}; drop role ${owner}`);
   });
 
   it('a failure in the middle of apply rolls everything back, and names the step', async () => {

@@ -265,6 +265,18 @@ describe.each(TARGETS)('ecomdb partition on $name', (target) => {
   it(`add MLC moves every MLC row out of DEFAULT into MLC's own partitions, losing and duplicating nothing`, async () => {
     const mlcBefore = await db.session((s) => counts(s, `region = 'MLC'`));
     expect(Object.values(mlcBefore).reduce((a, b) => a + b)).toBeGreaterThan(100);
+    // A publication that carries MLC's rows would see them deleted and never inserted: refused,
+    // nothing changed. (ecomdb_part_mla, filtered to MLA, is no obstacle.)
+    await db.session((s) => s.exec(`CREATE PUBLICATION ecomdb_part_all FOR TABLE messaging.messages WITH (publish_via_partition_root = true)`));
+    try {
+      await expect(runPartition(db, (s) => addSitePlan(s, 'MLC', { month: today() }))).rejects.toMatchObject({
+        code: 'E_PARTITION_STATE',
+        message: expect.stringContaining('publication ecomdb_part_all publishes MLC'),
+      });
+      expect(await db.session((s) => counts(s, `region = 'MLC'`))).toEqual(mlcBefore);
+    } finally {
+      await db.session((s) => s.exec(`DROP PUBLICATION ecomdb_part_all`));
+    }
     let writerDuringMove: string | null = 'not run';
     const hooks =
       handle.url === undefined
@@ -362,6 +374,15 @@ describe.each(TARGETS)('ecomdb partition on $name', (target) => {
         const name = table.split('.')[1]!.replaceAll('"', '');
         const [r] = await s.query<{ n: number }>(`select count(*)::int as n from archive.${name}_mlc_2026`);
         expect(r!.n, table).toBe(n);
+      }
+      // The month partitions follow their parent's new name, and nothing of MLC stays behind.
+      const months = await s.query<{ schema: string; name: string }>(
+        `select schemaname as schema, tablename as name from pg_tables where tablename like 'orders\\_mlc\\_%' order by 1, 2`,
+      );
+      expect(months.length).toBeGreaterThan(2);
+      for (const m of months) {
+        expect(m.schema).toBe('archive');
+        expect(m.name).toMatch(/^orders_mlc_2026(_\d{4}_\d{2})?$/);
       }
     });
     const again = await runPartition(db, (s) => detachSitePlan(s, 'MLC', '{table}_{region}_2026'));
