@@ -63,7 +63,7 @@ export interface TableState {
   readonly rowSecurity: { enabled: boolean; forced: boolean };
   /** Complete CREATE POLICY statements. */
   readonly policies: readonly string[];
-  /** Complete GRANT statements. */
+  /** Complete GRANT statements, column privileges included (the owner's excluded). */
   readonly grants: readonly string[];
   /** Publications that list the table, with their row filter. */
   readonly publications: readonly { name: string; rowFilter: string | null; columns: string[] | null; viaRoot: boolean }[];
@@ -73,6 +73,8 @@ export interface TableState {
   readonly triggers: readonly string[];
   /** Views and other objects that depend on the table and would block a rebuild. */
   readonly dependents: readonly string[];
+  /** Definitions a rebuild cannot carry over to a partitioned table (exclusion constraints). */
+  readonly unsupported: readonly string[];
   /** For a plain monthly table: the first and last month that hold rows (`YYYY-MM`), when any do (null once partitioned). */
   readonly dataMonths: { first: string; last: string } | null;
 }
@@ -163,7 +165,22 @@ export async function readCatalog(session: Session, tables: readonly string[] = 
                    case when a.is_grantable then ' WITH GRANT OPTION' else '' end) as sql
        from pg_class c join pg_namespace n on n.oid = c.relnamespace cross join lateral aclexplode(c.relacl) a
       where c.oid = any($1::oid[]) and a.grantee <> c.relowner
+     union all
+     select c.oid::int,
+            format('GRANT %s (%I) ON %I.%I TO %s%s;', a.privilege_type, att.attname, n.nspname, c.relname,
+                   case when a.grantee = 0 then 'PUBLIC' else quote_ident(pg_get_userbyid(a.grantee)) end,
+                   case when a.is_grantable then ' WITH GRANT OPTION' else '' end)
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       join pg_attribute att on att.attrelid = c.oid and att.attnum > 0 and not att.attisdropped and att.attacl is not null
+       cross join lateral aclexplode(att.attacl) a
+      where c.oid = any($1::oid[]) and a.grantee <> c.relowner
       order by 2`,
+    [oids],
+  );
+  // What a rebuild cannot carry over: PostgreSQL 15 has no exclusion constraints on partitioned tables.
+  const unsupported = await session.query<{ rel: number; what: string }>(
+    `select k.conrelid::int as rel, format('exclusion constraint %I', k.conname) as what
+       from pg_constraint k where k.contype = 'x' and k.conrelid = any($1::oid[]) order by 2`,
     [oids],
   );
   const publications = await session.query<{ rel: number; name: string; filter: string | null; columns: string[] | null; via: boolean }>(
@@ -247,6 +264,7 @@ export async function readCatalog(session: Session, tables: readonly string[] = 
       sequences: of(sequences).map((s) => ({ sequence: s.sequence, column: s.column, identity: s.identity })),
       triggers: of(triggers).map((t) => t.sql),
       dependents: of(dependents).map((d) => d.what),
+      unsupported: of(unsupported).map((u) => u.what),
       dataMonths,
     });
   }

@@ -191,6 +191,13 @@ export function applyPlan(snapshot: CatalogSnapshot, options: PlanOptions): Part
       details: { blocked: blocked.map((t) => ({ table: t.id, dependents: t.dependents })) },
     });
   }
+  const lost = plain.find((t) => t.unsupported.length > 0);
+  if (lost) {
+    throw new EcomdbError('E_PARTITION_STATE', `${lost.id} cannot be rebuilt: its ${lost.unsupported[0]} has no equivalent on a partitioned table in PostgreSQL 15`, {
+      hint: 'drop it (or replace it by a trigger), run `ecomdb partition apply`, then enforce it per partition',
+      details: { unsupported: plain.filter((t) => t.unsupported.length > 0).map((t) => ({ table: t.id, definitions: t.unsupported })) },
+    });
+  }
   for (const t of plain) {
     // Without publish_via_partition_root a partitioned table is published under the names of its
     // partitions (orders_mla_2026_11, ...), which the subscribers do not have; with a row filter
@@ -528,6 +535,9 @@ export function detachSitePlan(snapshot: CatalogSnapshot, rawSite: string, toTab
       sql: [
         `ALTER TABLE ${qualified(t)} DETACH PARTITION ${qualified(t, p.name)};`,
         ...fks.map((k) => `ALTER TABLE ${qualified(t, p.name)} DROP CONSTRAINT ${q(k.name)};`),
+        // Ids come from the live table's sequence; the archived rows keep theirs but no longer
+        // draw new ones (and a dump of the archive restores without the live sequences).
+        ...t.sequences.filter((x) => !x.identity).map((x) => `ALTER TABLE ${qualified(t, p.name)} ALTER COLUMN ${q(x.column)} DROP DEFAULT;`),
         ...(target !== p.name ? [`ALTER TABLE ${qualified(t, p.name)} RENAME TO ${q(target)};`] : []),
         ...children.filter((c) => c.to !== c.from).map((c) => `ALTER TABLE ${qualified(t, c.from)} RENAME TO ${q(c.to)};`),
         `ALTER TABLE ${qualified(t, target)} SET SCHEMA ${q(archive)};`,

@@ -154,6 +154,17 @@ describe('ecomdb partition on the command line (PostgreSQL server)', () => {
     expect(await withPostgres(d.url, (db) => db.session(definitions))).toEqual(defs);
   });
 
+  it('an exclusion constraint, which a partitioned table cannot have in PostgreSQL 15, is refused before any SQL runs', async () => {
+    const d = await fresh('part_excl');
+    await d.sql.unsafe(`alter table order_processing.coupons add constraint coupons_one_code exclude using btree (region with =, code with =)`);
+    const defs = await withPostgres(d.url, (db) => db.session(definitions));
+    const run = await ecomdb(['partition', 'apply', '--url', d.url]);
+    expect(run.code).toBe(9);
+    expect(oneLine(run.stderr)).toHaveLength(1);
+    expect(run.stderr).toMatch(/E_PARTITION_STATE: order_processing\.coupons cannot be rebuilt: its exclusion constraint coupons_one_code has no equivalent/);
+    expect(await withPostgres(d.url, (db) => db.session(definitions))).toEqual(defs);
+  });
+
   it('--lock-timeout also bounds the wait for another partition command: exit 9, one line, nothing changed', async () => {
     const d = await fresh('part_busy');
     const defs = await withPostgres(d.url, (db) => db.session(definitions));

@@ -135,6 +135,7 @@ describe.each(TARGETS)('ecomdb partition on $name', (target) => {
       // Things a DBA adds by hand, which a rebuild must not lose.
       await s.exec(`DO $$ BEGIN CREATE ROLE ${role}; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
       await s.exec(`GRANT SELECT ON order_processing.orders TO ${role}`);
+      await s.exec(`GRANT SELECT (id, region, name) ON user_management.users TO ${role}`);
       await s.exec(`ALTER TABLE order_processing.coupons ENABLE ROW LEVEL SECURITY`);
       await s.exec(`CREATE POLICY coupons_active ON order_processing.coupons FOR SELECT TO ${role} USING (is_active)`);
       await s.exec(`CREATE PUBLICATION ecomdb_part_mla FOR TABLE user_management.users WHERE (region = 'MLA') WITH (publish_via_partition_root = true)`);
@@ -188,7 +189,7 @@ describe.each(TARGETS)('ecomdb partition on $name', (target) => {
     expect(await db.session(checksums)).toEqual(before);
   });
 
-  it('kept comments, grants, row-level security, policies and publications', async () => {
+  it('kept comments, table and column grants, row-level security, policies and publications', async () => {
     await db.session(async (s) => {
       const [c] = await s.query<{ c: string }>(`select obj_description('order_processing.orders'::regclass, 'pg_class') as c`);
       expect(c!.c).toMatch(/^A purchase by one buyer/);
@@ -196,6 +197,11 @@ describe.each(TARGETS)('ecomdb partition on $name', (target) => {
       expect(col!.c).toMatch(/Surrogate key/);
       const [g] = await s.query<{ ok: boolean }>(`select has_table_privilege('${role}', 'order_processing.orders', 'SELECT') as ok`);
       expect(g!.ok).toBe(true);
+      const [cg] = await s.query<{ name: boolean; email: boolean }>(
+        `select has_column_privilege('${role}', 'user_management.users', 'name', 'SELECT') as name,
+                has_column_privilege('${role}', 'user_management.users', 'email', 'SELECT') as email`,
+      );
+      expect(cg).toEqual({ name: true, email: false });
       const [r] = await s.query<{ rls: boolean }>(`select relrowsecurity as rls from pg_class where oid = 'order_processing.coupons'::regclass`);
       expect(r!.rls).toBe(true);
       const policies = await s.query<{ policyname: string; qual: string }>(`select policyname, qual from pg_policies where tablename = 'coupons'`);
@@ -375,6 +381,12 @@ describe.each(TARGETS)('ecomdb partition on $name', (target) => {
         const [r] = await s.query<{ n: number }>(`select count(*)::int as n from archive.${name}_mlc_2026`);
         expect(r!.n, table).toBe(n);
       }
+      // The archive no longer draws ids from the live sequences.
+      const [seqDefaults] = await s.query<{ n: number }>(
+        `select count(*)::int as n from pg_attrdef d join pg_class c on c.oid = d.adrelid join pg_namespace n on n.oid = c.relnamespace
+          where n.nspname = 'archive' and pg_get_expr(d.adbin, d.adrelid) like 'nextval%'`,
+      );
+      expect(seqDefaults!.n).toBe(0);
       // The month partitions follow their parent's new name, and nothing of MLC stays behind.
       const months = await s.query<{ schema: string; name: string }>(
         `select schemaname as schema, tablename as name from pg_tables where tablename like 'orders\\_mlc\\_%' order by 1, 2`,
