@@ -462,6 +462,33 @@ export function addSitePlan(snapshot: CatalogSnapshot, rawSite: string, options:
   return { kind: 'add', steps: [...move, ...attach], notes: [] };
 }
 
+/**
+ * Indexes are named after their table (orders_mlc_pkey) and move with it into the archive, where
+ * a later detach of the same site would bring indexes of the very same names: they take the new
+ * table name too (orders_mlc_2026_pkey), or, when PostgreSQL had shortened the name, the new table
+ * name and a hash. Index names are not in the snapshot, so the statement finds them as it runs.
+ */
+function renameIndexes(schema: string, renames: readonly { from: string; to: string }[]): string[] {
+  const moved = renames.filter((r) => r.from !== r.to);
+  if (moved.length === 0) return [];
+  const pairs = moved.map((r) => `(${quoteLiteral(r.from)}, ${quoteLiteral(r.to)})`).join(', ');
+  return [
+    `DO $$ DECLARE i record; BEGIN
+  FOR i IN SELECT ic.relname AS name,
+                  CASE WHEN left(ic.relname, length(m.old_table)) = m.old_table
+                            AND length(m.new_table) + length(ic.relname) - length(m.old_table) <= 63
+                       THEN m.new_table || substr(ic.relname, length(m.old_table) + 1)
+                       -- A name PostgreSQL shortened (long table and column names), or one that would not fit.
+                       ELSE left(m.new_table, 50) || '_' || left(md5(m.new_table || '/' || ic.relname), 8) || '_idx' END AS new_name
+             FROM (VALUES ${pairs}) m(old_table, new_table)
+             JOIN pg_class t ON t.relname = m.old_table AND t.relnamespace = ${quoteLiteral(quoteIdent(schema))}::regnamespace
+             JOIN pg_index x ON x.indrelid = t.oid JOIN pg_class ic ON ic.oid = x.indexrelid LOOP
+    EXECUTE format('ALTER INDEX %I.%I RENAME TO %I', ${quoteLiteral(schema)}, i.name, i.new_name);
+  END LOOP;
+END $$;`,
+  ];
+}
+
 /** Whether a publication with this row filter can carry `site`'s rows: only `region = 'OTHER'` is known not to. */
 export function publishesSite(rowFilter: string | null, site: string): boolean {
   if (rowFilter === null) return true;
@@ -538,6 +565,7 @@ export function detachSitePlan(snapshot: CatalogSnapshot, rawSite: string, toTab
         // Ids come from the live table's sequence; the archived rows keep theirs but no longer
         // draw new ones (and a dump of the archive restores without the live sequences).
         ...t.sequences.filter((x) => !x.identity).map((x) => `ALTER TABLE ${qualified(t, p.name)} ALTER COLUMN ${q(x.column)} DROP DEFAULT;`),
+        ...renameIndexes(t.schema, [{ from: p.name, to: target }, ...children]),
         ...(target !== p.name ? [`ALTER TABLE ${qualified(t, p.name)} RENAME TO ${q(target)};`] : []),
         ...children.filter((c) => c.to !== c.from).map((c) => `ALTER TABLE ${qualified(t, c.from)} RENAME TO ${q(c.to)};`),
         `ALTER TABLE ${qualified(t, target)} SET SCHEMA ${q(archive)};`,

@@ -370,7 +370,7 @@ describe.each(TARGETS)('ecomdb partition on $name', (target) => {
     });
   });
 
-  it('detach MLC moves its partitions into the archive schema, rows intact; a second detach does nothing', async () => {
+  it('detach MLC moves its partitions into the archive schema, rows intact; a second detach does nothing; after coming back, MLC can leave again', async () => {
     const mlc = await db.session((s) => counts(s, `region = 'MLC'`));
     const result = await runPartition(db, (s) => detachSitePlan(s, 'MLC', '{table}_{region}_2026'));
     expect(result.plan.steps.length).toBe(1 + 19);
@@ -399,6 +399,17 @@ describe.each(TARGETS)('ecomdb partition on $name', (target) => {
     });
     const again = await runPartition(db, (s) => detachSitePlan(s, 'MLC', '{table}_{region}_2026'));
     expect(again.plan.steps).toEqual([]);
+
+    // The site comes back and leaves again under another name: its indexes, renamed with their
+    // tables the first time, do not collide in the archive.
+    await runPartition(db, (s) => addSitePlan(s, 'MLC', { month: today() }));
+    await runPartition(db, (s) => detachSitePlan(s, 'MLC', '{table}_{region}_2027'));
+    await db.session(async (s) => {
+      const idx = await s.query<{ name: string }>(
+        `select indexname as name from pg_indexes where schemaname = 'archive' and tablename in ('orders_mlc_2026', 'orders_mlc_2027') and indexname like '%pkey' order by 1`,
+      );
+      expect(idx.map((i) => i.name)).toEqual(['orders_mlc_2026_pkey', 'orders_mlc_2027_pkey']);
+    });
   });
 
   it('a later migration (column, index, check) applies to the partitioned tables and their partitions', async () => {
