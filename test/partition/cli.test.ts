@@ -188,32 +188,36 @@ describe('ecomdb partition on the command line (PostgreSQL server)', () => {
     const owner = `ecomdb_owner_${process.pid}`;
     await d.sql.unsafe(`do $$ begin create role ${owner}; exception when duplicate_object then null; end $$`);
     await d.sql.unsafe(`grant usage, create on schema order_processing to ${owner}`);
-    await d.sql.unsafe(`alter table order_processing.coupons owner to ${owner}`);
-    await d.sql.unsafe(`alter table order_processing.orders owner to ${owner}`);
-    const run = await ecomdb(['partition', 'apply', '--url', d.url]);
-    expect(run.code, run.stderr).toBe(0);
-    const owners = await d.sql<{ table: string; owner: string; n: number }[]>`
-      select r.root as table, pg_get_userbyid(c.relowner) as owner, count(*)::int as n
-        from unnest(array['order_processing.coupons', 'order_processing.orders']) r(root)
-        cross join lateral pg_partition_tree(r.root::regclass) t join pg_class c on c.oid = t.relid
-       group by 1, 2 order by 1, 2`;
-    expect(owners.map((o) => [o.table, o.owner])).toEqual([
-      ['order_processing.coupons', owner],
-      ['order_processing.orders', owner],
-    ]);
-    // The owner itself (not a superuser) creates a month of orders; no error is the assertion.
-    const conn = await d.sql.reserve();
+    // Roles are cluster-wide: the role goes whatever the outcome.
     try {
-      await conn.unsafe(`begin; set local role ${owner}`);
-      const created = await conn.unsafe(
-        `create table order_processing.orders_mla_2099_01 partition of order_processing.orders_mla for values from ('2099-01-01 00:00:00+00') to ('2099-02-01 00:00:00+00')`,
-      );
-      expect(created.command).toBe('CREATE TABLE');
+      await d.sql.unsafe(`alter table order_processing.coupons owner to ${owner}`);
+      await d.sql.unsafe(`alter table order_processing.orders owner to ${owner}`);
+      const run = await ecomdb(['partition', 'apply', '--url', d.url]);
+      expect(run.code, run.stderr).toBe(0);
+      const owners = await d.sql<{ table: string; owner: string; n: number }[]>`
+        select r.root as table, pg_get_userbyid(c.relowner) as owner, count(*)::int as n
+          from unnest(array['order_processing.coupons', 'order_processing.orders']) r(root)
+          cross join lateral pg_partition_tree(r.root::regclass) t join pg_class c on c.oid = t.relid
+         group by 1, 2 order by 1, 2`;
+      expect(owners.map((o) => [o.table, o.owner])).toEqual([
+        ['order_processing.coupons', owner],
+        ['order_processing.orders', owner],
+      ]);
+      // The owner itself (not a superuser) creates a month of orders; no error is the assertion.
+      const conn = await d.sql.reserve();
+      try {
+        await conn.unsafe(`begin; set local role ${owner}`);
+        const created = await conn.unsafe(
+          `create table order_processing.orders_mla_2099_01 partition of order_processing.orders_mla for values from ('2099-01-01 00:00:00+00') to ('2099-02-01 00:00:00+00')`,
+        );
+        expect(created.command).toBe('CREATE TABLE');
+      } finally {
+        await conn.unsafe('rollback');
+        conn.release();
+      }
     } finally {
-      await conn.unsafe('rollback');
-      conn.release();
+      await d.sql.unsafe(`reassign owned by ${owner} to current_user; drop owned by ${owner}; drop role ${owner}`);
     }
-    await d.sql.unsafe(`reassign owned by ${owner} to current_user; drop owned by ${owner}; drop role ${owner}`);
   });
 
   it('a failure in the middle of apply rolls everything back, and names the step', async () => {

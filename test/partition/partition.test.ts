@@ -145,13 +145,17 @@ describe.each(TARGETS)('ecomdb partition on $name', (target) => {
   }, 180_000);
 
   afterAll(async () => {
-    await handle?.db.session(async (s) => {
-      await s.exec(`DROP PUBLICATION IF EXISTS ecomdb_part_mla`);
-      await s.exec(`DROP POLICY IF EXISTS coupons_active ON order_processing.coupons`);
-      await s.exec(`REVOKE ALL ON order_processing.orders FROM ${role}`);
-      await s.exec(`DROP ROLE IF EXISTS ${role}`);
-    });
-    await handle?.close();
+    try {
+      await handle?.db.session(async (s) => {
+        await s.exec(`DROP PUBLICATION IF EXISTS ecomdb_part_mla`);
+        await s.exec(`DROP POLICY IF EXISTS coupons_active ON order_processing.coupons`);
+        // Its table and column privileges go with it.
+        await s.exec(`DROP OWNED BY ${role}`);
+        await s.exec(`DROP ROLE IF EXISTS ${role}`);
+      });
+    } finally {
+      await handle?.close();
+    }
   });
 
   it('apply rebuilt every region-scoped table, and kept every row of every table (counts and checksums)', async () => {
