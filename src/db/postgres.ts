@@ -47,7 +47,9 @@ export async function openPostgres(rawUrl: string): Promise<Database> {
     async session(work) {
       const conn = await sql.reserve();
       const session: Session = {
-        query: async (text, params = []) => (await conn.unsafe(text, params as never[])) as never,
+        // The extended protocol even without parameters: it runs exactly one statement, as the
+        // contract says (postgres.js would use the simple protocol, which runs `a; COMMIT; b`).
+        query: async (text, params = []) => (await conn.unsafe(text, params as never[], { simple: false } as never)) as never,
         exec: async (text) => {
           await conn.unsafe(text);
         },

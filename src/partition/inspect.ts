@@ -4,6 +4,7 @@
  */
 import type { Session } from '../db/types.ts';
 import { EcomdbError, pgFields } from '../errors.ts';
+import { quoteLiteral } from '../ident.ts';
 import { regionTables } from './catalog.ts';
 
 export interface PartitionRow {
@@ -16,7 +17,7 @@ export interface PartitionRow {
   /** `FOR VALUES IN ('MLA')`, `DEFAULT`, `FOR VALUES FROM (...) TO (...)`, or null for the root. */
   readonly bound: string | null;
   readonly leaf: boolean;
-  /** pg_class.reltuples: the planner's estimate (-1 when never analyzed). */
+  /** pg_class.reltuples: the planner's estimate (-1 when never analyzed; for a parent, when any of its leaves never was). */
   readonly rowEstimate: number;
   /** Bytes on disk, indexes and TOAST included (for a partitioned table: its partitions'). */
   readonly bytes: number;
@@ -28,7 +29,9 @@ export async function listPartitions(session: Session, tables: readonly string[]
             case when t.parentrelid is null then null else format('%s.%s', pn.nspname, pc.relname) end as parent,
             t.level, pg_get_expr(c.relpartbound, c.oid) as bound, t.isleaf as leaf,
             case when t.isleaf then c.reltuples
-                 else (select coalesce(sum(greatest(l.reltuples, 0)), 0) from pg_partition_tree(t.relid) x join pg_class l on l.oid = x.relid where x.isleaf) end::float8 as est,
+                 -- a parent's estimate is unknown (-1) while any of its leaves was never analysed
+                 else (select case when bool_or(l.reltuples < 0) then -1 else coalesce(sum(l.reltuples), 0) end
+                         from pg_partition_tree(t.relid) x join pg_class l on l.oid = x.relid where x.isleaf) end::float8 as est,
             (select coalesce(sum(pg_total_relation_size(x.relid)), 0) from pg_partition_tree(t.relid) x where x.isleaf)::text as bytes
        from unnest($1::text[]) with ordinality r(tbl, ord)
        cross join lateral pg_partition_tree(to_regclass(r.tbl)) t
@@ -51,8 +54,10 @@ export async function listPartitions(session: Session, tables: readonly string[]
 }
 
 export interface ExplainResult {
-  /** Every table or partition the plan reads, `schema.name`, in plan order. */
+  /** Every table or partition the plan reads, `schema.name`, once each, in plan order. */
   readonly relations: string[];
+  /** Scans in the plan (a self-join reads the same partition twice). */
+  readonly scans: number;
   /** Partitions the executor prunes at run time ("Subplans Removed"), summed over the plan. */
   readonly subplansRemoved: number;
   /** The plan as PostgreSQL prints it (text format). */
@@ -68,13 +73,15 @@ interface PlanNode {
 
 /**
  * EXPLAIN (never ANALYZE) of one statement, in a read-only transaction that is rolled back. The
- * statement goes through the extended protocol, which refuses a second statement after a `;`.
+ * statement goes through the extended protocol (Session.query), which refuses a second statement
+ * after a `;`. Planning locks every partition it looks at: `lockTimeout` bounds that wait.
  */
-export async function explainQuery(session: Session, query: string): Promise<ExplainResult> {
+export async function explainQuery(session: Session, query: string, options: { lockTimeout?: string } = {}): Promise<ExplainResult> {
   const sql = query.trim().replace(/;\s*$/, '');
   if (sql === '') throw new EcomdbError('E_USAGE', 'the query is empty', { hint: 'pass one SELECT, e.g. "SELECT * FROM order_processing.orders WHERE region = \'MLA\'"' });
   await session.exec('BEGIN READ ONLY');
   try {
+    await session.exec(`SET LOCAL lock_timeout = ${quoteLiteral(options.lockTimeout ?? '10s')}`);
     let json: { Plan: PlanNode }[];
     let text: { 'QUERY PLAN': string }[];
     try {
@@ -83,6 +90,12 @@ export async function explainQuery(session: Session, query: string): Promise<Exp
       text = await session.query<{ 'QUERY PLAN': string }>(`EXPLAIN (COSTS OFF) ${sql}`);
     } catch (error) {
       const pg = pgFields(error);
+      if (pg.code === '55P03') {
+        throw new EcomdbError('E_PARTITION_FAILED', `cannot explain the query: ${pg.message} (SQLSTATE 55P03)`, {
+          hint: 'a table it reads is locked by another session (a partition command?); retry, or raise --lock-timeout',
+          details: { sqlstate: pg.code },
+        });
+      }
       throw new EcomdbError('E_USAGE', `cannot explain the query: ${pg.message}`, { hint: 'pass one valid statement, quoted as a single argument', details: { sqlstate: pg.code } });
     }
     const relations: string[] = [];
@@ -93,7 +106,7 @@ export async function explainQuery(session: Session, query: string): Promise<Exp
       for (const child of node.Plans ?? []) walk(child);
     };
     walk(json[0]!.Plan);
-    return { relations, subplansRemoved, text: text.map((r) => r['QUERY PLAN']).join('\n') };
+    return { relations: [...new Set(relations)], scans: relations.length, subplansRemoved, text: text.map((r) => r['QUERY PLAN']).join('\n') };
   } finally {
     await session.exec('ROLLBACK');
   }

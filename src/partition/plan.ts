@@ -530,7 +530,15 @@ export function checkToTable(template: string, site: string, tables: readonly st
       hint: 'for example --to-table {table}_{region}_2026',
     });
   }
-  for (const table of tables) quoteIdent(template.replaceAll('{table}', table).replaceAll('{region}', site.toLowerCase()));
+  for (const table of tables) {
+    const name = template.replaceAll('{table}', table).replaceAll('{region}', site.toLowerCase());
+    quoteIdent(name);
+    // Renamed in the live schema before it moves, it cannot take the name of the live table (or
+    // of its site partition, which is what no --to-table means).
+    if (name === table) {
+      throw new EcomdbError('E_USAGE', `--to-table "${template}" gives ${table} the name of the live table`, { hint: 'for example --to-table {table}_{region}_2026' });
+    }
+  }
 }
 
 export function detachSitePlan(snapshot: CatalogSnapshot, rawSite: string, toTable: string | undefined, layout: PartitionLayout = PARTITION_LAYOUT): PartitionPlan {

@@ -40,12 +40,19 @@ export type Planner = (snapshot: CatalogSnapshot) => PartitionPlan;
 export async function runPartition(
   db: Database,
   planner: Planner,
-  options: { lockTimeout?: string; hooks?: RunHooks } = {},
+  options: RunOptions = {},
 ): Promise<{ plan: PartitionPlan; report: RunReport }> {
   return db.session((session) => runOn(session, planner, options));
 }
 
-async function runOn(session: Session, planner: Planner, options: { lockTimeout?: string; hooks?: RunHooks }): Promise<{ plan: PartitionPlan; report: RunReport }> {
+export interface RunOptions {
+  lockTimeout?: string;
+  hooks?: RunHooks;
+  /** What errors call the command before its plan exists (default `partition`), e.g. `partition months`. */
+  label?: string;
+}
+
+async function runOn(session: Session, planner: Planner, options: RunOptions): Promise<{ plan: PartitionPlan; report: RunReport }> {
   const started = performance.now();
   const phaseMs: Record<string, number> = {};
   let statements = 0;
@@ -58,10 +65,10 @@ async function runOn(session: Session, planner: Planner, options: { lockTimeout?
     try {
       await session.query(`select pg_advisory_xact_lock(${PARTITION_LOCK_KEY.toString()})`);
     } catch (error) {
-      throw failed('partition', 'waiting for other partition commands', error);
+      throw failed(options.label ?? 'partition', 'waiting for other partition commands', error);
     }
     const snapshot = await readCatalog(session).catch((error: unknown) => {
-      throw failed('partition', 'reading the catalog', error);
+      throw failed(options.label ?? 'partition', 'reading the catalog', error);
     });
     plan = planner(snapshot);
     let previous: Step['phase'] | null = null;

@@ -14,7 +14,7 @@ import { checkSite, monthPartitionName, publishesSite, sitePartitionName } from 
 import { addMonths, monthRange } from '../../src/partition/months.ts';
 import { checksums, definitions } from '../helpers/checksums.ts';
 import { ecomdb, tempDir } from '../helpers/cli.ts';
-import { createMigratedDatabase, withPostgres, type TestDatabase } from '../helpers/db.ts';
+import { createMigratedDatabase, createTestDatabase, withPostgres, type TestDatabase } from '../helpers/db.ts';
 
 describe('partitions/ (generated DDL)', () => {
   let files: Awaited<ReturnType<typeof generatePartitionFiles>>;
@@ -102,6 +102,7 @@ describe('ecomdb partition on the command line (PostgreSQL server)', () => {
       [['partition', 'detach', 'MLA;DROP'], 'E_PARTITION_REGION'],
       [['partition', 'detach', 'MLA', '--to-table', 'archive'], 'E_USAGE'],
       [['partition', 'detach', 'MLA', '--to-table', `{table}_${'x'.repeat(60)}`], 'E_IDENTIFIER'],
+      [['partition', 'detach', 'MLA', '--to-table', '{table}'], 'E_USAGE'],
       [['partition', 'months', '--ahead', 'many'], 'E_USAGE'],
       [['partition', 'apply', '--lock-timeout', 'soon'], 'E_USAGE'],
     ];
@@ -113,6 +114,20 @@ describe('ecomdb partition on the command line (PostgreSQL server)', () => {
       expect(run.stderr).not.toMatch(/\n\s+at /);
     }
     expect(await withPostgres(plain.url, (db) => db.session(definitions))).toEqual(plainDefs);
+  });
+
+  it('on a database that was never migrated every command says so (exit 9) instead of finding nothing to do', async () => {
+    const empty = await createTestDatabase('part_empty');
+    try {
+      for (const args of [['plan'], ['apply'], ['months'], ['add', 'MLC'], ['list']]) {
+        const run = await ecomdb(['partition', ...args, '--url', empty.url]);
+        expect(run.code, args.join(' ')).toBe(9);
+        expect(oneLine(run.stderr), args.join(' ')).toHaveLength(1);
+        expect(run.stderr).toMatch(/E_PARTITION_STATE: the database is not migrated: 19 of the 19 region-scoped tables are missing .* — run `ecomdb migrate`/);
+      }
+    } finally {
+      await empty.drop();
+    }
   });
 
   it('add and detach on a database not yet partitioned: exit 9 with what to do', async () => {
@@ -175,7 +190,7 @@ describe('ecomdb partition on the command line (PostgreSQL server)', () => {
       const run = await ecomdb(['partition', 'apply', '--lock-timeout', '1s', '--url', d.url]);
       expect(run.code).toBe(9);
       expect(oneLine(run.stderr)).toHaveLength(1);
-      expect(run.stderr).toMatch(/E_PARTITION_FAILED: partition failed at waiting for other partition commands: .*55P03.* — a lock was not granted within --lock-timeout/);
+      expect(run.stderr).toMatch(/E_PARTITION_FAILED: partition apply failed at waiting for other partition commands: .*55P03.* — a lock was not granted within --lock-timeout/);
     } finally {
       await holder.unsafe('rollback');
       holder.release();
@@ -260,6 +275,19 @@ describe('ecomdb partition on the command line (PostgreSQL server)', () => {
     expect(twoStatements.code).toBe(2);
     const [still] = await partitioned.sql`select to_regclass('order_processing.orders') is not null as ok`;
     expect(still!.ok).toBe(true);
+    // A COMMIT in the middle would end the read-only transaction if the statements were run as
+    // one simple-protocol string: the extended protocol refuses the second statement instead.
+    await partitioned.sql.unsafe('create table public.explain_victim (x int)');
+    const escape = await ecomdb(['partition', 'explain', '--url', partitioned.url, 'SELECT 1; COMMIT; DROP TABLE public.explain_victim; SELECT 1']);
+    expect(escape.code).toBe(2);
+    expect(escape.stderr).toMatch(/E_USAGE: cannot explain the query: cannot insert multiple commands into a prepared statement/);
+    const [victim] = await partitioned.sql`select to_regclass('public.explain_victim') is not null as ok`;
+    expect(victim!.ok).toBe(true);
+    // A self-join reads the same partition twice: listed once, the scans counted.
+    const self = await ecomdb(['partition', 'explain', '--url', partitioned.url, '--json',
+      "SELECT * FROM order_processing.orders a JOIN order_processing.orders b ON b.region = a.region AND b.id = a.id AND b.created_at = a.created_at WHERE a.region = 'MLM' AND b.region = 'MLM' AND a.created_at >= '2026-10-01' AND a.created_at < '2026-11-01' AND b.created_at >= '2026-10-01' AND b.created_at < '2026-11-01'"]);
+    expect(self.code, self.stderr).toBe(0);
+    expect(JSON.parse(self.stdout)).toMatchObject({ relations: ['order_processing.orders_mlm_2026_10'], scans: 2 });
 
     // verify's partition/layout: clean as applied; a missing month ahead is reported, then fixed.
     const clean = await ecomdb(['verify', '--only', 'partition', '--url', partitioned.url, '--format', 'json']);

@@ -29,13 +29,34 @@ function lockTimeoutOption() {
   return new Option('--lock-timeout <duration>', 'give up (and change nothing) when a lock is not granted within this time').default('10s');
 }
 
+/**
+ * A database without the region-scoped tables is not "already in the layout": it was never
+ * migrated (or is another database), and every command says so instead of finding nothing to do.
+ */
+function requireMigrated(found: readonly string[]): void {
+  const declared = regionTables();
+  const missing = declared.filter((t) => !found.includes(t));
+  if (missing.length > 0) {
+    throw new EcomdbError('E_PARTITION_STATE', `the database is not migrated: ${missing.length} of the ${declared.length} region-scoped tables are missing (${missing[0]}${missing.length > 1 ? ', ...' : ''})`, {
+      hint: 'run `ecomdb migrate` (or `ecomdb up`) first, or check --url',
+      details: { missing },
+    });
+  }
+}
+
+const migrated = (planner: Planner): Planner => (snapshot) => {
+  requireMigrated(snapshot.tables.map((t) => t.id));
+  return planner(snapshot);
+};
+
 /** Run a planner and report; shared by apply, add, detach and months. */
 async function execute(command: Command, verb: string, planner: Planner, lockTimeout: string): Promise<void> {
   const context = contextOf(command);
   const { output } = context;
   const timeout = parseDuration(lockTimeout, '--lock-timeout');
   const { plan, report } = await withDb(context, (db) =>
-    runPartition(db, planner, {
+    runPartition(db, migrated(planner), {
+      label: verb,
       lockTimeout: timeout,
       hooks: { onStep: (step, i, total) => output.debug(`[${i + 1}/${total}] ${step.title}`) },
     }),
@@ -80,7 +101,7 @@ function plan(): Command {
     .action(async (_flags: unknown, command: Command) => {
       const context = contextOf(command);
       const snapshot = await withDb(context, snapshotOf);
-      const p: PartitionPlan = applyPlan(snapshot, { month: today() });
+      const p: PartitionPlan = migrated((x) => applyPlan(x, { month: today() }))(snapshot);
       for (const note of p.notes) context.output.warn(note);
       if (context.output.json) context.output.data({ kind: p.kind, steps: p.steps, notes: p.notes });
       else context.output.text(renderPlan(p, [`The plan of \`ecomdb partition apply\` for this database, today (${today()}).`, '']));
@@ -141,6 +162,7 @@ function list(): Command {
     .action(async (_flags: unknown, command: Command) => {
       const context = contextOf(command);
       const rows = await withDb(context, (db) => db.session((s) => listPartitions(s)));
+      requireMigrated([...new Set(rows.map((r) => r.table))]);
       const size = (b: number) => (b >= 1 << 20 ? `${(b / (1 << 20)).toFixed(1)} MB` : `${Math.round(b / 1024)} kB`);
       context.output.table(
         ['partition', 'bound', 'rows (est.)', 'size'],
@@ -154,12 +176,15 @@ function explain(): Command {
   return new Command('explain')
     .description('show which partitions a query reads (EXPLAIN, never run)')
     .argument('<query>', 'one SQL statement, quoted')
-    .action(async (query: string, _flags: unknown, command: Command) => {
+    .addOption(lockTimeoutOption())
+    .action(async (query: string, flags: { lockTimeout: string }, command: Command) => {
       const context = contextOf(command);
-      const result = await withDb(context, (db) => db.session((s) => explainQuery(s, query)));
+      const lockTimeout = parseDuration(flags.lockTimeout, '--lock-timeout');
+      const result = await withDb(context, (db) => db.session((s) => explainQuery(s, query, { lockTimeout })));
       context.output.data(result);
       if (!context.output.json) context.output.text(result.text);
-      context.output.info(`reads ${result.relations.length} table(s): ${result.relations.join(', ') || '(none)'}${result.subplansRemoved ? `; ${result.subplansRemoved} more pruned at run time` : ''}`);
+      const scans = result.scans > result.relations.length ? ` in ${result.scans} scans` : '';
+      context.output.info(`reads ${result.relations.length} table(s)${scans}: ${result.relations.join(', ') || '(none)'}${result.subplansRemoved ? `; ${result.subplansRemoved} more pruned at run time` : ''}`);
     });
 }
 
