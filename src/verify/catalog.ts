@@ -151,4 +151,19 @@ export const CATALOG_RULES: readonly SqlRule[] = [
             from (${TABLES}) t join pg_constraint k on k.conrelid = t.oid and k.conparentid = 0 and k.contype in ('f', 'c')
            where not k.convalidated`,
   },
+  {
+    id: 'catalog/fk-enforced',
+    category: 'catalog',
+    severity: 'error',
+    description:
+      'Every foreign key is enforced on every table and partition: its checks run as internal triggers, and `DISABLE TRIGGER ALL` (on a partition too) lets rows point nowhere while the key still looks valid.',
+    hint: 'ALTER TABLE ... ENABLE TRIGGER ALL on the table named, then check its rows (ecomdb verify --only probe)',
+    sql: `select format('%I.%I.%I', n.nspname, c.relname, k.conname) as object,
+                 format('foreign key %I is not enforced on %I.%I: %s of its triggers disabled', k.conname, n.nspname, c.relname, count(*)) as message
+            from pg_trigger g
+            join pg_constraint k on k.oid = g.tgconstraint and k.contype = 'f'
+            join pg_class c on c.oid = g.tgrelid join pg_namespace n on n.oid = c.relnamespace
+           where n.nspname = any($1) and g.tgisinternal and g.tgenabled = 'D'
+           group by n.nspname, c.relname, k.conname`,
+  },
 ];

@@ -303,5 +303,16 @@ describe('ecomdb partition on the command line (PostgreSQL server)', () => {
     expect((await ecomdb(['partition', 'months', '--url', partitioned.url])).code).toBe(0);
     const fixed = await ecomdb(['verify', '--only', 'partition', '--url', partitioned.url, '--format', 'json']);
     expect(JSON.parse(fixed.stdout).rules[0].offenders).toBe(0);
+
+    // Foreign keys switched off on one month partition only: catalog/fk-enforced names it.
+    await partitioned.sql.unsafe('ALTER TABLE order_processing.order_details_mlm_2026_10 DISABLE TRIGGER ALL');
+    const unenforced = await ecomdb(['verify', '--only', 'catalog/fk-enforced', '--url', partitioned.url, '--format', 'json']);
+    expect(unenforced.code).toBe(8);
+    const objects = (JSON.parse(unenforced.stdout).rules[0].findings as { object: string }[]).map((f) => f.object);
+    expect(objects.length).toBeGreaterThan(0);
+    expect(objects.every((o) => o.startsWith('order_processing.order_details_mlm_2026_10.'))).toBe(true);
+    await partitioned.sql.unsafe('ALTER TABLE order_processing.order_details_mlm_2026_10 ENABLE TRIGGER ALL');
+    const enforced = await ecomdb(['verify', '--only', 'catalog/fk-enforced', '--url', partitioned.url, '--format', 'json']);
+    expect(enforced.code, enforced.stdout).toBe(0);
   });
 });

@@ -98,6 +98,7 @@ describe('ecomdb verify', () => {
       ALTER TABLE marketing.ads ADD CONSTRAINT ads_shadow_fkey FOREIGN KEY (region, product_id)
         REFERENCES product_catalog.products (region, id) NOT VALID;                                 -- NOT VALID FK
       ALTER TABLE messaging.messages ALTER COLUMN read_at TYPE timestamp;                           -- zoneless time
+      ALTER TABLE marketing.ads DISABLE TRIGGER ALL;                                                -- FKs not enforced
       CREATE TABLE marketing.notes (body text);                                                     -- no primary key
       COMMENT ON TABLE marketing.notes IS 'Notes.'; COMMENT ON COLUMN marketing.notes.body IS 'Text.';
       ALTER TABLE product_catalog.products ADD COLUMN tag_ids integer[];                            -- 1NF
@@ -121,6 +122,10 @@ describe('ecomdb verify', () => {
     expect(found['data/order-total-matches-lines']).toHaveLength(1);
     expect(found['catalog/redundant-index']).toEqual(['user_management.users.users_region_idx']);
     expect(found['catalog/fk-validated']).toEqual(['marketing.ads.ads_shadow_fkey']);
+    // Every foreign key of ads (the NOT VALID one too) has its check triggers disabled.
+    expect(found['catalog/fk-enforced']).toEqual(expect.arrayContaining(['marketing.ads.ads_shadow_fkey']));
+    expect(found['catalog/fk-enforced']!.length).toBeGreaterThan(1);
+    expect(found['catalog/fk-enforced']!.every((o) => o.startsWith('marketing.ads.'))).toBe(true);
     expect(found['catalog/timestamp-with-zone']).toEqual(['messaging.messages.read_at']);
     expect(found['catalog/primary-key']).toEqual(['marketing.notes']);
     expect(found['normalization/1nf-repeating-group']).toEqual(['product_catalog.products.tag_ids']);
@@ -143,9 +148,9 @@ describe('ecomdb verify', () => {
     expect(XMLValidator.validate(junit.stdout)).toBe(true);
     const parsed = new XMLParser({ ignoreAttributes: false }).parse(junit.stdout);
     expect(parsed.testsuites.testsuite['@_name']).toBe('ecomdb verify: catalog');
-    expect(junit.stdout).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="ecomdb verify" tests="10" failures="9">/);
-    expect(junit.stdout.match(/<testcase /g)).toHaveLength(10);
-    expect(junit.stdout.match(/<failure /g)).toHaveLength(9);
+    expect(junit.stdout).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="ecomdb verify" tests="11" failures="10">/);
+    expect(junit.stdout.match(/<testcase /g)).toHaveLength(11);
+    expect(junit.stdout.match(/<failure /g)).toHaveLength(10);
   });
 
   it('a unique key without the partition key cannot even be created on a partitioned table', async () => {
