@@ -130,6 +130,20 @@ describe('ecomdb partition on the command line (PostgreSQL server)', () => {
     }
   });
 
+  it('list as a role that may not read the schemas: exit 9, one line, what to do', async () => {
+    const user = `ecomdb_nouse_${process.pid}`;
+    await plain.sql.unsafe(`do $$ begin create role ${user} login; exception when duplicate_object then null; end $$`);
+    try {
+      const url = Object.assign(new URL(plain.url), { username: user }).toString();
+      const run = await ecomdb(['partition', 'list', '--url', url]);
+      expect(run.code).toBe(9);
+      expect(oneLine(run.stderr)).toHaveLength(1);
+      expect(run.stderr).toMatch(/E_PARTITION_FAILED: cannot list the partitions: permission denied for schema .*42501.* — connect as a role with USAGE/);
+    } finally {
+      await plain.sql.unsafe(`drop role ${user}`);
+    }
+  });
+
   it('add and detach on a database not yet partitioned: exit 9 with what to do', async () => {
     for (const args of [['partition', 'add', 'MLC'], ['partition', 'detach', 'MCO']]) {
       const run = await ecomdb([...args, '--url', plain.url]);

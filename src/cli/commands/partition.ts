@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { openTarget } from '../../db/open.ts';
 import type { Database } from '../../db/types.ts';
-import { EcomdbError, EXIT } from '../../errors.ts';
+import { EcomdbError, EXIT, pgFields } from '../../errors.ts';
 import { readMigrations } from '../../migrations/files.ts';
 import { PARTITION_LAYOUT } from '../../../schema/partitions.ts';
 import { generatePartitionFiles, PARTITIONS_DIR, staleFiles, writePartitionFiles } from '../../partition/generate.ts';
@@ -161,7 +161,15 @@ function list(): Command {
     .description('every partition with its bounds, row estimate and size')
     .action(async (_flags: unknown, command: Command) => {
       const context = contextOf(command);
-      const rows = await withDb(context, (db) => db.session((s) => listPartitions(s)));
+      const rows = await withDb(context, (db) => db.session((s) => listPartitions(s))).catch((error: unknown) => {
+        if (error instanceof EcomdbError) throw error;
+        const pg = pgFields(error);
+        throw new EcomdbError('E_PARTITION_FAILED', `cannot list the partitions: ${pg.message}${pg.code ? ` (SQLSTATE ${pg.code})` : ''}`, {
+          hint: pg.code === '42501' ? 'connect as a role with USAGE on the component schemas (the owner of the tables, for example)' : 'run with --verbose for details',
+          details: { sqlstate: pg.code },
+          cause: error,
+        });
+      });
       requireMigrated([...new Set(rows.map((r) => r.table))]);
       const size = (b: number) => (b >= 1 << 20 ? `${(b / (1 << 20)).toFixed(1)} MB` : `${Math.round(b / 1024)} kB`);
       context.output.table(
