@@ -26,8 +26,15 @@ export async function layoutResult(session: Session, sample: number, month = mon
   const hint = 'run `ecomdb partition apply` (`ecomdb partition plan` shows what it would do)';
   if (snapshot.tables.some((t) => t.partitioned)) {
     try {
+      // One finding per table, with everything apply would still do to it (a missing site is a
+      // build and an attach step per table); steps that concern no single table (a lock, the
+      // statistics) are left out, they only accompany the others.
+      const pending = new Map<string, string[]>();
       for (const step of applyPlan(snapshot, { month }).steps) {
-        findings.push({ rule: LAYOUT_RULE.id, severity: LAYOUT_RULE.severity, object: step.table ?? step.slug ?? '(layout)', message: `pending: ${step.title}`, hint });
+        if (step.table) pending.set(step.table, [...(pending.get(step.table) ?? []), step.title]);
+      }
+      for (const [table, titles] of pending) {
+        findings.push({ rule: LAYOUT_RULE.id, severity: LAYOUT_RULE.severity, object: table, message: `pending: ${titles.join('; ')}`, hint });
       }
     } catch (error) {
       findings.push({ rule: LAYOUT_RULE.id, severity: LAYOUT_RULE.severity, object: '(layout)', message: (error as Error).message, hint });

@@ -328,5 +328,13 @@ describe('ecomdb partition on the command line (PostgreSQL server)', () => {
     await partitioned.sql.unsafe('ALTER TABLE order_processing.order_details_mlm_2026_10 ENABLE TRIGGER ALL');
     const enforced = await ecomdb(['verify', '--only', 'catalog/fk-enforced', '--url', partitioned.url, '--format', 'json']);
     expect(enforced.code, enforced.stdout).toBe(0);
+
+    // A declared site detached: one layout finding per table, not one per pending plan step.
+    expect((await ecomdb(['partition', 'detach', 'MCO', '--url', partitioned.url])).code).toBe(0);
+    const detached = await ecomdb(['verify', '--only', 'partition', '--url', partitioned.url, '--format', 'json', '--sample', '100']);
+    const layout = JSON.parse(detached.stdout).rules[0] as { offenders: number; findings: { object: string; message: string }[] };
+    expect(layout.offenders).toBe(19);
+    expect(new Set(layout.findings.map((f) => f.object)).size).toBe(19);
+    expect(layout.findings.find((f) => f.object === 'order_processing.orders')!.message).toMatch(/^pending: Build order_processing\.orders_mco .*; Attach order_processing\.orders_mco to order_processing\.orders$/);
   });
 });
