@@ -116,10 +116,15 @@ function createMonths(t: TableState, parent: string, months: readonly Month[], c
  * exists, or `span.from`) to the last of those and now + ahead, without gaps.
  */
 function wantedMonths(t: TableState, options: PlanOptions, layout: PartitionLayout, span?: { from: Month; to: Month }): Month[] {
-  const existing = t.partitions.flatMap((p) => p.children).flatMap((c) => (c.bound.kind === 'month' ? [c.bound.month] : []));
+  const existing = t.partitions.flatMap(monthsOf);
   const first = minMonth(t.dataMonths?.first, options.month, span?.from, ...existing);
   const last = maxMonth(t.dataMonths?.last, addMonths(options.month, layout.monthsAhead), span?.to, ...existing);
   return monthRange(first, last);
+}
+
+/** The months of a site partition's month partitions. */
+function monthsOf(p: Partition): Month[] {
+  return p.children.flatMap((c) => (c.bound.kind === 'month' ? [c.bound.month] : []));
 }
 
 /** The site partitions (including DEFAULT) of a partitioned table. */
@@ -359,7 +364,7 @@ export function monthsPlan(snapshot: CatalogSnapshot, options: PlanOptions & { a
     const wanted = wantedMonths(t, options, layout, options.span);
     const sql: string[] = [];
     for (const p of sitePartitions(t)) {
-      const have = new Set(p.children.flatMap((c) => (c.bound.kind === 'month' ? [c.bound.month] : [])));
+      const have = new Set(monthsOf(p));
       sql.push(...createMonths(t, p.name, wanted.filter((m) => !have.has(m)), snapshot.currentUser));
     }
     if (sql.length > 0) {
@@ -423,10 +428,8 @@ export function addSitePlan(snapshot: CatalogSnapshot, rawSite: string, options:
   for (const { t, d } of [...defaults].reverse()) {
     const name = sitePartitionName(t.name, site);
     const column = monthlyColumn(layout, t);
-    // DEFAULT's months (its rows are in them) and every month the layout wants now.
-    const months = column
-      ? [...new Set([...d.children.flatMap((c) => (c.bound.kind === 'month' ? [c.bound.month] : [])), ...wantedMonths(t, options, layout)])].sort()
-      : [];
+    // Every month the layout wants now; the range spans every existing month, DEFAULT's included.
+    const months = column ? wantedMonths(t, options, layout) : [];
     const sql: string[] = [
       `CREATE TABLE ${qualified(t, name)} (LIKE ${qualified(t)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS\n  INCLUDING STORAGE INCLUDING COMPRESSION INCLUDING GENERATED)${column ? `\n  PARTITION BY RANGE (${q(column)})` : ''};`,
       ...ownedBy(t, name, snapshot.currentUser),
@@ -512,14 +515,11 @@ function defaultOf(t: TableState): Partition {
 // ---------------------------------------------------------------------------------------------
 // detach
 
-/**
- * Take `site`'s partitions out of the live tables and into the archive schema, where verify and
- * the application do not look. Referencing tables go first, and each detached table drops the
- * foreign keys it inherited (they point into the live tables, which no longer hold its rows'
- * parents); keys, checks and indexes stay. DETACH ... CONCURRENTLY would lock less, but
- * PostgreSQL refuses it while a DEFAULT partition exists, so each DETACH takes a brief ACCESS
- * EXCLUSIVE lock on its table; it copies and scans nothing.
- */
+/** The name a --to-table template gives `table` of `site`. */
+function toTableName(template: string, table: string, site: string): string {
+  return template.replaceAll('{table}', table).replaceAll('{region}', site.toLowerCase());
+}
+
 /**
  * A --to-table template is usable: it names each table ({table}) and, filled with the longest
  * table name, still fits PostgreSQL's 63 bytes. Checked before the database is opened.
@@ -531,7 +531,7 @@ export function checkToTable(template: string, site: string, tables: readonly st
     });
   }
   for (const table of tables) {
-    const name = template.replaceAll('{table}', table).replaceAll('{region}', site.toLowerCase());
+    const name = toTableName(template, table, site);
     quoteIdent(name);
     // Renamed in the live schema before it moves, it cannot take the name of the live table (or
     // of its site partition, which is what no --to-table means).
@@ -541,6 +541,15 @@ export function checkToTable(template: string, site: string, tables: readonly st
   }
 }
 
+/**
+ * Take `site`'s partitions out of the live tables and into the archive schema, where verify and
+ * the application do not look. Referencing tables go first, and each detached table drops the
+ * foreign keys it inherited (they point into the live tables, which no longer hold its rows'
+ * parents); keys, checks and indexes stay. DETACH ... CONCURRENTLY would lock less, but
+ * PostgreSQL refuses it while a DEFAULT partition exists, so each DETACH takes an ACCESS
+ * EXCLUSIVE lock on its table until the COMMIT; it copies nothing, and for a referenced table
+ * PostgreSQL checks that no row still points into the partition.
+ */
 export function detachSitePlan(snapshot: CatalogSnapshot, rawSite: string, toTable: string | undefined, layout: PartitionLayout = PARTITION_LAYOUT): PartitionPlan {
   const site = checkSite(rawSite);
   if (toTable !== undefined) checkToTable(toTable, site, snapshot.tables.map((t) => t.name));
@@ -558,7 +567,7 @@ export function detachSitePlan(snapshot: CatalogSnapshot, rawSite: string, toTab
   ];
   for (const t of rootsFirst(have, snapshot.foreignKeys).reverse()) {
     const p = sitePartitions(t).find((x) => siteOf(x) === site)!;
-    const target = toTable ? checkedName(toTable.replaceAll('{table}', t.name).replaceAll('{region}', site.toLowerCase())) : p.name;
+    const target = toTable ? checkedName(toTableName(toTable, t.name, site)) : p.name;
     const fks = snapshot.foreignKeys.filter((k) => k.table === t.id);
     // Renamed while still in the live schema, so that the names in the archive are the new ones;
     // the month partitions follow their parent's new name (orders_mco_2026 -> orders_mco_2026_2026_10).

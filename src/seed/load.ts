@@ -132,7 +132,7 @@ async function restoreDefinitions(session: Session, saved: readonly SavedDefinit
         await session.exec(d.sql);
       } catch (error) {
         const pg = pgFields(error);
-        if (pg.code === '53200') throw lockTableFull(error);
+        if (isLockTableFull(error)) throw lockTableFull(error);
         throw new EcomdbError('E_SEED_FAILED', `seeded data broke ${d.name} on ${d.table}: ${pg.message}${pg.detail ? ` (${pg.detail})` : ''}`, {
           hint: 'this is a bug in the seeder; nothing was kept (the load was rolled back)',
           details: { table: d.table, constraint: d.name, sqlstate: pg.code },
@@ -223,14 +223,10 @@ export async function loadIntoBareTables<T>(
  */
 async function ensureMonths(db: Database, world: World, onPhase?: (phase: string) => void): Promise<void> {
   const span = { from: monthOf(new Date(world.windowStart)), to: monthOf(new Date(world.options.until)) };
-  const { plan } = await runPartition(
-    db,
-    (snapshot) =>
-      snapshot.tables.some((t) => t.partitioned)
-        ? monthsPlan(snapshot, { month: monthOf(new Date()), ahead: PARTITION_LAYOUT.monthsAhead, span })
-        : { kind: 'months', steps: [], notes: [] },
-    { lockTimeout: '10s' },
-  ).catch((error: unknown) => {
+  // On plain tables the plan is empty: monthsPlan only looks at partitioned ones.
+  const { plan } = await runPartition(db, (snapshot) => monthsPlan(snapshot, { month: monthOf(new Date()), ahead: PARTITION_LAYOUT.monthsAhead, span }), {
+    lockTimeout: '10s',
+  }).catch((error: unknown) => {
     const cause = error instanceof EcomdbError ? error : undefined;
     throw new EcomdbError('E_SEED_FAILED', `could not create the month partitions of the history window: ${cause?.message ?? pgFields(error).message}`, {
       hint: cause?.hint ?? 'nothing was loaded; run `ecomdb partition months` to see the failing step',
@@ -289,7 +285,7 @@ async function loadTable(session: Session, world: World, seed: TableSeed, option
       );
     } catch (error) {
       const pg = pgFields(error);
-      if (pg.code === '53200') throw lockTableFull(error);
+      if (isLockTableFull(error)) throw lockTableFull(error);
       throw new EcomdbError('E_SEED_FAILED', `PostgreSQL refused a row of ${table}: ${pg.message}${pg.code ? ` [${pg.code}]` : ''}`, {
         hint: 'nothing was kept: the whole seed ran in one transaction and was rolled back',
         details: { table, sqlstate: pg.code, detail: pg.detail },
