@@ -39,6 +39,7 @@ import { addSitePlan, applyPlan } from '../src/partition/plan.ts';
 import { runPartition } from '../src/partition/run.ts';
 import { seedDatabase } from '../src/seed/load.ts';
 import { dropAll, dropDatabase, freshDatabase, SERVER_SHOWN } from './server.ts';
+import { percentile } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -98,11 +99,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 // ---------------------------------------------------------------------------------------------
 // Figures
 
-const percentile = (values: readonly number[], p: number) => {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
 const ms = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
 const int = (n: number) => n.toLocaleString('en-US');
 

@@ -29,6 +29,7 @@ import { MIGRATIONS_DIR } from '../src/generate/run.ts';
 import { readMigrations } from '../src/migrations/files.ts';
 import { labDown, labUp, nodeUrl, type LabState } from '../src/replica/local.ts';
 import { ORDER_ACTORS_SQL, orderParams, PLACE_ORDER_SQL, type OrderActor, type SampleSize } from '../src/replica/sample.ts';
+import { percentile } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -128,12 +129,6 @@ async function readThroughput(nodes: { name: string; sql: postgres.Sql }[]): Pro
     byNode,
   };
 }
-
-const percentile = (values: number[], p: number) => {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
 
 interface LagSample {
   bytes: number[];
