@@ -9,11 +9,11 @@ import { migrateCommand } from './commands/migrate.ts';
 import { sqlCommand } from './commands/sql.ts';
 import { statusCommand } from './commands/status.ts';
 import { seedCommand } from './commands/seed.ts';
-import { replicaCommand } from './commands/replica.ts';
+import { replicaCommand } from './commands/replica/index.ts';
 import { upCommand } from './commands/up.ts';
 import { verifyCommand } from './commands/verify.ts';
 import { docsCommand } from './commands/docs.ts';
-import { partitionCommand } from './commands/partition.ts';
+import { partitionCommand } from './commands/partition/index.ts';
 import { Output } from './output.ts';
 
 export function program(): Command {

@@ -1,0 +1,65 @@
+/** What the partition subcommands share: opening the target, the migrated check, running a planner. */
+import { Command, Option } from 'commander';
+import { openTarget } from '../../../db/open.ts';
+import type { Database } from '../../../db/types.ts';
+import { EcomdbError } from '../../../errors.ts';
+import { regionTables } from '../../../partition/catalog.ts';
+import { monthOf } from '../../../partition/months.ts';
+import { runPartition, type Planner } from '../../../partition/run.ts';
+import { contextOf, parseDuration, type Context } from '../../context.ts';
+
+export async function withDb<T>(context: Context, work: (db: Database) => Promise<T>): Promise<T> {
+  const db = await openTarget(context.target);
+  try {
+    return await work(db);
+  } finally {
+    await db.close();
+  }
+}
+
+export const today = () => monthOf(new Date());
+
+export function lockTimeoutOption() {
+  return new Option('--lock-timeout <duration>', 'give up (and change nothing) when a lock is not granted within this time').default('10s');
+}
+
+/**
+ * A database without the region-scoped tables is not "already in the layout": it was never
+ * migrated (or is another database), and every command says so instead of finding nothing to do.
+ */
+export function requireMigrated(found: readonly string[]): void {
+  const declared = regionTables();
+  const missing = declared.filter((t) => !found.includes(t));
+  if (missing.length > 0) {
+    throw new EcomdbError('E_PARTITION_STATE', `the database is not migrated: ${missing.length} of the ${declared.length} region-scoped tables are missing (${missing[0]}${missing.length > 1 ? ', ...' : ''})`, {
+      hint: 'run `ecomdb migrate` (or `ecomdb up`) first, or check --url',
+      details: { missing },
+    });
+  }
+}
+
+export const migrated = (planner: Planner): Planner => (snapshot) => {
+  requireMigrated(snapshot.tables.map((t) => t.id));
+  return planner(snapshot);
+};
+
+/** Run a planner and report; shared by apply, add, detach and months. */
+export async function execute(command: Command, verb: string, planner: Planner, lockTimeout: string): Promise<void> {
+  const context = contextOf(command);
+  const { output } = context;
+  const timeout = parseDuration(lockTimeout, '--lock-timeout');
+  const { plan, report } = await withDb(context, (db) =>
+    runPartition(db, migrated(planner), {
+      label: verb,
+      lockTimeout: timeout,
+      hooks: { onStep: (step, i, total) => output.debug(`[${i + 1}/${total}] ${step.title}`) },
+    }),
+  );
+  for (const note of plan.notes) output.warn(note);
+  const ms = (n: number | undefined) => `${Math.round(n ?? 0)} ms`;
+  if (plan.steps.length === 0) output.success(`${verb}: nothing to do`);
+  else if (plan.kind === 'add') {
+    output.success(`${verb}: ${plan.steps.length} step(s), ${report.statements} statement(s) in ${ms(report.totalMs)}; rows moved with only DEFAULT locked in ${ms(report.phaseMs.move)}, strong locks held for ${ms(report.phaseMs.attach)}`);
+  } else output.success(`${verb}: ${plan.steps.length} step(s), ${report.statements} statement(s) in ${ms(report.totalMs)}`);
+  output.data({ kind: plan.kind, steps: plan.steps.map((s) => ({ title: s.title, phase: s.phase, statements: s.sql.length })), notes: plan.notes, report });
+}

@@ -1,0 +1,18 @@
+/** `ecomdb partition detach <region>`: a site's partitions become stand-alone tables. */
+import { Command } from 'commander';
+import { regionTables } from '../../../partition/catalog.ts';
+import { checkSite, checkToTable, detachSitePlan } from '../../../partition/plan.ts';
+import { execute, lockTimeoutOption } from './common.ts';
+
+export function detach(): Command {
+  return new Command('detach')
+    .description("take a site's partitions out of the live tables, as stand-alone tables (for archiving or a server of its own)")
+    .argument('<region>', 'site id, e.g. MCO')
+    .option('--to-table <name>', 'name of each detached table; {table} and {region} are replaced (default: the partition name, e.g. orders_mco)')
+    .addOption(lockTimeoutOption())
+    .action(async (region: string, flags: { toTable?: string; lockTimeout: string }, command: Command) => {
+      const site = checkSite(region);
+      if (flags.toTable !== undefined) checkToTable(flags.toTable, site, regionTables().map((t) => t.split('.')[1]!));
+      await execute(command, `partition detach ${site}`, (s) => detachSitePlan(s, site, flags.toTable), flags.lockTimeout);
+    });
+}
