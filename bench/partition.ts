@@ -26,7 +26,7 @@
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { PARTITION_LAYOUT } from '../schema/partitions.ts';
-import { DEFAULT_REGIONS, seedOptions } from '../src/cli/commands/seed.ts';
+import { DEFAULT_REGIONS, seedOptions } from '../src/cli/flags.ts';
 import { openPostgres } from '../src/db/postgres.ts';
 import type { Database } from '../src/db/types.ts';
 import { MIGRATIONS_DIR } from '../src/generate/run.ts';

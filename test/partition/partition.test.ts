@@ -14,7 +14,7 @@ import { addMonths, monthOf } from '../../src/partition/months.ts';
 import { addSitePlan, applyPlan, detachSitePlan, monthsPlan } from '../../src/partition/plan.ts';
 import { runPartition } from '../../src/partition/run.ts';
 import { seedDatabase } from '../../src/seed/load.ts';
-import { seedOptions } from '../../src/cli/commands/seed.ts';
+import { seedOptions } from '../../src/cli/flags.ts';
 import { openPostgres } from '../../src/db/postgres.ts';
 import { PARTITION_LAYOUT } from '../../schema/partitions.ts';
 import { ALL_TABLES, checksums, type TableChecksum } from '../helpers/checksums.ts';

@@ -4,31 +4,12 @@ import { openTarget } from '../../db/open.ts';
 import type { Database } from '../../db/types.ts';
 import { readMigrations, type MigrationFile } from '../../migrations/files.ts';
 import { runMigrations, type RunOptions, type RunResult } from '../../migrations/run.ts';
-import { contextOf, parseDuration, parseSeconds, type Context } from '../context.ts';
-
-export interface MigrateFlags {
-  dryRun?: boolean;
-  lockTimeout?: string;
-  statementTimeout?: string;
-  wait?: string;
-}
+import { contextOf, type Context } from '../context.ts';
+import { runOptions, type MigrateFlags } from '../flags.ts';
 
 export type MigrateResult = RunResult & { target: string; ms: number };
 
-/** Validate the flags before anything connects. */
-export function runOptions(ctx: Context, flags: MigrateFlags): RunOptions {
-  return {
-    dryRun: flags.dryRun,
-    lockTimeout: flags.lockTimeout === undefined ? undefined : parseDuration(flags.lockTimeout, '--lock-timeout'),
-    statementTimeout:
-      flags.statementTimeout === undefined ? undefined : parseDuration(flags.statementTimeout, '--statement-timeout'),
-    waitMs: flags.wait === undefined ? undefined : parseSeconds(flags.wait, '--wait') * 1000,
-    onMigration: (f) =>
-      ctx.output.step(`applying ${f.tag} (${f.statements.length} statements${f.transactional ? '' : ', no transaction'})`),
-  };
-}
-
-/** Migrate an open database. Shared with `ecomdb up`. */
+/** Migrate an open database. */
 export async function migrateOpen(db: Database, files: readonly MigrationFile[], options: RunOptions): Promise<MigrateResult> {
   const started = Date.now();
   const result = await runMigrations(db, files, options);

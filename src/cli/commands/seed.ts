@@ -1,67 +1,10 @@
 /** `ecomdb seed`: load a realistic, consistent, deterministic marketplace, all or nothing. */
 import { Command } from 'commander';
-import { SITE_IDS, type SiteId } from '../../../schema/values.ts';
 import { openTarget } from '../../db/open.ts';
-import { EcomdbError } from '../../errors.ts';
 import { readMigrations } from '../../migrations/files.ts';
-import type { PartitionedKeys, SeedOptions } from '../../seed/load.ts';
 import { contextOf } from '../context.ts';
+import { DEFAULT_REGIONS, seedOptions, type SeedFlags } from '../flags.ts';
 import { Progress } from '../progress.ts';
-
-interface SeedFlags {
-  scale: string;
-  seed: string;
-  regions: string;
-  until?: string;
-  days: string;
-  truncate?: boolean;
-  check: boolean;
-  partitionedKeys?: string;
-}
-
-const DAY = 86_400_000;
-
-export const DEFAULT_REGIONS = ['MLB', 'MLA', 'MLM', 'MCO', 'MLC', 'MLU', 'MPE'] as const;
-
-function positiveNumber(value: string, option: string, integer: boolean): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    throw new EcomdbError('E_USAGE', `${option} "${value}" is not a positive ${integer ? 'whole ' : ''}number`, { hint: `e.g. ${option} 1` });
-  }
-  return n;
-}
-
-/** Validate the flags into world options, before anything connects. */
-export function seedOptions(flags: SeedFlags, now = Date.now()): Omit<SeedOptions, 'onRows'> {
-  const regions = flags.regions.split(',').map((r) => r.trim().toUpperCase()).filter(Boolean);
-  const unknown = regions.filter((r) => !(SITE_IDS as readonly string[]).includes(r));
-  if (unknown.length > 0 || regions.length === 0) {
-    throw new EcomdbError('E_USAGE', `unknown region ${unknown.join(', ') || '(none given)'}`, { hint: `use site ids: ${SITE_IDS.join(', ')}` });
-  }
-  const until = flags.until === undefined ? Math.floor(now / DAY) * DAY : Date.parse(flags.until);
-  if (Number.isNaN(until)) throw new EcomdbError('E_USAGE', `--until "${flags.until}" is not a date`, { hint: 'use YYYY-MM-DD' });
-  const seed = Number(flags.seed);
-  if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 31 - 1) {
-    throw new EcomdbError('E_USAGE', `--seed "${flags.seed}" is not a whole number from 0 to 2147483647`, { hint: 'e.g. --seed 42' });
-  }
-  const windowDays = positiveNumber(flags.days, '--days', true);
-  if (windowDays < 30) throw new EcomdbError('E_USAGE', '--days must be at least 30', { hint: 'the history always covers the last 30 days' });
-  const keys = flags.partitionedKeys ?? 'auto';
-  if (!['auto', 'rebuild', 'keep'].includes(keys)) {
-    throw new EcomdbError('E_USAGE', `--partitioned-keys "${keys}" is not auto, rebuild or keep`, { hint: 'leave it to auto unless you know the server\'s lock table' });
-  }
-  return {
-    seed,
-    scale: positiveNumber(flags.scale, '--scale', false),
-    regions: [...new Set(regions)] as SiteId[],
-    until,
-    windowDays,
-    truncate: flags.truncate,
-    check: flags.check,
-    partitionedKeys: keys as PartitionedKeys,
-    fault: process.env.ECOMDB_SEED_FAULT || undefined,
-  };
-}
 
 export function seedCommand(): Command {
   return new Command('seed')

@@ -8,14 +8,14 @@ import { COMPONENTS } from '../../../schema/index.ts';
 import { openTarget } from '../../db/open.ts';
 import { EcomdbError } from '../../errors.ts';
 import { readMigrations } from '../../migrations/files.ts';
+import { runMigrations } from '../../migrations/run.ts';
 import { monthOf } from '../../partition/months.ts';
 import { applyPlan } from '../../partition/plan.ts';
 import { runPartition } from '../../partition/run.ts';
 import { summarize } from '../../summary.ts';
 import { runRules, selectRules } from '../../verify/run.ts';
 import { contextOf } from '../context.ts';
-import { migrateOpen, runOptions, type MigrateFlags } from './migrate.ts';
-import { DEFAULT_REGIONS, seedOptions } from './seed.ts';
+import { DEFAULT_REGIONS, runOptions, seedOptions, type MigrateFlags } from '../flags.ts';
 
 interface UpFlags extends MigrateFlags {
   seed: boolean;
@@ -55,7 +55,8 @@ A database that already holds data is not seeded again (use ecomdb seed --trunca
       let partitioned: { steps: number } | null = null;
       let failing: string[] = [];
       try {
-        migrated = await migrateOpen(db, files, options);
+        const started = Date.now();
+        migrated = { ...(await runMigrations(db, files, options)), ms: Date.now() - started };
         output.success(
           migrated.applied.length > 0 ? `applied ${migrated.applied.length} migration(s) in ${(migrated.ms / 1000).toFixed(1)}s` : 'schema already up to date',
         );
