@@ -3,6 +3,7 @@
  * gives the same bytes (no timestamps, no locale-dependent order), so the committed docs/ can be
  * checked by regenerating them. Diagrams are Mermaid `erDiagram` blocks, which GitHub renders.
  */
+import type { FolderRules } from '../generated-folder.ts';
 import type { CatalogForeignKey, CatalogSchema, CatalogTable } from './catalog.ts';
 
 /** One generated file: its name inside the docs folder and its content. */
@@ -217,13 +218,5 @@ export function renderDocs(catalog: readonly CatalogSchema[], titleOf: TitleOf):
   ];
 }
 
-/**
- * The names of the files that differ between a fresh generation and the folder: changed,
- * missing, or generated once but no longer (`existing` holds only files with the marker).
- */
-export function staleFiles(expected: readonly DocFile[], existing: ReadonlyMap<string, string>): string[] {
-  const wanted = new Set(expected.map((f) => f.path));
-  const differing = expected.filter((f) => existing.get(f.path) !== f.content).map((f) => f.path);
-  const leftover = [...existing.keys()].filter((path) => !wanted.has(path));
-  return [...differing, ...leftover].sort();
-}
+/** In a docs folder, only the Markdown files that carry the marker are ecomdb's to replace or remove. */
+export const DOCS_FILES: FolderRules = { owns: (path, read) => path.endsWith('.md') && read().startsWith(GENERATED_MARKER) };

@@ -3,9 +3,9 @@
  * in-memory PostgreSQL migrated from the committed migrations. The same on every machine and
  * every day: month partitions are shown for a fixed reference month.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../generate/run.ts';
+import { compareFolder, staleOf, writeFolder, type FolderRules, type GeneratedFile } from '../generated-folder.ts';
 import { runMigrations } from '../migrations/run.ts';
 import type { MigrationFile } from '../migrations/files.ts';
 import { readCatalog } from './catalog.ts';
@@ -16,11 +16,6 @@ export const PARTITIONS_DIR = join(PROJECT_ROOT, 'partitions');
 
 /** The month the generated files show. Changing it regenerates every file. */
 export const REFERENCE_MONTH = '2026-11';
-
-export interface GeneratedFile {
-  readonly path: string;
-  readonly text: string;
-}
 
 export async function generatePartitionFiles(migrations: readonly MigrationFile[]): Promise<GeneratedFile[]> {
   const { openMemoryPglite } = await import('../db/pglite.ts');
@@ -46,19 +41,11 @@ export async function generatePartitionFiles(migrations: readonly MigrationFile[
   }
 }
 
-/** Which files of `dir` differ from `files`: changed or missing, and leftovers (*.sql, README.md). */
-export function staleFiles(dir: string, files: readonly GeneratedFile[]): string[] {
-  const present = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.sql') || f === 'README.md') : [];
-  const wanted = new Set(files.map((f) => f.path));
-  const stale = files.filter((f) => !existsSync(join(dir, f.path)) || readFileSync(join(dir, f.path), 'utf8') !== f.text).map((f) => f.path);
-  return [...stale, ...present.filter((f) => !wanted.has(f))].sort();
-}
+/** partitions/ holds one .sql file per step and a README.md, all generated. */
+export const PARTITION_FILES: FolderRules = { owns: (path) => path.endsWith('.sql') || path === 'README.md' };
 
-export function writePartitionFiles(dir: string, files: readonly GeneratedFile[]): string[] {
-  const stale = staleFiles(dir, files);
-  mkdirSync(dir, { recursive: true });
-  const wanted = new Set(files.map((f) => f.path));
-  for (const f of files) if (stale.includes(f.path)) writeFileSync(join(dir, f.path), f.text);
-  for (const f of stale) if (!wanted.has(f)) rmSync(join(dir, f));
-  return stale;
-}
+/** Which files of `dir` differ from `files`: changed, missing, or left over; sorted. */
+export const staleFiles = (dir: string, files: readonly GeneratedFile[]): string[] => staleOf(compareFolder(dir, files, PARTITION_FILES));
+
+/** Make `dir` a fresh generation; returns the files written or removed. */
+export const writePartitionFiles = (dir: string, files: readonly GeneratedFile[]): string[] => staleOf(writeFolder(dir, files, PARTITION_FILES));

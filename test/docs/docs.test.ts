@@ -7,7 +7,7 @@ import mermaid from 'mermaid';
 import { describe, expect, it } from 'vitest';
 import { COMPONENTS } from '../../schema/index.ts';
 import type { CatalogForeignKey, CatalogSchema, CatalogTable } from '../../src/docs/catalog.ts';
-import { componentPage, entityOf, GENERATED_MARKER, mermaidType, overviewPage, relationship, staleFiles } from '../../src/docs/render.ts';
+import { componentPage, entityOf, GENERATED_MARKER, mermaidType, overviewPage, relationship } from '../../src/docs/render.ts';
 import { ecomdb, tempDir } from '../helpers/cli.ts';
 import { createMigratedDatabase } from '../helpers/db.ts';
 
@@ -191,14 +191,5 @@ describe('ecomdb docs: coverage', () => {
     }
     const withColumns = [...diagram!.matchAll(/^ {2}(\w+) \{$/gm)].map((m) => m[1]);
     expect(withColumns.sort()).toEqual(tables.map((t) => entityOf(schema, t)).sort());
-  });
-
-  it('staleFiles reports changed, missing and leftover files, sorted', () => {
-    const expected = [
-      { path: 'a.md', content: 'a' },
-      { path: 'b.md', content: 'b' },
-      { path: 'c.md', content: 'c' },
-    ];
-    expect(staleFiles(expected, new Map([['a.md', 'a'], ['b.md', 'B'], ['z.md', 'z']]))).toEqual(['b.md', 'c.md', 'z.md']);
   });
 });

@@ -30,7 +30,7 @@ const node = TOPOLOGY.readNodes[0]!;
 describe('generated replica files', () => {
   it('the committed replicas/ folder equals a fresh generation', () => {
     const diff = diffReplicaFiles(REPLICAS_DIR, planReplicaFiles());
-    expect(diff, 'replicas/ is stale: run npm run ecomdb -- replica generate and commit').toEqual({ missing: [], changed: [], extra: [] });
+    expect(diff, 'replicas/ is stale: run npm run ecomdb -- replica generate and commit').toEqual({ added: [], changed: [], removed: [] });
     const fresh = temp();
     writeReplicaFiles(fresh, planReplicaFiles());
     for (const file of planReplicaFiles()) {
@@ -52,13 +52,13 @@ describe('generated replica files', () => {
     const generated = temp();
     writeReplicaFiles(generated, planReplicaFiles());
     writeFileSync(join(generated, 'primary', 'old.sql'), 'select 1;');
-    expect(diffReplicaFiles(generated, planReplicaFiles()).extra).toEqual(['primary/old.sql']);
-    expect(writeReplicaFiles(generated, planReplicaFiles()).extra).toEqual(['primary/old.sql']);
-    expect(diffReplicaFiles(generated, planReplicaFiles()).extra).toEqual([]);
+    expect(diffReplicaFiles(generated, planReplicaFiles()).removed).toEqual(['primary/old.sql']);
+    expect(writeReplicaFiles(generated, planReplicaFiles()).removed).toEqual(['primary/old.sql']);
+    expect(diffReplicaFiles(generated, planReplicaFiles()).removed).toEqual([]);
 
     const foreign = temp();
     writeFileSync(join(foreign, 'notes.txt'), 'mine');
-    expect(writeReplicaFiles(foreign, planReplicaFiles()).extra).toEqual([]);
+    expect(writeReplicaFiles(foreign, planReplicaFiles()).removed).toEqual([]);
     expect(readFileSync(join(foreign, 'notes.txt'), 'utf8')).toBe('mine');
   });
 

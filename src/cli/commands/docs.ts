@@ -1,14 +1,14 @@
 /** `ecomdb docs`: the data dictionary and ER diagrams, generated from the live catalog into docs/. */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { COMPONENTS } from '../../../schema/index.ts';
 import { openTarget } from '../../db/open.ts';
 import { readCatalog, readMigratedCatalog, type CatalogSchema } from '../../docs/catalog.ts';
-import { GENERATED_MARKER, renderDocs, staleFiles } from '../../docs/render.ts';
+import { DOCS_FILES, renderDocs } from '../../docs/render.ts';
 import { EcomdbError } from '../../errors.ts';
+import { compareFolder, staleOf, writeFolder, type GeneratedFile } from '../../generated-folder.ts';
 import { readMigrations } from '../../migrations/files.ts';
-import { contextOf } from '../context.ts';
+import { contextOf, type Context } from '../context.ts';
 
 interface DocsFlags {
   out: string;
@@ -17,15 +17,23 @@ interface DocsFlags {
 
 const titleOf = (schema: string) => COMPONENTS.find((c) => c.schema.schemaName === schema)?.title ?? schema;
 
-/** The generated files already in `dir` (those that carry the marker): hand-written files are never touched. */
-function generatedFilesIn(dir: string): Map<string, string> {
-  const files = new Map<string, string>();
-  if (!existsSync(dir)) return files;
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.md')).sort()) {
-    const content = readFileSync(join(dir, name), 'utf8');
-    if (content.startsWith(GENERATED_MARKER)) files.set(name, content);
+/** The pages of a fresh generation: from the target's catalog, or from the committed migrations. */
+async function collect(context: Context): Promise<GeneratedFile[]> {
+  const { target, migrationsDir, output } = context;
+  const schemas = COMPONENTS.map((c) => c.schema.schemaName);
+  let catalog: CatalogSchema[];
+  if (target.kind === 'postgres') {
+    const db = await openTarget(target);
+    try {
+      catalog = await db.session((s) => readCatalog(s, schemas));
+    } finally {
+      await db.close();
+    }
+  } else {
+    output.step('migrating an in-memory PostgreSQL from the committed migrations');
+    catalog = await readMigratedCatalog(readMigrations(migrationsDir), schemas);
   }
-  return files;
+  return renderDocs(catalog, titleOf).map((f) => ({ path: f.path, text: f.content }));
 }
 
 export function docsCommand(): Command {
@@ -46,25 +54,12 @@ Examples:
   $ ecomdb docs --url postgres://postgres@localhost/shop --out shop-docs`,
     )
     .action(async (flags: DocsFlags, command: Command) => {
-      const { target, migrationsDir, output } = contextOf(command);
-      const schemas = COMPONENTS.map((c) => c.schema.schemaName);
-      let catalog: CatalogSchema[];
-      if (target.kind === 'postgres') {
-        const db = await openTarget(target);
-        try {
-          catalog = await db.session((s) => readCatalog(s, schemas));
-        } finally {
-          await db.close();
-        }
-      } else {
-        output.step('migrating an in-memory PostgreSQL from the committed migrations');
-        catalog = await readMigratedCatalog(readMigrations(migrationsDir), schemas);
-      }
-      const files = renderDocs(catalog, titleOf);
+      const context = contextOf(command);
+      const { output } = context;
       const dir = resolve(flags.out);
-      const existing = generatedFilesIn(dir);
-      const stale = staleFiles(files, existing);
+      const files = await collect(context);
       if (flags.check) {
+        const stale = staleOf(compareFolder(dir, files, DOCS_FILES));
         if (stale.length > 0) {
           throw new EcomdbError('E_DOCS_STALE', `${stale.length} file(s) in ${flags.out} differ from a fresh generation: ${stale.join(', ')}`, {
             hint: 'run `npm run ecomdb -- docs` and commit the result',
@@ -75,11 +70,9 @@ Examples:
         output.success(`${flags.out} is up to date (${files.length} files)`);
         return;
       }
-      mkdirSync(dir, { recursive: true });
-      for (const file of files) if (existing.get(file.path) !== file.content) writeFileSync(join(dir, file.path), file.content);
-      const removed = [...existing.keys()].filter((name) => !files.some((f) => f.path === name));
-      for (const name of removed) rmSync(join(dir, name));
+      const changes = writeFolder(dir, files, DOCS_FILES);
+      const stale = staleOf(changes);
       output.data({ out: dir, files: files.map((f) => f.path), stale });
-      output.success(`wrote ${flags.out}: ${files.length} files, ${stale.length} changed${removed.length ? `, removed ${removed.join(', ')}` : ''}`);
+      output.success(`wrote ${flags.out}: ${files.length} files, ${stale.length} changed${changes.removed.length ? `, removed ${changes.removed.join(', ')}` : ''}`);
     });
 }

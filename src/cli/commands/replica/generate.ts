@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { EcomdbError } from '../../../errors.ts';
+import { staleOf } from '../../../generated-folder.ts';
 import { diffReplicaFiles, REPLICAS_DIR, writeReplicaFiles } from '../../../replica/files.ts';
 import { planReplicaFiles } from '../../../replica/plan.ts';
 import { contextOf } from '../../context.ts';
@@ -18,7 +19,7 @@ export function generate(): Command {
       const dir = flags.out ? resolve(flags.out) : REPLICAS_DIR;
       const files = planReplicaFiles();
       const diff = flags.check ? diffReplicaFiles(dir, files) : writeReplicaFiles(dir, files);
-      const changed = [...diff.missing, ...diff.changed, ...diff.extra];
+      const changed = staleOf(diff);
       if (flags.check && changed.length > 0) {
         throw new EcomdbError('E_REPLICA_STALE', `${dir} differs from a fresh generation: ${changed.join(', ')}`, {
           hint: 'run ecomdb replica generate and commit the result',
