@@ -1,7 +1,13 @@
 /** `ecomdb partition add <region>`: a site gets its own partitions. */
 import { Command } from 'commander';
 import { addSitePlan, checkSite } from '../../../partition/plan.ts';
-import { execute, lockTimeoutOption, today } from './common.ts';
+import { contextOf, type Context } from '../../context.ts';
+import { lockTimeoutOption, printRun, runPlanner, today, type PartitionRun } from './common.ts';
+
+export function collect(context: Context, region: string, flags: { lockTimeout: string }): Promise<PartitionRun> {
+  const site = checkSite(region);
+  return runPlanner(context, `partition add ${site}`, (s) => addSitePlan(s, site, { month: today() }), flags.lockTimeout);
+}
 
 export function add(): Command {
   return new Command('add')
@@ -9,7 +15,7 @@ export function add(): Command {
     .argument('<region>', 'site id, e.g. MLC')
     .addOption(lockTimeoutOption())
     .action(async (region: string, flags: { lockTimeout: string }, command: Command) => {
-      const site = checkSite(region);
-      await execute(command, `partition add ${site}`, (s) => addSitePlan(s, site, { month: today() }), flags.lockTimeout);
+      const context = contextOf(command);
+      printRun(context.output, await collect(context, region, flags));
     });
 }

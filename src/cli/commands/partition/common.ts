@@ -1,12 +1,14 @@
-/** What the partition subcommands share: opening the target, the migrated check, running a planner. */
-import { Command, Option } from 'commander';
+/** What the partition subcommands share: opening the target, the migrated check, running a planner and reporting it. */
+import { Option } from 'commander';
 import { openTarget } from '../../../db/open.ts';
 import type { Database } from '../../../db/types.ts';
 import { EcomdbError } from '../../../errors.ts';
 import { regionTables } from '../../../partition/catalog.ts';
 import { monthOf } from '../../../partition/months.ts';
-import { runPartition, type Planner } from '../../../partition/run.ts';
-import { contextOf, parseDuration, type Context } from '../../context.ts';
+import type { PartitionPlan } from '../../../partition/plan.ts';
+import { runPartition, type Planner, type RunReport } from '../../../partition/run.ts';
+import { parseDuration, type Context } from '../../context.ts';
+import type { Output } from '../../output.ts';
 
 export async function withDb<T>(context: Context, work: (db: Database) => Promise<T>): Promise<T> {
   const db = await openTarget(context.target);
@@ -43,9 +45,15 @@ export const migrated = (planner: Planner): Planner => (snapshot) => {
   return planner(snapshot);
 };
 
-/** Run a planner and report; shared by apply, add, detach and months. */
-export async function execute(command: Command, verb: string, planner: Planner, lockTimeout: string): Promise<void> {
-  const context = contextOf(command);
+/** What apply, add, detach and months did: the plan they ran and how long it took. */
+export interface PartitionRun {
+  readonly verb: string;
+  readonly plan: PartitionPlan;
+  readonly report: RunReport;
+}
+
+/** Plan and run in one transaction; shared by apply, add, detach and months. */
+export async function runPlanner(context: Context, verb: string, planner: Planner, lockTimeout: string): Promise<PartitionRun> {
   const { output } = context;
   const timeout = parseDuration(lockTimeout, '--lock-timeout');
   const { plan, report } = await withDb(context, (db) =>
@@ -55,6 +63,10 @@ export async function execute(command: Command, verb: string, planner: Planner, 
       hooks: { onStep: (step, i, total) => output.debug(`[${i + 1}/${total}] ${step.title}`) },
     }),
   );
+  return { verb, plan, report };
+}
+
+export function printRun(output: Output, { verb, plan, report }: PartitionRun): void {
   for (const note of plan.notes) output.warn(note);
   const ms = (n: number | undefined) => `${Math.round(n ?? 0)} ms`;
   if (plan.steps.length === 0) output.success(`${verb}: nothing to do`);

@@ -1,8 +1,13 @@
 /** `ecomdb partition explain <query>`: which partitions a query reads (EXPLAIN, never run). */
 import { Command } from 'commander';
-import { explainQuery } from '../../../partition/inspect.ts';
-import { contextOf, parseDuration } from '../../context.ts';
+import { explainQuery, type ExplainResult } from '../../../partition/inspect.ts';
+import { contextOf, parseDuration, type Context } from '../../context.ts';
 import { lockTimeoutOption, withDb } from './common.ts';
+
+export function collect(context: Context, query: string, flags: { lockTimeout: string }): Promise<ExplainResult> {
+  const lockTimeout = parseDuration(flags.lockTimeout, '--lock-timeout');
+  return withDb(context, (db) => db.session((s) => explainQuery(s, query, { lockTimeout })));
+}
 
 export function explain(): Command {
   return new Command('explain')
@@ -11,8 +16,7 @@ export function explain(): Command {
     .addOption(lockTimeoutOption())
     .action(async (query: string, flags: { lockTimeout: string }, command: Command) => {
       const context = contextOf(command);
-      const lockTimeout = parseDuration(flags.lockTimeout, '--lock-timeout');
-      const result = await withDb(context, (db) => db.session((s) => explainQuery(s, query, { lockTimeout })));
+      const result = await collect(context, query, flags);
       context.output.data(result);
       if (!context.output.json) context.output.text(result.text);
       const scans = result.scans > result.relations.length ? ` in ${result.scans} scans` : '';

@@ -3,7 +3,16 @@ import { Command } from 'commander';
 import { PARTITION_LAYOUT } from '../../../../schema/partitions.ts';
 import { EcomdbError } from '../../../errors.ts';
 import { monthsPlan } from '../../../partition/plan.ts';
-import { execute, lockTimeoutOption, today } from './common.ts';
+import { contextOf, type Context } from '../../context.ts';
+import { lockTimeoutOption, printRun, runPlanner, today, type PartitionRun } from './common.ts';
+
+export function collect(context: Context, flags: { ahead: string; lockTimeout: string }): Promise<PartitionRun> {
+  const ahead = Number(flags.ahead);
+  if (!Number.isInteger(ahead) || ahead < 0 || ahead > 120) {
+    throw new EcomdbError('E_USAGE', `--ahead "${flags.ahead}" is not a number of months from 0 to 120`, { hint: 'use a value like 3' });
+  }
+  return runPlanner(context, `partition months --ahead ${ahead}`, (s) => monthsPlan(s, { month: today(), ahead }), flags.lockTimeout);
+}
 
 export function months(): Command {
   return new Command('months')
@@ -11,10 +20,7 @@ export function months(): Command {
     .option('--ahead <n>', 'months after the current one', String(PARTITION_LAYOUT.monthsAhead))
     .addOption(lockTimeoutOption())
     .action(async (flags: { ahead: string; lockTimeout: string }, command: Command) => {
-      const ahead = Number(flags.ahead);
-      if (!Number.isInteger(ahead) || ahead < 0 || ahead > 120) {
-        throw new EcomdbError('E_USAGE', `--ahead "${flags.ahead}" is not a number of months from 0 to 120`, { hint: 'use a value like 3' });
-      }
-      await execute(command, `partition months --ahead ${ahead}`, (s) => monthsPlan(s, { month: today(), ahead }), flags.lockTimeout);
+      const context = contextOf(command);
+      printRun(context.output, await collect(context, flags));
     });
 }
