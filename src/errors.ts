@@ -24,6 +24,8 @@ export const EXIT = {
   verify: 8,
   /** A partition command was refused (the database is not in a state it can work on) or failed and was rolled back. */
   partition: 9,
+  /** A file or folder ecomdb was asked to write cannot be written (not a folder, read-only, no space). */
+  output: 10,
 } as const;
 
 export type ErrorCode =
@@ -56,7 +58,8 @@ export type ErrorCode =
   | 'E_PARTITION_TABLE'
   | 'E_PARTITION_STATE'
   | 'E_PARTITION_FAILED'
-  | 'E_PARTITION_STALE';
+  | 'E_PARTITION_STALE'
+  | 'E_OUTPUT_PATH';
 
 const EXIT_OF: Record<ErrorCode, number> = {
   E_USAGE: EXIT.usage,
@@ -103,6 +106,8 @@ const EXIT_OF: Record<ErrorCode, number> = {
   E_PARTITION_FAILED: EXIT.partition,
   /** The committed partitions/ differ from a fresh `ecomdb partition generate`. */
   E_PARTITION_STALE: EXIT.history,
+  /** An output folder (docs --out, replica generate --out) is a file, under a file, read-only or full. */
+  E_OUTPUT_PATH: EXIT.output,
 };
 
 export class EcomdbError extends Error {

@@ -17,6 +17,8 @@ export interface CliResult {
 export interface CliOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** Kill the child after this many ms: a safety net for a test of something that once hung, never an assertion. */
+  killAfterMs?: number;
 }
 
 /** Run `ecomdb ...args`; never rejects on a non-zero exit. DATABASE_URL is cleared unless given. */
@@ -25,7 +27,7 @@ export function ecomdb(args: readonly string[], options: CliOptions = {}): Promi
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', DATABASE_URL: '', ECOMDB_DATA_DIR: '', ...options.env };
     for (const key of ['DATABASE_URL', 'ECOMDB_DATA_DIR']) if (env[key] === '') delete env[key];
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? tempDir(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? tempDir(), env, stdio: ['ignore', 'pipe', 'pipe'], timeout: options.killAfterMs, killSignal: 'SIGKILL' });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

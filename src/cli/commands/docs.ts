@@ -6,7 +6,7 @@ import { openTarget } from '../../db/open.ts';
 import { readCatalog, readMigratedCatalog, type CatalogSchema } from '../../docs/catalog.ts';
 import { DOCS_FILES, renderDocs } from '../../docs/render.ts';
 import { EcomdbError } from '../../errors.ts';
-import { compareFolder, staleOf, writeFolder, type GeneratedFile } from '../../generated-folder.ts';
+import { checkWritable, compareFolder, staleOf, writeFolder, type GeneratedFile } from '../../generated-folder.ts';
 import { readMigrations } from '../../migrations/files.ts';
 import { contextOf, type Context } from '../context.ts';
 
@@ -57,6 +57,8 @@ Examples:
       const context = contextOf(command);
       const { output } = context;
       const dir = resolve(flags.out);
+      // Before the catalog is read (a migrated in-memory database takes seconds): refuse first.
+      if (!flags.check) checkWritable(dir);
       const files = await collect(context);
       if (flags.check) {
         const stale = staleOf(compareFolder(dir, files, DOCS_FILES));
