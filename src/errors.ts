@@ -26,6 +26,8 @@ export const EXIT = {
   partition: 9,
   /** A file or folder ecomdb was asked to write cannot be written (not a folder, read-only, no space). */
   output: 10,
+  /** The database role lacks a privilege the command needs (SQLSTATE 42501). */
+  permission: 11,
 } as const;
 
 export type ErrorCode =
@@ -59,7 +61,8 @@ export type ErrorCode =
   | 'E_PARTITION_STATE'
   | 'E_PARTITION_FAILED'
   | 'E_PARTITION_STALE'
-  | 'E_OUTPUT_PATH';
+  | 'E_OUTPUT_PATH'
+  | 'E_PERMISSION';
 
 const EXIT_OF: Record<ErrorCode, number> = {
   E_USAGE: EXIT.usage,
@@ -108,6 +111,8 @@ const EXIT_OF: Record<ErrorCode, number> = {
   E_PARTITION_STALE: EXIT.history,
   /** An output folder (docs --out, replica generate --out) is a file, under a file, read-only or full. */
   E_OUTPUT_PATH: EXIT.output,
+  /** The role may not do what the command needs; commands that know better map 42501 themselves. */
+  E_PERMISSION: EXIT.permission,
 };
 
 export class EcomdbError extends Error {
@@ -155,6 +160,21 @@ export function pgFields(error: unknown): PgErrorFields {
     };
   }
   return { message: String(error) };
+}
+
+/** SQLSTATE 42501 insufficient_privilege: the role lacks a privilege on an object. */
+export function isInsufficientPrivilege(error: unknown): boolean {
+  return pgFields(error).code === '42501';
+}
+
+/** E_PERMISSION for a 42501, with what the role needs (`needs`) as the hint. */
+export function permissionError(error: unknown, needs: string): EcomdbError {
+  const pg = pgFields(error);
+  return new EcomdbError('E_PERMISSION', `${pg.message.replace(/\s+/g, ' ')} (SQLSTATE 42501)`, {
+    hint: needs,
+    details: { sqlstate: '42501' },
+    cause: error,
+  });
 }
 
 /**

@@ -3,7 +3,7 @@
  * handler that turns any failure into a line on stderr and an exit status.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT, EcomdbError } from '../errors.ts';
+import { EXIT, EcomdbError, isInsufficientPrivilege, permissionError } from '../errors.ts';
 import { generateCommand } from './commands/generate.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { sqlCommand } from './commands/sql.ts';
@@ -49,6 +49,30 @@ Every error is one line: error CODE: what is wrong — what to do.`,
   return root;
 }
 
+/** What each command needs of its database role: the hint of a permission error (SQLSTATE 42501). */
+const PRIVILEGES_NEEDED: Record<string, string> = {
+  status: 'status reads the migration history: connect as a role with USAGE on schema drizzle and SELECT on its tables (the role that ran ecomdb migrate, for example)',
+  migrate: 'migrate creates schemas and tables: connect as the owner of the database, or a role with CREATE on it that owns the ecomdb schemas',
+  up: 'up migrates, partitions and seeds: connect as the owner of the database, or a role with CREATE on it that owns the ecomdb schemas',
+  seed: 'seed writes every table: connect as the owner of the ecomdb tables (the role that ran ecomdb migrate)',
+  verify: 'verify reads the catalog and every table: connect as a role with USAGE on the component schemas and SELECT on their tables (their owner, for example); its drift rule also needs CREATEDB',
+  docs: 'docs reads the catalog: connect as a role with USAGE on the component schemas',
+  partition: 'partition commands rebuild and read the tables: connect as the owner of the ecomdb tables',
+};
+
+/**
+ * The one place a PostgreSQL permission error (42501) that no command mapped itself becomes
+ * E_PERMISSION, with what the command needs; commands that know better (partition list) keep
+ * their own code.
+ */
+function classify(error: unknown, command: Command | undefined): unknown {
+  if (error instanceof EcomdbError || !isInsufficientPrivilege(error)) return error;
+  let top = command;
+  while (top?.parent?.parent) top = top.parent;
+  const needs = (top && PRIVILEGES_NEEDED[top.name()]) ?? 'connect as the role that owns the ecomdb schemas (the one that ran ecomdb migrate)';
+  return permissionError(error, needs);
+}
+
 /** Run the CLI with `argv` (as process.argv); resolves to the exit status. Never throws. */
 export async function main(argv: readonly string[]): Promise<number> {
   // `ecomdb sql | head`: a reader that stops early is not an error.
@@ -57,14 +81,19 @@ export async function main(argv: readonly string[]): Promise<number> {
     throw error;
   });
   const cli = program();
+  let running: Command | undefined;
+  cli.hook('preAction', (_root, action) => {
+    running = action;
+  });
   try {
     await cli.parseAsync(argv as string[]);
     return EXIT.ok;
-  } catch (error) {
-    if (error instanceof CommanderError) {
+  } catch (raw) {
+    if (raw instanceof CommanderError) {
       // commander has printed its one line already; help and version are not failures.
-      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      return raw.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
+    const error = classify(raw, running);
     const verbose = argv.includes('--verbose');
     const output = new Output({ json: argv.includes('--json'), verbose });
     output.error(error);

@@ -1,7 +1,7 @@
 /** A PostgreSQL server reached with postgres.js. */
 import { once } from 'node:events';
 import postgres from 'postgres';
-import { EcomdbError, pgFields } from '../errors.ts';
+import { EcomdbError, isInsufficientPrivilege, permissionError, pgFields } from '../errors.ts';
 import type { Database, Session } from './types.ts';
 import { maskUrl, parseDatabaseUrl } from './url.ts';
 
@@ -9,6 +9,7 @@ import { maskUrl, parseDatabaseUrl } from './url.ts';
 const CONNECT_TIMEOUT_SECONDS = 5;
 
 function unreachable(label: string, error: unknown): EcomdbError {
+  if (isInsufficientPrivilege(error)) return permissionError(error, 'the role may not connect to this database: have its owner GRANT CONNECT ON DATABASE to the role, or connect as another role');
   const pg = pgFields(error);
   const reason =
     pg.code === 'CONNECT_TIMEOUT' ? `no answer within ${CONNECT_TIMEOUT_SECONDS}s` : pg.message.replace(/\s+/g, ' ');
