@@ -25,8 +25,6 @@ export function program(): Command {
     .addOption(new Option('--migrations <dir>', 'migrations folder (default: the migrations/ shipped with ecomdb)'))
     .option('--json', 'print the result as JSON on stdout (human text stays on stderr)')
     .option('--verbose', 'print stack traces and debug detail')
-    .showSuggestionAfterError()
-    .exitOverride()
     .addHelpText(
       'after',
       `
@@ -44,9 +42,40 @@ refused or failed (rolled back).
 Every error is one line: error CODE: what is wrong — what to do.`,
     );
   for (const command of [upCommand(), migrateCommand(), statusCommand(), seedCommand(), verifyCommand(), sqlCommand(), generateCommand(), replicaCommand(), docsCommand(), partitionCommand()]) {
-    root.addCommand(command.exitOverride().showSuggestionAfterError());
+    root.addCommand(command);
   }
+  routeErrors(root);
   return root;
+}
+
+const pathOf = (command: Command): string => (command.parent ? `${pathOf(command.parent)} ${command.name()}` : command.name());
+
+/**
+ * commander's own errors (unknown option or command, missing argument, bad choice) become
+ * E_USAGE like any other bad input, so they print as one line and honour --json; commander
+ * prints nothing itself. Help and version (exit 0) stay commander's, on stdout.
+ */
+function routeErrors(command: Command): void {
+  command
+    .showSuggestionAfterError()
+    .configureOutput({ writeErr: () => {}, outputError: () => {} })
+    .exitOverride((error) => {
+      if (error.exitCode === 0) throw error;
+      const path = pathOf(command);
+      if (error.code === 'commander.help') {
+        throw new EcomdbError('E_USAGE', `${path} needs a command`, {
+          hint: `one of ${command.commands.map((c) => c.name()).join(', ')}; see ${path} --help`,
+          details: { commander: error.code },
+        });
+      }
+      const [first = '', ...rest] = error.message.split('\n');
+      const suggestion = /^\(Did you mean (.+)\?\)$/.exec(rest.join(' ').trim())?.[1];
+      throw new EcomdbError('E_USAGE', first.replace(/^error: /, ''), {
+        hint: suggestion ? `did you mean ${suggestion}?` : `see ${path} --help`,
+        details: { commander: error.code },
+      });
+    });
+  for (const sub of command.commands) routeErrors(sub);
 }
 
 /** What each command needs of its database role: the hint of a permission error (SQLSTATE 42501). */
@@ -89,10 +118,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     await cli.parseAsync(argv as string[]);
     return EXIT.ok;
   } catch (raw) {
-    if (raw instanceof CommanderError) {
-      // commander has printed its one line already; help and version are not failures.
-      return raw.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    }
+    // Help and version: commander has printed them, and they are not failures.
+    if (raw instanceof CommanderError) return raw.exitCode === 0 ? EXIT.ok : EXIT.usage;
     const error = classify(raw, running);
     const verbose = argv.includes('--verbose');
     const output = new Output({ json: argv.includes('--json'), verbose });

@@ -29,8 +29,6 @@ Examples:
 Exits ${EXIT.usage} for an unknown region or bad option, ${EXIT.partition} when the database is not in a state
 the command can work from or a step failed (everything rolled back), ${EXIT.history} for a stale partitions/.`,
     );
-  for (const sub of [generate(), plan(), apply(), add(), detach(), months(), list(), explain()]) {
-    root.addCommand(sub.exitOverride().showSuggestionAfterError());
-  }
+  for (const sub of [generate(), plan(), apply(), add(), detach(), months(), list(), explain()]) root.addCommand(sub);
   return root;
 }

@@ -1,10 +1,9 @@
 /** What the replica subcommands share: the working folder option and the --local guard. */
-import { Command, Option } from 'commander';
+import { Option } from 'commander';
 import { EcomdbError } from '../../../errors.ts';
 import { DEFAULT_LAB_DIR } from '../../../replica/local.ts';
 
 export const dirOption = () => new Option('--dir <dir>', 'working folder of the local read layer').default(DEFAULT_LAB_DIR);
-export const sub = (name: string) => new Command(name).exitOverride().showSuggestionAfterError();
 
 export function requireLocal(local: boolean | undefined, verb: string): void {
   if (!local) {

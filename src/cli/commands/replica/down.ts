@@ -1,11 +1,11 @@
 /** `ecomdb replica down --local`: stop and remove the local read layer. */
-import type { Command } from 'commander';
+import { Command } from 'commander';
 import { DEFAULT_PG_BIN, labDown } from '../../../replica/local.ts';
 import { contextOf } from '../../context.ts';
-import { dirOption, requireLocal, sub } from './common.ts';
+import { dirOption, requireLocal } from './common.ts';
 
 export function down(): Command {
-  return sub('down')
+  return new Command('down')
     .description('stop every cluster of the local read layer and remove its folder')
     .option('--local', 'the read layer built by replica up --local (required)')
     .addOption(dirOption())

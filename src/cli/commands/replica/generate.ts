@@ -1,15 +1,14 @@
 /** `ecomdb replica generate`: the read layer's scripts, settings and SQL in replicas/. */
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Command } from 'commander';
 import { EcomdbError } from '../../../errors.ts';
 import { staleOf } from '../../../generated-folder.ts';
 import { diffReplicaFiles, REPLICAS_DIR, writeReplicaFiles } from '../../../replica/files.ts';
 import { planReplicaFiles } from '../../../replica/plan.ts';
 import { contextOf } from '../../context.ts';
-import { sub } from './common.ts';
 
 export function generate(): Command {
-  return sub('generate')
+  return new Command('generate')
     .description('write the read layer\'s scripts, settings and SQL (replicas/) from src/replica/topology.ts')
     .option('--out <dir>', 'folder to write (default: the replicas/ folder of ecomdb)')
     .option('--check', 'write nothing; exit 4 (E_REPLICA_STALE) if the folder differs from a fresh generation')

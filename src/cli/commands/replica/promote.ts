@@ -1,12 +1,12 @@
 /** `ecomdb replica promote <node>`: fail over in the local read layer. */
-import type { Command } from 'commander';
+import { Command } from 'commander';
 import { readLab } from '../../../replica/local.ts';
 import { promoteLab } from '../../../replica/promote.ts';
 import { contextOf, parseSeconds } from '../../context.ts';
-import { dirOption, sub } from './common.ts';
+import { dirOption } from './common.ts';
 
 export function promote(): Command {
-  return sub('promote')
+  return new Command('promote')
     .description('fail over in the local read layer: stop the primary cleanly, wait for the standby to replay all of it, promote it')
     .argument('<node>', 'the standby to promote')
     .addOption(dirOption())

@@ -1,10 +1,10 @@
 /** `ecomdb replica status`: each node's role, lag, slot and subscription. */
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Command } from 'commander';
 import { readLab } from '../../../replica/local.ts';
 import { labStatus, type NodeStatus } from '../../../replica/status.ts';
 import { contextOf } from '../../context.ts';
-import { dirOption, sub } from './common.ts';
+import { dirOption } from './common.ts';
 
 const bytes = (n: number | null) => (n === null ? '?' : n < 1024 ? `${n} B` : `${(n / 1024).toFixed(1)} kB`);
 const seconds = (n: number | null) => (n === null ? '?' : `${n.toFixed(3)} s`);
@@ -17,7 +17,7 @@ function describeNode(n: NodeStatus): string[] {
 }
 
 export function status(): Command {
-  return sub('status')
+  return new Command('status')
     .description('each node\'s role, lag (bytes and time), replication slot and subscription, in the local read layer')
     .addOption(dirOption())
     .addHelpText('after', '\nExamples:\n  $ ecomdb replica status\n  $ ecomdb replica status --dir /tmp/ecomdb-lab --json')

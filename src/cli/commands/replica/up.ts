@@ -1,14 +1,14 @@
 /** `ecomdb replica up --local`: build the topology on this machine. */
-import type { Command } from 'commander';
+import { Command } from 'commander';
 import { maskUrl } from '../../../db/url.ts';
 import { EcomdbError } from '../../../errors.ts';
 import { readMigrations } from '../../../migrations/files.ts';
 import { DEFAULT_FIRST_PORT, DEFAULT_PG_BIN, labUp, nodeUrl } from '../../../replica/local.ts';
 import { contextOf } from '../../context.ts';
-import { dirOption, requireLocal, sub } from './common.ts';
+import { dirOption, requireLocal } from './common.ts';
 
 export function up(): Command {
-  return sub('up')
+  return new Command('up')
     .description('build the topology on this machine: a primary, its standbys and the read nodes, each a cluster of its own')
     .option('--local', 'on this machine, with PostgreSQL\'s programs, as the postgres OS user (required)')
     .addOption(dirOption())
