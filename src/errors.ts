@@ -64,7 +64,8 @@ export type ErrorCode =
   | 'E_OUTPUT_PATH'
   | 'E_PERMISSION';
 
-const EXIT_OF: Record<ErrorCode, number> = {
+/** The exit status of every code (the README's table lists the same). */
+export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
   E_USAGE: EXIT.usage,
   E_TARGET_URL: EXIT.target,
   E_TARGET_UNREACHABLE: EXIT.target,
