@@ -10,7 +10,7 @@ export const EXIT = {
   internal: 1,
   /** The command line is wrong (unknown option, bad value). */
   usage: 2,
-  /** The database cannot be reached or opened (bad URL, refused, embedded store in use). */
+  /** The database cannot be reached or opened (bad URL, refused, not PostgreSQL, embedded store in use). */
   target: 3,
   /** The migration history conflicts with the files (edited, missing or out-of-order migration); nothing ran. */
   history: 4,
@@ -31,6 +31,7 @@ export type ErrorCode =
   | 'E_TARGET_URL'
   | 'E_TARGET_UNREACHABLE'
   | 'E_TARGET_LOCKED'
+  | 'E_TARGET_PROTOCOL'
   | 'E_MIGRATIONS_DIR'
   | 'E_MIGRATION_MODIFIED'
   | 'E_MIGRATION_OUT_OF_ORDER'
@@ -63,6 +64,8 @@ const EXIT_OF: Record<ErrorCode, number> = {
   E_TARGET_URL: EXIT.target,
   E_TARGET_UNREACHABLE: EXIT.target,
   E_TARGET_LOCKED: EXIT.target,
+  /** Something answers at the URL's host and port, but not PostgreSQL (an HTTP server, say). */
+  E_TARGET_PROTOCOL: EXIT.target,
   E_MIGRATIONS_DIR: EXIT.usage,
   E_MIGRATION_MODIFIED: EXIT.history,
   E_MIGRATION_OUT_OF_ORDER: EXIT.history,

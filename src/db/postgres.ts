@@ -1,10 +1,11 @@
 /**
  * A PostgreSQL server reached with postgres.js. The one place that opens postgres.js: every
  * client (commands, the drift rule's scratch database, the read layer's router and monitors)
- * gets the same URL parsing, connect timeout and silence about notices.
+ * gets the same URL parsing, connect timeout, silence about notices and guard below.
  */
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import postgres from 'postgres';
 import { EcomdbError, pgFields } from '../errors.ts';
 import type { Database, Session } from './types.ts';
@@ -12,6 +13,52 @@ import { maskUrl, parseDatabaseUrl, type ConnectionOptions } from './url.ts';
 
 /** How long to wait for a server that does not answer before saying so. */
 const CONNECT_TIMEOUT_SECONDS = 5;
+
+/** The error code of a connection refused by the guard below (see isConnectionError in src/replica/health.ts). */
+export const NOT_POSTGRES = 'ECOMDB_NOT_POSTGRES';
+
+/**
+ * Whether the first bytes a server sent can start PostgreSQL's side of a handshake: S or N alone
+ * (the answer to an SSLRequest, after which the server waits for the client), or an
+ * Authentication request, ErrorResponse or NegotiateProtocolVersion with a plausible length.
+ */
+function startsLikePostgres(chunk: Buffer): boolean {
+  const type = String.fromCharCode(chunk[0]!);
+  if (type === 'S' || type === 'N') return chunk.length === 1;
+  if (type !== 'R' && type !== 'E' && type !== 'v') return false;
+  return chunk.length < 5 || (chunk.readUInt32BE(1) >= 4 && chunk.readUInt32BE(1) <= 1 << 20);
+}
+
+/** A cancel request is 16 bytes; PostgreSQL answers it by closing the connection, without a byte. */
+const CANCEL_REQUEST_BYTES = 16;
+
+/**
+ * Sockets for postgres.js, with a guard: when a server closes a new connection cleanly during the
+ * handshake, postgres.js reconnects at once, forever, and the pending query never settles
+ * (porsager/postgres#1193): an HTTP server on the port made ecomdb hang, reconnecting hundreds of
+ * times a second. A connection whose server answers something that cannot start a PostgreSQL
+ * handshake, or closes it without a byte, fails instead: the query settles and the loop ends.
+ */
+function guardedSocket(c: ConnectionOptions): () => Socket {
+  const where = c.host.startsWith('/') ? `the socket in ${c.host}` : `${c.host}:${c.port}`;
+  const notPostgres = (what: string) => Object.assign(new Error(`${where} ${what}`), { code: NOT_POSTGRES });
+  return () => {
+    const socket = c.host.startsWith('/') ? connect(`${c.host}/.s.PGSQL.${c.port}`) : connect(c.port, c.host);
+    // postgres.js names the TLS server after socket.host (verify-full checks the certificate against it).
+    Object.assign(socket, { host: c.host, port: c.port });
+    let answered = false;
+    socket.once('data', (chunk: Buffer) => {
+      answered = true;
+      if (!startsLikePostgres(chunk)) socket.destroy(notPostgres('answers, but not in the PostgreSQL protocol'));
+    });
+    // Registered before postgres.js's own listener, so this runs before it decides to reconnect.
+    socket.once('close', (hadError) => {
+      if (hadError || answered || socket.bytesWritten === CANCEL_REQUEST_BYTES) return;
+      socket.emit('error', notPostgres('closed the connection without a word'));
+    });
+    return socket;
+  };
+}
 
 /** postgres.js's TLS setting for a sslmode. */
 function sslOption(c: ConnectionOptions): postgres.Options<{}>['ssl'] {
@@ -67,11 +114,18 @@ export function postgresClient(url: string | ConnectionOptions, options: ClientO
       ...(c.options === undefined ? {} : { options: c.options }),
       ...rest.connection,
     },
+    ...({ socket: guardedSocket(c) } as object),
   });
 }
 
 function unreachable(label: string, error: unknown, c: ConnectionOptions): EcomdbError {
   const pg = pgFields(error);
+  if (pg.code === NOT_POSTGRES) {
+    return new EcomdbError('E_TARGET_PROTOCOL', `cannot connect to ${label}: ${pg.message}`, {
+      hint: 'check the host and port in --url / DATABASE_URL: another service (HTTP?) listens there',
+      cause: error,
+    });
+  }
   const reason = pg.code === 'CONNECT_TIMEOUT' ? `no answer within ${c.connectTimeoutSeconds ?? CONNECT_TIMEOUT_SECONDS}s` : pg.message.replace(/\s+/g, ' ');
   const hint =
     pg.code === '3D000'

@@ -1,5 +1,9 @@
-/** Where the database is, as a user gets it wrong: a URL ecomdb cannot honour is one line and exit 3. */
-import { beforeAll, describe, expect, it } from 'vitest';
+/**
+ * Where the database is, as a user gets it wrong: a URL whose port answers but is not PostgreSQL,
+ * a URL ecomdb cannot honour. Each is one line and exit 3.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ecomdb, type CliResult } from '../helpers/cli.ts';
 import { SERVER_URL, withPostgres } from '../helpers/db.ts';
 
@@ -8,6 +12,49 @@ function failure(run: CliResult): { status: number; code: string } {
   expect(run.stderr.trim().split('\n')).toHaveLength(1);
   return { status: run.code, code: (JSON.parse(run.stdout) as { error: { code: string } }).error.code };
 }
+
+const sockets = new Set<Socket>();
+
+/** A loopback server that does `answer` to every connection. */
+async function listen(answer: (socket: Socket) => void): Promise<{ server: Server; port: number; connections: () => number }> {
+  let connections = 0;
+  const server = createServer((socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.on('error', () => {});
+    answer(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as { port: number }).port, connections: () => connections };
+}
+
+describe('a --url whose port is not PostgreSQL', () => {
+  const servers: Server[] = [];
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  });
+
+  it('an HTTP server: E_TARGET_PROTOCOL, exit 3, after one connection (no reconnect loop)', async () => {
+    const http = await listen((socket) => socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n'));
+    servers.push(http.server);
+    for (const sslmode of ['prefer', 'disable']) {
+      const run = await ecomdb(['status', '--json', '--url', `postgres://postgres@127.0.0.1:${http.port}/shop?sslmode=${sslmode}`]);
+      expect(failure(run)).toEqual({ status: 3, code: 'E_TARGET_PROTOCOL' });
+    }
+    expect(http.connections()).toBe(2);
+  });
+
+  it('a server that accepts and closes without a word, or answers garbage and stays open: exit 3', async () => {
+    const silent = await listen((socket) => socket.end());
+    const garbage = await listen((socket) => socket.write(Buffer.from([1, 2, 3, 4, 5, 6, 7, 8])));
+    servers.push(silent.server, garbage.server);
+    for (const { port } of [silent, garbage]) {
+      const run = await ecomdb(['migrate', '--json', '--url', `postgres://postgres@127.0.0.1:${port}/shop`]);
+      expect(failure(run)).toEqual({ status: 3, code: 'E_TARGET_PROTOCOL' });
+    }
+  });
+});
 
 describe('--url forms', () => {
   let socketUrl: string;
