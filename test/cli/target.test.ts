@@ -1,10 +1,13 @@
 /**
  * Where the database is, as a user gets it wrong: a URL whose port answers but is not PostgreSQL,
- * a URL ecomdb cannot honour. Each is one line and exit 3.
+ * a URL ecomdb cannot honour, a --data-dir that holds no database or cannot hold one. Each is one
+ * line and exit 3, and a command that only reads creates nothing.
  */
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ecomdb, type CliResult } from '../helpers/cli.ts';
+import { ecomdb, tempDir, type CliResult } from '../helpers/cli.ts';
 import { SERVER_URL, withPostgres } from '../helpers/db.ts';
 
 /** The error code of a --json run, with the exit status; stderr must be one line. */
@@ -77,4 +80,37 @@ describe('--url forms', () => {
       expect([query, failure(run)]).toEqual([query, { status: 3, code: 'E_TARGET_URL' }]);
     }
   });
+});
+
+describe('--data-dir', () => {
+  it('status and verify on a folder that does not exist: E_TARGET_MISSING, exit 3, nothing created', async () => {
+    const dir = join(tempDir(), 'typo');
+    for (const args of [['status'], ['verify', '--only', 'catalog'], ['migrate', '--dry-run'], ['seed'], ['partition', 'list']]) {
+      const run = await ecomdb([...args, '--json', '--data-dir', dir]);
+      expect([args, failure(run)]).toEqual([args, { status: 3, code: 'E_TARGET_MISSING' }]);
+      expect(existsSync(dir)).toBe(false);
+    }
+  });
+
+  it('status on an existing folder that holds no database: E_TARGET_MISSING, and the folder stays empty', async () => {
+    const dir = tempDir();
+    const run = await ecomdb(['status', '--json', '--data-dir', dir]);
+    expect(failure(run)).toEqual({ status: 3, code: 'E_TARGET_MISSING' });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a regular file, a path under a file, or a place no folder can be made: E_TARGET_DATA_DIR, exit 3', async () => {
+    const file = join(tempDir(), 'file');
+    writeFileSync(file, 'not a folder\n');
+    for (const [command, dir] of [
+      ['status', file],
+      ['migrate', file],
+      ['migrate', join(file, 'store')],
+      ['migrate', '/proc/ecomdb-no-such-folder/store'],
+    ] as const) {
+      const run = await ecomdb([command, '--json', '--data-dir', dir]);
+      expect([command, dir, failure(run)]).toEqual([command, dir, { status: 3, code: 'E_TARGET_DATA_DIR' }]);
+    }
+  });
+
 });

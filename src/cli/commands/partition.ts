@@ -15,7 +15,8 @@ import { runPartition, snapshotOf, type Planner } from '../../partition/run.ts';
 import { contextOf, parseDuration, type Context } from '../context.ts';
 
 async function withDb<T>(context: Context, work: (db: Database) => Promise<T>): Promise<T> {
-  const db = await openTarget(context.target);
+  // Every partition command needs a migrated database: none creates a store.
+  const db = await openTarget(context.target, { create: false });
   try {
     return await work(db);
   } finally {
