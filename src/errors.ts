@@ -10,7 +10,7 @@ export const EXIT = {
   internal: 1,
   /** The command line is wrong (unknown option, bad value). */
   usage: 2,
-  /** The database cannot be reached or opened (bad URL, refused, embedded store in use). */
+  /** The database cannot be reached or opened (bad URL, refused, not PostgreSQL, embedded store in use, missing or unusable). */
   target: 3,
   /** The migration history conflicts with the files (edited, missing or out-of-order migration); nothing ran. */
   history: 4,
@@ -35,6 +35,9 @@ export type ErrorCode =
   | 'E_TARGET_URL'
   | 'E_TARGET_UNREACHABLE'
   | 'E_TARGET_LOCKED'
+  | 'E_TARGET_PROTOCOL'
+  | 'E_TARGET_MISSING'
+  | 'E_TARGET_DATA_DIR'
   | 'E_MIGRATIONS_DIR'
   | 'E_MIGRATION_MODIFIED'
   | 'E_MIGRATION_OUT_OF_ORDER'
@@ -70,6 +73,12 @@ export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
   E_TARGET_URL: EXIT.target,
   E_TARGET_UNREACHABLE: EXIT.target,
   E_TARGET_LOCKED: EXIT.target,
+  /** Something answers at the URL's host and port, but not PostgreSQL (an HTTP server, say). */
+  E_TARGET_PROTOCOL: EXIT.target,
+  /** A command that only reads found no embedded database in --data-dir (it creates none). */
+  E_TARGET_MISSING: EXIT.target,
+  /** --data-dir cannot hold the embedded database (a file, not writable, no such place). */
+  E_TARGET_DATA_DIR: EXIT.target,
   E_MIGRATIONS_DIR: EXIT.usage,
   E_MIGRATION_MODIFIED: EXIT.history,
   E_MIGRATION_OUT_OF_ORDER: EXIT.history,

@@ -22,8 +22,17 @@ export function resolveTarget(options: TargetOptions, env: NodeJS.ProcessEnv = p
   return { kind: 'pglite', dir: resolve(options.dataDir ?? env.ECOMDB_DATA_DIR ?? DEFAULT_DATA_DIR) };
 }
 
-export function openTarget(target: Target): Promise<Database> {
+export interface OpenOptions {
+  /**
+   * Whether an embedded store may be created where there is none: only for commands that can
+   * do their work on a new, empty database (migrate, up). Reading must not leave a 39 MB
+   * cluster behind in a mistyped --data-dir. A server's database is never created.
+   */
+  readonly create: boolean;
+}
+
+export function openTarget(target: Target, options: OpenOptions): Promise<Database> {
   if (target.kind === 'postgres') return openPostgres(target.url);
   // PGlite (WebAssembly PostgreSQL) is loaded only when the embedded target is used.
-  return import('./pglite.ts').then(({ openPglite }) => openPglite(target.dir));
+  return import('./pglite.ts').then(({ openPglite }) => openPglite(target.dir, options));
 }

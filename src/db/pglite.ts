@@ -2,11 +2,12 @@
  * Embedded PostgreSQL (PGlite) in a folder of the current directory: the default target, so
  * that a newcomer needs nothing but `npm install`. One process at a time, by lockfile.
  */
-import { mkdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { EcomdbError } from '../errors.ts';
 import { acquireLock } from './lockfile.ts';
+import type { OpenOptions } from './open.ts';
 import type { Database, Session } from './types.ts';
 
 /** PGlite reads COPY data from a blob: send it in blobs of about 4 MB. */
@@ -48,13 +49,66 @@ export async function openMemoryPglite(label = 'in-memory PGlite'): Promise<{ pg
   return { pg, db: { kind: 'pglite', label, session: (work) => work(session), close: () => pg.close() } };
 }
 
-export async function openPglite(dir: string): Promise<Database> {
+/** The cluster's folder in a data dir; PGlite writes PG_VERSION into it when it creates one. */
+const PGDATA = 'pgdata';
+
+function unusable(dir: string, reason: string, cause?: unknown): EcomdbError {
+  return new EcomdbError('E_TARGET_DATA_DIR', `cannot keep the embedded database in ${dir}: ${reason}`, {
+    hint: 'pass --data-dir (or ECOMDB_DATA_DIR) a folder you can write, or --url to use a PostgreSQL server',
+    cause,
+  });
+}
+
+const fsReason = (error: unknown) => (error as Error).message;
+
+/** mkdir -p one level at a time: Node's recursive mkdir never returns for a path under /proc. */
+function makeDirectory(dir: string): void {
+  const parent = dirname(dir);
+  if (parent !== dir && !existsSync(parent)) makeDirectory(parent);
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(dir).isDirectory()) throw error;
+  }
+}
+
+/** Check the data dir before anything touches it; make it only when the command may create. */
+function prepareDataDir(dir: string, { create }: OpenOptions): void {
+  const missing = () =>
+    new EcomdbError('E_TARGET_MISSING', `no embedded database in ${dir}`, {
+      hint: 'create it with `ecomdb migrate` or `ecomdb up` (same --data-dir), or check --data-dir / ECOMDB_DATA_DIR',
+    });
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw unusable(dir, fsReason(error), error);
+    if (!create) throw missing();
+    try {
+      makeDirectory(dir);
+    } catch (cause) {
+      throw unusable(dir, fsReason(cause), cause);
+    }
+    return;
+  }
+  if (!isDirectory) throw unusable(dir, 'it is a file, not a folder');
+  if (!create && !existsSync(join(dir, PGDATA, 'PG_VERSION'))) throw missing();
+}
+
+/** Open the store in `dir`; without `create`, only one that exists (tests reopen a store this way). */
+export async function openPglite(dir: string, options: OpenOptions = { create: false }): Promise<Database> {
   const label = `embedded PGlite in ${relative(process.cwd(), dir) || '.'}`;
-  mkdirSync(dir, { recursive: true });
-  const release = acquireLock(join(dir, 'lock'), `the embedded database in ${dir}`);
+  prepareDataDir(dir, options);
+  let release: () => void;
+  try {
+    release = acquireLock(join(dir, 'lock'), `the embedded database in ${dir}`);
+  } catch (error) {
+    if (error instanceof EcomdbError) throw error;
+    throw unusable(dir, fsReason(error), error);
+  }
   let db: PGlite;
   try {
-    db = await PGlite.create(join(dir, 'pgdata'));
+    db = await PGlite.create(join(dir, PGDATA));
   } catch (error) {
     release();
     throw new EcomdbError('E_TARGET_UNREACHABLE', `cannot open ${label}: ${String((error as Error).message ?? error)}`, {

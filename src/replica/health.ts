@@ -3,7 +3,8 @@
  * timeouts, reading write-ahead log positions, and telling a node that is down from one that
  * answered with an error.
  */
-import postgres from 'postgres';
+import type postgres from 'postgres';
+import { NOT_POSTGRES, postgresClient } from '../db/postgres.ts';
 
 /** A write-ahead log position (`16/B374D848`) as a byte offset. */
 export function lsnBytes(lsn: string): bigint {
@@ -20,11 +21,10 @@ export function lagBytes(ahead: string, behind: string): number {
 
 /** A postgres.js client for health checks and monitoring: one connection, answers fast or not at all. */
 export function monitorClient(url: string, options: { connectTimeoutSeconds?: number } = {}): postgres.Sql {
-  return postgres(url, {
+  return postgresClient(url, {
     max: 1,
-    connect_timeout: options.connectTimeoutSeconds ?? 2,
+    connectTimeoutSeconds: options.connectTimeoutSeconds ?? 2,
     idle_timeout: 5,
-    onnotice: () => {},
     prepare: false,
     // Monitoring must not wait for a busy node: a statement over 5 s counts as no answer.
     connection: { statement_timeout: 5000, application_name: 'ecomdb replica' },
@@ -51,6 +51,7 @@ export function isConnectionError(error: unknown): boolean {
       'CONNECTION_CLOSED',
       'CONNECTION_ENDED',
       'CONNECTION_DESTROYED',
+      NOT_POSTGRES,
     ].includes(code)
   );
 }

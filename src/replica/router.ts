@@ -14,7 +14,8 @@
  *   const mine = await router.read((sql) => sql`select ...`, { consistent: true }); // the primary
  *   await router.close();
  */
-import postgres from 'postgres';
+import type postgres from 'postgres';
+import { postgresClient } from '../db/postgres.ts';
 import { maskUrl } from '../db/url.ts';
 import { errorMessage, isConnectionError, lagBytes, monitorClient } from './health.ts';
 
@@ -77,7 +78,7 @@ const DEFAULT_MAX_LAG = 16 * 1024 * 1024;
 export async function createRouter(options: RouterOptions): Promise<Router> {
   const maxLag = options.maxLagBytes ?? DEFAULT_MAX_LAG;
   const pool = (url: string) =>
-    postgres(url, { max: options.poolSize ?? 4, connect_timeout: options.connectTimeoutSeconds ?? 2, idle_timeout: 30, onnotice: () => {} });
+    postgresClient(url, { max: options.poolSize ?? 4, connectTimeoutSeconds: options.connectTimeoutSeconds ?? 2, idle_timeout: 30 });
   const primary = pool(options.primary);
   const primaryMonitor = monitorClient(options.primary, { connectTimeoutSeconds: options.connectTimeoutSeconds });
   const replicas: Replica[] = options.replicas.map((url) => ({

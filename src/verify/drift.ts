@@ -6,9 +6,9 @@
  * what is missing, what is unexpected, and what differs.
  */
 import { randomBytes } from 'node:crypto';
-import postgres from 'postgres';
 import type { Database, Session } from '../db/types.ts';
-import { openPostgres } from '../db/postgres.ts';
+import { openPostgres, postgresClient } from '../db/postgres.ts';
+import { parseDatabaseUrl } from '../db/url.ts';
 import { runMigrations } from '../migrations/run.ts';
 import type { MigrationFile } from '../migrations/files.ts';
 import { monthOf } from '../partition/months.ts';
@@ -87,11 +87,10 @@ async function referenceEntries(target: Database, url: string | null, files: rea
   };
   if (target.kind === 'postgres' && url) {
     const name = `ecomdb_drift_${randomBytes(4).toString('hex')}`;
-    const admin = postgres(url, { max: 1, onnotice: () => {} });
+    const admin = postgresClient(url, { max: 1 });
     try {
       await admin.unsafe(`create database "${name}"`);
-      const scratchUrl = Object.assign(new URL(url), { pathname: `/${name}` }).toString();
-      const scratch = await openPostgres(scratchUrl);
+      const scratch = await openPostgres({ ...parseDatabaseUrl(url), database: name });
       try {
         await prepare(scratch);
         return { where: 'a scratch database on the same server', entries: await scratch.session((s) => catalogEntries(s, schemas)) };

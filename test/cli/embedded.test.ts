@@ -72,17 +72,20 @@ describe('ecomdb on the embedded default (PGlite)', () => {
     const cwd = tempDir();
     mkdirSync(join(cwd, '.ecomdb'));
     writeFileSync(join(cwd, '.ecomdb', 'lock'), '2147483646\n');
-    const run = await ecomdb(['migrate', '--dry-run'], { cwd });
+    const run = await ecomdb(['migrate'], { cwd });
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toContain('CREATE TABLE');
+    expect(existsSync(join(cwd, '.ecomdb', 'lock'))).toBe(false);
   });
 
-  it('ECOMDB_DATA_DIR chooses the folder', async () => {
+  it('ECOMDB_DATA_DIR chooses the folder; migrate creates it, parents included, and status reads it', async () => {
     const cwd = tempDir();
-    const dir = join(tempDir(), 'elsewhere');
-    const run = await ecomdb(['status', '--json'], { cwd, env: { ECOMDB_DATA_DIR: dir } });
-    expect(run.code, run.stderr).toBe(0);
+    const dir = join(tempDir(), 'a', 'b', 'elsewhere');
+    const env = { ECOMDB_DATA_DIR: dir };
+    const migrate = await ecomdb(['migrate'], { cwd, env });
+    expect(migrate.code, migrate.stderr).toBe(0);
     expect(existsSync(join(dir, 'pgdata'))).toBe(true);
     expect(existsSync(join(cwd, '.ecomdb'))).toBe(false);
+    const status = await ecomdb(['status', '--json'], { cwd, env });
+    expect(status.code, status.stderr).toBe(0);
   });
 });

@@ -23,7 +23,7 @@ async function collect(context: Context): Promise<GeneratedFile[]> {
   const schemas = COMPONENTS.map((c) => c.schema.schemaName);
   let catalog: CatalogSchema[];
   if (target.kind === 'postgres') {
-    const db = await openTarget(target);
+    const db = await openTarget(target, { create: false });
     try {
       catalog = await db.session((s) => readCatalog(s, schemas));
     } finally {

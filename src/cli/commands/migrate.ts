@@ -70,7 +70,8 @@ A file whose first line is "-- ecomdb:no-transaction" runs outside a transaction
       const ctx = contextOf(command);
       const options = runOptions(ctx, flags);
       const files = readMigrations(ctx.migrationsDir);
-      const db = await openTarget(ctx.target);
+      // A dry run only reads: it must not leave a new store behind.
+      const db = await openTarget(ctx.target, { create: !flags.dryRun });
       try {
         printMigrate(ctx, await migrateOpen(db, files, options));
       } finally {

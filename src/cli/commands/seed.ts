@@ -40,7 +40,8 @@ stay: the layout wants them anyway.)`,
       const files = readMigrations(migrationsDir);
       // Loaded on demand: faker and the generators are only needed by this command.
       const { seedDatabase } = await import('../../seed/load.ts');
-      const db = await openTarget(target);
+      // Seeding needs a migrated database: a new store would only be refused as unmigrated.
+      const db = await openTarget(target, { create: false });
       const progress = new Progress(output);
       // Leaving mid-load is safe (one transaction, never committed); say so, exit 130 like a shell.
       const interrupted = () => {

@@ -23,7 +23,7 @@ history and the files disagree, so CI can block the change.`,
     .action(async (_options: unknown, command: Command) => {
       const { target, migrationsDir, output } = contextOf(command);
       const files = readMigrations(migrationsDir);
-      const db = await openTarget(target);
+      const db = await openTarget(target, { create: false });
       let plan;
       try {
         plan = await migrationStatus(db, files);

@@ -48,7 +48,7 @@ A database that already holds data is not seeded again (use ecomdb seed --trunca
       const options = runOptions(ctx, flags);
       const seeding = flags.seed ? seedOptions({ scale: flags.scale, seed: '1', regions: DEFAULT_REGIONS.join(','), days: '180', check: true }) : null;
       const files = readMigrations(ctx.migrationsDir);
-      const db = await openTarget(ctx.target);
+      const db = await openTarget(ctx.target, { create: true });
       let components;
       let migrated;
       let seeded: { rows: number; ms: number } | 'skipped' | null = null;

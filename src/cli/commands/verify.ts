@@ -60,7 +60,7 @@ not be reached. The JSON report's schema is documented in the README.`,
       const drift = selects('drift/migrations', list(flags.only), list(flags.skip));
       const probe = selects('probe/constraints', list(flags.only), list(flags.skip));
       const files = drift ? readMigrations(migrationsDir) : [];
-      const db = await openTarget(target);
+      const db = await openTarget(target, { create: false });
       let report: VerifyReport;
       try {
         const results = await db.session((s) => runRules(s, rules, schemas, sample));

@@ -11,7 +11,8 @@ import { parseDuration, type Context } from '../../context.ts';
 import type { Output } from '../../output.ts';
 
 export async function withDb<T>(context: Context, work: (db: Database) => Promise<T>): Promise<T> {
-  const db = await openTarget(context.target);
+  // Every partition command needs a migrated database: none creates a store.
+  const db = await openTarget(context.target, { create: false });
   try {
     return await work(db);
   } finally {
