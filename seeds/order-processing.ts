@@ -1,6 +1,6 @@
 /** Seeds component 4: coupons, orders and their lines. Coupon use counts are set from the orders. */
 import { coupons, orderDetails, orders } from '../schema/index.ts';
-import { currencyOf } from './product-catalog.ts';
+import { currencyOf } from '../schema/values.ts';
 import { range, type CopySeed } from './table-seed.ts';
 import { DAY, money, timestamp, type World } from './world.ts';
 

@@ -1,6 +1,6 @@
 /** Seeds component 6: payments of orders, some split across two methods, some rejected first. */
 import { payments } from '../schema/index.ts';
-import { currencyOf } from './product-catalog.ts';
+import { currencyOf } from '../schema/values.ts';
 import { range, type CopySeed } from './table-seed.ts';
 import { S, money, timestamp, type World } from './world.ts';
 

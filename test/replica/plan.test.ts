@@ -13,7 +13,8 @@ import { planReplicaFiles } from '../../src/replica/plan.ts';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import { COMPONENTS } from '../../schema/index.ts';
 import { nodePublications, publicationsSql, residencyQuery, subscriptionSql } from '../../src/replica/sql.ts';
-import { REGION_COLUMN, replicatedTables } from '../../src/replica/tables.ts';
+import { REGION_COLUMN, regionTables } from '../../schema/regions.ts';
+import { replicatedTables } from '../../src/replica/tables.ts';
 import { TOPOLOGY, validateTopology, type Topology } from '../../src/replica/topology.ts';
 import { ecomdb } from '../helpers/cli.ts';
 
@@ -77,7 +78,8 @@ describe('residency: one publication per site, filtered on the primary', () => {
   it('25 tables, 19 region-scoped; region is text everywhere (a row filter refuses user-defined types such as an enum)', () => {
     const tables = replicatedTables();
     expect(tables).toHaveLength(25);
-    expect(tables.filter((t) => t.regional)).toHaveLength(19);
+    expect(tables.filter((t) => t.regional).map((t) => `${t.schema}.${t.name}`)).toEqual(regionTables());
+    expect(regionTables()).toHaveLength(19);
     const regionTypes = COMPONENTS.flatMap((c) => c.tables.flatMap(({ table }) => getTableConfig(table).columns.filter((col) => col.name === REGION_COLUMN)));
     expect(regionTypes).toHaveLength(19);
     expect(new Set(regionTypes.map((col) => col.getSQLType()))).toEqual(new Set(['text']));
