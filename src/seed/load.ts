@@ -5,7 +5,7 @@
  * refuse a malformed row at once), the SQL-derived tables are inserted, and the constraints and
  * indexes are rebuilt and validated — a CHECK or key the data breaks fails here, naming it —
  * and the tables analysed before COMMIT. Loading bare and constraining afterwards is several
- * times faster than loading into constrained tables (FACTS.md); a failure or a killed process
+ * times faster than loading into constrained tables (docs/design.md, 'Loading bare tables, then constraining'); a failure or a killed process
  * rolls everything back, so the database is left as it was.
  *
  * Partitioned tables are the exception when the server's lock table is too small: dropping and
@@ -292,7 +292,7 @@ async function loadTable(session: Session, world: World, seed: TableSeed, option
         cause: error,
       });
     }
-    // Belt and braces for the postgres.js COPY bug (FACTS.md): the server must hold every row sent.
+    // Belt and braces for the postgres.js COPY bug (docs/design.md, 'postgres.js'): the server must hold every row sent.
     rows = await count(session, table);
     if (rows !== written) {
       throw new EcomdbError('E_SEED_FAILED', `${table}: sent ${written} rows but the table holds ${rows}`, {
