@@ -46,8 +46,8 @@ export function sampleDataSql(size: SampleSize): string {
   const orders = int(size.ordersPerBuyer, 'ordersPerBuyer');
   const lines = Math.min(3, int(size.linesPerOrder, 'linesPerOrder'));
   const hours = int(size.days, 'days') * 24;
-  const role = (name: string) => `(SELECT id FROM user_management.roles WHERE name = '${name}')`;
-  const status = (table: string, name: string) => `(SELECT id FROM ${table} WHERE name = '${name}')`;
+  const role = (name: string) => `(SELECT id FROM user_management.roles WHERE name = ${quoteLiteral(name)})`;
+  const status = (table: string, name: string) => `(SELECT id FROM ${table} WHERE name = ${quoteLiteral(name)})`;
   if (stores >= users) throw new RangeError('storesPerSite must be below usersPerSite: the other users are buyers');
   return `
 INSERT INTO product_catalog.categories (name, description)

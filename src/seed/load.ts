@@ -25,7 +25,7 @@ import { REFERENCE_DATA } from '../../schema/index.ts';
 import { TABLE_SEEDS, World, type TableSeed, type WorldOptions } from '../../seeds/index.ts';
 import type { Database, Session } from '../db/types.ts';
 import { EcomdbError, isLockTableFull, LOCK_TABLE_FULL_HINT, pgFields } from '../errors.ts';
-import { quoteIdent, quoteQualified } from '../ident.ts';
+import { quoteIdent, quoteLiteral, quoteQualified } from '../ident.ts';
 import { readHistory } from '../migrations/run.ts';
 import { planMigrations } from '../migrations/plan.ts';
 import type { MigrationFile } from '../migrations/files.ts';
@@ -317,7 +317,7 @@ async function finishLoad(session: Session): Promise<void> {
   for (const table of withId) {
     await session.exec(
       `SELECT setval(s, coalesce((SELECT max(id) FROM ${table}), 0) + 1, false)
-         FROM pg_get_serial_sequence('${table.replaceAll("'", "''")}', 'id') AS s WHERE s IS NOT NULL`,
+         FROM pg_get_serial_sequence(${quoteLiteral(table)}, 'id') AS s WHERE s IS NOT NULL`,
     );
   }
 }

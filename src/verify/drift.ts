@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import type { Database, Session } from '../db/types.ts';
 import { openPostgres } from '../db/postgres.ts';
+import { quoteIdent } from '../ident.ts';
 import { runMigrations } from '../migrations/run.ts';
 import type { MigrationFile } from '../migrations/files.ts';
 import { monthOf } from '../partition/months.ts';
@@ -89,7 +90,7 @@ async function referenceEntries(target: Database, url: string | null, files: rea
     const name = `ecomdb_drift_${randomBytes(4).toString('hex')}`;
     const admin = postgres(url, { max: 1, onnotice: () => {} });
     try {
-      await admin.unsafe(`create database "${name}"`);
+      await admin.unsafe(`create database ${quoteIdent(name)}`);
       const scratchUrl = Object.assign(new URL(url), { pathname: `/${name}` }).toString();
       const scratch = await openPostgres(scratchUrl);
       try {
@@ -97,7 +98,7 @@ async function referenceEntries(target: Database, url: string | null, files: rea
         return { where: 'a scratch database on the same server', entries: await scratch.session((s) => catalogEntries(s, schemas)) };
       } finally {
         await scratch.close();
-        await admin.unsafe(`drop database if exists "${name}" with (force)`);
+        await admin.unsafe(`drop database if exists ${quoteIdent(name)} with (force)`);
       }
     } catch {
       // No CREATE DATABASE privilege, for instance: compare with PGlite below.
