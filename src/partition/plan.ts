@@ -206,6 +206,7 @@ export function applyPlan(snapshot: CatalogSnapshot, options: PlanOptions): Part
       const why = pub.rowFilter !== null || pub.columns !== null ? 'with a row filter or column list, which PostgreSQL allows on a partitioned table only' : 'and once partitioned its changes would be published as its partitions\' unless it publishes';
       throw new EcomdbError('E_PARTITION_STATE', `publication ${pub.name} publishes ${t.id} ${why} with publish_via_partition_root`, {
         hint: `ALTER PUBLICATION ${quoteIdent(pub.name)} SET (publish_via_partition_root = true), then apply again (subscribers then see changes as the parent table's)`,
+        details: { publication: pub.name, table: t.id },
       });
     }
   }

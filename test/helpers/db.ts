@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
+import { afterAll } from 'vitest';
 import { MIGRATIONS_DIR } from '../../src/generate/run.ts';
 import { readMigrations } from '../../src/migrations/files.ts';
 import { runMigrations } from '../../src/migrations/run.ts';
@@ -71,6 +72,22 @@ export async function createMigratedDatabase(label: string): Promise<TestDatabas
     await db.close();
   }
   return test;
+}
+
+/**
+ * Databases for one describe block, all dropped after it: call in the block's body, then
+ * `await fresh('label')` for a migrated database (`{ migrated: false }` for an empty one).
+ */
+export function databasesForBlock(): (label: string, options?: { migrated?: boolean }) => Promise<TestDatabase> {
+  const made: TestDatabase[] = [];
+  afterAll(async () => {
+    await Promise.all(made.splice(0).map((d) => d.drop()));
+  });
+  return async (label, { migrated = true } = {}) => {
+    const d = migrated ? await createMigratedDatabase(label) : await createTestDatabase(label);
+    made.push(d);
+    return d;
+  };
 }
 
 /** In-memory PGlite with every committed migration applied. */
