@@ -449,6 +449,11 @@ export class World {
     return `${this.random.pick(words, S.Coupon, c, 5)}${c + 1}`;
   }
 
+  /** Every order in index order: the payments, shipments and lines of an order all come from it. */
+  *orders(): Generator<Order> {
+    for (let o = 0; o < this.layout.total('orders'); o++) yield this.order(o);
+  }
+
   order(o: number): Order {
     const r = this.random;
     const region = this.layout.blockOf('orders', o).region;
