@@ -155,39 +155,25 @@ describe('ecomdb partition on the command line (PostgreSQL server)', () => {
     expect(await withPostgres(plain.url, (db) => db.session(definitions))).toEqual(plainDefs);
   });
 
-  it('a dependent view is refused before any SQL runs', async () => {
-    const d = await fresh('part_view');
-    await d.sql.unsafe(`create view order_processing.recent_orders as select * from order_processing.orders where created_at > now() - interval '1 day'`);
-    const defs = await withPostgres(d.url, (db) => db.session(definitions));
-    const run = await ecomdb(['partition', 'apply', '--url', d.url, '--json']);
-    expect(run.code).toBe(9);
-    const error = jsonError(run);
-    expect(error.code).toBe('E_PARTITION_STATE');
-    expect(error.details.blocked).toEqual([{ table: 'order_processing.orders', dependents: [expect.stringContaining('order_processing.recent_orders')] }]);
-    expect(await withPostgres(d.url, (db) => db.session(definitions))).toEqual(defs);
-  });
-
-  it('a publication without publish_via_partition_root is refused before any SQL runs', async () => {
-    const d = await fresh('part_pub');
-    await d.sql.unsafe(`create publication ecomdb_test_pub for table order_processing.coupons`);
-    const defs = await withPostgres(d.url, (db) => db.session(definitions));
-    const run = await ecomdb(['partition', 'apply', '--url', d.url, '--json']);
-    expect(run.code).toBe(9);
-    expect(oneLine(run.stderr)).toHaveLength(1);
-    expect(jsonError(run)).toMatchObject({ code: 'E_PARTITION_STATE', details: { publication: 'ecomdb_test_pub', table: 'order_processing.coupons' } });
-    expect(await withPostgres(d.url, (db) => db.session(definitions))).toEqual(defs);
-  });
-
-  it('an exclusion constraint, which a partitioned table cannot have in PostgreSQL 15, is refused before any SQL runs', async () => {
-    const d = await fresh('part_excl');
-    await d.sql.unsafe(`alter table order_processing.coupons add constraint coupons_one_code exclude using btree (region with =, code with =)`);
+  // [what, database label, the obstacle, what the error's details name]
+  it.each([
+    ['a dependent view', 'part_view',
+      `create view order_processing.recent_orders as select * from order_processing.orders where created_at > now() - interval '1 day'`,
+      { blocked: [{ table: 'order_processing.orders', dependents: [expect.stringContaining('order_processing.recent_orders')] }] }],
+    ['a publication without publish_via_partition_root', 'part_pub',
+      `create publication ecomdb_test_pub for table order_processing.coupons`,
+      { publication: 'ecomdb_test_pub', table: 'order_processing.coupons' }],
+    ['an exclusion constraint (a partitioned table cannot have one in PostgreSQL 15)', 'part_excl',
+      `alter table order_processing.coupons add constraint coupons_one_code exclude using btree (region with =, code with =)`,
+      { unsupported: [{ table: 'order_processing.coupons', definitions: [expect.stringContaining('coupons_one_code')] }] }],
+  ] as const)('%s is refused before any SQL runs: exit 9, one line naming it', async (_what, label, setup, details) => {
+    const d = await fresh(label);
+    await d.sql.unsafe(setup);
     const defs = await withPostgres(d.url, (db) => db.session(definitions));
     const run = await ecomdb(['partition', 'apply', '--url', d.url, '--json']);
     expect(run.code).toBe(9);
     expect(oneLine(run.stderr)).toHaveLength(1);
-    const error = jsonError(run);
-    expect(error.code).toBe('E_PARTITION_STATE');
-    expect(error.details.unsupported).toEqual([{ table: 'order_processing.coupons', definitions: [expect.stringContaining('coupons_one_code')] }]);
+    expect(jsonError(run)).toMatchObject({ code: 'E_PARTITION_STATE', details });
     expect(await withPostgres(d.url, (db) => db.session(definitions))).toEqual(defs);
   });
 

@@ -20,8 +20,8 @@ import { ecomdb } from '../helpers/cli.ts';
 
 const temps: string[] = [];
 
-/** The 25 tables, in the order of the components: the expected lists below are written once. */
-const ALL_TABLES = [
+/** The 25 tables in the order of the components, and the six global reference tables among them. */
+const TABLES = [
   '"user_management"."roles"',
   '"user_management"."users"',
   '"user_management"."addresses"',
@@ -47,31 +47,23 @@ const ALL_TABLES = [
   '"messaging"."messages"',
   '"recommendations"."user_search_history"',
   '"recommendations"."recommendation_logs"',
-].map((t) => `  ${t}`).join(',\n');
-
-/** The 19 region-scoped tables, each with the row filter of `site`. */
-const REGION_SCOPED = [
-  '"user_management"."users"',
-  '"user_management"."addresses"',
-  '"seller_management"."stores"',
-  '"product_catalog"."products"',
-  '"product_catalog"."product_images"',
-  '"product_catalog"."product_discounts"',
-  '"order_processing"."coupons"',
-  '"order_processing"."orders"',
-  '"order_processing"."order_details"',
-  '"reviews_questions"."reviews"',
-  '"reviews_questions"."questions"',
-  '"payments"."payments"',
-  '"shipping_logistics"."shipments"',
-  '"marketing"."campaigns"',
-  '"marketing"."ads"',
-  '"messaging"."conversations"',
-  '"messaging"."messages"',
-  '"recommendations"."user_search_history"',
-  '"recommendations"."recommendation_logs"',
 ];
+const REFERENCE = ['roles', 'categories', 'order_statuses', 'payment_methods', 'payment_statuses', 'shipment_statuses'];
+const REGION_SCOPED = TABLES.filter((t) => !REFERENCE.some((r) => t.endsWith(`."${r}"`)));
+/** Lines of an expected statement: every table, or every region-scoped one with the row filter of `site`. */
+const ALL_TABLES = TABLES.map((t) => `  ${t}`).join(',\n');
 const siteTables = (site: string) => REGION_SCOPED.map((t) => `  ${t} WHERE ("region" = '${site}')`).join(',\n');
+/** The expected publication of one site, with its row filter on every region-scoped table. */
+const sitePublication = (site: string) => {
+  const name = `ecomdb_site_${site.toLowerCase()}`;
+  return `-- ${name}: the rows of site ${site} in every region-scoped table.
+-- The row filter runs on the primary: rows of other sites never leave it.
+SELECT 'CREATE PUBLICATION "${name}"' WHERE NOT EXISTS (SELECT FROM pg_publication WHERE pubname = '${name}') \\gexec
+ALTER PUBLICATION "${name}" SET TABLE
+${siteTables(site)};
+ALTER PUBLICATION "${name}" SET (publish = 'insert, update, delete', publish_via_partition_root = true);
+`;
+};
 const temp = () => {
   const dir = mkdtempSync(join(tmpdir(), 'ecomdb-replica-plan-'));
   temps.push(dir);
@@ -183,20 +175,8 @@ ALTER PUBLICATION "ecomdb_reference" SET (publish = 'insert, update, delete', pu
 --   key of a region-scoped table. An UPDATE that moves a row out of a node's sites reaches the
 --   node as a DELETE, one that moves a row in as an INSERT.
 
--- ecomdb_site_mla: the rows of site MLA in every region-scoped table.
--- The row filter runs on the primary: rows of other sites never leave it.
-SELECT 'CREATE PUBLICATION "ecomdb_site_mla"' WHERE NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'ecomdb_site_mla') \\gexec
-ALTER PUBLICATION "ecomdb_site_mla" SET TABLE
-${siteTables('MLA')};
-ALTER PUBLICATION "ecomdb_site_mla" SET (publish = 'insert, update, delete', publish_via_partition_root = true);
-
--- ecomdb_site_mlu: the rows of site MLU in every region-scoped table.
--- The row filter runs on the primary: rows of other sites never leave it.
-SELECT 'CREATE PUBLICATION "ecomdb_site_mlu"' WHERE NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'ecomdb_site_mlu') \\gexec
-ALTER PUBLICATION "ecomdb_site_mlu" SET TABLE
-${siteTables('MLU')};
-ALTER PUBLICATION "ecomdb_site_mlu" SET (publish = 'insert, update, delete', publish_via_partition_root = true);
-`);
+${sitePublication('MLA')}
+${sitePublication('MLU')}`);
   });
 
   it('subscription.sql: empties the node\'s tables once, then subscribes to the node\'s publications with an initial copy', () => {
