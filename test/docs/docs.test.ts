@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { COMPONENTS } from '../../schema/index.ts';
 import type { CatalogForeignKey, CatalogSchema, CatalogTable } from '../../src/docs/catalog.ts';
 import { componentPage, entityOf, GENERATED_MARKER, mermaidType, overviewPage, relationship, staleFiles } from '../../src/docs/render.ts';
-import { ecomdb, tempDir } from '../helpers/cli.ts';
+import { ecomdb, errorCode, jsonError, tempDir } from '../helpers/cli.ts';
 import { createMigratedDatabase } from '../helpers/db.ts';
 
 const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
@@ -66,10 +66,10 @@ describe('ecomdb docs: the committed docs/ are a fresh generation', () => {
       const run = await ecomdb(['docs', '--check', '--out', DOCS, '--url', db.url]);
       expect(run.code, run.stderr).toBe(0);
       await db.sql.unsafe(`comment on table payments.payments is 'Changed on the server only.'`);
-      const stale = await ecomdb(['docs', '--check', '--out', DOCS, '--url', db.url]);
+      const stale = await ecomdb(['docs', '--check', '--out', DOCS, '--url', db.url, '--json']);
       expect(stale.code).toBe(4);
-      expect(stale.stderr).toContain('E_DOCS_STALE');
-      expect(stale.stderr).toContain('payments.md');
+      expect(errorCode(stale)).toBe('E_DOCS_STALE');
+      expect(jsonError(stale).details).toMatchObject({ stale: ['payments.md'] });
     } finally {
       await db.drop();
     }
