@@ -2,7 +2,7 @@ import { defineConfig } from 'drizzle-kit';
 
 /**
  * drizzle-kit reads the schema and writes SQL migrations into migrations/. Only `generate` is
- * used: `push` and `pull` do not understand partitioned tables (FACTS.md). Never run them.
+ * used: `push` and `pull` do not understand partitioned tables (docs/design.md, 'drizzle-kit'). Never run them.
  * Output folder can be redirected (the staleness test generates into a temporary copy).
  */
 export default defineConfig({

@@ -2,8 +2,9 @@
  * The drizzle-seed baseline (run by bench/seed.ts in its own process): drizzle-seed 0.3.1 fills
  * user_management.users of the same schema with N rows, refined so that its values pass our
  * CHECKs. Only users: every other region-scoped table has a composite foreign key
- * (region, parent_id), which drizzle-seed fills column by column and so breaks (FACTS.md: it
- * also ignores two-column primary keys). Prints one JSON line: rows, ms, peak RSS.
+ * (region, parent_id), which drizzle-seed fills column by column and so breaks; it also ignores
+ * two-column primary keys (docs/design.md, 'drizzle-seed, the baseline'). Prints one JSON line:
+ * rows, ms, peak RSS.
  */
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { seed } from 'drizzle-seed';

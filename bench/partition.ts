@@ -13,7 +13,7 @@
  *   B. lock time of giving a site with rows in DEFAULT its own partition: `bench.events`, LIST by
  *      region with about 1,000,000 rows in DEFAULT, gets an MLC partition (a) by ecomdb's
  *      two-phase plan (`addSitePlan`: move under a SHARE lock on DEFAULT, short attach), (b) by
- *      the naive single transaction (DETACH DEFAULT ... ATTACH DEFAULT, FACTS.md), each from the
+ *      the naive single transaction (DETACH DEFAULT ... ATTACH DEFAULT; docs/design.md, 'Partitioning rules'), each from the
  *      same starting state, while a second connection inserts single MLB rows in a loop.
  *
  * Options: --scale N (default 40, or BENCH_SCALE: ~240,000 orders and ~384,000 order lines),

@@ -5,10 +5,10 @@
  *   1. builds the local read layer (a primary, two physical standbys, the MLA+MLU read node) in a
  *      temporary folder, with a modest marketplace loaded on the primary before the read node
  *      subscribes;
- *   2. read throughput of the three BI reports of DOMAIN.md (store sales ranking per region,
- *      delivery-time distribution, top products of the last 30 days per region): the same clients
- *      for the same time, (a) all on the primary, (b) spread round robin over the primary and the
- *      standbys;
+ *   2. read throughput of the paper's three BI reports (store sales ranking per region,
+ *      delivery-time distribution, top products of the last 30 days per region; docs/design.md,
+ *      'Architecture'): the same clients for the same time, (a) all on the primary, (b) spread
+ *      round robin over the primary and the standbys;
  *   3. replication lag under a steady write load (new orders at a fixed rate), sampled from the
  *      primary's pg_stat_replication for every standby and the read node;
  *   4. removes the read layer.
@@ -55,7 +55,7 @@ const SAMPLE: SampleSize = {
   days: 120,
 };
 
-/** The BI reports of DOMAIN.md. */
+/** The BI reports of the paper (docs/design.md, 'Architecture'). */
 const BI = {
   'store sales ranking per region': `
     SELECT region, store_id, name, sales, rank FROM (

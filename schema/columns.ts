@@ -4,7 +4,7 @@
  *
  * CHECK expressions are written with bare column names (never `${t.col}`): drizzle-kit would
  * qualify them as "table"."col", which PostgreSQL rejects when the CHECK is added to a
- * partitioned table later (FACTS.md).
+ * partitioned table later (docs/design.md, 'drizzle-kit').
  */
 import { sql } from 'drizzle-orm';
 import {
@@ -23,7 +23,11 @@ import {
   type PgColumn,
   type PgSchema,
 } from 'drizzle-orm/pg-core';
+import { quoteLiteral } from '../src/ident.ts';
 import { SITES, SITE_IDS } from './values.ts';
+
+/** The column that carries a row's site; a table that has it is region-scoped (schema/regions.ts). */
+export const REGION_COLUMN = 'region';
 
 /**
  * The region a row lives in: a site id; part of the primary key and of every key of a
@@ -31,14 +35,14 @@ import { SITES, SITE_IDS } from './values.ts';
  * user-defined type in a publication's row filter, and the read layer publishes each site with
  * `WHERE (region = 'MLA')` so that a regional node never receives another site's rows.
  */
-export const region = () => text('region').notNull();
+export const region = () => text(REGION_COLUMN).notNull();
 
 /** The region is one of the known site ids. */
 export function siteRule(table: string) {
-  return rule(table, 'region', `region IN (${SITE_IDS.map((s) => `'${s}'`).join(', ')})`);
+  return rule(table, REGION_COLUMN, `${REGION_COLUMN} IN (${SITE_IDS.map(quoteLiteral).join(', ')})`);
 }
 
-/** A surrogate key, unique within its region. bigserial rather than identity: see FACTS.md on partitions. */
+/** A surrogate key, unique within its region. bigserial rather than identity (docs/design.md, 'Surrogate keys: bigserial, not identity'). */
 export const id = () => bigserial('id', { mode: 'number' }).notNull();
 
 /** A reference to the surrogate id of another region-scoped row. */
@@ -56,8 +60,14 @@ export const money = (name: string) => numeric(name, { precision: 14, scale: 2 }
 /** An ISO 4217 currency code. */
 export const currency = () => char('currency', { length: 3 }).notNull();
 
-/** `CASE region WHEN 'MLB' THEN 'BRL' ... END`: the currency each site trades in. */
-export const SITE_CURRENCY_SQL = `CASE region ${SITES.map((s) => `WHEN '${s.id}' THEN '${s.currency}'`).join(' ')} ELSE '' END`;
+/**
+ * `CASE <expression> WHEN 'MLB' THEN 'BRL' ... ELSE '' END`: the currency of the site named by
+ * `expression` (SQL text, the bare region column by default), and '' for an unknown site, so
+ * that a row of an unknown site can never match a currency.
+ */
+export function siteCurrencySql(expression: string = REGION_COLUMN): string {
+  return `CASE ${expression} ${SITES.map((s) => `WHEN ${quoteLiteral(s.id)} THEN ${quoteLiteral(s.currency)}`).join(' ')} ELSE '' END`;
+}
 
 /** A CHECK named `<table>_<name>_check` over bare column names. */
 export function rule(table: string, name: string, expression: string) {
@@ -74,7 +84,7 @@ export function amount(table: string, column: string, options: { orZero?: boolea
 
 /** The row's currency is the currency of its site (a site missing from the CASE matches nothing). */
 export function currencyOfRegion(table: string) {
-  return rule(table, 'currency', `currency = ${SITE_CURRENCY_SQL}`);
+  return rule(table, 'currency', `currency = ${siteCurrencySql()}`);
 }
 
 type Columns = [PgColumn, ...PgColumn[]];

@@ -25,7 +25,7 @@
  * migrations/0003_schema.sql). Tables read by key rather than by time (users, products,
  * shipments, reviews, ...) are not split by month.
  */
-import { SITE_IDS, type SiteId } from './values.ts';
+import type { SiteId } from './values.ts';
 
 export interface MonthlyTable {
   /** The time column the table is split on, by calendar month (UTC). */
@@ -56,11 +56,3 @@ export const PARTITION_LAYOUT: PartitionLayout = {
   monthsAhead: 3,
   archiveSchema: 'archive',
 };
-
-/** The partitioning column of level 1, present in every region-scoped table. */
-export const REGION_COLUMN = 'region';
-
-/** True when `id` is a known site id. */
-export function isSite(id: string): id is SiteId {
-  return (SITE_IDS as readonly string[]).includes(id);
-}

@@ -3,6 +3,7 @@
  * reference rows), the seeders and the checks. Append to a list; never reorder it: the
  * position of a reference row is its stable id.
  */
+import { EcomdbError, type ErrorCode } from '../src/errors.ts';
 
 /** A Mercado Libre site: the unit of region for partitioning, residency and currency. */
 export interface Site {
@@ -14,8 +15,9 @@ export interface Site {
 }
 
 /**
- * Every site ecomdb accepts as a region. The first seven carry the volume shares of DOMAIN.md
- * (MCO, MLC, MLU and MPE split the 4.2 % "others"); the rest are valid but small.
+ * Every site ecomdb accepts as a region. The first seven carry the seeded volume shares
+ * (MCO, MLC, MLU and MPE split the 4.2 % "others"); the rest are valid but small
+ * (docs/design.md, 'Sites and regions').
  */
 export const SITES = [
   { id: 'MLB', country: 'Brazil', currency: 'BRL', share: 0.515 },
@@ -42,10 +44,67 @@ export const SITES = [
 export type SiteId = (typeof SITES)[number]['id'];
 export const SITE_IDS = SITES.map((s) => s.id) as unknown as readonly [SiteId, ...SiteId[]];
 
+const SITES_HINT = `use site ids: ${SITE_IDS.join(', ')}`;
+
+/** True when `id` is a site id exactly as ecomdb spells it (upper case, no blanks). */
+export function isSiteId(id: string): id is SiteId {
+  return (SITE_IDS as readonly string[]).includes(id);
+}
+
+/**
+ * Every id must be a known site, exactly as written: for declarations (the read layer's
+ * topology) that are used as they are. Throws `code`, naming `where` and every unknown id.
+ */
+export function assertSites(ids: readonly string[], code: ErrorCode, where = 'region'): asserts ids is readonly SiteId[] {
+  const unknown = ids.filter((id) => !isSiteId(id));
+  if (unknown.length > 0) {
+    throw new EcomdbError(code, `${where}: unknown ${unknown.length === 1 ? 'site' : 'sites'} ${unknown.map((id) => JSON.stringify(id)).join(', ')}`, {
+      hint: SITES_HINT,
+      details: { unknown },
+    });
+  }
+}
+
+/**
+ * Site ids typed by a user (`mla`, ` MLB `): trimmed, upper-cased, checked, without repeats.
+ * An empty list is refused too. Throws `code` (E_USAGE unless the command has its own).
+ */
+export function parseSites(inputs: readonly string[], code: ErrorCode = 'E_USAGE', where = 'region'): SiteId[] {
+  const ids = inputs.map((input) => input.trim().toUpperCase());
+  if (ids.length === 0) throw new EcomdbError(code, `${where}: no site given`, { hint: SITES_HINT });
+  assertSites(ids, code, where);
+  return [...new Set(ids)];
+}
+
+/** One site id typed by a user; see parseSites. */
+export function parseSite(input: string, code: ErrorCode = 'E_USAGE', where = 'region'): SiteId {
+  return parseSites([input], code, where)[0]!;
+}
+
+/** The currency a site trades in. */
+export function currencyOf(site: SiteId): string {
+  return SITES.find((s) => s.id === site)!.currency;
+}
+
 /** A row of a small, global reference table: a stable machine name and a sentence for people. */
 export interface ReferenceValue {
   readonly name: string;
   readonly description: string;
+}
+
+/**
+ * The stable id of a reference row: its position in its value list, counted from 1. The
+ * migrations insert the rows with these ids; seeders use them instead of repeating numbers.
+ */
+export function referenceId<const L extends readonly ReferenceValue[]>(list: L, name: L[number]['name']): number {
+  const index = list.findIndex((value) => value.name === name);
+  if (index < 0) throw new RangeError(`no reference value named ${name}`);
+  return index + 1;
+}
+
+/** `{ name: id }` for every row of a value list. */
+export function referenceIds<const L extends readonly ReferenceValue[]>(list: L): { readonly [K in L[number]['name']]: number } {
+  return Object.fromEntries(list.map((value) => [value.name, referenceId(list, value.name)])) as never;
 }
 
 /** The seven user roles of the paper; each is also a PostgreSQL role of least privilege. */

@@ -1,6 +1,6 @@
 /** Seeds component 8: campaigns for one store in five; ads for a few products of each, derived in SQL. */
 import { ads, campaigns } from '../schema/index.ts';
-import { currencyOf } from './product-catalog.ts';
+import { currencyOf } from '../schema/values.ts';
 import { range, type CopySeed, type SqlSeed } from './table-seed.ts';
 import { CAMPAIGN_NAMES, LEAVES } from './text.ts';
 import { DAY, S, money, timestamp, type World } from './world.ts';

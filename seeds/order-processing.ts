@@ -1,6 +1,6 @@
 /** Seeds component 4: coupons, orders and their lines. Coupon use counts are set from the orders. */
 import { coupons, orderDetails, orders } from '../schema/index.ts';
-import { currencyOf } from './product-catalog.ts';
+import { currencyOf } from '../schema/values.ts';
 import { range, type CopySeed } from './table-seed.ts';
 import { DAY, money, timestamp, type World } from './world.ts';
 
@@ -24,8 +24,7 @@ export const ordersSeed: CopySeed = {
   columns: ['region', 'id', 'buyer_id', 'status_id', 'coupon_id', 'shipping_address_id', 'discount_total', 'total', 'currency', 'created_at'],
   expected: (w) => w.layout.total('orders'),
   *rows(w: World) {
-    for (const o of range(w.layout.total('orders'))) {
-      const x = w.order(o);
+    for (const x of w.orders()) {
       yield [x.region, x.id, x.buyer + 1, x.status, x.coupon === null ? null : x.coupon + 1, x.address, money(x.discountCents), money(x.totalCents), currencyOf(x.region), timestamp(x.at)];
     }
   },
@@ -37,8 +36,7 @@ export const orderDetailsSeed: CopySeed = {
   columns: ['region', 'order_id', 'order_created_at', 'product_id', 'quantity', 'unit_price'],
   expected: (w) => Math.round(w.layout.total('orders') * 1.6),
   *rows(w: World) {
-    for (const o of range(w.layout.total('orders'))) {
-      const x = w.order(o);
+    for (const x of w.orders()) {
       const placed = timestamp(x.at);
       for (const line of x.lines) yield [x.region, x.id, placed, line.product + 1, line.quantity, money(line.unitCents)];
     }

@@ -1,7 +1,7 @@
 /** Seeds component 6: payments of orders, some split across two methods, some rejected first. */
 import { payments } from '../schema/index.ts';
-import { currencyOf } from './product-catalog.ts';
-import { range, type CopySeed } from './table-seed.ts';
+import { currencyOf } from '../schema/values.ts';
+import type { CopySeed } from './table-seed.ts';
 import { S, money, timestamp, type World } from './world.ts';
 
 export const paymentsSeed: CopySeed = {
@@ -10,8 +10,7 @@ export const paymentsSeed: CopySeed = {
   columns: ['region', 'id', 'order_id', 'order_created_at', 'method_id', 'status_id', 'amount', 'currency', 'transaction_ref', 'created_at'],
   expected: (w) => Math.round(w.layout.total('orders') * 1.1),
   *rows(w: World) {
-    for (const o of range(w.layout.total('orders'))) {
-      const x = w.order(o);
+    for (const x of w.orders()) {
       const placed = timestamp(x.at);
       for (const p of x.payments) {
         const ref = `MP${p.id}-${w.random.int(S.Hash, p.id).toString(16).toUpperCase()}`;

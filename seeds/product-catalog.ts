@@ -1,6 +1,6 @@
 /** Seeds component 3: the category tree, products, their images and discounts. */
 import { categories, productDiscounts, productImages, products } from '../schema/index.ts';
-import { SITES, type SiteId } from '../schema/values.ts';
+import { currencyOf } from '../schema/values.ts';
 import { range, type CopySeed } from './table-seed.ts';
 import { CATEGORY_TREE, LEAVES } from './text.ts';
 import { S, money, timestamp, type World } from './world.ts';
@@ -76,10 +76,5 @@ export const productDiscountsSeed: CopySeed = {
     }
   },
 };
-
-/** The currency a site trades in. */
-export function currencyOf(region: SiteId): string {
-  return SITES.find((s) => s.id === region)!.currency;
-}
 
 export const productCatalogSeeds = [categoriesSeed, productsSeed, productImagesSeed, productDiscountsSeed];

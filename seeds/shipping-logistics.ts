@@ -1,6 +1,6 @@
 /** Seeds component 7: one shipment per paid order, its status agreeing with the order's. */
 import { shipments } from '../schema/index.ts';
-import { range, type CopySeed } from './table-seed.ts';
+import type { CopySeed } from './table-seed.ts';
 import { timestamp, type World } from './world.ts';
 
 export const shipmentsSeed: CopySeed = {
@@ -9,10 +9,9 @@ export const shipmentsSeed: CopySeed = {
   columns: ['region', 'id', 'order_id', 'order_created_at', 'status_id', 'carrier', 'tracking_number', 'shipped_at', 'delivered_at', 'created_at'],
   expected: (w) => Math.round(w.layout.total('orders') * 0.9),
   *rows(w: World) {
-    for (const o of range(w.layout.total('orders'))) {
-      const x = w.order(o);
+    for (const x of w.orders()) {
       if (!x.shipment || x.paidAt === null) continue;
-      const carrier = w.carrier(o, x.region);
+      const carrier = w.carrier(x.index, x.region);
       const tracking = x.shipment.shippedAt === null ? null : `${carrier.slice(0, 2).toUpperCase()}${String(x.id).padStart(10, '0')}${x.region}`;
       yield [
         x.region, x.id, x.id, timestamp(x.at), x.shipment.status, carrier, tracking,

@@ -5,7 +5,7 @@
  * same bytes on any target. Entities of a region occupy a contiguous block of indexes, so
  * "a random user of MLA" is one multiplication, not a lookup table.
  */
-import { SITES, type SiteId } from '../schema/values.ts';
+import { ORDER_STATUSES, PAYMENT_METHODS, PAYMENT_STATUSES, ROLES, SHIPMENT_STATUSES, SITES, referenceIds, type SiteId } from '../schema/values.ts';
 import { SITE_PROFILES, type Language, type SiteProfile } from './locales.ts';
 import { LEAVES } from './text.ts';
 
@@ -163,10 +163,18 @@ function buildPools(profile: SiteProfile, seed: number): Pools {
 // ---------------------------------------------------------------------------------------------
 // Entities
 
-export const ORDER_STATUS = { payment_required: 1, paid: 2, shipped: 3, delivered: 4, cancelled: 5 } as const;
-export const PAYMENT_STATUS = { pending: 1, approved: 2, rejected: 3 } as const;
-export const SHIPMENT_STATUS = { pending: 1, handling: 2, ready_to_ship: 3, shipped: 4, delivered: 5 } as const;
-export const ROLE = { user: 1, seller: 2, staff: [3, 4, 5, 6, 7] } as const;
+// Reference ids as the migrations insert them (schema/values.ts), looked up by name.
+export const ORDER_STATUS = referenceIds(ORDER_STATUSES);
+export const PAYMENT_STATUS = referenceIds(PAYMENT_STATUSES);
+export const SHIPMENT_STATUS = referenceIds(SHIPMENT_STATUSES);
+const PAYMENT_METHOD_IDS = Object.values(referenceIds(PAYMENT_METHODS));
+const ROLE_ID = referenceIds(ROLES);
+/** Buyers, sellers, and the staff roles a few users hold. */
+export const ROLE = {
+  user: ROLE_ID.user,
+  seller: ROLE_ID.seller,
+  staff: ROLES.filter((r) => r.name !== 'user' && r.name !== 'seller').map((r) => ROLE_ID[r.name]),
+};
 
 export interface Line {
   readonly product: number;
@@ -441,6 +449,11 @@ export class World {
     return `${this.random.pick(words, S.Coupon, c, 5)}${c + 1}`;
   }
 
+  /** Every order in index order: the payments, shipments and lines of an order all come from it. */
+  *orders(): Generator<Order> {
+    for (let o = 0; o < this.layout.total('orders'); o++) yield this.order(o);
+  }
+
   order(o: number): Order {
     const r = this.random;
     const region = this.layout.blockOf('orders', o).region;
@@ -483,7 +496,7 @@ export class World {
           : s < 93 ? ORDER_STATUS.delivered : ORDER_STATUS.cancelled;
 
     const payments: Payment[] = [];
-    const method = () => 1 + r.below(5, S.Payment, o, payments.length + 10);
+    const method = () => r.pick(PAYMENT_METHOD_IDS, S.Payment, o, payments.length + 10);
     const paymentId = () => o * 4 + payments.length + 1;
     const later = (from: number, max: number, k: number) => Math.min(from + r.below(max, S.Payment, o, k), this.options.until - MINUTE);
     let paidAt: number | null = null;

@@ -2,7 +2,7 @@
  * The flags of migrate and seed, validated into library options before anything connects.
  * `ecomdb up` accepts them too, so they live here rather than in either command's file.
  */
-import { SITE_IDS, type SiteId } from '../../schema/values.ts';
+import { parseSites } from '../../schema/values.ts';
 import { EcomdbError } from '../errors.ts';
 import type { RunOptions } from '../migrations/run.ts';
 import type { PartitionedKeys, SeedOptions } from '../seed/load.ts';
@@ -53,11 +53,7 @@ function positiveNumber(value: string, option: string, integer: boolean): number
 
 /** Validate the flags into world options, before anything connects. */
 export function seedOptions(flags: SeedFlags, now = Date.now()): Omit<SeedOptions, 'onRows'> {
-  const regions = flags.regions.split(',').map((r) => r.trim().toUpperCase()).filter(Boolean);
-  const unknown = regions.filter((r) => !(SITE_IDS as readonly string[]).includes(r));
-  if (unknown.length > 0 || regions.length === 0) {
-    throw new EcomdbError('E_USAGE', `unknown region ${unknown.join(', ') || '(none given)'}`, { hint: `use site ids: ${SITE_IDS.join(', ')}` });
-  }
+  const regions = parseSites(flags.regions.split(',').filter((r) => r.trim() !== ''), 'E_USAGE', '--regions');
   const until = flags.until === undefined ? Math.floor(now / DAY) * DAY : Date.parse(flags.until);
   if (Number.isNaN(until)) throw new EcomdbError('E_USAGE', `--until "${flags.until}" is not a date`, { hint: 'use YYYY-MM-DD' });
   const seed = Number(flags.seed);
@@ -73,7 +69,7 @@ export function seedOptions(flags: SeedFlags, now = Date.now()): Omit<SeedOption
   return {
     seed,
     scale: positiveNumber(flags.scale, '--scale', false),
-    regions: [...new Set(regions)] as SiteId[],
+    regions,
     until,
     windowDays,
     truncate: flags.truncate,

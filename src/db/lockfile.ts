@@ -1,6 +1,6 @@
 /**
  * A lockfile that gives one process at a time the embedded data directory. Two PGlite
- * processes on the same folder lose committed rows (FACTS.md), so a second opener is refused.
+ * processes on the same folder lose committed rows (docs/design.md, 'PGlite'), so a second opener is refused.
  * A lock left by a process that no longer runs is taken over.
  */
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';

@@ -167,7 +167,7 @@ export async function openPostgres(url: string | ConnectionOptions, label = type
           await conn.unsafe(text);
         },
         copyFrom: async (target, chunks) => {
-          // postgres.js is patched (patches/) so that a refused row fails this writable (FACTS.md).
+          // postgres.js is patched (patches/) so that a refused row fails this writable (docs/design.md, 'postgres.js').
           const stream = await conn.unsafe(`COPY ${target} FROM STDIN`).writable();
           const finished = once(stream, 'finish');
           finished.catch(() => {}); // observed below; avoid an unhandled rejection meanwhile

@@ -7,7 +7,7 @@
  * whose key is new or whose text changed since the migrations already written.
  */
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
-import { COMPONENTS, REFERENCE_DATA, type Component } from '../../schema/index.ts';
+import { COMPONENTS, REFERENCE_DATA, referenceId, type Component } from '../../schema/index.ts';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../ident.ts';
 
 export interface Addition {
@@ -51,10 +51,10 @@ export function referenceDataStatements(): Addition[] {
   return REFERENCE_DATA.flatMap(({ table, values }) => {
     const { schema, name } = tableName(table);
     const qualified = quoteQualified(schema, name);
-    return values.map((value, i) => ({
-      key: `${qualified} id ${i + 1}`,
+    return values.map((value) => ({
+      key: `${qualified} id ${referenceId(values, value.name)}`,
       sql:
-        `INSERT INTO ${qualified} ("id", "name", "description") VALUES (${i + 1}, ${quoteLiteral(value.name)}, ${quoteLiteral(value.description)}) ` +
+        `INSERT INTO ${qualified} ("id", "name", "description") VALUES (${referenceId(values, value.name)}, ${quoteLiteral(value.name)}, ${quoteLiteral(value.description)}) ` +
         `ON CONFLICT ("id") DO UPDATE SET "name" = EXCLUDED."name", "description" = EXCLUDED."description";`,
     }));
   });

@@ -1,5 +1,5 @@
 /**
- * Executing a migration plan. Safer than drizzle's migrator (FACTS.md): one advisory lock per
+ * Executing a migration plan. Safer than drizzle's migrator (docs/design.md, 'Migrations: why ecomdb has its own migrator'): one advisory lock per
  * database so that concurrent runs apply each file once; one transaction per file (unless it
  * opts out); the history is checked under the lock before anything runs.
  */
@@ -61,7 +61,7 @@ async function ensureHistoryTable(session: Session): Promise<void> {
   `);
 }
 
-/** Poll for the lock rather than block: a blocked session would deadlock with CONCURRENTLY (FACTS.md). */
+/** Poll for the lock rather than block: a blocked session would deadlock with CONCURRENTLY (docs/design.md, 'Migrations: why ecomdb has its own migrator'). */
 async function acquireMigrateLock(session: Session, waitMs: number): Promise<boolean> {
   const deadline = Date.now() + waitMs;
   let waited = false;

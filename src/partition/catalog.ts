@@ -4,11 +4,13 @@
  * (keys, indexes, checks, foreign keys in and out, comments, row-level security, grants,
  * publications, owned sequences, triggers). Executor side: the planner gets this as plain data.
  */
-import { getTableConfig } from 'drizzle-orm/pg-core';
 import type { Session } from '../db/types.ts';
 import { quoteIdent as ident } from '../ident.ts';
-import { COMPONENTS } from '../../schema/index.ts';
-import { PARTITION_LAYOUT, REGION_COLUMN } from '../../schema/partitions.ts';
+import { PARTITION_LAYOUT } from '../../schema/partitions.ts';
+import { regionTables } from '../../schema/regions.ts';
+
+/** Re-exported for the partition commands, which read the region-scoped tables from here. */
+export { regionTables };
 
 export interface Constraint {
   readonly name: string;
@@ -85,16 +87,6 @@ export interface CatalogSnapshot {
   readonly foreignKeys: readonly ForeignKey[];
   readonly currentUser: string;
   readonly serverVersion: number;
-}
-
-/** `schema.table` of every region-scoped table of the schema source, in declaration order. */
-export function regionTables(): string[] {
-  return COMPONENTS.flatMap((c) =>
-    c.tables
-      .map((d) => getTableConfig(d.table))
-      .filter((t) => t.columns.some((col) => col.name === REGION_COLUMN))
-      .map((t) => `${t.schema}.${t.name}`),
-  );
 }
 
 const MONTH_OF_BOUND = `case when pg_get_expr(c.relpartbound, c.oid) ~ '^FOR VALUES FROM \\(''[^'']+''\\) TO'

@@ -1,4 +1,5 @@
 /** Calendar months as `YYYY-MM` strings (UTC), the unit of the time partitions. Pure. */
+import { quoteLiteral } from '../ident.ts';
 
 export type Month = string;
 
@@ -28,7 +29,7 @@ export function monthRange(first: Month, last: Month): Month[] {
 
 /** The first instant of the month, as a timestamptz literal that means the same in every time zone. */
 export function monthStart(month: Month): string {
-  return `'${month}-01 00:00:00+00'`;
+  return quoteLiteral(`${month}-01 00:00:00+00`);
 }
 
 /** `2026_11`: the suffix of a month partition's name. */

@@ -15,8 +15,9 @@
  */
 import { EcomdbError } from '../errors.ts';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../ident.ts';
-import { PARTITION_LAYOUT, REGION_COLUMN, type PartitionLayout } from '../../schema/partitions.ts';
-import { SITE_IDS } from '../../schema/values.ts';
+import { PARTITION_LAYOUT, type PartitionLayout } from '../../schema/partitions.ts';
+import { REGION_COLUMN } from '../../schema/regions.ts';
+import { parseSite, type SiteId } from '../../schema/values.ts';
 import type { CatalogSnapshot, ForeignKey, Partition, TableState } from './catalog.ts';
 import { addMonths, maxMonth, minMonth, monthRange, monthStart, monthSuffix, type Month } from './months.ts';
 
@@ -81,16 +82,9 @@ function parseId(id: string): { schema: string; name: string } {
 // ---------------------------------------------------------------------------------------------
 // Validation of user input (before any SQL exists)
 
-/** A site id the schema knows; anything else is refused with the list of valid ones. */
-export function checkSite(site: string): string {
-  const upper = site.trim().toUpperCase();
-  if (!(SITE_IDS as readonly string[]).includes(upper)) {
-    throw new EcomdbError('E_PARTITION_REGION', `unknown region "${site}"`, {
-      hint: `use one of the sites in schema/values.ts: ${SITE_IDS.join(', ')}`,
-      details: { region: site },
-    });
-  }
-  return upper;
+/** A site id the schema knows; anything else is refused (E_PARTITION_REGION) with the list of valid ones. */
+export function checkSite(site: string): SiteId {
+  return parseSite(site, 'E_PARTITION_REGION');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -212,6 +206,7 @@ export function applyPlan(snapshot: CatalogSnapshot, options: PlanOptions): Part
       const why = pub.rowFilter !== null || pub.columns !== null ? 'with a row filter or column list, which PostgreSQL allows on a partitioned table only' : 'and once partitioned its changes would be published as its partitions\' unless it publishes';
       throw new EcomdbError('E_PARTITION_STATE', `publication ${pub.name} publishes ${t.id} ${why} with publish_via_partition_root`, {
         hint: `ALTER PUBLICATION ${quoteIdent(pub.name)} SET (publish_via_partition_root = true), then apply again (subscribers then see changes as the parent table's)`,
+        details: { publication: pub.name, table: t.id },
       });
     }
   }

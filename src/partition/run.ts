@@ -5,6 +5,7 @@
  */
 import type { Database, Session } from '../db/types.ts';
 import { EcomdbError, LOCK_TABLE_FULL_HINT, pgFields } from '../errors.ts';
+import { quoteLiteral } from '../ident.ts';
 import { readCatalog, type CatalogSnapshot } from './catalog.ts';
 import type { PartitionPlan, Step } from './plan.ts';
 
@@ -61,7 +62,7 @@ async function runOn(session: Session, planner: Planner, options: RunOptions): P
   try {
     // The timeout covers every wait, the first ones included: another partition command holding
     // the advisory lock, or a table locked by someone else while the catalog is read.
-    if (options.lockTimeout) await session.exec(`SET LOCAL lock_timeout = '${options.lockTimeout.replaceAll("'", "''")}'`);
+    if (options.lockTimeout) await session.exec(`SET LOCAL lock_timeout = ${quoteLiteral(options.lockTimeout)}`);
     try {
       await session.query(`select pg_advisory_xact_lock(${PARTITION_LOCK_KEY.toString()})`);
     } catch (error) {

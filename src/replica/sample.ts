@@ -4,7 +4,8 @@
  * lines and shipments, in a few sites. Set-based SQL (generate_series), pure text; not the seeder
  * (that is `ecomdb seed`), only enough rows to prove the read layer.
  */
-import { SITES, type SiteId } from '../../schema/values.ts';
+import { siteCurrencySql } from '../../schema/columns.ts';
+import { currencyOf, type SiteId } from '../../schema/values.ts';
 import { quoteLiteral } from '../ident.ts';
 
 export interface SampleSize {
@@ -31,15 +32,6 @@ export const LAB_SAMPLE: SampleSize = {
   days: 30,
 };
 
-/** `CASE <column> WHEN 'MLB' THEN 'BRL' ... END`: the currency of a site. */
-export function currencyCase(column: string): string {
-  return `CASE ${column} ${SITES.map((s) => `WHEN '${s.id}' THEN '${s.currency}'`).join(' ')} END`;
-}
-
-export function currencyOf(site: SiteId): string {
-  return SITES.find((s) => s.id === site)!.currency;
-}
-
 const int = (n: number, what: string): number => {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`${what} must be a positive integer`);
   return n;
@@ -54,8 +46,8 @@ export function sampleDataSql(size: SampleSize): string {
   const orders = int(size.ordersPerBuyer, 'ordersPerBuyer');
   const lines = Math.min(3, int(size.linesPerOrder, 'linesPerOrder'));
   const hours = int(size.days, 'days') * 24;
-  const role = (name: string) => `(SELECT id FROM user_management.roles WHERE name = '${name}')`;
-  const status = (table: string, name: string) => `(SELECT id FROM ${table} WHERE name = '${name}')`;
+  const role = (name: string) => `(SELECT id FROM user_management.roles WHERE name = ${quoteLiteral(name)})`;
+  const status = (table: string, name: string) => `(SELECT id FROM ${table} WHERE name = ${quoteLiteral(name)})`;
   if (stores >= users) throw new RangeError('storesPerSite must be below usersPerSite: the other users are buyers');
   return `
 INSERT INTO product_catalog.categories (name, description)
@@ -84,7 +76,7 @@ WHERE u.region = ANY (${sites}) AND u.role_id = ${role('seller')}
 WITH c AS (SELECT id, row_number() OVER (ORDER BY id) AS rn, count(*) OVER () AS n FROM product_catalog.categories)
 INSERT INTO product_catalog.products (region, store_id, category_id, title, description, price, currency, stock)
 SELECT st.region, st.id, c.id, 'Sample product ' || st.id || '-' || g, 'A product of the sample marketplace.',
-       ((st.id * 31 + g * 17) % 990 + 10)::numeric(14, 2), ${currencyCase('st.region')}, 1000
+       ((st.id * 31 + g * 17) % 990 + 10)::numeric(14, 2), ${siteCurrencySql('st.region')}, 1000
 FROM seller_management.stores AS st
 CROSS JOIN generate_series(1, ${products}) AS g
 JOIN c ON c.rn = 1 + (st.id + g) % c.n
@@ -95,7 +87,7 @@ SELECT u.region, u.id,
        CASE g % 10 WHEN 0 THEN ${status('order_processing.order_statuses', 'paid')}
                    WHEN 1 THEN ${status('order_processing.order_statuses', 'shipped')}
                    ELSE ${status('order_processing.order_statuses', 'delivered')} END,
-       a.id, 0, ${currencyCase('u.region')},
+       a.id, 0, ${siteCurrencySql('u.region')},
        now() - ((u.id * 7 + g * 13) % ${hours}) * interval '1 hour'
 FROM user_management.users AS u
 JOIN user_management.addresses AS a ON a.region = u.region AND a.user_id = u.id AND a.is_default

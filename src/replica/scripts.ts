@@ -3,6 +3,7 @@
  * reaches a script comes from the validated topology (names match [a-z][a-z0-9_]*) or from
  * env.sh, whose variables a run may override.
  */
+import { quoteLiteral } from '../ident.ts';
 import { envPrefix, REPLICA_HEADER, slotName, subscriptionName, type NodeDeclaration, type ReadNodeDeclaration, type Topology } from './topology.ts';
 
 /** Lines of `# ` comments. */
@@ -464,7 +465,7 @@ export function readNodeSetup(topology: Topology, node: ReadNodeDeclaration): st
     step('initial copy'),
     'copied() {',
     '  [ "$(psql_at "$PORT" -d "$ECOMDB_DATABASE" -tAc "SELECT count(*) > 0 AND bool_and(srsubstate = \'r\')',
-    `    FROM pg_subscription_rel r JOIN pg_subscription s ON s.oid = r.srsubid WHERE s.subname = '${sub}'")" = t ]`,
+    `    FROM pg_subscription_rel r JOIN pg_subscription s ON s.oid = r.srsubid WHERE s.subname = ${quoteLiteral(sub)}")" = t ]`,
     '}',
     `wait_for 120 "the initial copy of ${node.name}" copied`,
     '',

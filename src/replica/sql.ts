@@ -7,7 +7,8 @@
  */
 import { SITE_IDS, type SiteId } from '../../schema/values.ts';
 import { quoteIdent, quoteLiteral } from '../ident.ts';
-import { qualified, REGION_COLUMN, type ReplicatedTable } from './tables.ts';
+import { REGION_COLUMN } from '../../schema/regions.ts';
+import { qualified, type ReplicatedTable } from './tables.ts';
 import {
   REFERENCE_PUBLICATION,
   sitePublicationName,

@@ -5,6 +5,7 @@
  */
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import { COMPONENTS, type Component } from '../../schema/index.ts';
+import { isRegionScoped } from '../../schema/regions.ts';
 import { quoteQualified } from '../ident.ts';
 
 export interface ReplicatedTable {
@@ -14,9 +15,6 @@ export interface ReplicatedTable {
   readonly regional: boolean;
 }
 
-/** The column that carries a row's site. */
-export const REGION_COLUMN = 'region';
-
 /** Every table of every component, in the order of the components. */
 export function replicatedTables(components: readonly Component[] = COMPONENTS): ReplicatedTable[] {
   return components.flatMap((component) =>
@@ -25,7 +23,7 @@ export function replicatedTables(components: readonly Component[] = COMPONENTS):
       return {
         schema: config.schema ?? 'public',
         name: config.name,
-        regional: config.columns.some((c) => c.name === REGION_COLUMN),
+        regional: isRegionScoped(table),
       };
     }),
   );

@@ -9,7 +9,7 @@
  * loopback because the declaration is also the local lab: to deploy on several machines, change
  * the hosts here and generate again.
  */
-import { SITE_IDS, type SiteId } from '../../schema/values.ts';
+import { assertSites, type SiteId } from '../../schema/values.ts';
 import { EcomdbError } from '../errors.ts';
 import { quoteIdent } from '../ident.ts';
 
@@ -118,7 +118,7 @@ export function validateTopology(topology: Topology): Topology {
   }
   for (const node of topology.readNodes) {
     if (node.sites.length === 0) invalid(`read node "${node.name}" serves no site`);
-    for (const site of node.sites) if (!SITE_IDS.includes(site)) invalid(`read node "${node.name}" names an unknown site "${site}"`);
+    assertSites(node.sites, 'E_REPLICA_TOPOLOGY', `invalid replica topology: read node "${node.name}"`);
     if (new Set(node.sites).size !== node.sites.length) invalid(`read node "${node.name}" names a site twice`);
   }
   return topology;

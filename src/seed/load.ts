@@ -5,7 +5,7 @@
  * refuse a malformed row at once), the SQL-derived tables are inserted, and the constraints and
  * indexes are rebuilt and validated — a CHECK or key the data breaks fails here, naming it —
  * and the tables analysed before COMMIT. Loading bare and constraining afterwards is several
- * times faster than loading into constrained tables (FACTS.md); a failure or a killed process
+ * times faster than loading into constrained tables (docs/design.md, 'Loading bare tables, then constraining'); a failure or a killed process
  * rolls everything back, so the database is left as it was.
  *
  * Partitioned tables are the exception when the server's lock table is too small: dropping and
@@ -25,7 +25,7 @@ import { REFERENCE_DATA } from '../../schema/index.ts';
 import { TABLE_SEEDS, World, type TableSeed, type WorldOptions } from '../../seeds/index.ts';
 import type { Database, Session } from '../db/types.ts';
 import { EcomdbError, isLockTableFull, LOCK_TABLE_FULL_HINT, pgFields } from '../errors.ts';
-import { quoteIdent, quoteQualified } from '../ident.ts';
+import { quoteIdent, quoteLiteral, quoteQualified } from '../ident.ts';
 import { readHistory } from '../migrations/run.ts';
 import { planMigrations } from '../migrations/plan.ts';
 import type { MigrationFile } from '../migrations/files.ts';
@@ -292,7 +292,7 @@ async function loadTable(session: Session, world: World, seed: TableSeed, option
         cause: error,
       });
     }
-    // Belt and braces for the postgres.js COPY bug (FACTS.md): the server must hold every row sent.
+    // Belt and braces for the postgres.js COPY bug (docs/design.md, 'postgres.js'): the server must hold every row sent.
     rows = await count(session, table);
     if (rows !== written) {
       throw new EcomdbError('E_SEED_FAILED', `${table}: sent ${written} rows but the table holds ${rows}`, {
@@ -317,7 +317,7 @@ async function finishLoad(session: Session): Promise<void> {
   for (const table of withId) {
     await session.exec(
       `SELECT setval(s, coalesce((SELECT max(id) FROM ${table}), 0) + 1, false)
-         FROM pg_get_serial_sequence('${table.replaceAll("'", "''")}', 'id') AS s WHERE s IS NOT NULL`,
+         FROM pg_get_serial_sequence(${quoteLiteral(table)}, 'id') AS s WHERE s IS NOT NULL`,
     );
   }
 }

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { Database, Session } from '../db/types.ts';
 import { openPostgres, postgresClient } from '../db/postgres.ts';
 import { parseDatabaseUrl } from '../db/url.ts';
+import { quoteIdent } from '../ident.ts';
 import { runMigrations } from '../migrations/run.ts';
 import type { MigrationFile } from '../migrations/files.ts';
 import { monthOf } from '../partition/months.ts';
@@ -89,14 +90,14 @@ async function referenceEntries(target: Database, url: string | null, files: rea
     const name = `ecomdb_drift_${randomBytes(4).toString('hex')}`;
     const admin = postgresClient(url, { max: 1 });
     try {
-      await admin.unsafe(`create database "${name}"`);
+      await admin.unsafe(`create database ${quoteIdent(name)}`);
       const scratch = await openPostgres({ ...parseDatabaseUrl(url), database: name });
       try {
         await prepare(scratch);
         return { where: 'a scratch database on the same server', entries: await scratch.session((s) => catalogEntries(s, schemas)) };
       } finally {
         await scratch.close();
-        await admin.unsafe(`drop database if exists "${name}" with (force)`);
+        await admin.unsafe(`drop database if exists ${quoteIdent(name)} with (force)`);
       }
     } catch {
       // No CREATE DATABASE privilege, for instance: compare with PGlite below.

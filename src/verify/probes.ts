@@ -19,7 +19,7 @@
  */
 import type { Session } from '../db/types.ts';
 import { pgFields } from '../errors.ts';
-import { quoteIdent } from '../ident.ts';
+import { quoteIdent, quoteLiteral } from '../ident.ts';
 import type { Finding, RuleResult } from './types.ts';
 
 interface Column {
@@ -122,7 +122,7 @@ async function attempt(session: Session, probe: Probe, write: string): Promise<O
 
 /** One row, by its physical address; tableoid too, since a ctid repeats across partitions. */
 const row = (table: string, offset: number) => `(select tableoid, ctid from ${table} order by tableoid, ctid limit 1 offset ${offset})`;
-const literal = (value: string | null) => (value === null ? 'NULL' : `'${value.replaceAll("'", "''")}'`);
+const literal = (value: string | null) => (value === null ? 'NULL' : quoteLiteral(value));
 
 function orphan(column: Column): string {
   if (/^smallint/.test(column.type)) return '-32000';

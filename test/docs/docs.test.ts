@@ -8,12 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { COMPONENTS } from '../../schema/index.ts';
 import type { CatalogForeignKey, CatalogSchema, CatalogTable } from '../../src/docs/catalog.ts';
 import { componentPage, entityOf, GENERATED_MARKER, mermaidType, overviewPage, relationship } from '../../src/docs/render.ts';
-import { ecomdb, tempDir } from '../helpers/cli.ts';
+import { ecomdb, errorCode, jsonError, tempDir } from '../helpers/cli.ts';
 import { createMigratedDatabase } from '../helpers/db.ts';
 
 const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
-const docFiles = () => readdirSync(DOCS).filter((n) => n.endsWith('.md')).sort();
 const read = (name: string) => readFileSync(join(DOCS, name), 'utf8');
+/** The files `ecomdb docs` wrote: hand-written pages beside them (design.md) carry no marker. */
+const docFiles = () => readdirSync(DOCS).filter((n) => n.endsWith('.md') && read(n).startsWith(GENERATED_MARKER)).sort();
 const mermaidBlocks = (markdown: string) => [...markdown.matchAll(/^```mermaid\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
 
 /** mermaid.parse rejects with the parser's error; resolve to it (or null) so a test can assert either way. */
@@ -33,6 +34,9 @@ describe('ecomdb docs: the committed docs/ are a fresh generation', () => {
     const run = await ecomdb(['docs', '--check', '--out', DOCS]);
     expect(run.code, run.stderr).toBe(0);
     expect(docFiles()).toEqual(['README.md', ...COMPONENT_TABLES.map((c) => `${c.schema}.md`)].sort());
+    // The hand-written design notes live in the same folder and are neither generated nor checked.
+    expect(readdirSync(DOCS)).toContain('design.md');
+    expect(docFiles()).not.toContain('design.md');
   });
 
   it('--check fails with E_DOCS_STALE naming the edited and leftover files; a run then repairs the folder', async () => {
@@ -62,10 +66,10 @@ describe('ecomdb docs: the committed docs/ are a fresh generation', () => {
       const run = await ecomdb(['docs', '--check', '--out', DOCS, '--url', db.url]);
       expect(run.code, run.stderr).toBe(0);
       await db.sql.unsafe(`comment on table payments.payments is 'Changed on the server only.'`);
-      const stale = await ecomdb(['docs', '--check', '--out', DOCS, '--url', db.url]);
+      const stale = await ecomdb(['docs', '--check', '--out', DOCS, '--url', db.url, '--json']);
       expect(stale.code).toBe(4);
-      expect(stale.stderr).toContain('E_DOCS_STALE');
-      expect(stale.stderr).toContain('payments.md');
+      expect(errorCode(stale)).toBe('E_DOCS_STALE');
+      expect(jsonError(stale).details).toMatchObject({ stale: ['payments.md'] });
     } finally {
       await db.drop();
     }

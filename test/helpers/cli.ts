@@ -37,6 +37,20 @@ export function ecomdb(args: readonly string[], options: CliOptions = {}): Promi
   });
 }
 
+/**
+ * The code of the error a failed run printed as its last stderr line, `error E_CODE: what is
+ * wrong — what to do` (undefined when the line has another form). Tests assert this code and the
+ * exit status, never the wording after it, which is free to improve.
+ */
+export function errorCode(run: Pick<CliResult, 'stderr'>): string | undefined {
+  return /^error (E_[A-Z_]+): /.exec(run.stderr.trim().split('\n').at(-1) ?? '')?.[1];
+}
+
+/** The error of a run made with --json, as printed on stdout: its code, hint and structured details. */
+export function jsonError(run: Pick<CliResult, 'stdout'>): { code: string; hint: string | null; details: Record<string, unknown> } {
+  return (JSON.parse(run.stdout) as { error: { code: string; hint: string | null; details: Record<string, unknown> } }).error;
+}
+
 const made: string[] = [];
 
 /** Remove every folder tempDir() made (test/helpers/setup.ts calls it after each test file). */

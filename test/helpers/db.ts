@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
+import { afterAll, beforeAll } from 'vitest';
 import { MIGRATIONS_DIR } from '../../src/generate/run.ts';
 import { readMigrations } from '../../src/migrations/files.ts';
 import { runMigrations } from '../../src/migrations/run.ts';
@@ -73,11 +74,45 @@ export async function createMigratedDatabase(label: string): Promise<TestDatabas
   return test;
 }
 
+/**
+ * Databases for one describe block, all dropped after it: call in the block's body, then
+ * `await fresh('label')` for a migrated database (`{ migrated: false }` for an empty one).
+ */
+export function databasesForBlock(): (label: string, options?: { migrated?: boolean }) => Promise<TestDatabase> {
+  const made: TestDatabase[] = [];
+  afterAll(async () => {
+    await Promise.all(made.splice(0).map((d) => d.drop()));
+  });
+  return async (label, { migrated = true } = {}) => {
+    const d = migrated ? await createMigratedDatabase(label) : await createTestDatabase(label);
+    made.push(d);
+    return d;
+  };
+}
+
 /** In-memory PGlite with every committed migration applied. */
 export async function migratedPglite(): Promise<{ pg: PGlite; db: Database }> {
   const handle = await openMemoryPglite();
   await runMigrations(handle.db, readMigrations(MIGRATIONS_DIR));
   return handle;
+}
+
+/**
+ * An in-memory PGlite for one describe block (migrated, or empty), opened before its tests and
+ * closed after them: call in the block's body, then `pglite()` inside a test.
+ */
+export function pgliteForBlock({ migrated }: { migrated: boolean }): () => PGlite {
+  let pg: PGlite | undefined;
+  beforeAll(async () => {
+    ({ pg } = migrated ? await migratedPglite() : await openMemoryPglite());
+  });
+  afterAll(async () => {
+    await pg?.close();
+  });
+  return () => {
+    if (!pg) throw new Error('pgliteForBlock: the PGlite is opened in beforeAll; use it inside a test');
+    return pg;
+  };
 }
 
 /** Run `work` on a fresh connection to the server database at `url`, closed afterwards. */

@@ -13,11 +13,57 @@ import { planReplicaFiles } from '../../src/replica/plan.ts';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import { COMPONENTS } from '../../schema/index.ts';
 import { nodePublications, publicationsSql, residencyQuery, subscriptionSql } from '../../src/replica/sql.ts';
-import { REGION_COLUMN, replicatedTables } from '../../src/replica/tables.ts';
+import { REGION_COLUMN, regionTables } from '../../schema/regions.ts';
+import { replicatedTables } from '../../src/replica/tables.ts';
 import { TOPOLOGY, validateTopology, type Topology } from '../../src/replica/topology.ts';
 import { ecomdb } from '../helpers/cli.ts';
 
 const temps: string[] = [];
+
+/** The 25 tables in the order of the components, and the six global reference tables among them. */
+const TABLES = [
+  '"user_management"."roles"',
+  '"user_management"."users"',
+  '"user_management"."addresses"',
+  '"seller_management"."stores"',
+  '"product_catalog"."categories"',
+  '"product_catalog"."products"',
+  '"product_catalog"."product_images"',
+  '"product_catalog"."product_discounts"',
+  '"order_processing"."order_statuses"',
+  '"order_processing"."coupons"',
+  '"order_processing"."orders"',
+  '"order_processing"."order_details"',
+  '"reviews_questions"."reviews"',
+  '"reviews_questions"."questions"',
+  '"payments"."payment_methods"',
+  '"payments"."payment_statuses"',
+  '"payments"."payments"',
+  '"shipping_logistics"."shipment_statuses"',
+  '"shipping_logistics"."shipments"',
+  '"marketing"."campaigns"',
+  '"marketing"."ads"',
+  '"messaging"."conversations"',
+  '"messaging"."messages"',
+  '"recommendations"."user_search_history"',
+  '"recommendations"."recommendation_logs"',
+];
+const REFERENCE = ['roles', 'categories', 'order_statuses', 'payment_methods', 'payment_statuses', 'shipment_statuses'];
+const REGION_SCOPED = TABLES.filter((t) => !REFERENCE.some((r) => t.endsWith(`."${r}"`)));
+/** Lines of an expected statement: every table, or every region-scoped one with the row filter of `site`. */
+const ALL_TABLES = TABLES.map((t) => `  ${t}`).join(',\n');
+const siteTables = (site: string) => REGION_SCOPED.map((t) => `  ${t} WHERE ("region" = '${site}')`).join(',\n');
+/** The expected publication of one site, with its row filter on every region-scoped table. */
+const sitePublication = (site: string) => {
+  const name = `ecomdb_site_${site.toLowerCase()}`;
+  return `-- ${name}: the rows of site ${site} in every region-scoped table.
+-- The row filter runs on the primary: rows of other sites never leave it.
+SELECT 'CREATE PUBLICATION "${name}"' WHERE NOT EXISTS (SELECT FROM pg_publication WHERE pubname = '${name}') \\gexec
+ALTER PUBLICATION "${name}" SET TABLE
+${siteTables(site)};
+ALTER PUBLICATION "${name}" SET (publish = 'insert, update, delete', publish_via_partition_root = true);
+`;
+};
 const temp = () => {
   const dir = mkdtempSync(join(tmpdir(), 'ecomdb-replica-plan-'));
   temps.push(dir);
@@ -77,7 +123,8 @@ describe('residency: one publication per site, filtered on the primary', () => {
   it('25 tables, 19 region-scoped; region is text everywhere (a row filter refuses user-defined types such as an enum)', () => {
     const tables = replicatedTables();
     expect(tables).toHaveLength(25);
-    expect(tables.filter((t) => t.regional)).toHaveLength(19);
+    expect(tables.filter((t) => t.regional).map((t) => `${t.schema}.${t.name}`)).toEqual(regionTables());
+    expect(regionTables()).toHaveLength(19);
     const regionTypes = COMPONENTS.flatMap((c) => c.tables.flatMap(({ table }) => getTableConfig(table).columns.filter((col) => col.name === REGION_COLUMN)));
     expect(regionTypes).toHaveLength(19);
     expect(new Set(regionTypes.map((col) => col.getSQLType()))).toEqual(new Set(['text']));
@@ -92,31 +139,7 @@ describe('residency: one publication per site, filtered on the primary', () => {
 -- read the replicated tables, and nothing else.
 GRANT USAGE ON SCHEMA "user_management", "seller_management", "product_catalog", "order_processing", "reviews_questions", "payments", "shipping_logistics", "marketing", "messaging", "recommendations" TO "ecomdb_replicator";
 GRANT SELECT ON TABLE
-  "user_management"."roles",
-  "user_management"."users",
-  "user_management"."addresses",
-  "seller_management"."stores",
-  "product_catalog"."categories",
-  "product_catalog"."products",
-  "product_catalog"."product_images",
-  "product_catalog"."product_discounts",
-  "order_processing"."order_statuses",
-  "order_processing"."coupons",
-  "order_processing"."orders",
-  "order_processing"."order_details",
-  "reviews_questions"."reviews",
-  "reviews_questions"."questions",
-  "payments"."payment_methods",
-  "payments"."payment_statuses",
-  "payments"."payments",
-  "shipping_logistics"."shipment_statuses",
-  "shipping_logistics"."shipments",
-  "marketing"."campaigns",
-  "marketing"."ads",
-  "messaging"."conversations",
-  "messaging"."messages",
-  "recommendations"."user_search_history",
-  "recommendations"."recommendation_logs"
+${ALL_TABLES}
 TO "ecomdb_replicator";
 
 -- Every publication below publishes inserts, updates and deletes, not TRUNCATE: truncating one
@@ -152,56 +175,8 @@ ALTER PUBLICATION "ecomdb_reference" SET (publish = 'insert, update, delete', pu
 --   key of a region-scoped table. An UPDATE that moves a row out of a node's sites reaches the
 --   node as a DELETE, one that moves a row in as an INSERT.
 
--- ecomdb_site_mla: the rows of site MLA in every region-scoped table.
--- The row filter runs on the primary: rows of other sites never leave it.
-SELECT 'CREATE PUBLICATION "ecomdb_site_mla"' WHERE NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'ecomdb_site_mla') \\gexec
-ALTER PUBLICATION "ecomdb_site_mla" SET TABLE
-  "user_management"."users" WHERE ("region" = 'MLA'),
-  "user_management"."addresses" WHERE ("region" = 'MLA'),
-  "seller_management"."stores" WHERE ("region" = 'MLA'),
-  "product_catalog"."products" WHERE ("region" = 'MLA'),
-  "product_catalog"."product_images" WHERE ("region" = 'MLA'),
-  "product_catalog"."product_discounts" WHERE ("region" = 'MLA'),
-  "order_processing"."coupons" WHERE ("region" = 'MLA'),
-  "order_processing"."orders" WHERE ("region" = 'MLA'),
-  "order_processing"."order_details" WHERE ("region" = 'MLA'),
-  "reviews_questions"."reviews" WHERE ("region" = 'MLA'),
-  "reviews_questions"."questions" WHERE ("region" = 'MLA'),
-  "payments"."payments" WHERE ("region" = 'MLA'),
-  "shipping_logistics"."shipments" WHERE ("region" = 'MLA'),
-  "marketing"."campaigns" WHERE ("region" = 'MLA'),
-  "marketing"."ads" WHERE ("region" = 'MLA'),
-  "messaging"."conversations" WHERE ("region" = 'MLA'),
-  "messaging"."messages" WHERE ("region" = 'MLA'),
-  "recommendations"."user_search_history" WHERE ("region" = 'MLA'),
-  "recommendations"."recommendation_logs" WHERE ("region" = 'MLA');
-ALTER PUBLICATION "ecomdb_site_mla" SET (publish = 'insert, update, delete', publish_via_partition_root = true);
-
--- ecomdb_site_mlu: the rows of site MLU in every region-scoped table.
--- The row filter runs on the primary: rows of other sites never leave it.
-SELECT 'CREATE PUBLICATION "ecomdb_site_mlu"' WHERE NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'ecomdb_site_mlu') \\gexec
-ALTER PUBLICATION "ecomdb_site_mlu" SET TABLE
-  "user_management"."users" WHERE ("region" = 'MLU'),
-  "user_management"."addresses" WHERE ("region" = 'MLU'),
-  "seller_management"."stores" WHERE ("region" = 'MLU'),
-  "product_catalog"."products" WHERE ("region" = 'MLU'),
-  "product_catalog"."product_images" WHERE ("region" = 'MLU'),
-  "product_catalog"."product_discounts" WHERE ("region" = 'MLU'),
-  "order_processing"."coupons" WHERE ("region" = 'MLU'),
-  "order_processing"."orders" WHERE ("region" = 'MLU'),
-  "order_processing"."order_details" WHERE ("region" = 'MLU'),
-  "reviews_questions"."reviews" WHERE ("region" = 'MLU'),
-  "reviews_questions"."questions" WHERE ("region" = 'MLU'),
-  "payments"."payments" WHERE ("region" = 'MLU'),
-  "shipping_logistics"."shipments" WHERE ("region" = 'MLU'),
-  "marketing"."campaigns" WHERE ("region" = 'MLU'),
-  "marketing"."ads" WHERE ("region" = 'MLU'),
-  "messaging"."conversations" WHERE ("region" = 'MLU'),
-  "messaging"."messages" WHERE ("region" = 'MLU'),
-  "recommendations"."user_search_history" WHERE ("region" = 'MLU'),
-  "recommendations"."recommendation_logs" WHERE ("region" = 'MLU');
-ALTER PUBLICATION "ecomdb_site_mlu" SET (publish = 'insert, update, delete', publish_via_partition_root = true);
-`);
+${sitePublication('MLA')}
+${sitePublication('MLU')}`);
   });
 
   it('subscription.sql: empties the node\'s tables once, then subscribes to the node\'s publications with an initial copy', () => {
@@ -215,31 +190,7 @@ SELECT NOT EXISTS (SELECT FROM pg_subscription WHERE subname = 'ecomdb_rioplaten
 -- rows would make the copy of those tables fail on duplicate keys, and the subscription retry forever.
 -- This runs once, before the subscription exists; never on a node that holds data.
 TRUNCATE TABLE
-  "user_management"."roles",
-  "user_management"."users",
-  "user_management"."addresses",
-  "seller_management"."stores",
-  "product_catalog"."categories",
-  "product_catalog"."products",
-  "product_catalog"."product_images",
-  "product_catalog"."product_discounts",
-  "order_processing"."order_statuses",
-  "order_processing"."coupons",
-  "order_processing"."orders",
-  "order_processing"."order_details",
-  "reviews_questions"."reviews",
-  "reviews_questions"."questions",
-  "payments"."payment_methods",
-  "payments"."payment_statuses",
-  "payments"."payments",
-  "shipping_logistics"."shipment_statuses",
-  "shipping_logistics"."shipments",
-  "marketing"."campaigns",
-  "marketing"."ads",
-  "messaging"."conversations",
-  "messaging"."messages",
-  "recommendations"."user_search_history",
-  "recommendations"."recommendation_logs";
+${ALL_TABLES};
 
 -- The subscription creates its slot on the primary, copies what its publications let through
 -- (every reference row, and the rows of this node's sites, filtered on the primary), then applies

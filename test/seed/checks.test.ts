@@ -10,77 +10,9 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { CONSISTENCY_CHECKS, runConsistencyChecks, type CheckResult } from '../../src/seed/checks.ts';
-import type { Session } from '../../src/db/types.ts';
-import { createMigratedDatabase, migratedPglite } from '../helpers/db.ts';
-
-// ---------------------------------------------------------------------------------------------
-// Adapters: one connection each (BEGIN and ROLLBACK must reach the same session). The checks
-// need only `query` of a Session.
-
-type QuerySession = Pick<Session, 'query'>;
-
-interface Adapter {
-  readonly session: QuerySession;
-  close(): Promise<void>;
-}
-
-async function serverAdapter(): Promise<Adapter> {
-  const db = await createMigratedDatabase('checks');
-  const conn = await db.sql.reserve();
-  return {
-    session: {
-      query: async (text, params = []) => (await conn.unsafe(text, params as never[])) as never,
-    },
-    close: async () => {
-      conn.release();
-      await db.drop();
-    },
-  };
-}
-
-async function pgliteAdapter(): Promise<Adapter> {
-  const { pg } = await migratedPglite();
-  return {
-    session: {
-      query: async (text, params = []) => (await pg.query(text, params as unknown[])).rows as never,
-    },
-    close: () => pg.close(),
-  };
-}
-
-const ADAPTERS = [
-  { name: 'PostgreSQL server', open: serverAdapter },
-  { name: 'PGlite', open: pgliteAdapter },
-];
-
-// ---------------------------------------------------------------------------------------------
-// Rows as SQL. Reference rows are found by name, as the checks find them.
-
-type Value = string | number | boolean | null | { readonly sql: string };
-type Row = Readonly<Record<string, Value>>;
-
-const literal = (v: Value): string =>
-  v === null
-    ? 'NULL'
-    : typeof v === 'object'
-      ? v.sql
-      : typeof v === 'string'
-        ? `'${v.replaceAll("'", "''")}'`
-        : String(v);
-
-function insert(table: string, row: Row): string {
-  const entries = Object.entries(row);
-  return `INSERT INTO ${table} (${entries.map(([c]) => `"${c}"`).join(', ')}) VALUES (${entries.map(([, v]) => literal(v)).join(', ')})`;
-}
-
-const named = (table: string) => (name: string) => ({ sql: `(SELECT id FROM ${table} WHERE name = '${name}')` });
-const role = named('user_management.roles');
-const orderStatus = named('order_processing.order_statuses');
-const paymentStatus = named('payments.payment_statuses');
-const paymentMethod = named('payments.payment_methods');
-const shipmentStatus = named('shipping_logistics.shipment_statuses');
-
-const HASH = '$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzYWx0$RdescudvJCsgt3ub+b+dWRWJTmaaJObG';
+import {
+  FIXTURE_TARGETS, insert, literal, orderStatus, paymentMethod, paymentStatus, PEOPLE, role, shipmentStatus, type FixtureTarget, type Row,
+} from '../helpers/fixture.ts';
 
 // ---------------------------------------------------------------------------------------------
 // The consistent fixture. MLA: buyers 1 (Ana) and 3 (Lucía); sellers 2 (Sergio, store 1) and
@@ -112,27 +44,7 @@ function placed(region: string, id: number): string {
 }
 
 const FIXTURE: ReadonlyArray<readonly [table: string, rows: readonly Row[]]> = [
-  ['user_management.users', [
-    { region: 'MLA', id: 1, role_id: role('user'), name: 'Ana Gómez', email: 'ana@example.com', password_hash: HASH },
-    { region: 'MLA', id: 2, role_id: role('seller'), name: 'Sergio Paz', email: 'sergio@example.com', password_hash: HASH },
-    { region: 'MLA', id: 3, role_id: role('user'), name: 'Lucía Ríos', email: 'lucia@example.com', password_hash: HASH },
-    { region: 'MLA', id: 4, role_id: role('seller'), name: 'Marta Sosa', email: 'marta@example.com', password_hash: HASH },
-    { region: 'MLB', id: 11, role_id: role('user'), name: 'Bruno Lima', email: 'bruno@example.com', password_hash: HASH },
-    { region: 'MLB', id: 12, role_id: role('seller'), name: 'Carla Souza', email: 'carla@example.com', password_hash: HASH },
-  ]],
-  ['user_management.addresses', [
-    { region: 'MLA', id: 1, user_id: 1, street_line: 'Av. Santa Fe 1234', city: 'Buenos Aires', state: 'CABA', postal_code: 'C1059ABT', is_default: true },
-    { region: 'MLA', id: 2, user_id: 2, street_line: 'Calle 50 742', city: 'La Plata', state: 'Buenos Aires', postal_code: 'B1900', is_default: true },
-    { region: 'MLA', id: 3, user_id: 3, street_line: 'San Martín 55', city: 'Rosario', state: 'Santa Fe', postal_code: 'S2000', is_default: true },
-    { region: 'MLA', id: 4, user_id: 4, street_line: 'Belgrano 10', city: 'Córdoba', state: 'Córdoba', postal_code: 'X5000', is_default: true },
-    { region: 'MLB', id: 11, user_id: 11, street_line: 'Rua Augusta 500', city: 'São Paulo', state: 'SP', postal_code: '01305-000', is_default: true },
-    { region: 'MLB', id: 12, user_id: 12, street_line: 'Av. Rio Branco 1', city: 'Rio de Janeiro', state: 'RJ', postal_code: '20090-003', is_default: true },
-  ]],
-  ['seller_management.stores', [
-    { region: 'MLA', id: 1, owner_user_id: 2, name: 'Tienda Sergio' },
-    { region: 'MLA', id: 2, owner_user_id: 4, name: 'Casa Marta' },
-    { region: 'MLB', id: 11, owner_user_id: 12, name: 'Loja da Carla' },
-  ]],
+  ...PEOPLE,
   ['product_catalog.categories', [
     { id: 1, parent_id: null, name: 'Electrónica', description: 'Electronics and gadgets.' },
     { id: 2, parent_id: 1, name: 'Celulares', description: 'Mobile phones.' },
@@ -437,32 +349,31 @@ describe('the consistency checks as data', () => {
   });
 });
 
-describe.each(ADAPTERS)('consistency checks on $name', ({ open }) => {
-  let adapter: Adapter;
+describe.each(FIXTURE_TARGETS)('consistency checks on $name', ({ open }) => {
+  let target: FixtureTarget;
 
   /** Apply a break inside a transaction, run the checks, and roll everything back. */
   async function runBroken(statements: readonly string[], sample?: number): Promise<CheckResult[]> {
-    const { session } = adapter;
-    await session.query('BEGIN');
+    await target.query('BEGIN');
     try {
-      for (const statement of statements) await session.query(statement);
-      return await runConsistencyChecks(session, sample === undefined ? {} : { sample });
+      for (const statement of statements) await target.query(statement);
+      return await runConsistencyChecks(target, sample === undefined ? {} : { sample });
     } finally {
-      await session.query('ROLLBACK');
+      await target.query('ROLLBACK');
     }
   }
 
   beforeAll(async () => {
-    adapter = await open();
-    for (const [table, rows] of FIXTURE) for (const row of rows) await adapter.session.query(insert(table, row));
+    target = await open('checks');
+    for (const [table, rows] of FIXTURE) for (const row of rows) await target.query(insert(table, row));
   });
 
   afterAll(async () => {
-    await adapter?.close();
+    await target?.close();
   });
 
   it('find no offender in the consistent fixture', async () => {
-    const results = await runConsistencyChecks(adapter.session);
+    const results = await runConsistencyChecks(target);
     expect(results.map((r) => r.id)).toEqual(CONSISTENCY_CHECKS.map((c) => c.id));
     for (const r of results) expect({ id: r.id, offenders: r.offenders, examples: r.examples }).toEqual({ id: r.id, offenders: 0, examples: [] });
   });
@@ -492,10 +403,10 @@ describe.each(ADAPTERS)('consistency checks on $name', ({ open }) => {
     expect(none).toMatchObject({ offenders: 8, examples: [] });
     const byDefault = (await runBroken(statements)).find((r) => r.id === 'order-total-matches-lines')!;
     expect(byDefault.examples).toHaveLength(5);
-    await expect(runConsistencyChecks(adapter.session, { sample: -1 })).rejects.toThrow(RangeError);
+    await expect(runConsistencyChecks(target, { sample: -1 })).rejects.toThrow(RangeError);
   });
 
   it('leave the fixture consistent after every rolled-back break', async () => {
-    expect(failing(await runConsistencyChecks(adapter.session))).toEqual([]);
+    expect(failing(await runConsistencyChecks(target))).toEqual([]);
   });
 });

@@ -4,26 +4,18 @@
  * leaves the database exactly as it was.
  */
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runConsistencyChecks } from '../../src/seed/checks.ts';
 import { ALL_TABLES, checksums, snapshot } from '../helpers/checksums.ts';
-import { BIN, ecomdb, tempDir } from '../helpers/cli.ts';
-import { createMigratedDatabase, createTestDatabase, withPostgres, type TestDatabase } from '../helpers/db.ts';
+import { BIN, ecomdb, errorCode, jsonError, tempDir } from '../helpers/cli.ts';
+import { databasesForBlock, withPostgres, type TestDatabase } from '../helpers/db.ts';
 
 const UNTIL = '2026-11-01';
 const seedArgs = (url: string, ...more: string[]) => ['seed', '--url', url, '--until', UNTIL, ...more];
 
 
 describe('ecomdb seed on PostgreSQL', () => {
-  const dbs: TestDatabase[] = [];
-  const fresh = async (label: string) => {
-    const d = await createMigratedDatabase(label);
-    dbs.push(d);
-    return d;
-  };
-  afterAll(async () => {
-    await Promise.all(dbs.map((d) => d.drop()));
-  });
+  const fresh = databasesForBlock();
 
   let first: TestDatabase;
   let firstSums: Awaited<ReturnType<typeof checksums>>;
@@ -75,27 +67,27 @@ describe('ecomdb seed on PostgreSQL', () => {
   it('refuses a non-empty database unless --truncate, which replaces the rows', async () => {
     const refused = await ecomdb([...seedArgs(first.url), '--seed', '7']);
     expect(refused.code).toBe(7);
-    expect(refused.stderr.trim().split('\n').at(-1)).toMatch(/^error E_SEED_NOT_EMPTY: .* --truncate/);
+    expect(errorCode(refused)).toBe('E_SEED_NOT_EMPTY');
     const replaced = await ecomdb([...seedArgs(first.url), '--seed', '7', '--truncate']);
     expect(replaced.code, replaced.stderr).toBe(0);
     expect(await withPostgres(first.url, (db) => db.session(checksums))).toEqual(firstSums);
   });
 
   it('refuses a database that is not migrated', async () => {
-    const empty = await createTestDatabase('seed_unmigrated');
-    dbs.push(empty);
+    const empty = await fresh('seed_unmigrated', { migrated: false });
     const run = await ecomdb(seedArgs(empty.url));
     expect(run.code).toBe(7);
-    expect(run.stderr).toContain('E_SEED_NOT_MIGRATED');
+    expect(errorCode(run)).toBe('E_SEED_NOT_MIGRATED');
   });
 
   it('a row PostgreSQL refuses fails the seed loudly and keeps nothing', async () => {
     const d = await fresh('seed_fault');
     const before = await withPostgres(d.url, (db) => db.session(snapshot));
-    const run = await ecomdb(seedArgs(d.url), { env: { ECOMDB_SEED_FAULT: 'order_processing.orders:100' } });
+    const run = await ecomdb(seedArgs(d.url, '--json'), { env: { ECOMDB_SEED_FAULT: 'order_processing.orders:100' } });
     expect(run.code).toBe(7);
-    const line = run.stderr.trim().split('\n').at(-1)!;
-    expect(line).toMatch(/^error E_SEED_FAILED: PostgreSQL refused a row of "order_processing"."orders": extra data after last expected column \[22P04\]/);
+    expect(errorCode(run)).toBe('E_SEED_FAILED');
+    // The table and PostgreSQL's SQLSTATE for the refused row (extra data after the last column).
+    expect(jsonError(run).details).toMatchObject({ table: '"order_processing"."orders"', sqlstate: '22P04' });
     const after = await withPostgres(d.url, (db) => db.session(snapshot));
     expect(after).toEqual(before);
   });
@@ -158,9 +150,10 @@ describe('ecomdb seed on PGlite', () => {
   it('a refused row keeps nothing on the embedded database either', async () => {
     const cwd = tempDir();
     expect((await ecomdb(['migrate'], { cwd })).code).toBe(0);
-    const run = await ecomdb(['seed', '--until', UNTIL], { cwd, env: { ECOMDB_SEED_FAULT: 'messaging.messages:5' } });
+    const run = await ecomdb(['seed', '--until', UNTIL, '--json'], { cwd, env: { ECOMDB_SEED_FAULT: 'messaging.messages:5' } });
     expect(run.code).toBe(7);
-    expect(run.stderr).toMatch(/E_SEED_FAILED: PostgreSQL refused a row of "messaging"."messages"/);
+    expect(errorCode(run)).toBe('E_SEED_FAILED');
+    expect(jsonError(run).details).toMatchObject({ table: '"messaging"."messages"' });
     const { openPglite } = await import('../../src/db/pglite.ts');
     const embedded = await openPglite(`${cwd}/.ecomdb`);
     try {
