@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
+import { afterAll } from 'vitest';
 import { MIGRATIONS_DIR } from '../../src/generate/run.ts';
 import { readMigrations } from '../../src/migrations/files.ts';
 import { runMigrations } from '../../src/migrations/run.ts';
@@ -88,4 +89,20 @@ export async function withPostgres<T>(url: string, work: (db: Database) => Promi
   } finally {
     await db.close();
   }
+}
+
+/**
+ * Server databases for the tests of one file (or describe block), all dropped when it is done.
+ * Call it while the file is collected, not inside a test.
+ */
+export function testDatabases(): { fresh(label: string): Promise<TestDatabase>; migrated(label: string): Promise<TestDatabase> } {
+  const made: TestDatabase[] = [];
+  afterAll(async () => {
+    await Promise.all(made.splice(0).map((d) => d.drop()));
+  });
+  const keep = async (db: Promise<TestDatabase>) => {
+    made.push(await db);
+    return made.at(-1)!;
+  };
+  return { fresh: (label) => keep(createTestDatabase(label)), migrated: (label) => keep(createMigratedDatabase(label)) };
 }

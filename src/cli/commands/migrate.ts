@@ -4,7 +4,8 @@ import { openTarget } from '../../db/open.ts';
 import type { Database } from '../../db/types.ts';
 import { readMigrations, type MigrationFile } from '../../migrations/files.ts';
 import { runMigrations, type RunOptions, type RunResult } from '../../migrations/run.ts';
-import { contextOf, parseDuration, parseSeconds, type Context } from '../context.ts';
+import { contextOf, type Context } from '../context.ts';
+import * as parse from '../options.ts';
 
 export interface MigrateFlags {
   dryRun?: boolean;
@@ -19,10 +20,9 @@ export type MigrateResult = RunResult & { target: string; ms: number };
 export function runOptions(ctx: Context, flags: MigrateFlags): RunOptions {
   return {
     dryRun: flags.dryRun,
-    lockTimeout: flags.lockTimeout === undefined ? undefined : parseDuration(flags.lockTimeout, '--lock-timeout'),
-    statementTimeout:
-      flags.statementTimeout === undefined ? undefined : parseDuration(flags.statementTimeout, '--statement-timeout'),
-    waitMs: flags.wait === undefined ? undefined : parseSeconds(flags.wait, '--wait') * 1000,
+    lockTimeout: flags.lockTimeout === undefined ? undefined : parse.duration(flags.lockTimeout, '--lock-timeout'),
+    statementTimeout: flags.statementTimeout === undefined ? undefined : parse.duration(flags.statementTimeout, '--statement-timeout'),
+    waitMs: flags.wait === undefined ? undefined : parse.seconds(flags.wait, '--wait'),
     onMigration: (f) =>
       ctx.output.step(`applying ${f.tag} (${f.statements.length} statements${f.transactional ? '' : ', no transaction'})`),
   };
@@ -70,8 +70,8 @@ export function migrateCommand(): Command {
   return new Command('migrate')
     .description('apply the pending migrations, one transaction per file, under an advisory lock')
     .option('--dry-run', 'print the SQL that would run, run nothing')
-    .option('--lock-timeout <duration>', 'give up a statement that waits longer than this for a table lock (e.g. 5s)')
-    .option('--statement-timeout <duration>', 'give up a statement that runs longer than this (e.g. 15min)')
+    .option('--lock-timeout <duration>', 'give up a statement that waits longer than this for a table lock (e.g. 5s; ms, s, min, h, d up to 24d; 0: no limit)')
+    .option('--statement-timeout <duration>', 'give up a statement that runs longer than this (e.g. 15min; up to 24d; 0: no limit)')
     .option('--wait <seconds>', 'how long to wait for another migrate to finish', '300')
     .addHelpText(
       'after',

@@ -11,8 +11,9 @@ import { explainQuery, listPartitions } from '../../partition/inspect.ts';
 import { monthOf } from '../../partition/months.ts';
 import { addSitePlan, applyPlan, checkSite, checkToTable, detachSitePlan, monthsPlan, type PartitionPlan } from '../../partition/plan.ts';
 import { renderPlan } from '../../partition/render.ts';
-import { runPartition, snapshotOf, type Planner } from '../../partition/run.ts';
-import { contextOf, parseDuration, type Context } from '../context.ts';
+import { DEFAULT_LOCK_TIMEOUT, runPartition, snapshotOf, type Planner } from '../../partition/run.ts';
+import { contextOf, type Context } from '../context.ts';
+import * as parse from '../options.ts';
 
 async function withDb<T>(context: Context, work: (db: Database) => Promise<T>): Promise<T> {
   const db = await openTarget(context.target);
@@ -26,7 +27,7 @@ async function withDb<T>(context: Context, work: (db: Database) => Promise<T>): 
 const today = () => monthOf(new Date());
 
 function lockTimeoutOption() {
-  return new Option('--lock-timeout <duration>', 'give up (and change nothing) when a lock is not granted within this time').default('10s');
+  return new Option('--lock-timeout <duration>', 'give up (and change nothing) when a lock is not granted within this time').default(DEFAULT_LOCK_TIMEOUT);
 }
 
 /**
@@ -53,7 +54,7 @@ const migrated = (planner: Planner): Planner => (snapshot) => {
 async function execute(command: Command, verb: string, planner: Planner, lockTimeout: string): Promise<void> {
   const context = contextOf(command);
   const { output } = context;
-  const timeout = parseDuration(lockTimeout, '--lock-timeout');
+  const timeout = parse.duration(lockTimeout, '--lock-timeout');
   const { plan, report } = await withDb(context, (db) =>
     runPartition(db, migrated(planner), {
       label: verb,
@@ -148,10 +149,7 @@ function months(): Command {
     .option('--ahead <n>', 'months after the current one', String(PARTITION_LAYOUT.monthsAhead))
     .addOption(lockTimeoutOption())
     .action(async (flags: { ahead: string; lockTimeout: string }, command: Command) => {
-      const ahead = Number(flags.ahead);
-      if (!Number.isInteger(ahead) || ahead < 0 || ahead > 120) {
-        throw new EcomdbError('E_USAGE', `--ahead "${flags.ahead}" is not a number of months from 0 to 120`, { hint: 'use a value like 3' });
-      }
+      const ahead = parse.integer(flags.ahead, '--ahead', { min: 0, max: 120, example: 3 });
       await execute(command, `partition months --ahead ${ahead}`, (s) => monthsPlan(s, { month: today(), ahead }), flags.lockTimeout);
     });
 }
@@ -187,7 +185,7 @@ function explain(): Command {
     .addOption(lockTimeoutOption())
     .action(async (query: string, flags: { lockTimeout: string }, command: Command) => {
       const context = contextOf(command);
-      const lockTimeout = parseDuration(flags.lockTimeout, '--lock-timeout');
+      const lockTimeout = parse.duration(flags.lockTimeout, '--lock-timeout');
       const result = await withDb(context, (db) => db.session((s) => explainQuery(s, query, { lockTimeout })));
       context.output.data(result);
       if (!context.output.json) context.output.text(result.text);

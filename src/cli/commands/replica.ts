@@ -9,7 +9,8 @@ import { DEFAULT_FIRST_PORT, DEFAULT_LAB_DIR, DEFAULT_PG_BIN, labDown, labUp, no
 import { planReplicaFiles } from '../../replica/plan.ts';
 import { promoteLab } from '../../replica/promote.ts';
 import { labStatus, type NodeStatus } from '../../replica/status.ts';
-import { contextOf, parseSeconds } from '../context.ts';
+import { contextOf } from '../context.ts';
+import * as parse from '../options.ts';
 
 const dirOption = () => new Option('--dir <dir>', 'working folder of the local read layer').default(DEFAULT_LAB_DIR);
 const sub = (name: string) => new Command(name).exitOverride().showSuggestionAfterError();
@@ -58,10 +59,7 @@ function up(): Command {
     .action(async (flags: { local?: boolean; dir: string; port: string; pgBin: string; sample: boolean; keepOnFailure?: boolean }, command: Command) => {
       requireLocal(flags.local, 'up');
       const { output, migrationsDir } = contextOf(command);
-      const firstPort = Number(flags.port);
-      if (!Number.isInteger(firstPort) || firstPort < 1024 || firstPort > 65000) {
-        throw new EcomdbError('E_USAGE', `--port "${flags.port}" is not a port`, { hint: 'use a number from 1024 to 65000' });
-      }
+      const firstPort = parse.integer(flags.port, '--port', { min: 1024, max: 65000, example: DEFAULT_FIRST_PORT });
       const result = await labUp({
         dir: flags.dir,
         migrations: readMigrations(migrationsDir),
@@ -142,7 +140,7 @@ function promote(): Command {
     .action(async (name: string, flags: { dir: string; wait: string }, command: Command) => {
       const { output } = contextOf(command);
       const result = await promoteLab(readLab(flags.dir), name, {
-        waitMs: parseSeconds(flags.wait, '--wait') * 1000,
+        waitMs: parse.seconds(flags.wait, '--wait'),
         onStep: (line) => output.step(line),
       });
       output.success(`${result.newPrimary} is the primary now: ${result.url} (WAL at ${result.lsn})`);

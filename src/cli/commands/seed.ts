@@ -4,8 +4,9 @@ import { SITE_IDS, type SiteId } from '../../../schema/values.ts';
 import { openTarget } from '../../db/open.ts';
 import { EcomdbError } from '../../errors.ts';
 import { readMigrations } from '../../migrations/files.ts';
-import type { PartitionedKeys, SeedOptions } from '../../seed/load.ts';
+import type { SeedOptions } from '../../seed/load.ts';
 import { contextOf } from '../context.ts';
+import * as parse from '../options.ts';
 import { Progress } from '../progress.ts';
 
 interface SeedFlags {
@@ -19,47 +20,38 @@ interface SeedFlags {
   partitionedKeys?: string;
 }
 
-const DAY = 86_400_000;
-
 export const DEFAULT_REGIONS = ['MLB', 'MLA', 'MLM', 'MCO', 'MLC', 'MLU', 'MPE'] as const;
 
-function positiveNumber(value: string, option: string, integer: boolean): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    throw new EcomdbError('E_USAGE', `${option} "${value}" is not a positive ${integer ? 'whole ' : ''}number`, { hint: `e.g. ${option} 1` });
-  }
-  return n;
-}
+/**
+ * The bounds of the flags. Days: at least 30, because the generators place events a month into
+ * the window (coupons that have expired by --until); ten years is far more than a demo reads.
+ * Until: not before 2000 and at most a year ahead, so that a typo (`--until 1`, `--until 99999`)
+ * is refused instead of simulating a century. Scale: above 100,000 (about 6 billion rows, terabytes)
+ * no machine ecomdb targets can hold it, whatever its free space.
+ */
+export const SEED_DAYS = { min: 30, max: 3650 } as const;
+export const EARLIEST_UNTIL = Date.UTC(2000, 0, 1);
+export const MAX_SCALE = 100_000;
 
 /** Validate the flags into world options, before anything connects. */
-export function seedOptions(flags: SeedFlags, now = Date.now()): Omit<SeedOptions, 'onRows'> {
+export function seedOptions(flags: SeedFlags, env: { now?: number; fault?: string } = {}): Omit<SeedOptions, 'onRows'> {
   const regions = flags.regions.split(',').map((r) => r.trim().toUpperCase()).filter(Boolean);
   const unknown = regions.filter((r) => !(SITE_IDS as readonly string[]).includes(r));
   if (unknown.length > 0 || regions.length === 0) {
     throw new EcomdbError('E_USAGE', `unknown region ${unknown.join(', ') || '(none given)'}`, { hint: `use site ids: ${SITE_IDS.join(', ')}` });
   }
-  const until = flags.until === undefined ? Math.floor(now / DAY) * DAY : Date.parse(flags.until);
-  if (Number.isNaN(until)) throw new EcomdbError('E_USAGE', `--until "${flags.until}" is not a date`, { hint: 'use YYYY-MM-DD' });
-  const seed = Number(flags.seed);
-  if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 31 - 1) {
-    throw new EcomdbError('E_USAGE', `--seed "${flags.seed}" is not a whole number from 0 to 2147483647`, { hint: 'e.g. --seed 42' });
-  }
-  const windowDays = positiveNumber(flags.days, '--days', true);
-  if (windowDays < 30) throw new EcomdbError('E_USAGE', '--days must be at least 30', { hint: 'the history always covers the last 30 days' });
-  const keys = flags.partitionedKeys ?? 'auto';
-  if (!['auto', 'rebuild', 'keep'].includes(keys)) {
-    throw new EcomdbError('E_USAGE', `--partitioned-keys "${keys}" is not auto, rebuild or keep`, { hint: 'leave it to auto unless you know the server\'s lock table' });
-  }
+  const today = Math.floor((env.now ?? Date.now()) / parse.DAY_MS) * parse.DAY_MS;
+  const latest = Date.UTC(new Date(today).getUTCFullYear() + 1, new Date(today).getUTCMonth(), new Date(today).getUTCDate());
   return {
-    seed,
-    scale: positiveNumber(flags.scale, '--scale', false),
+    seed: parse.integer(flags.seed, '--seed', { min: 0, max: 2 ** 31 - 1, example: 42 }),
+    scale: parse.positive(flags.scale, '--scale', { max: MAX_SCALE }),
     regions: [...new Set(regions)] as SiteId[],
-    until,
-    windowDays,
+    until: flags.until === undefined ? today : parse.date(flags.until, '--until', { min: EARLIEST_UNTIL, max: latest }),
+    windowDays: parse.integer(flags.days, '--days', { ...SEED_DAYS, example: 180 }),
     truncate: flags.truncate,
     check: flags.check,
-    partitionedKeys: keys as PartitionedKeys,
-    fault: process.env.ECOMDB_SEED_FAULT || undefined,
+    partitionedKeys: parse.oneOf(flags.partitionedKeys ?? 'auto', '--partitioned-keys', ['auto', 'rebuild', 'keep'] as const, "leave it to auto unless you know the server's lock table"),
+    fault: env.fault,
   };
 }
 
@@ -69,8 +61,8 @@ export function seedCommand(): Command {
     .option('--scale <n>', 'size: 1 is a demo of ~60k rows; rows grow linearly', '1')
     .option('--seed <n>', 'random seed: the same seed, scale, regions and --until give identical data', '1')
     .option('--regions <list>', 'comma-separated site ids', DEFAULT_REGIONS.join(','))
-    .option('--until <date>', 'end of the simulated history (default: today, UTC)')
-    .option('--days <n>', 'days of order history before --until (at least 30)', '180')
+    .option('--until <date>', 'end of the simulated history, YYYY-MM-DD from 2000-01-01 to a year from today (default: today, UTC)')
+    .option('--days <n>', `days of order history before --until (${SEED_DAYS.min} to ${SEED_DAYS.max})`, '180')
     .option('--truncate', 'empty the seeded tables first (reference rows stay)')
     .option('--no-check', 'skip the business consistency checks before commit')
     .option(
@@ -92,8 +84,8 @@ partitioned database the empty month partitions of the history window are create
 stay: the layout wants them anyway.)`,
     )
     .action(async (flags: SeedFlags, command: Command) => {
-      const { target, migrationsDir, output } = contextOf(command);
-      const options = seedOptions(flags);
+      const { target, migrationsDir, output, env } = contextOf(command);
+      const options = seedOptions(flags, { fault: env.seedFault });
       const files = readMigrations(migrationsDir);
       // Loaded on demand: faker and the generators are only needed by this command.
       const { seedDatabase } = await import('../../seed/load.ts');
