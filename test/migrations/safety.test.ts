@@ -3,6 +3,8 @@
  * run, nothing of a failed first migration (not even the drizzle schema), a true account of a
  * no-transaction file, a named unknown migration, and one line on Ctrl-C.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openPostgres } from '../../src/db/postgres.ts';
 import { readMigrations } from '../../src/migrations/files.ts';
@@ -61,6 +63,40 @@ describe('ecomdb migrate leaves nothing it did not finish', () => {
     expect(JSON.parse(second.stdout).error).toMatchObject({ details: { statement: 2, statementsKept: 1 } });
     const [kept] = await db2.sql`select to_regclass('public.kept') is not null as present`;
     expect(kept!.present).toBe(true);
+  });
+});
+
+describe('E_MIGRATION_UNKNOWN names what it can', () => {
+  function setWhen(dir: string, tag: string, when: number): void {
+    const path = join(dir, 'meta', '_journal.json');
+    const journal = JSON.parse(readFileSync(path, 'utf8')) as { entries: { tag: string; when: number }[] };
+    journal.entries.find((e) => e.tag === tag)!.when = when;
+    writeFileSync(path, JSON.stringify(journal, null, 2));
+  }
+
+  it('names the file whose journal timestamp changed after it was applied', async () => {
+    const db = await database('unknown_when');
+    const dir = copyMigrations();
+    const last = tags(dir).at(-1)!;
+    expect((await ecomdb(['migrate', '--url', db.url, '--migrations', dir])).code).toBe(0);
+    setWhen(dir, last, Date.UTC(2030, 0, 1));
+    const run = await ecomdb(['migrate', '--url', db.url, '--migrations', dir, '--json']);
+    expect(run.code).toBe(4);
+    expect(JSON.parse(run.stdout).error).toMatchObject({ code: 'E_MIGRATION_UNKNOWN', details: { file: `${last}.sql` } });
+  });
+
+  it('places a deleted file among the others (the file before it) and gives what the history holds', async () => {
+    const db = await database('unknown_deleted');
+    const dir = copyMigrations();
+    const tag = addMigration(dir, 'later_deleted', 'CREATE TABLE public.gone (id int);');
+    const before = tags(dir).at(-2)!;
+    expect((await ecomdb(['migrate', '--url', db.url, '--migrations', dir])).code).toBe(0);
+    const run = await ecomdb(['migrate', '--url', db.url, '--json']);
+    expect(run.code).toBe(4);
+    const error = JSON.parse(run.stdout).error;
+    expect(error).toMatchObject({ code: 'E_MIGRATION_UNKNOWN', details: { appliedAfter: `${before}.sql` } });
+    expect(error.details.recorded.createdAt).toBeGreaterThan(0);
+    expect(tag).toMatch(/later_deleted$/);
   });
 });
 
