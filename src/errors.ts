@@ -12,7 +12,7 @@ export const EXIT = {
   usage: 2,
   /** The database cannot be reached or opened (bad URL, refused, embedded store in use). */
   target: 3,
-  /** The migration history conflicts with the files (edited, missing or out-of-order migration); nothing ran. */
+  /** The migration history conflicts with the files (edited, missing or out-of-order migration), or a file cannot run safely as written; nothing ran. */
   history: 4,
   /** A migration failed and was rolled back. */
   migration: 5,
@@ -35,6 +35,7 @@ export type ErrorCode =
   | 'E_MIGRATION_MODIFIED'
   | 'E_MIGRATION_OUT_OF_ORDER'
   | 'E_MIGRATION_UNKNOWN'
+  | 'E_MIGRATION_TRANSACTION_CONTROL'
   | 'E_MIGRATION_FAILED'
   | 'E_MIGRATION_LOCK_TIMEOUT'
   | 'E_IDENTIFIER'
@@ -67,6 +68,11 @@ const EXIT_OF: Record<ErrorCode, number> = {
   E_MIGRATION_MODIFIED: EXIT.history,
   E_MIGRATION_OUT_OF_ORDER: EXIT.history,
   E_MIGRATION_UNKNOWN: EXIT.history,
+  /**
+   * A transactional file holds COMMIT, BEGIN, SAVEPOINT...: refused before anything runs, hence
+   * the status of the other refusals-before-running (4), not of a failed-and-rolled-back file (5).
+   */
+  E_MIGRATION_TRANSACTION_CONTROL: EXIT.history,
   E_MIGRATION_FAILED: EXIT.migration,
   E_MIGRATION_LOCK_TIMEOUT: EXIT.busy,
   E_IDENTIFIER: EXIT.usage,

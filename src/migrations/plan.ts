@@ -3,7 +3,7 @@
  * decide what is applied, what is pending and what is wrong. Pure: no I/O, no database.
  */
 import { EcomdbError } from '../errors.ts';
-import type { MigrationFile } from './files.ts';
+import { NO_TRANSACTION_MARKER, type MigrationFile } from './files.ts';
 
 /** A row of drizzle's bookkeeping table. */
 export interface AppliedMigration {
@@ -23,7 +23,7 @@ export interface MigrationStatus {
 }
 
 export interface Problem {
-  readonly code: 'E_MIGRATION_MODIFIED' | 'E_MIGRATION_OUT_OF_ORDER' | 'E_MIGRATION_UNKNOWN';
+  readonly code: 'E_MIGRATION_MODIFIED' | 'E_MIGRATION_OUT_OF_ORDER' | 'E_MIGRATION_UNKNOWN' | 'E_MIGRATION_TRANSACTION_CONTROL';
   /** The file concerned, when one can be named. */
   readonly tag: string | null;
   readonly message: string;
@@ -73,6 +73,16 @@ export function planMigrations(files: readonly MigrationFile[], applied: readonl
       });
     } else {
       state = 'pending';
+      const control = file.transactionControl;
+      if (control) {
+        problems.push({
+          code: 'E_MIGRATION_TRANSACTION_CONTROL',
+          tag: file.tag,
+          message: `migration ${file.tag}.sql runs in one transaction but its statement ${control.statement} is ${control.words}, which would commit or undo part of it on its own`,
+          hint: `remove the ${control.words} (ecomdb wraps each file in BEGIN ... COMMIT), or, for statements that must run outside a transaction, start the file with "${NO_TRANSACTION_MARKER}"`,
+          details: { statement: control.statement, transactionControl: control.words },
+        });
+      }
     }
     return { tag: file.tag, state, statements: file.statements.length, transactional: file.transactional };
   });

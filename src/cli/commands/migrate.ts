@@ -83,7 +83,8 @@ Examples:
   $ ecomdb migrate --lock-timeout 5s --statement-timeout 10min --json
 
 A file whose first line is "-- ecomdb:no-transaction" runs outside a transaction
-(for CREATE INDEX CONCURRENTLY); every other file runs in one transaction.`,
+(for CREATE INDEX CONCURRENTLY); every other file runs in one transaction, and is refused
+before anything runs if it holds BEGIN, COMMIT, ROLLBACK, SAVEPOINT or the like.`,
     )
     .action(async (flags: MigrateFlags, command: Command) => {
       const ctx = contextOf(command);
