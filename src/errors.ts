@@ -24,6 +24,8 @@ export const EXIT = {
   verify: 8,
   /** A partition command was refused (the database is not in a state it can work on) or failed and was rolled back. */
   partition: 9,
+  /** Interrupted by Ctrl-C or SIGTERM (128 + SIGINT, as a shell reports it); what was in flight was rolled back. */
+  interrupted: 130,
 } as const;
 
 export type ErrorCode =

@@ -40,7 +40,8 @@ Examples:
 Exit status: 0 ok, 1 internal error, 2 usage, 3 database unreachable or in use,
 4 migration history conflict or unsafe file (nothing ran), 5 migration failed (rolled back),
 6 migration lock busy, 7 seed refused or failed (rolled back), 8 verify found a failing rule,
-9 partition command refused or failed (rolled back).
+9 partition command refused or failed (rolled back), 130 interrupted (Ctrl-C; what was in
+flight rolled back).
 Every error is one line: error CODE: what is wrong — what to do.`,
     );
   for (const command of [upCommand(), migrateCommand(), statusCommand(), seedCommand(), verifyCommand(), sqlCommand(), generateCommand(), replicaCommand(), docsCommand(), partitionCommand()]) {

@@ -26,6 +26,10 @@ export interface RunOptions {
   waitMs?: number;
   /** Called before each file runs (for progress output). */
   onMigration?: (file: MigrationFile) => void;
+  /** Called after each statement of a file succeeds (1-based count so far), to report an interruption. */
+  onStatement?: (file: MigrationFile, done: number) => void;
+  /** Called once a file is applied and recorded (committed, for a transactional file). */
+  onApplied?: (file: MigrationFile) => void;
 }
 
 export interface RunResult {
@@ -104,7 +108,7 @@ export function keptOfNoTransactionFile(ran: number): string {
  * just before the file is recorded, in the file's own transaction, so that a failed first
  * migration leaves nothing behind, not even an empty drizzle schema.
  */
-async function applyFile(session: Session, file: MigrationFile, createHistory: boolean): Promise<void> {
+async function applyFile(session: Session, file: MigrationFile, createHistory: boolean, options: RunOptions): Promise<void> {
   if (file.transactional) await session.exec('BEGIN');
   for (const [i, statement] of file.statements.entries()) {
     try {
@@ -134,10 +138,12 @@ async function applyFile(session: Session, file: MigrationFile, createHistory: b
         },
       );
     }
+    options.onStatement?.(file, i + 1);
   }
   if (createHistory) await ensureHistoryTable(session);
   await session.query(`insert into ${HISTORY_TABLE} (hash, created_at) values ($1, $2)`, [file.hash, file.when]);
   if (file.transactional) await session.exec('COMMIT');
+  options.onApplied?.(file);
 }
 
 /** Plan against the live history and apply what is pending; see RunOptions. */
@@ -165,7 +171,7 @@ export async function runMigrations(db: Database, files: readonly MigrationFile[
       const applied: string[] = [];
       for (const file of plan.pending) {
         options.onMigration?.(file);
-        await applyFile(session, file, !historyReady);
+        await applyFile(session, file, !historyReady, options);
         historyReady = true;
         applied.push(file.tag);
       }

@@ -3,13 +3,14 @@
  * run, nothing of a failed first migration (not even the drizzle schema), a true account of a
  * no-transaction file, a named unknown migration, and one line on Ctrl-C.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openPostgres } from '../../src/db/postgres.ts';
 import { readMigrations } from '../../src/migrations/files.ts';
 import { runMigrations } from '../../src/migrations/run.ts';
-import { ecomdb } from '../helpers/cli.ts';
+import { BIN, ecomdb } from '../helpers/cli.ts';
 import { testDatabases, type TestDatabase } from '../helpers/db.ts';
 import { addMigration, copyMigrations, tags } from '../helpers/migrations.ts';
 
@@ -100,3 +101,32 @@ describe('E_MIGRATION_UNKNOWN names what it can', () => {
   });
 });
 
+describe('Ctrl-C during ecomdb migrate', () => {
+  it('exits 130 with one line naming the interrupted file; the files before it stay applied, it does not', async () => {
+    const db = await database('interrupt');
+    const dir = copyMigrations();
+    const slow = addMigration(dir, 'slow', 'CREATE TABLE public.half_done (id int);\n--> statement-breakpoint\nSELECT pg_sleep(60);');
+    const child = spawn(process.execPath, [BIN, 'migrate', '--url', db.url, '--migrations', dir], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let stderr = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes(slow)) resolve();
+      });
+      child.on('exit', () => reject(new Error(`migrate ended before it could be interrupted: ${stderr}`)));
+    });
+    const printed = stderr;
+    child.kill('SIGINT');
+    const code = await new Promise((resolve) => child.on('close', (c, signal) => resolve(c ?? signal)));
+    expect(code).toBe(130);
+    const added = stderr.slice(printed.length).trim().split('\n');
+    expect(added).toHaveLength(1);
+    expect(added[0]).toContain(`${slow}.sql`);
+    expect(await historyRows(db)).toBe(tags(dir).length - 1);
+    const [row] = await db.sql`select to_regclass('public.half_done')::text as t`;
+    expect(row!.t).toBeNull();
+  });
+});

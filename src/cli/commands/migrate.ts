@@ -3,8 +3,9 @@ import { Command } from 'commander';
 import { openTarget } from '../../db/open.ts';
 import type { Database } from '../../db/types.ts';
 import { readMigrations, type MigrationFile } from '../../migrations/files.ts';
-import { runMigrations, type RunOptions, type RunResult } from '../../migrations/run.ts';
+import { keptOfNoTransactionFile, runMigrations, type RunOptions, type RunResult } from '../../migrations/run.ts';
 import { contextOf, type Context } from '../context.ts';
+import { onInterrupt } from '../interrupt.ts';
 import * as parse from '../options.ts';
 
 export interface MigrateFlags {
@@ -17,15 +18,51 @@ export interface MigrateFlags {
 export type MigrateResult = RunResult & { target: string; ms: number };
 
 /** Validate the flags before anything connects. */
-export function runOptions(ctx: Context, flags: MigrateFlags): RunOptions {
+export function runOptions(ctx: Context, flags: MigrateFlags, track?: MigrateTracker): RunOptions {
   return {
     dryRun: flags.dryRun,
     lockTimeout: flags.lockTimeout === undefined ? undefined : parse.duration(flags.lockTimeout, '--lock-timeout'),
     statementTimeout: flags.statementTimeout === undefined ? undefined : parse.duration(flags.statementTimeout, '--statement-timeout'),
     waitMs: flags.wait === undefined ? undefined : parse.seconds(flags.wait, '--wait'),
-    onMigration: (f) =>
-      ctx.output.step(`applying ${f.tag} (${f.statements.length} statements${f.transactional ? '' : ', no transaction'})`),
+    onMigration: (f) => {
+      track?.started(f);
+      ctx.output.step(`applying ${f.tag} (${f.statements.length} statements${f.transactional ? '' : ', no transaction'})`);
+    },
+    onStatement: (_f, done) => track?.ran(done),
+    onApplied: (f) => track?.applied(f),
   };
+}
+
+/** Where a run is, so that an interruption can say what it leaves behind. */
+export class MigrateTracker {
+  private readonly done: string[] = [];
+  private current: MigrationFile | null = null;
+  private statements = 0;
+
+  started(file: MigrationFile): void {
+    this.current = file;
+    this.statements = 0;
+  }
+
+  ran(statements: number): void {
+    this.statements = statements;
+  }
+
+  applied(file: MigrationFile): void {
+    this.done.push(file.tag);
+    this.current = null;
+  }
+
+  /** One line: what was interrupted and what the database holds now. */
+  interruption(): string {
+    const kept = this.done.length === 0
+      ? 'no migration was applied by this run'
+      : `${this.done.length} migration(s) applied by this run stay applied (${this.done.length > 2 ? `${this.done[0]} ... ${this.done.at(-1)}` : this.done.join(', ')})`;
+    const file = this.current;
+    if (!file) return `interrupted: ${kept}; run ecomdb migrate again to apply the rest`;
+    const state = file.transactional ? 'its transaction never committed and is rolled back' : `not rolled back: ${keptOfNoTransactionFile(this.statements)}`;
+    return `interrupted during ${file.tag}.sql (${state}); ${kept}; run ecomdb migrate again to apply the rest`;
+  }
 }
 
 /** Migrate an open database. Shared with `ecomdb up`. */
@@ -84,16 +121,20 @@ Examples:
 
 A file whose first line is "-- ecomdb:no-transaction" runs outside a transaction
 (for CREATE INDEX CONCURRENTLY); every other file runs in one transaction, and is refused
-before anything runs if it holds BEGIN, COMMIT, ROLLBACK, SAVEPOINT or the like.`,
+before anything runs if it holds BEGIN, COMMIT, ROLLBACK, SAVEPOINT or the like.
+Ctrl-C stops after saying what stays applied; the file in flight is rolled back (exit 130).`,
     )
     .action(async (flags: MigrateFlags, command: Command) => {
       const ctx = contextOf(command);
-      const options = runOptions(ctx, flags);
+      const track = new MigrateTracker();
+      const options = runOptions(ctx, flags, track);
       const files = readMigrations(ctx.migrationsDir);
       const db = await openTarget(ctx.target);
+      const stopListening = onInterrupt(() => ctx.output.warn(track.interruption()));
       try {
         printMigrate(ctx, await migrateOpen(db, files, options));
       } finally {
+        stopListening();
         await db.close();
       }
     });

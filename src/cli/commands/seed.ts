@@ -7,6 +7,7 @@ import { readMigrations } from '../../migrations/files.ts';
 import type { SeedOptions } from '../../seed/load.ts';
 import { contextOf } from '../context.ts';
 import * as parse from '../options.ts';
+import { onInterrupt } from '../interrupt.ts';
 import { Progress } from '../progress.ts';
 
 interface SeedFlags {
@@ -91,14 +92,11 @@ stay: the layout wants them anyway.)`,
       const { seedDatabase } = await import('../../seed/load.ts');
       const db = await openTarget(target);
       const progress = new Progress(output);
-      // Leaving mid-load is safe (one transaction, never committed); say so, exit 130 like a shell.
-      const interrupted = () => {
+      // Leaving mid-load is safe (one transaction, never committed); say so.
+      const stopListening = onInterrupt(() => {
         progress.stop();
         output.warn('interrupted: the seed transaction is rolled back, the database is as it was');
-        process.exit(130);
-      };
-      process.once('SIGINT', interrupted);
-      process.once('SIGTERM', interrupted);
+      });
       try {
         output.info(`seeding ${db.label}: scale ${options.scale}, seed ${options.seed}, regions ${options.regions.join(',')}`);
         const result = await seedDatabase(db, files, {
@@ -115,8 +113,7 @@ stay: the layout wants them anyway.)`,
         );
         output.data({ target: db.label, ...options, fault: undefined, ...result });
       } finally {
-        process.removeListener('SIGINT', interrupted);
-        process.removeListener('SIGTERM', interrupted);
+        stopListening();
         progress.stop();
         await db.close();
       }
