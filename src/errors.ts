@@ -18,7 +18,7 @@ export const EXIT = {
   migration: 5,
   /** Another process held the migration lock for longer than --wait allows. */
   busy: 6,
-  /** The seed was refused (unmigrated or non-empty database) or failed and was rolled back. */
+  /** The seed was refused (unmigrated or non-empty database, too large to fit) or failed and was rolled back. */
   seed: 7,
   /** `ecomdb verify` found a failing rule. */
   verify: 8,
@@ -53,6 +53,7 @@ export type ErrorCode =
   | 'E_SEED_NOT_MIGRATED'
   | 'E_SEED_NOT_EMPTY'
   | 'E_SEED_FAILED'
+  | 'E_SEED_TOO_LARGE'
   | 'E_VERIFY_FAILED'
   | 'E_DOCS_STALE'
   | 'E_PARTITION_REGION'
@@ -98,6 +99,8 @@ const EXIT_OF: Record<ErrorCode, number> = {
   E_SEED_NOT_MIGRATED: EXIT.seed,
   E_SEED_NOT_EMPTY: EXIT.seed,
   E_SEED_FAILED: EXIT.seed,
+  /** The seed would not fit: more than the free space of the embedded database's folder, or than ecomdb seeds on a server. */
+  E_SEED_TOO_LARGE: EXIT.seed,
   E_VERIFY_FAILED: EXIT.verify,
   /** The committed docs/ differ from a fresh `ecomdb docs` generation. */
   E_DOCS_STALE: EXIT.history,

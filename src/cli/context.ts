@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { resolveTarget, type Target } from '../db/open.ts';
 import { MIGRATIONS_DIR } from '../generate/run.ts';
+import * as parse from './options.ts';
 import { Output } from './output.ts';
 
 export interface GlobalOptions {
@@ -25,12 +26,18 @@ export interface Context {
 }
 
 export interface CommandEnv {
+  /** ECOMDB_PROGRESS_SECONDS: when stderr is not a terminal, a progress line at most this often (default 10 s). */
+  readonly progressEveryMs: number;
   /** ECOMDB_SEED_FAULT, a test hook: make the seed send one malformed row, e.g. `order_processing.orders:100`. */
   readonly seedFault: string | undefined;
 }
 
+/** Seconds between two progress lines in a log when ECOMDB_PROGRESS_SECONDS is not set. */
+export const DEFAULT_PROGRESS_SECONDS = '10';
+
 export function commandEnv(env: NodeJS.ProcessEnv = process.env): CommandEnv {
   return {
+    progressEveryMs: parse.seconds(env.ECOMDB_PROGRESS_SECONDS || DEFAULT_PROGRESS_SECONDS, 'ECOMDB_PROGRESS_SECONDS'),
     seedFault: env.ECOMDB_SEED_FAULT || undefined,
   };
 }
