@@ -14,7 +14,7 @@ export interface CopySeed {
   /** Database column names, in the order of each row's cells. */
   readonly columns: readonly string[];
   /** An estimate of the row count, for progress (exact counts come from the database). */
-  expected(world: World): number;
+  expected(world: Pick<World, 'layout'>): number;
   rows(world: World): Iterable<readonly Cell[]>;
 }
 

@@ -12,13 +12,13 @@ export const EXIT = {
   usage: 2,
   /** The database cannot be reached or opened (bad URL, refused, not PostgreSQL, embedded store in use, missing or unusable). */
   target: 3,
-  /** The migration history conflicts with the files (edited, missing or out-of-order migration); nothing ran. */
+  /** The migration history conflicts with the files (edited, missing or out-of-order migration), or a file cannot run safely as written; nothing ran. */
   history: 4,
   /** A migration failed and was rolled back. */
   migration: 5,
   /** Another process held the migration lock for longer than --wait allows. */
   busy: 6,
-  /** The seed was refused (unmigrated or non-empty database) or failed and was rolled back. */
+  /** The seed was refused (unmigrated or non-empty database, too large to fit) or failed and was rolled back. */
   seed: 7,
   /** `ecomdb verify` found a failing rule. */
   verify: 8,
@@ -28,6 +28,8 @@ export const EXIT = {
   output: 10,
   /** The database role lacks a privilege the command needs (SQLSTATE 42501). */
   permission: 11,
+  /** Interrupted by Ctrl-C or SIGTERM (128 + SIGINT, as a shell reports it); what was in flight was rolled back. */
+  interrupted: 130,
 } as const;
 
 export type ErrorCode =
@@ -42,6 +44,7 @@ export type ErrorCode =
   | 'E_MIGRATION_MODIFIED'
   | 'E_MIGRATION_OUT_OF_ORDER'
   | 'E_MIGRATION_UNKNOWN'
+  | 'E_MIGRATION_TRANSACTION_CONTROL'
   | 'E_MIGRATION_FAILED'
   | 'E_MIGRATION_LOCK_TIMEOUT'
   | 'E_IDENTIFIER'
@@ -57,6 +60,7 @@ export type ErrorCode =
   | 'E_SEED_NOT_MIGRATED'
   | 'E_SEED_NOT_EMPTY'
   | 'E_SEED_FAILED'
+  | 'E_SEED_TOO_LARGE'
   | 'E_VERIFY_FAILED'
   | 'E_DOCS_STALE'
   | 'E_PARTITION_REGION'
@@ -83,6 +87,11 @@ export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
   E_MIGRATION_MODIFIED: EXIT.history,
   E_MIGRATION_OUT_OF_ORDER: EXIT.history,
   E_MIGRATION_UNKNOWN: EXIT.history,
+  /**
+   * A transactional file holds COMMIT, BEGIN, SAVEPOINT...: refused before anything runs, hence
+   * the status of the other refusals-before-running (4), not of a failed-and-rolled-back file (5).
+   */
+  E_MIGRATION_TRANSACTION_CONTROL: EXIT.history,
   E_MIGRATION_FAILED: EXIT.migration,
   E_MIGRATION_LOCK_TIMEOUT: EXIT.busy,
   E_IDENTIFIER: EXIT.usage,
@@ -106,6 +115,8 @@ export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
   E_SEED_NOT_MIGRATED: EXIT.seed,
   E_SEED_NOT_EMPTY: EXIT.seed,
   E_SEED_FAILED: EXIT.seed,
+  /** The seed would not fit: more than the free space of the embedded database's folder, or than ecomdb seeds on a server. */
+  E_SEED_TOO_LARGE: EXIT.seed,
   E_VERIFY_FAILED: EXIT.verify,
   /** The committed docs/ differ from a fresh `ecomdb docs` generation. */
   E_DOCS_STALE: EXIT.history,

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { resolveTarget, type Target } from '../db/open.ts';
 import { MIGRATIONS_DIR } from '../generate/run.ts';
-import { EcomdbError } from '../errors.ts';
+import * as parse from './options.ts';
 import { Output } from './output.ts';
 
 export interface GlobalOptions {
@@ -21,6 +21,25 @@ export interface Context {
   readonly target: Target;
   readonly migrationsDir: string;
   readonly output: Output;
+  /** The environment variables that tune a command, read here once. */
+  readonly env: CommandEnv;
+}
+
+export interface CommandEnv {
+  /** ECOMDB_PROGRESS_SECONDS: when stderr is not a terminal, a progress line at most this often (default 10 s). */
+  readonly progressEveryMs: number;
+  /** ECOMDB_SEED_FAULT, a test hook: make the seed send one malformed row, e.g. `order_processing.orders:100`. */
+  readonly seedFault: string | undefined;
+}
+
+/** Seconds between two progress lines in a log when ECOMDB_PROGRESS_SECONDS is not set. */
+export const DEFAULT_PROGRESS_SECONDS = '10';
+
+export function commandEnv(env: NodeJS.ProcessEnv = process.env): CommandEnv {
+  return {
+    progressEveryMs: parse.seconds(env.ECOMDB_PROGRESS_SECONDS || DEFAULT_PROGRESS_SECONDS, 'ECOMDB_PROGRESS_SECONDS'),
+    seedFault: env.ECOMDB_SEED_FAULT || undefined,
+  };
 }
 
 export function contextOf(command: Command): Context {
@@ -29,21 +48,6 @@ export function contextOf(command: Command): Context {
     target: resolveTarget({ url: options.url, dataDir: options.dataDir }),
     migrationsDir: options.migrations ? resolve(options.migrations) : MIGRATIONS_DIR,
     output: new Output({ json: options.json, verbose: options.verbose }),
+    env: commandEnv(),
   };
-}
-
-/** A PostgreSQL duration such as 500ms, 5s, 2min, 1h; bare numbers are milliseconds. */
-export function parseDuration(value: string, option: string): string {
-  if (!/^\d+\s*(ms|s|min|h|d)?$/.test(value.trim())) {
-    throw new EcomdbError('E_USAGE', `${option} "${value}" is not a duration`, { hint: 'use a value like 500ms, 5s, 2min or 1h' });
-  }
-  return value.trim();
-}
-
-export function parseSeconds(value: string, option: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) {
-    throw new EcomdbError('E_USAGE', `${option} "${value}" is not a number of seconds`, { hint: 'use a value like 30' });
-  }
-  return n;
 }

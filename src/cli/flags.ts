@@ -3,10 +3,11 @@
  * `ecomdb up` accepts them too, so they live here rather than in either command's file.
  */
 import { parseSites } from '../../schema/values.ts';
-import { EcomdbError } from '../errors.ts';
 import type { RunOptions } from '../migrations/run.ts';
-import type { PartitionedKeys, SeedOptions } from '../seed/load.ts';
-import { parseDuration, parseSeconds, type Context } from './context.ts';
+import type { MigrationFile } from '../migrations/files.ts';
+import type { SeedOptions } from '../seed/load.ts';
+import type { Context } from './context.ts';
+import * as parse from './options.ts';
 
 export interface MigrateFlags {
   dryRun?: boolean;
@@ -15,16 +16,26 @@ export interface MigrateFlags {
   wait?: string;
 }
 
+/** What `ecomdb migrate` follows, to say what an interruption leaves behind. */
+export interface MigrateListener {
+  started(file: MigrationFile): void;
+  ran(statements: number): void;
+  applied(file: MigrationFile): void;
+}
+
 /** Validate the flags before anything connects. */
-export function runOptions(ctx: Context, flags: MigrateFlags): RunOptions {
+export function runOptions(ctx: Context, flags: MigrateFlags, track?: MigrateListener): RunOptions {
   return {
     dryRun: flags.dryRun,
-    lockTimeout: flags.lockTimeout === undefined ? undefined : parseDuration(flags.lockTimeout, '--lock-timeout'),
-    statementTimeout:
-      flags.statementTimeout === undefined ? undefined : parseDuration(flags.statementTimeout, '--statement-timeout'),
-    waitMs: flags.wait === undefined ? undefined : parseSeconds(flags.wait, '--wait') * 1000,
-    onMigration: (f) =>
-      ctx.output.step(`applying ${f.tag} (${f.statements.length} statements${f.transactional ? '' : ', no transaction'})`),
+    lockTimeout: flags.lockTimeout === undefined ? undefined : parse.duration(flags.lockTimeout, '--lock-timeout'),
+    statementTimeout: flags.statementTimeout === undefined ? undefined : parse.duration(flags.statementTimeout, '--statement-timeout'),
+    waitMs: flags.wait === undefined ? undefined : parse.seconds(flags.wait, '--wait'),
+    onMigration: (f) => {
+      track?.started(f);
+      ctx.output.step(`applying ${f.tag} (${f.statements.length} statements${f.transactional ? '' : ', no transaction'})`);
+    },
+    onStatement: (_f, done) => track?.ran(done),
+    onApplied: (f) => track?.applied(f),
   };
 }
 
@@ -39,42 +50,33 @@ export interface SeedFlags {
   partitionedKeys?: string;
 }
 
-const DAY = 86_400_000;
-
 export const DEFAULT_REGIONS = ['MLB', 'MLA', 'MLM', 'MCO', 'MLC', 'MLU', 'MPE'] as const;
 
-function positiveNumber(value: string, option: string, integer: boolean): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    throw new EcomdbError('E_USAGE', `${option} "${value}" is not a positive ${integer ? 'whole ' : ''}number`, { hint: `e.g. ${option} 1` });
-  }
-  return n;
-}
+/**
+ * The bounds of the flags. Days: at least 30, because the generators place events a month into
+ * the window (coupons that have expired by --until); ten years is far more than a demo reads.
+ * Until: not before 2000 and at most a year ahead, so that a typo (`--until 1`, `--until 99999`)
+ * is refused instead of simulating a century. Scale: above 100,000 (about 6 billion rows, terabytes)
+ * no machine ecomdb targets can hold it, whatever its free space.
+ */
+export const SEED_DAYS = { min: 30, max: 3650 } as const;
+export const EARLIEST_UNTIL = Date.UTC(2000, 0, 1);
+export const MAX_SCALE = 100_000;
 
 /** Validate the flags into world options, before anything connects. */
-export function seedOptions(flags: SeedFlags, now = Date.now()): Omit<SeedOptions, 'onRows'> {
+export function seedOptions(flags: SeedFlags, env: { now?: number; fault?: string } = {}): Omit<SeedOptions, 'onRows'> {
   const regions = parseSites(flags.regions.split(',').filter((r) => r.trim() !== ''), 'E_USAGE', '--regions');
-  const until = flags.until === undefined ? Math.floor(now / DAY) * DAY : Date.parse(flags.until);
-  if (Number.isNaN(until)) throw new EcomdbError('E_USAGE', `--until "${flags.until}" is not a date`, { hint: 'use YYYY-MM-DD' });
-  const seed = Number(flags.seed);
-  if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 31 - 1) {
-    throw new EcomdbError('E_USAGE', `--seed "${flags.seed}" is not a whole number from 0 to 2147483647`, { hint: 'e.g. --seed 42' });
-  }
-  const windowDays = positiveNumber(flags.days, '--days', true);
-  if (windowDays < 30) throw new EcomdbError('E_USAGE', '--days must be at least 30', { hint: 'the history always covers the last 30 days' });
-  const keys = flags.partitionedKeys ?? 'auto';
-  if (!['auto', 'rebuild', 'keep'].includes(keys)) {
-    throw new EcomdbError('E_USAGE', `--partitioned-keys "${keys}" is not auto, rebuild or keep`, { hint: 'leave it to auto unless you know the server\'s lock table' });
-  }
+  const today = Math.floor((env.now ?? Date.now()) / parse.DAY_MS) * parse.DAY_MS;
+  const latest = Date.UTC(new Date(today).getUTCFullYear() + 1, new Date(today).getUTCMonth(), new Date(today).getUTCDate());
   return {
-    seed,
-    scale: positiveNumber(flags.scale, '--scale', false),
+    seed: parse.integer(flags.seed, '--seed', { min: 0, max: 2 ** 31 - 1, example: 42 }),
+    scale: parse.positive(flags.scale, '--scale', { max: MAX_SCALE }),
     regions,
-    until,
-    windowDays,
+    until: flags.until === undefined ? today : parse.date(flags.until, '--until', { min: EARLIEST_UNTIL, max: latest }),
+    windowDays: parse.integer(flags.days, '--days', { ...SEED_DAYS, example: 180 }),
     truncate: flags.truncate,
     check: flags.check,
-    partitionedKeys: keys as PartitionedKeys,
-    fault: process.env.ECOMDB_SEED_FAULT || undefined,
+    partitionedKeys: parse.oneOf(flags.partitionedKeys ?? 'auto', '--partitioned-keys', ['auto', 'rebuild', 'keep'] as const, "leave it to auto unless you know the server's lock table"),
+    fault: env.fault,
   };
 }

@@ -1,8 +1,14 @@
 /**
- * Per-table progress for long loads: a live bar (rows, rows/s, ETA) when stderr is a terminal,
- * one summary line per table otherwise (CI logs). Prints through Output only.
+ * Per-table progress for long loads: a live bar (rows, rows/s, ETA) when stderr is a terminal;
+ * otherwise (CI logs, a redirect) a line at most every `everyMs` while a table loads, and one
+ * summary line per table, so that a long load is never silent. Prints through Output only.
  */
 import type { Output } from './output.ts';
+
+/** Starts every periodic line written when stderr is not a terminal (what log readers and tests look for). */
+export const PROGRESS_MARKER = '…';
+
+const count = (n: number) => n.toLocaleString('en-US');
 
 export class Progress {
   private table = '';
@@ -10,32 +16,40 @@ export class Progress {
   private started = 0;
   private lastDraw = 0;
   private readonly live: boolean;
+  private readonly everyMs: number;
 
-  constructor(private readonly output: Output) {
+  constructor(private readonly output: Output, options: { everyMs?: number } = {}) {
     this.live = process.stderr.isTTY === true && !output.json;
+    this.everyMs = options.everyMs ?? 10_000;
   }
 
   start(table: string, expected: number): void {
     this.table = table;
     this.expected = expected;
     this.started = Date.now();
+    this.lastDraw = this.started;
   }
 
   update(rows: number): void {
-    if (!this.live || Date.now() - this.lastDraw < 100) return;
-    this.lastDraw = Date.now();
-    const seconds = Math.max(0.001, (Date.now() - this.started) / 1000);
+    const now = Date.now();
+    if (now - this.lastDraw < (this.live ? 100 : this.everyMs)) return;
+    this.lastDraw = now;
+    const seconds = Math.max(0.001, (now - this.started) / 1000);
     const rate = rows / seconds;
     const share = this.expected > 0 ? Math.min(1, rows / this.expected) : 0;
-    const bar = '█'.repeat(Math.round(share * 20)).padEnd(20, '░');
     const eta = rate > 0 && this.expected > rows ? `${Math.ceil((this.expected - rows) / rate)}s` : '-';
-    this.output.rewrite(`${this.table.padEnd(42)} ${bar} ${rows.toLocaleString('en-US').padStart(11)} rows ${Math.round(rate).toLocaleString('en-US').padStart(9)}/s ETA ${eta}`);
+    if (!this.live) {
+      this.output.info(`  ${PROGRESS_MARKER} ${this.table} ${count(rows)} of ~${count(this.expected)} rows (${Math.round(share * 100)}%), ${count(Math.round(rate))}/s, ETA ${eta}`);
+      return;
+    }
+    const bar = '█'.repeat(Math.round(share * 20)).padEnd(20, '░');
+    this.output.rewrite(`${this.table.padEnd(42)} ${bar} ${count(rows).padStart(11)} rows ${count(Math.round(rate)).padStart(9)}/s ETA ${eta}`);
   }
 
   done(table: string, rows: number, ms: number): void {
-    const rate = ms > 0 ? Math.round(rows / (ms / 1000)).toLocaleString('en-US') : '-';
+    const rate = ms > 0 ? count(Math.round(rows / (ms / 1000))) : '-';
     if (this.live) this.output.rewrite('');
-    this.output.info(`  ${table.padEnd(42)} ${rows.toLocaleString('en-US').padStart(11)} rows  ${(ms / 1000).toFixed(1).padStart(6)}s  ${rate.padStart(9)} rows/s`);
+    this.output.info(`  ${table.padEnd(42)} ${count(rows).padStart(11)} rows  ${(ms / 1000).toFixed(1).padStart(6)}s  ${rate.padStart(9)} rows/s`);
   }
 
   stop(): void {

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EcomdbError } from '../errors.ts';
+import { transactionControl } from './transaction-control.ts';
 
 export const BREAKPOINT = '--> statement-breakpoint';
 
@@ -26,6 +27,12 @@ export interface MigrationFile {
   readonly statements: readonly string[];
   /** False when the file opts out with the no-transaction marker. */
   readonly transactional: boolean;
+  /**
+   * In a transactional file, the first statement that would take over ecomdb's transaction
+   * (COMMIT, BEGIN, SAVEPOINT, ...): 1-based statement number and its words. Such a file is
+   * refused before anything runs (see plan.ts).
+   */
+  readonly transactionControl: { readonly statement: number; readonly words: string } | null;
 }
 
 interface JournalEntry {
@@ -49,7 +56,16 @@ export function splitStatements(text: string): string[] {
 /** Parse one file's text; pure. */
 export function parseMigration(index: number, tag: string, when: number, text: string): MigrationFile {
   const transactional = !text.trimStart().startsWith(NO_TRANSACTION_MARKER);
-  return { index, tag, when, hash: hashMigration(text), text, statements: splitStatements(text), transactional };
+  const statements = splitStatements(text);
+  return { index, tag, when, hash: hashMigration(text), text, statements, transactional, transactionControl: transactional ? firstControl(statements) : null };
+}
+
+function firstControl(statements: readonly string[]): MigrationFile['transactionControl'] {
+  for (const [i, statement] of statements.entries()) {
+    const words = transactionControl(statement);
+    if (words) return { statement: i + 1, words };
+  }
+  return null;
 }
 
 /** Read every migration listed in the journal of `dir`, in journal order. */

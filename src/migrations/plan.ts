@@ -3,7 +3,7 @@
  * decide what is applied, what is pending and what is wrong. Pure: no I/O, no database.
  */
 import { EcomdbError } from '../errors.ts';
-import type { MigrationFile } from './files.ts';
+import { NO_TRANSACTION_MARKER, type MigrationFile } from './files.ts';
 
 /** A row of drizzle's bookkeeping table. */
 export interface AppliedMigration {
@@ -23,10 +23,13 @@ export interface MigrationStatus {
 }
 
 export interface Problem {
-  readonly code: 'E_MIGRATION_MODIFIED' | 'E_MIGRATION_OUT_OF_ORDER' | 'E_MIGRATION_UNKNOWN';
+  readonly code: 'E_MIGRATION_MODIFIED' | 'E_MIGRATION_OUT_OF_ORDER' | 'E_MIGRATION_UNKNOWN' | 'E_MIGRATION_TRANSACTION_CONTROL';
+  /** The file concerned, when one can be named. */
   readonly tag: string | null;
   readonly message: string;
   readonly hint: string;
+  /** Facts for --json beyond the file (what the database recorded, the offending statement). */
+  readonly details?: Readonly<Record<string, unknown>>;
 }
 
 export interface MigrationPlan {
@@ -44,14 +47,7 @@ export function planMigrations(files: readonly MigrationFile[], applied: readonl
   const lastAppliedIndex = Math.max(-1, ...files.filter((f) => appliedByWhen.has(f.when)).map((f) => f.index));
 
   for (const row of applied) {
-    if (!fileWhens.has(row.createdAt)) {
-      problems.push({
-        code: 'E_MIGRATION_UNKNOWN',
-        tag: null,
-        message: `the database records a migration (id ${row.id}, created_at ${row.createdAt}) that no file in the journal matches`,
-        hint: 'a migration file was deleted or renamed after it was applied; restore it from version control',
-      });
-    }
+    if (!fileWhens.has(row.createdAt)) problems.push(unknownProblem(row, files));
   }
 
   const migrations = files.map((file): MigrationStatus => {
@@ -77,6 +73,16 @@ export function planMigrations(files: readonly MigrationFile[], applied: readonl
       });
     } else {
       state = 'pending';
+      const control = file.transactionControl;
+      if (control) {
+        problems.push({
+          code: 'E_MIGRATION_TRANSACTION_CONTROL',
+          tag: file.tag,
+          message: `migration ${file.tag}.sql runs in one transaction but its statement ${control.statement} is ${control.words}, which would commit or undo part of it on its own`,
+          hint: `remove the ${control.words} (ecomdb wraps each file in BEGIN ... COMMIT), or, for statements that must run outside a transaction, start the file with "${NO_TRANSACTION_MARKER}"`,
+          details: { statement: control.statement, transactionControl: control.words },
+        });
+      }
     }
     return { tag: file.tag, state, statements: file.statements.length, transactional: file.transactional };
   });
@@ -92,6 +98,35 @@ export function planError(plan: MigrationPlan): EcomdbError | undefined {
   const more = plan.problems.length > 1 ? ` (and ${plan.problems.length - 1} more problem(s))` : '';
   return new EcomdbError(first.code, first.message + more, {
     hint: first.hint,
-    details: { file: first.tag ? `${first.tag}.sql` : null, problems: plan.problems },
+    details: { ...first.details, file: first.tag ? `${first.tag}.sql` : null, problems: plan.problems },
   });
+}
+
+/**
+ * A history row no file matches by timestamp. drizzle's history keeps no file name, only the
+ * file's sha256 and its journal timestamp: a file with the same content is named (its timestamp
+ * was edited); otherwise the row is placed among the files, and the hint says how to find its
+ * name in version control, where the journal still holds that timestamp.
+ */
+function unknownProblem(row: AppliedMigration, files: readonly MigrationFile[]): Problem {
+  const same = files.find((f) => f.hash === row.hash);
+  const recorded = { id: row.id, createdAt: row.createdAt, hash: row.hash };
+  if (same) {
+    return {
+      code: 'E_MIGRATION_UNKNOWN',
+      tag: same.tag,
+      message: `the database records ${same.tag}.sql as applied with the journal timestamp ${row.createdAt}, but the journal now gives it ${same.when}`,
+      hint: `restore "when": ${row.createdAt} for ${same.tag} in meta/_journal.json (it was changed after the file was applied)`,
+      details: { recorded },
+    };
+  }
+  const after = [...files].filter((f) => f.when < row.createdAt).sort((a, b) => a.when - b.when).at(-1);
+  const place = after ? `after ${after.tag}.sql` : 'before every file of the journal';
+  return {
+    code: 'E_MIGRATION_UNKNOWN',
+    tag: null,
+    message: `the database records a migration that no file in the journal matches: applied ${place}, journal timestamp ${row.createdAt} (${new Date(row.createdAt).toISOString()}), sha256 ${row.hash.slice(0, 12)}…`,
+    hint: `a migration file was deleted or renamed after it was applied, or the database was migrated from another branch: find it with \`git log -S ${row.createdAt} -- '*_journal.json'\` and restore it`,
+    details: { recorded, appliedAfter: after ? `${after.tag}.sql` : null },
+  };
 }

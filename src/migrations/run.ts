@@ -26,6 +26,10 @@ export interface RunOptions {
   waitMs?: number;
   /** Called before each file runs (for progress output). */
   onMigration?: (file: MigrationFile) => void;
+  /** Called after each statement of a file succeeds (1-based count so far), to report an interruption. */
+  onStatement?: (file: MigrationFile, done: number) => void;
+  /** Called once a file is applied and recorded (committed, for a transactional file). */
+  onApplied?: (file: MigrationFile) => void;
 }
 
 export interface RunResult {
@@ -37,12 +41,14 @@ export interface RunResult {
   readonly dryRun: boolean;
 }
 
+async function historyExists(session: Session): Promise<boolean> {
+  const [row] = await session.query<{ present: boolean }>(`select to_regclass('${HISTORY_TABLE}') is not null as present`);
+  return row?.present === true;
+}
+
 /** Read the history; an absent table means nothing was applied. */
 export async function readHistory(session: Session): Promise<AppliedMigration[]> {
-  const [exists] = await session.query<{ present: boolean }>(
-    `select to_regclass('${HISTORY_TABLE}') is not null as present`,
-  );
-  if (!exists?.present) return [];
+  if (!(await historyExists(session))) return [];
   const rows = await session.query<{ id: number; hash: string; created_at: string | number }>(
     `select id, hash, created_at from ${HISTORY_TABLE} order by id`,
   );
@@ -85,9 +91,24 @@ function firstLine(statement: string): string {
   return line.trim().length > 120 ? `${line.trim().slice(0, 117)}...` : line.trim();
 }
 
-async function applyFile(session: Session, file: MigrationFile): Promise<void> {
-  const record = () =>
-    session.query(`insert into ${HISTORY_TABLE} (hash, created_at) values ($1, $2)`, [file.hash, file.when]);
+/**
+ * SQLSTATEs of "already exists" (schema, table or index, type or constraint, function, column):
+ * the database holds objects the history does not record, so no fix of the statement will help.
+ */
+const ALREADY_EXISTS = new Set(['42P06', '42P07', '42710', '42723', '42701']);
+
+/** What stays of a no-transaction file after its first `ran` statements ran, in words. */
+export function keptOfNoTransactionFile(ran: number): string {
+  if (ran === 0) return 'none of its statements had run';
+  return `${ran === 1 ? 'statement 1' : `statements 1-${ran}`} of this no-transaction file remain applied`;
+}
+
+/**
+ * Apply one file: in a transaction unless it opts out. `createHistory` creates the history table
+ * just before the file is recorded, in the file's own transaction, so that a failed first
+ * migration leaves nothing behind, not even an empty drizzle schema.
+ */
+async function applyFile(session: Session, file: MigrationFile, createHistory: boolean, options: RunOptions): Promise<void> {
   if (file.transactional) await session.exec('BEGIN');
   for (const [i, statement] of file.statements.entries()) {
     try {
@@ -95,22 +116,34 @@ async function applyFile(session: Session, file: MigrationFile): Promise<void> {
     } catch (error) {
       if (file.transactional) await session.exec('ROLLBACK');
       const pg = pgFields(error);
-      const rolledBack = file.transactional
-        ? 'rolled back'
-        : `not rolled back: statements 1-${i} of this no-transaction file remain applied`;
+      const clash = pg.code !== undefined && ALREADY_EXISTS.has(pg.code);
       throw new EcomdbError(
         'E_MIGRATION_FAILED',
-        `${file.tag}.sql statement ${i + 1} failed (${rolledBack}): ${pg.message}${pg.code ? ` [${pg.code}]` : ''} in: ${firstLine(statement)}`,
+        `${file.tag}.sql statement ${i + 1} failed (${file.transactional ? 'rolled back' : `not rolled back: ${keptOfNoTransactionFile(i)}`}): ${pg.message}${pg.code ? ` [${pg.code}]` : ''} in: ${firstLine(statement)}`,
         {
-          hint: 'fix the statement in a new migration (or this file, if it was never applied anywhere) and run migrate again',
-          details: { file: `${file.tag}.sql`, statement: i + 1, sql: statement, sqlstate: pg.code, detail: pg.detail, rolledBack: file.transactional },
+          hint: clash
+            ? 'the database already holds objects that ecomdb\'s history does not record (made by hand, by another tool, or from another migrations folder): migrate an empty database, or drop the clashing objects first'
+            : 'fix the statement in a new migration (or this file, if it was never applied anywhere) and run migrate again',
+          details: {
+            file: `${file.tag}.sql`,
+            statement: i + 1,
+            sql: statement,
+            sqlstate: pg.code,
+            detail: pg.detail,
+            rolledBack: file.transactional,
+            statementsKept: file.transactional ? 0 : i,
+            alreadyExists: clash,
+          },
           cause: error,
         },
       );
     }
+    options.onStatement?.(file, i + 1);
   }
-  await record();
+  if (createHistory) await ensureHistoryTable(session);
+  await session.query(`insert into ${HISTORY_TABLE} (hash, created_at) values ($1, $2)`, [file.hash, file.when]);
   if (file.transactional) await session.exec('COMMIT');
+  options.onApplied?.(file);
 }
 
 /** Plan against the live history and apply what is pending; see RunOptions. */
@@ -124,8 +157,10 @@ export async function runMigrations(db: Database, files: readonly MigrationFile[
     }
     const waited = await acquireMigrateLock(session, options.waitMs ?? 5 * 60_000);
     try {
-      await ensureHistoryTable(session);
       // Read the history under the lock: a run we waited for may have applied everything.
+      // Nothing is created before the plan is known to run (the history table comes with the
+      // first file applied).
+      let historyReady = await historyExists(session);
       const plan = planMigrations(files, await readHistory(session));
       const error = planError(plan);
       if (error) throw error;
@@ -136,7 +171,8 @@ export async function runMigrations(db: Database, files: readonly MigrationFile[
       const applied: string[] = [];
       for (const file of plan.pending) {
         options.onMigration?.(file);
-        await applyFile(session, file);
+        await applyFile(session, file, !historyReady, options);
+        historyReady = true;
         applied.push(file.tag);
       }
       return { plan, applied, waited, dryRun: false };

@@ -6,6 +6,7 @@ import type { Session } from '../db/types.ts';
 import { EcomdbError, pgFields } from '../errors.ts';
 import { quoteLiteral } from '../ident.ts';
 import { regionTables } from './catalog.ts';
+import { DEFAULT_LOCK_TIMEOUT } from './run.ts';
 
 export interface PartitionRow {
   /** The region-scoped table it belongs to (`schema.table`). */
@@ -81,7 +82,7 @@ export async function explainQuery(session: Session, query: string, options: { l
   if (sql === '') throw new EcomdbError('E_USAGE', 'the query is empty', { hint: 'pass one SELECT, e.g. "SELECT * FROM order_processing.orders WHERE region = \'MLA\'"' });
   await session.exec('BEGIN READ ONLY');
   try {
-    await session.exec(`SET LOCAL lock_timeout = ${quoteLiteral(options.lockTimeout ?? '10s')}`);
+    await session.exec(`SET LOCAL lock_timeout = ${quoteLiteral(options.lockTimeout ?? DEFAULT_LOCK_TIMEOUT)}`);
     let json: { Plan: PlanNode }[];
     let text: { 'QUERY PLAN': string }[];
     try {

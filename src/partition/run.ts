@@ -12,6 +12,9 @@ import type { PartitionPlan, Step } from './plan.ts';
 /** pg_advisory_xact_lock key of `ecomdb partition` ("ecompart"). */
 export const PARTITION_LOCK_KEY = 0x65636f6d70617274n;
 
+/** How long a partition step waits for a lock before giving up and changing nothing (--lock-timeout, explain, the seed's months). */
+export const DEFAULT_LOCK_TIMEOUT = '10s';
+
 export interface RunHooks {
   /** Called after the move phase of `add`, while its locks are held (tests use it to probe). */
   afterMove?: () => Promise<void>;

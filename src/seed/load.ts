@@ -17,8 +17,8 @@
  * never runs the server out of locks.
  */
 import { PARTITION_LAYOUT } from '../../schema/partitions.ts';
-import { runPartition } from '../partition/run.ts';
-import { monthOf } from '../partition/months.ts';
+import { DEFAULT_LOCK_TIMEOUT, runPartition } from '../partition/run.ts';
+import { addMonths, maxMonth, minMonth, monthOf, monthRange } from '../partition/months.ts';
 import { monthsPlan } from '../partition/plan.ts';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import { REFERENCE_DATA } from '../../schema/index.ts';
@@ -223,13 +223,22 @@ export async function loadIntoBareTables<T>(
  */
 async function ensureMonths(db: Database, world: World, onPhase?: (phase: string) => void): Promise<void> {
   const span = { from: monthOf(new Date(world.windowStart)), to: monthOf(new Date(world.options.until)) };
+  const now = monthOf(new Date());
   // On plain tables the plan is empty: monthsPlan only looks at partitioned ones.
-  const { plan } = await runPartition(db, (snapshot) => monthsPlan(snapshot, { month: monthOf(new Date()), ahead: PARTITION_LAYOUT.monthsAhead, span }), {
-    lockTimeout: '10s',
+  const { plan } = await runPartition(db, (snapshot) => monthsPlan(snapshot, { month: now, ahead: PARTITION_LAYOUT.monthsAhead, span }), {
+    lockTimeout: DEFAULT_LOCK_TIMEOUT,
   }).catch((error: unknown) => {
     const cause = error instanceof EcomdbError ? error : undefined;
+    // The months run from the window (or now, if earlier) to --until (or a few months ahead):
+    // a window far from today asks for years of partitions, which one transaction cannot lock.
+    const first = minMonth(span.from, now);
+    const last = maxMonth(span.to, addMonths(now, PARTITION_LAYOUT.monthsAhead));
+    const hint = cause?.details.sqlstate === '53200'
+      ? `the history window asks for the month partitions from ${first} to ${last} (${monthRange(first, last).length} months of every monthly table and site), more than PostgreSQL's lock table lets one transaction create: use a shorter --days or an --until closer to today, or raise max_locks_per_transaction and restart the server`
+      : undefined;
     throw new EcomdbError('E_SEED_FAILED', `could not create the month partitions of the history window: ${cause?.message ?? pgFields(error).message}`, {
-      hint: cause?.hint ?? 'nothing was loaded; run `ecomdb partition months` to see the failing step',
+      hint: hint ?? cause?.hint ?? 'nothing was loaded; run `ecomdb partition months` to see the failing step',
+      details: { ...cause?.details, months: { from: first, to: last } },
       cause: error,
     });
   });

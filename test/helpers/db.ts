@@ -124,3 +124,4 @@ export async function withPostgres<T>(url: string, work: (db: Database) => Promi
     await db.close();
   }
 }
+

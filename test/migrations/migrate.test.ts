@@ -2,9 +2,9 @@
  * `ecomdb migrate` and `ecomdb status` against the real PostgreSQL server, through the real
  * executable: fresh runs, concurrency, edited and misordered history, failures and rollback.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ecomdb, errorCode, jsonError } from '../helpers/cli.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { databasesForBlock, type TestDatabase } from '../helpers/db.ts';
 import { addMigration, copyMigrations, editMigration, tags } from '../helpers/migrations.ts';
 
 const COMPONENT_SCHEMAS = [
@@ -12,16 +12,8 @@ const COMPONENT_SCHEMAS = [
   'payments', 'shipping_logistics', 'marketing', 'messaging', 'recommendations',
 ];
 
-let databases: TestDatabase[] = [];
-async function database(label: string): Promise<TestDatabase> {
-  const db = await createTestDatabase(label);
-  databases.push(db);
-  return db;
-}
-afterEach(async () => {
-  await Promise.all(databases.map((d) => d.drop()));
-  databases = [];
-});
+const databases = databasesForBlock();
+const database = (label: string) => databases(label, { migrated: false });
 
 async function tableCount(db: TestDatabase): Promise<number> {
   const [row] = await db.sql<{ n: number }[]>`

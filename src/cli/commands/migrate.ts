@@ -3,11 +3,44 @@ import { Command } from 'commander';
 import { openTarget } from '../../db/open.ts';
 import type { Database } from '../../db/types.ts';
 import { readMigrations, type MigrationFile } from '../../migrations/files.ts';
-import { runMigrations, type RunOptions, type RunResult } from '../../migrations/run.ts';
+import { keptOfNoTransactionFile, runMigrations, type RunOptions, type RunResult } from '../../migrations/run.ts';
 import { contextOf, type Context } from '../context.ts';
-import { runOptions, type MigrateFlags } from '../flags.ts';
+import { runOptions, type MigrateFlags, type MigrateListener } from '../flags.ts';
+import { onInterrupt } from '../interrupt.ts';
 
 export type MigrateResult = RunResult & { target: string; ms: number };
+
+/** Where a run is, so that an interruption can say what it leaves behind. */
+export class MigrateTracker implements MigrateListener {
+  private readonly done: string[] = [];
+  private current: MigrationFile | null = null;
+  private statements = 0;
+
+  started(file: MigrationFile): void {
+    this.current = file;
+    this.statements = 0;
+  }
+
+  ran(statements: number): void {
+    this.statements = statements;
+  }
+
+  applied(file: MigrationFile): void {
+    this.done.push(file.tag);
+    this.current = null;
+  }
+
+  /** One line: what was interrupted and what the database holds now. */
+  interruption(): string {
+    const kept = this.done.length === 0
+      ? 'no migration was applied by this run'
+      : `${this.done.length} migration(s) applied by this run stay applied (${this.done.length > 2 ? `${this.done[0]} ... ${this.done.at(-1)}` : this.done.join(', ')})`;
+    const file = this.current;
+    if (!file) return `interrupted: ${kept}; run ecomdb migrate again to apply the rest`;
+    const state = file.transactional ? 'its transaction never committed and is rolled back' : `not rolled back: ${keptOfNoTransactionFile(this.statements)}`;
+    return `interrupted during ${file.tag}.sql (${state}); ${kept}; run ecomdb migrate again to apply the rest`;
+  }
+}
 
 /** Migrate an open database. */
 export async function migrateOpen(db: Database, files: readonly MigrationFile[], options: RunOptions): Promise<MigrateResult> {
@@ -51,8 +84,8 @@ export function migrateCommand(): Command {
   return new Command('migrate')
     .description('apply the pending migrations, one transaction per file, under an advisory lock')
     .option('--dry-run', 'print the SQL that would run, run nothing')
-    .option('--lock-timeout <duration>', 'give up a statement that waits longer than this for a table lock (e.g. 5s)')
-    .option('--statement-timeout <duration>', 'give up a statement that runs longer than this (e.g. 15min)')
+    .option('--lock-timeout <duration>', 'give up a statement that waits longer than this for a table lock (e.g. 5s; ms, s, min, h, d up to 24d; 0: no limit)')
+    .option('--statement-timeout <duration>', 'give up a statement that runs longer than this (e.g. 15min; up to 24d; 0: no limit)')
     .option('--wait <seconds>', 'how long to wait for another migrate to finish', '300')
     .addHelpText(
       'after',
@@ -64,17 +97,22 @@ Examples:
   $ ecomdb migrate --lock-timeout 5s --statement-timeout 10min --json
 
 A file whose first line is "-- ecomdb:no-transaction" runs outside a transaction
-(for CREATE INDEX CONCURRENTLY); every other file runs in one transaction.`,
+(for CREATE INDEX CONCURRENTLY); every other file runs in one transaction, and is refused
+before anything runs if it holds BEGIN, COMMIT, ROLLBACK, SAVEPOINT or the like.
+Ctrl-C stops after saying what stays applied; the file in flight is rolled back (exit 130).`,
     )
     .action(async (flags: MigrateFlags, command: Command) => {
       const ctx = contextOf(command);
-      const options = runOptions(ctx, flags);
+      const track = new MigrateTracker();
+      const options = runOptions(ctx, flags, track);
       const files = readMigrations(ctx.migrationsDir);
       // A dry run only reads: it must not leave a new store behind.
       const db = await openTarget(ctx.target, { create: !flags.dryRun });
+      const stopListening = onInterrupt(() => ctx.output.warn(track.interruption()));
       try {
         printMigrate(ctx, await migrateOpen(db, files, options));
       } finally {
+        stopListening();
         await db.close();
       }
     });

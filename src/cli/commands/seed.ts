@@ -3,17 +3,18 @@ import { Command } from 'commander';
 import { openTarget } from '../../db/open.ts';
 import { readMigrations } from '../../migrations/files.ts';
 import { contextOf } from '../context.ts';
-import { DEFAULT_REGIONS, seedOptions, type SeedFlags } from '../flags.ts';
-import { Progress } from '../progress.ts';
+import { DEFAULT_REGIONS, MAX_SCALE, SEED_DAYS, seedOptions, type SeedFlags } from '../flags.ts';
+import { onInterrupt } from '../interrupt.ts';
+import { Progress, PROGRESS_MARKER } from '../progress.ts';
 
 export function seedCommand(): Command {
   return new Command('seed')
     .description('load realistic marketplace data into every table, in one transaction (all or nothing)')
-    .option('--scale <n>', 'size: 1 is a demo of ~60k rows; rows grow linearly', '1')
+    .option('--scale <n>', `size: 1 is a demo of ~60k rows; rows grow linearly (at most ${MAX_SCALE}, and what the disk can hold)`, '1')
     .option('--seed <n>', 'random seed: the same seed, scale, regions and --until give identical data', '1')
     .option('--regions <list>', 'comma-separated site ids', DEFAULT_REGIONS.join(','))
-    .option('--until <date>', 'end of the simulated history (default: today, UTC)')
-    .option('--days <n>', 'days of order history before --until (at least 30)', '180')
+    .option('--until <date>', 'end of the simulated history, YYYY-MM-DD from 2000-01-01 to a year from today (default: today, UTC)')
+    .option('--days <n>', `days of order history before --until (${SEED_DAYS.min} to ${SEED_DAYS.max})`, '180')
     .option('--truncate', 'empty the seeded tables first (reference rows stay)')
     .option('--no-check', 'skip the business consistency checks before commit')
     .option(
@@ -29,30 +30,33 @@ Examples:
   $ ecomdb seed --url postgres://postgres@localhost/shop --scale 80 --seed 7
   $ ecomdb seed --regions MLA,MLU --truncate --json
 
+A seed that cannot fit (more rows than the free space of the embedded database's folder, or
+than ecomdb loads into a server) is refused before anything runs. When stderr is not a terminal,
+a progress line (starting with ${PROGRESS_MARKER}) is printed at most every ECOMDB_PROGRESS_SECONDS (10).
+
 Interrupted (Ctrl-C, killed), a seed leaves the database exactly as it was: everything,
 including rebuilding the constraints, happens in one transaction. Run it again. (On a
 partitioned database the empty month partitions of the history window are created first and
 stay: the layout wants them anyway.)`,
     )
     .action(async (flags: SeedFlags, command: Command) => {
-      const { target, migrationsDir, output } = contextOf(command);
-      const options = seedOptions(flags);
+      const { target, migrationsDir, output, env } = contextOf(command);
+      const options = seedOptions(flags, { fault: env.seedFault });
       const files = readMigrations(migrationsDir);
       // Loaded on demand: faker and the generators are only needed by this command.
       const { seedDatabase } = await import('../../seed/load.ts');
+      const { assertSeedFits } = await import('../../seed/size.ts');
+      const size = await assertSeedFits(target, options);
       // Seeding needs a migrated database: a new store would only be refused as unmigrated.
       const db = await openTarget(target, { create: false });
-      const progress = new Progress(output);
-      // Leaving mid-load is safe (one transaction, never committed); say so, exit 130 like a shell.
-      const interrupted = () => {
+      const progress = new Progress(output, { everyMs: env.progressEveryMs });
+      // Leaving mid-load is safe (one transaction, never committed); say so.
+      const stopListening = onInterrupt(() => {
         progress.stop();
         output.warn('interrupted: the seed transaction is rolled back, the database is as it was');
-        process.exit(130);
-      };
-      process.once('SIGINT', interrupted);
-      process.once('SIGTERM', interrupted);
+      });
       try {
-        output.info(`seeding ${db.label}: scale ${options.scale}, seed ${options.seed}, regions ${options.regions.join(',')}`);
+        output.info(`seeding ${db.label}: scale ${options.scale} (~${size.rows.toLocaleString('en-US')} rows), seed ${options.seed}, regions ${options.regions.join(',')}`);
         const result = await seedDatabase(db, files, {
           ...options,
           onTableStart: (table, expected) => progress.start(table, expected),
@@ -67,8 +71,7 @@ stay: the layout wants them anyway.)`,
         );
         output.data({ target: db.label, ...options, fault: undefined, ...result });
       } finally {
-        process.removeListener('SIGINT', interrupted);
-        process.removeListener('SIGTERM', interrupted);
+        stopListening();
         progress.stop();
         await db.close();
       }

@@ -48,6 +48,7 @@ A database that already holds data is not seeded again (use ecomdb seed --trunca
       const options = runOptions(ctx, flags);
       const seeding = flags.seed ? seedOptions({ scale: flags.scale, seed: '1', regions: DEFAULT_REGIONS.join(','), days: '180', check: true }) : null;
       const files = readMigrations(ctx.migrationsDir);
+      if (seeding) await (await import('../../seed/size.ts')).assertSeedFits(ctx.target, seeding);
       const db = await openTarget(ctx.target, { create: true });
       let components;
       let migrated;

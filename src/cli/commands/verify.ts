@@ -12,6 +12,7 @@ import { resultOf, runRules, selectRules, selects } from '../../verify/run.ts';
 import { readMigrations } from '../../migrations/files.ts';
 import type { VerifyReport } from '../../verify/types.ts';
 import { contextOf } from '../context.ts';
+import * as parse from '../options.ts';
 
 interface VerifyFlags {
   only?: string;
@@ -49,13 +50,8 @@ not be reached. The JSON report's schema is documented in the README.`,
     .action(async (flags: VerifyFlags, command: Command) => {
       const { target, output, migrationsDir } = contextOf(command);
       const rules = selectRules(list(flags.only), list(flags.skip));
-      const whole = (value: string, option: string, min: number) => {
-        const n = Number(value);
-        if (!Number.isInteger(n) || n < min) throw new EcomdbError('E_USAGE', `${option} "${value}" is not a whole number of at least ${min}`, { hint: `e.g. ${option} 20` });
-        return n;
-      };
-      const sample = whole(flags.limit, '--limit', 0);
-      const sampleRows = whole(flags.sample, '--sample', 4);
+      const sample = parse.integer(flags.limit, '--limit', { min: 0, max: 1_000_000, example: 20 });
+      const sampleRows = parse.integer(flags.sample, '--sample', { min: 4, max: 1_000_000, example: SAMPLE_ROWS });
       const schemas = flags.schemas ? list(flags.schemas) : COMPONENTS.map((c) => c.schema.schemaName);
       const drift = selects('drift/migrations', list(flags.only), list(flags.skip));
       const probe = selects('probe/constraints', list(flags.only), list(flags.skip));

@@ -6,8 +6,9 @@ import { EcomdbError } from '../../../errors.ts';
 import { regionTables } from '../../../partition/catalog.ts';
 import { monthOf } from '../../../partition/months.ts';
 import type { PartitionPlan } from '../../../partition/plan.ts';
-import { runPartition, type Planner, type RunReport } from '../../../partition/run.ts';
-import { parseDuration, type Context } from '../../context.ts';
+import { DEFAULT_LOCK_TIMEOUT, runPartition, type Planner, type RunReport } from '../../../partition/run.ts';
+import type { Context } from '../../context.ts';
+import * as parse from '../../options.ts';
 import type { Output } from '../../output.ts';
 
 export async function withDb<T>(context: Context, work: (db: Database) => Promise<T>): Promise<T> {
@@ -23,7 +24,7 @@ export async function withDb<T>(context: Context, work: (db: Database) => Promis
 export const today = () => monthOf(new Date());
 
 export function lockTimeoutOption() {
-  return new Option('--lock-timeout <duration>', 'give up (and change nothing) when a lock is not granted within this time').default('10s');
+  return new Option('--lock-timeout <duration>', 'give up (and change nothing) when a lock is not granted within this time').default(DEFAULT_LOCK_TIMEOUT);
 }
 
 /**
@@ -56,7 +57,7 @@ export interface PartitionRun {
 /** Plan and run in one transaction; shared by apply, add, detach and months. */
 export async function runPlanner(context: Context, verb: string, planner: Planner, lockTimeout: string): Promise<PartitionRun> {
   const { output } = context;
-  const timeout = parseDuration(lockTimeout, '--lock-timeout');
+  const timeout = parse.duration(lockTimeout, '--lock-timeout');
   const { plan, report } = await withDb(context, (db) =>
     runPartition(db, migrated(planner), {
       label: verb,

@@ -1,11 +1,12 @@
 /** `ecomdb partition explain <query>`: which partitions a query reads (EXPLAIN, never run). */
 import { Command } from 'commander';
 import { explainQuery, type ExplainResult } from '../../../partition/inspect.ts';
-import { contextOf, parseDuration, type Context } from '../../context.ts';
+import { contextOf, type Context } from '../../context.ts';
+import * as parse from '../../options.ts';
 import { lockTimeoutOption, withDb } from './common.ts';
 
 export function collect(context: Context, query: string, flags: { lockTimeout: string }): Promise<ExplainResult> {
-  const lockTimeout = parseDuration(flags.lockTimeout, '--lock-timeout');
+  const lockTimeout = parse.duration(flags.lockTimeout, '--lock-timeout');
   return withDb(context, (db) => db.session((s) => explainQuery(s, query, { lockTimeout })));
 }
 

@@ -4,13 +4,11 @@ import { PARTITION_LAYOUT } from '../../../../schema/partitions.ts';
 import { EcomdbError } from '../../../errors.ts';
 import { monthsPlan } from '../../../partition/plan.ts';
 import { contextOf, type Context } from '../../context.ts';
+import * as parse from '../../options.ts';
 import { lockTimeoutOption, printRun, runPlanner, today, type PartitionRun } from './common.ts';
 
 export function collect(context: Context, flags: { ahead: string; lockTimeout: string }): Promise<PartitionRun> {
-  const ahead = Number(flags.ahead);
-  if (!Number.isInteger(ahead) || ahead < 0 || ahead > 120) {
-    throw new EcomdbError('E_USAGE', `--ahead "${flags.ahead}" is not a number of months from 0 to 120`, { hint: 'use a value like 3' });
-  }
+  const ahead = parse.integer(flags.ahead, '--ahead', { min: 0, max: 120, example: 3 });
   return runPlanner(context, `partition months --ahead ${ahead}`, (s) => monthsPlan(s, { month: today(), ahead }), flags.lockTimeout);
 }
 

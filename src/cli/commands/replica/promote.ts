@@ -2,7 +2,8 @@
 import { Command } from 'commander';
 import { readLab } from '../../../replica/local.ts';
 import { promoteLab } from '../../../replica/promote.ts';
-import { contextOf, parseSeconds } from '../../context.ts';
+import { contextOf } from '../../context.ts';
+import * as parse from '../../options.ts';
 import { dirOption } from './common.ts';
 
 export function promote(): Command {
@@ -15,7 +16,7 @@ export function promote(): Command {
     .action(async (name: string, flags: { dir: string; wait: string }, command: Command) => {
       const { output } = contextOf(command);
       const result = await promoteLab(readLab(flags.dir), name, {
-        waitMs: parseSeconds(flags.wait, '--wait') * 1000,
+        waitMs: parse.seconds(flags.wait, '--wait'),
         onStep: (line) => output.step(line),
       });
       output.success(`${result.newPrimary} is the primary now: ${result.url} (WAL at ${result.lsn})`);

@@ -5,6 +5,7 @@ import { EcomdbError } from '../../../errors.ts';
 import { readMigrations } from '../../../migrations/files.ts';
 import { DEFAULT_FIRST_PORT, DEFAULT_PG_BIN, labUp, nodeUrl } from '../../../replica/local.ts';
 import { contextOf } from '../../context.ts';
+import * as parse from '../../options.ts';
 import { dirOption, requireLocal } from './common.ts';
 
 export function up(): Command {
@@ -20,10 +21,7 @@ export function up(): Command {
     .action(async (flags: { local?: boolean; dir: string; port: string; pgBin: string; sample: boolean; keepOnFailure?: boolean }, command: Command) => {
       requireLocal(flags.local, 'up');
       const { output, migrationsDir } = contextOf(command);
-      const firstPort = Number(flags.port);
-      if (!Number.isInteger(firstPort) || firstPort < 1024 || firstPort > 65000) {
-        throw new EcomdbError('E_USAGE', `--port "${flags.port}" is not a port`, { hint: 'use a number from 1024 to 65000' });
-      }
+      const firstPort = parse.integer(flags.port, '--port', { min: 1024, max: 65000, example: DEFAULT_FIRST_PORT });
       const result = await labUp({
         dir: flags.dir,
         migrations: readMigrations(migrationsDir),
