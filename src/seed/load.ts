@@ -29,7 +29,8 @@ import { quoteIdent, quoteQualified } from '../ident.ts';
 import { readHistory } from '../migrations/run.ts';
 import { planMigrations } from '../migrations/plan.ts';
 import type { MigrationFile } from '../migrations/files.ts';
-import { runConsistencyChecks } from './checks.ts';
+import { DATA_RULES } from '../verify/data-rules.ts';
+import { runRules } from '../verify/run.ts';
 import { chunks } from './copy-text.ts';
 
 export interface SeedOptions extends WorldOptions {
@@ -369,7 +370,8 @@ export async function seedDatabase(db: Database, files: readonly MigrationFile[]
       let checks: SeedResult['checks'] = [];
       if (options.check !== false) {
         options.onPhase?.('checking business consistency');
-        const report = await runConsistencyChecks(session);
+        // verify's data rules, run as verify runs them; an error aborts the load (and is thrown).
+        const report = await runRules(session, DATA_RULES, [], 5, { errors: 'throw' });
         checks = report.map((c) => ({ id: c.id, offenders: c.offenders }));
         const failed = report.filter((c) => c.offenders > 0);
         if (failed.length > 0) {

@@ -5,7 +5,8 @@
  */
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runConsistencyChecks } from '../../src/seed/checks.ts';
+import { DATA_RULES } from '../../src/verify/data-rules.ts';
+import { runRules } from '../../src/verify/run.ts';
 import { ALL_TABLES, checksums, snapshot } from '../helpers/checksums.ts';
 import { BIN, ecomdb, tempDir } from '../helpers/cli.ts';
 import { createMigratedDatabase, createTestDatabase, withPostgres, type TestDatabase } from '../helpers/db.ts';
@@ -40,7 +41,7 @@ describe('ecomdb seed on PostgreSQL', () => {
   });
 
   it('obeys every business consistency rule', async () => {
-    const report = await withPostgres(first.url, (db) => db.session((s) => runConsistencyChecks(s)));
+    const report = await withPostgres(first.url, (db) => db.session((s) => runRules(s, DATA_RULES, [])));
     expect(report.length).toBeGreaterThan(20);
     expect(report.filter((c) => c.offenders > 0)).toEqual([]);
   });
