@@ -32,6 +32,7 @@ import type { MigrationFile } from '../migrations/files.ts';
 import { DATA_RULES } from '../verify/data-rules.ts';
 import { runRules } from '../verify/run.ts';
 import { chunks } from './copy-text.ts';
+import { indexOwnedByConstraint } from '../pg-catalog.ts';
 
 export interface SeedOptions extends WorldOptions {
   /** Empty the seeded tables first (otherwise a non-empty database is refused). */
@@ -97,7 +98,7 @@ async function secondaryDefinitions(session: Session, tables: readonly string[],
        from pg_index i join pg_class c on c.oid = i.indrelid join pg_namespace n on n.oid = c.relnamespace
        join pg_class ic on ic.oid = i.indexrelid
       where i.indrelid = any($1::regclass[]) and ($2 or c.relkind <> 'p')
-        and not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid and k.conrelid = i.indrelid)
+        and not ${indexOwnedByConstraint('i')}
       order by 1, 2`,
     [tables, partitioned],
   );

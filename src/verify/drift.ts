@@ -15,6 +15,7 @@ import { monthOf } from '../partition/months.ts';
 import { applyPlan } from '../partition/plan.ts';
 import { runPartition } from '../partition/run.ts';
 import type { Finding, RuleResult } from './types.ts';
+import { indexOwnedByConstraint } from '../pg-catalog.ts';
 
 /**
  * One catalog entry per table, column, constraint and index of `schemas` (partitions aside).
@@ -52,7 +53,7 @@ export async function catalogEntries(session: Session, schemas: readonly string[
      select 'index ' || t.name || '.' || quote_ident(ic.relname), pg_get_indexdef(i.indexrelid)
        from t join pg_index i on i.indrelid = t.oid join pg_class ic on ic.oid = i.indexrelid
       where not t.relispartition
-        and not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid and k.conrelid = t.oid)`,
+        and not ${indexOwnedByConstraint('i')}`,
     [schemas],
   );
   return new Map(rows.map((r) => [r.object, r.definition]));
