@@ -6,7 +6,7 @@
  */
 import type { Session } from '../db/types.ts';
 import type { MigrationFile } from '../migrations/files.ts';
-import { runMigrations } from '../migrations/run.ts';
+import { withMigratedMemoryPglite } from '../migrations/memory.ts';
 import { indexOwnedByConstraint } from '../pg-catalog.ts';
 
 export interface CatalogColumn {
@@ -162,12 +162,5 @@ export async function readCatalog(session: Session, schemas: readonly string[]):
  * committed docs/ never depend on the state of someone's local store.
  */
 export async function readMigratedCatalog(files: readonly MigrationFile[], schemas: readonly string[]): Promise<CatalogSchema[]> {
-  const { openMemoryPglite } = await import('../db/pglite.ts');
-  const { db } = await openMemoryPglite();
-  try {
-    await runMigrations(db, files);
-    return await db.session((s) => readCatalog(s, schemas));
-  } finally {
-    await db.close();
-  }
+  return withMigratedMemoryPglite(files, (db) => db.session((s) => readCatalog(s, schemas)));
 }

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../generate/run.ts';
-import { runMigrations } from '../migrations/run.ts';
+import { withMigratedMemoryPglite } from '../migrations/memory.ts';
 import type { MigrationFile } from '../migrations/files.ts';
 import { readCatalog } from './catalog.ts';
 import { applyPlan } from './plan.ts';
@@ -23,10 +23,7 @@ export interface GeneratedFile {
 }
 
 export async function generatePartitionFiles(migrations: readonly MigrationFile[]): Promise<GeneratedFile[]> {
-  const { openMemoryPglite } = await import('../db/pglite.ts');
-  const { db } = await openMemoryPglite();
-  try {
-    await runMigrations(db, migrations);
+  return withMigratedMemoryPglite(migrations, async (db) => {
     const snapshot = await db.session((s) => readCatalog(s));
     const plan = applyPlan(snapshot, { month: REFERENCE_MONTH });
     const files: GeneratedFile[] = [{ path: 'README.md', text: renderLayoutReadme(snapshot.tables.map((t) => t.id), REFERENCE_MONTH) }];
@@ -41,9 +38,7 @@ export async function generatePartitionFiles(migrations: readonly MigrationFile[
       files.push({ path: `${String(i + 1).padStart(2, '0')}_${slug}.sql`, text: `${header}${renderStep(step, i + 1)}` });
     });
     return files;
-  } finally {
-    await db.close();
-  }
+  });
 }
 
 /** Which files of `dir` differ from `files`: changed or missing, and leftovers (*.sql, README.md). */

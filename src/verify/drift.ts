@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import type { Database, Session } from '../db/types.ts';
 import { openPostgres } from '../db/postgres.ts';
+import { withMigratedMemoryPglite } from '../migrations/memory.ts';
 import { runMigrations } from '../migrations/run.ts';
 import type { MigrationFile } from '../migrations/files.ts';
 import { monthOf } from '../partition/months.ts';
@@ -82,8 +83,7 @@ export function compareCatalogs(expected: Map<string, string>, live: Map<string,
  * schema/partitions.ts: both layouts are legitimate, and each is compared with its own kind.
  */
 async function referenceEntries(target: Database, url: string | null, files: readonly MigrationFile[], schemas: readonly string[], partitioned: boolean) {
-  const prepare = async (db: Database) => {
-    await runMigrations(db, files);
+  const partition = async (db: Database) => {
     if (partitioned) await runPartition(db, (snapshot) => applyPlan(snapshot, { month: monthOf(new Date()) }));
   };
   if (target.kind === 'postgres' && url) {
@@ -94,7 +94,8 @@ async function referenceEntries(target: Database, url: string | null, files: rea
       const scratchUrl = Object.assign(new URL(url), { pathname: `/${name}` }).toString();
       const scratch = await openPostgres(scratchUrl);
       try {
-        await prepare(scratch);
+        await runMigrations(scratch, files);
+        await partition(scratch);
         return { where: 'a scratch database on the same server', entries: await scratch.session((s) => catalogEntries(s, schemas)) };
       } finally {
         await scratch.close();
@@ -106,15 +107,14 @@ async function referenceEntries(target: Database, url: string | null, files: rea
       await admin.end({ timeout: 2 });
     }
   }
-  // Loaded on demand, as for the embedded target.
-  const { openMemoryPglite } = await import('../db/pglite.ts');
-  const { db: reference } = await openMemoryPglite('reference');
-  try {
-    await prepare(reference);
-    return { where: 'an in-memory PGlite', entries: await reference.session((s) => catalogEntries(s, schemas)) };
-  } finally {
-    await reference.close();
-  }
+  return withMigratedMemoryPglite(
+    files,
+    async (reference) => {
+      await partition(reference);
+      return { where: 'an in-memory PGlite', entries: await reference.session((s) => catalogEntries(s, schemas)) };
+    },
+    'reference',
+  );
 }
 
 /** The drift rule's result for the live database `db`. */
