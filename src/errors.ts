@@ -20,7 +20,7 @@ export const EXIT = {
   busy: 6,
   /** The seed was refused (unmigrated or non-empty database) or failed and was rolled back. */
   seed: 7,
-  /** `ecomdb verify` found a failing rule. */
+  /** `ecomdb verify` found a failing rule, or nothing to check. */
   verify: 8,
   /** A partition command was refused (the database is not in a state it can work on) or failed and was rolled back. */
   partition: 9,
@@ -51,6 +51,7 @@ export type ErrorCode =
   | 'E_SEED_NOT_EMPTY'
   | 'E_SEED_FAILED'
   | 'E_VERIFY_FAILED'
+  | 'E_VERIFY_EMPTY'
   | 'E_DOCS_STALE'
   | 'E_PARTITION_REGION'
   | 'E_PARTITION_TABLE'
@@ -91,6 +92,8 @@ const EXIT_OF: Record<ErrorCode, number> = {
   E_SEED_NOT_EMPTY: EXIT.seed,
   E_SEED_FAILED: EXIT.seed,
   E_VERIFY_FAILED: EXIT.verify,
+  /** The database has no table in the schemas verify checks by default: a run would check nothing. */
+  E_VERIFY_EMPTY: EXIT.verify,
   /** The committed docs/ differ from a fresh `ecomdb docs` generation. */
   E_DOCS_STALE: EXIT.history,
   /** A region that is not a known site id (schema/values.ts). */

@@ -39,7 +39,7 @@ Examples:
 
 Exit status: 0 ok, 1 internal error, 2 usage, 3 database unreachable or in use,
 4 migration history conflict, 5 migration failed (rolled back), 6 migration lock busy,
-7 seed refused or failed (rolled back), 8 verify found a failing rule, 9 partition command
+7 seed refused or failed (rolled back), 8 verify found a failing rule or nothing to check, 9 partition command
 refused or failed (rolled back).
 Every error is one line: error CODE: what is wrong — what to do.`,
     );

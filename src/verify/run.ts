@@ -23,17 +23,65 @@ const matches = (id: string, pattern: string) => id === pattern || id.startsWith
 
 /** Whether --only / --skip keep the special rule `id`. */
 export function selects(id: (typeof SPECIAL_RULES)[number], only: readonly string[] = [], skip: readonly string[] = []): boolean {
-  return (only.length === 0 || only.some((p) => matches(id, p))) && !skip.some((p) => matches(id, p));
+  return keeps(id, only, skip);
 }
 
-/** Rules selected by --only / --skip: exact ids or prefixes such as `catalog/` or `data`. */
+const keeps = (id: string, only: readonly string[], skip: readonly string[]) =>
+  (only.length === 0 || only.some((p) => matches(id, p))) && !skip.some((p) => matches(id, p));
+
+/**
+ * Rules selected by --only / --skip: exact ids or prefixes such as `catalog/` or `data`. A
+ * pattern that matches no rule, or a selection that keeps none (SQL or special), is refused.
+ */
 export function selectRules(only: readonly string[] = [], skip: readonly string[] = []): SqlRule[] {
   for (const pattern of [...only, ...skip]) {
     if (!RULES.some((r) => matches(r.id, pattern)) && !SPECIAL_RULES.some((id) => matches(id, pattern))) {
       throw new EcomdbError('E_USAGE', `no verify rule matches "${pattern}"`, { hint: `use a rule id or a category: catalog, normalization, data, drift, probe, partition` });
     }
   }
-  return RULES.filter((r) => (only.length === 0 || only.some((p) => matches(r.id, p))) && !skip.some((p) => matches(r.id, p)));
+  if (![...RULES.map((r) => r.id), ...SPECIAL_RULES].some((id) => keeps(id, only, skip))) {
+    throw new EcomdbError('E_USAGE', `--only ${only.join(',') || '(all)'} with --skip ${skip.join(',')} leaves no rule to run`, {
+      hint: 'skip less, or name in --only a rule or category that --skip does not remove',
+    });
+  }
+  return RULES.filter((r) => keeps(r.id, only, skip));
+}
+
+/**
+ * Refuse to check nothing, before any rule runs: schemas named with --schemas (`named`) must
+ * exist, and the schemas checked must hold at least one table. Without --schemas, a database
+ * with no table in the component schemas (never migrated, or another database) is not "clean".
+ */
+export async function requireSomethingToCheck(session: Pick<Session, 'query'>, schemas: readonly string[], named: boolean): Promise<void> {
+  const rows = await session.query<{ name: string; present: boolean; tables: number }>(
+    `select s.name, n.oid is not null as present,
+            (select count(*)::int from pg_class c where c.relnamespace = n.oid and c.relkind in ('r', 'p') and not c.relispartition) as tables
+       from unnest($1::text[]) with ordinality s(name, ord) left join pg_namespace n on n.nspname = s.name
+      order by s.ord`,
+    [schemas],
+  );
+  const unknown = rows.filter((r) => !r.present).map((r) => r.name);
+  if (named && unknown.length > 0) {
+    const available = (
+      await session.query<{ name: string }>(`select nspname::text as name from pg_namespace where nspname !~ '^pg_' and nspname <> 'information_schema' order by 1`)
+    ).map((r) => r.name);
+    throw new EcomdbError('E_USAGE', `--schemas names ${unknown.length === 1 ? 'a schema' : 'schemas'} the database does not have: ${unknown.join(', ')}`, {
+      hint: `name existing schemas (this database has: ${available.join(', ') || 'none'})`,
+      details: { unknown, available },
+    });
+  }
+  if (rows.every((r) => r.tables === 0)) {
+    if (named) {
+      throw new EcomdbError('E_USAGE', `the schemas ${schemas.join(', ')} hold no table: there is nothing to check`, {
+        hint: 'name schemas that hold tables, or leave --schemas out for the ten component schemas',
+        details: { schemas },
+      });
+    }
+    throw new EcomdbError('E_VERIFY_EMPTY', `no table in the component schemas (${schemas.join(', ')}): there is nothing to check`, {
+      hint: 'is the database migrated? run `ecomdb migrate` (or `ecomdb up`) first, or check --url / --data-dir',
+      details: { schemas },
+    });
+  }
 }
 
 /** Findings of rules computed outside SQL, as rule results (allow-list applied, capped at `sample`). */
