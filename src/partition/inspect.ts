@@ -23,6 +23,10 @@ export interface PartitionRow {
   readonly bytes: number;
 }
 
+/**
+ * Every partition of `tables`, each table first. A table that is not partitioned (a migrated
+ * database before `partition apply`) is listed as itself: a leaf at level 0 with no bound.
+ */
 export async function listPartitions(session: Session, tables: readonly string[] = regionTables()): Promise<PartitionRow[]> {
   const rows = await session.query<{ tbl: string; part: string; parent: string | null; level: number; bound: string | null; leaf: boolean; est: number; bytes: string }>(
     `select r.tbl, format('%s.%s', n.nspname, c.relname) as part,
@@ -32,9 +36,14 @@ export async function listPartitions(session: Session, tables: readonly string[]
                  -- a parent's estimate is unknown (-1) while any of its leaves was never analysed
                  else (select case when bool_or(l.reltuples < 0) then -1 else coalesce(sum(l.reltuples), 0) end
                          from pg_partition_tree(t.relid) x join pg_class l on l.oid = x.relid where x.isleaf) end::float8 as est,
-            (select coalesce(sum(pg_total_relation_size(x.relid)), 0) from pg_partition_tree(t.relid) x where x.isleaf)::text as bytes
+            case when t.isleaf then pg_total_relation_size(t.relid)
+                 else (select coalesce(sum(pg_total_relation_size(x.relid)), 0) from pg_partition_tree(t.relid) x where x.isleaf) end::text as bytes
        from unnest($1::text[]) with ordinality r(tbl, ord)
-       cross join lateral pg_partition_tree(to_regclass(r.tbl)) t
+       -- pg_partition_tree has no row for a plain table: it is its own tree, one leaf.
+       cross join lateral (select relid, parentrelid, isleaf, level from pg_partition_tree(to_regclass(r.tbl))
+                           union all
+                           select p.oid::regclass, null, true, 0 from pg_class p
+                            where p.oid = to_regclass(r.tbl) and p.relkind = 'r' and not p.relispartition) t
        join pg_class c on c.oid = t.relid join pg_namespace n on n.oid = c.relnamespace
        left join pg_class pc on pc.oid = t.parentrelid left join pg_namespace pn on pn.oid = pc.relnamespace
       where to_regclass(r.tbl) is not null
