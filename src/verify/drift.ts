@@ -145,18 +145,25 @@ async function referenceEntries(target: Database, url: string | null, files: rea
       swept = await server.session(sweepStaleScratch).catch(() => []);
       const [clock] = await server.session((s) => s.query<{ epoch: number }>(`select extract(epoch from now())::float8 as epoch`));
       const name = scratchName(clock!.epoch);
+      const drop = () => server.session((s) => s.exec(`drop database if exists ${quoteIdent(name)} with (force)`));
       let creating: Promise<unknown> = Promise.resolve();
-      // After the CREATE has finished (a signal may come while it runs): a DROP before it would
-      // find nothing, and the database would be made right after.
-      const drop = async () => {
+      let opening: Promise<Database> | null = null;
+      // On a signal: after the CREATE has finished (a DROP before it would find nothing, and the
+      // database would be made right after), and after closing our own connection to it: the
+      // server would otherwise cut it in the middle of a write, and postgres.js then throws
+      // outside any promise, which ends the process before the DROP is sent.
+      const undo = async () => {
         await creating.catch(() => undefined);
-        await server.session((s) => s.exec(`drop database if exists ${quoteIdent(name)} with (force)`));
+        const scratch = await opening?.catch(() => null);
+        await scratch?.close().catch(() => undefined);
+        await drop();
       };
-      return await undoOnSignal(drop, async () => {
+      return await undoOnSignal(undo, async () => {
         creating = server.session((s) => s.exec(`create database ${quoteIdent(name)}`));
         await creating;
         try {
-          const scratch = await openPostgres(Object.assign(new URL(url), { pathname: `/${name}` }).toString());
+          opening = openPostgres(Object.assign(new URL(url), { pathname: `/${name}` }).toString());
+          const scratch = await opening;
           try {
             await runMigrations(scratch, files);
             await partition(scratch);
