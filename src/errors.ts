@@ -20,7 +20,7 @@ export const EXIT = {
   busy: 6,
   /** The seed was refused (unmigrated or non-empty database, too large to fit) or failed and was rolled back. */
   seed: 7,
-  /** `ecomdb verify` found a failing rule. */
+  /** `ecomdb verify` found a failing rule, or nothing to check. */
   verify: 8,
   /** A partition command was refused (the database is not in a state it can work on) or failed and was rolled back. */
   partition: 9,
@@ -62,6 +62,7 @@ export type ErrorCode =
   | 'E_SEED_FAILED'
   | 'E_SEED_TOO_LARGE'
   | 'E_VERIFY_FAILED'
+  | 'E_VERIFY_EMPTY'
   | 'E_DOCS_STALE'
   | 'E_PARTITION_REGION'
   | 'E_PARTITION_TABLE'
@@ -118,6 +119,8 @@ export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
   /** The seed would not fit: more than the free space of the embedded database's folder, or than ecomdb seeds on a server. */
   E_SEED_TOO_LARGE: EXIT.seed,
   E_VERIFY_FAILED: EXIT.verify,
+  /** The database has no table in the schemas verify checks by default: a run would check nothing. */
+  E_VERIFY_EMPTY: EXIT.verify,
   /** The committed docs/ differ from a fresh `ecomdb docs` generation. */
   E_DOCS_STALE: EXIT.history,
   /** A region that is not a known site id (schema/values.ts). */

@@ -6,7 +6,8 @@
  */
 import type { Session } from '../db/types.ts';
 import type { MigrationFile } from '../migrations/files.ts';
-import { runMigrations } from '../migrations/run.ts';
+import { withMigratedMemoryPglite } from '../migrations/memory.ts';
+import { indexOwnedByConstraint } from '../pg-catalog.ts';
 
 export interface CatalogColumn {
   readonly name: string;
@@ -116,7 +117,7 @@ export async function readCatalog(session: Session, schemas: readonly string[]):
     `with t as (${TABLES})
      select t.schema, t.name as table, ic.relname as name, i.indisunique as unique, pg_get_indexdef(i.indexrelid) as definition
        from t join pg_index i on i.indrelid = t.oid join pg_class ic on ic.oid = i.indexrelid
-      where not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid and k.conrelid = t.oid)
+      where not ${indexOwnedByConstraint('i')}
       order by ic.relname collate "C"`,
     params,
   );
@@ -161,12 +162,5 @@ export async function readCatalog(session: Session, schemas: readonly string[]):
  * committed docs/ never depend on the state of someone's local store.
  */
 export async function readMigratedCatalog(files: readonly MigrationFile[], schemas: readonly string[]): Promise<CatalogSchema[]> {
-  const { openMemoryPglite } = await import('../db/pglite.ts');
-  const { db } = await openMemoryPglite();
-  try {
-    await runMigrations(db, files);
-    return await db.session((s) => readCatalog(s, schemas));
-  } finally {
-    await db.close();
-  }
+  return withMigratedMemoryPglite(files, (db) => db.session((s) => readCatalog(s, schemas)));
 }

@@ -8,6 +8,7 @@ import type { Session } from '../db/types.ts';
 import { quoteIdent as ident } from '../ident.ts';
 import { PARTITION_LAYOUT } from '../../schema/partitions.ts';
 import { regionTables } from '../../schema/regions.ts';
+import { indexOwnedByConstraint } from '../pg-catalog.ts';
 
 /** Re-exported for the partition commands, which read the region-scoped tables from here. */
 export { regionTables };
@@ -134,7 +135,7 @@ export async function readCatalog(session: Session, tables: readonly string[] = 
     `select i.indrelid::int as rel, ic.relname as name, pg_get_indexdef(i.indexrelid) as def, obj_description(i.indexrelid, 'pg_class') as comment
        from pg_index i join pg_class ic on ic.oid = i.indexrelid
       where i.indrelid = any($1::oid[])
-        and not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid and k.conrelid = i.indrelid and k.contype in ('p', 'u', 'x'))
+        and not ${indexOwnedByConstraint('i')}
       order by ic.relname`,
     [oids],
   );

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../generate/run.ts';
 import { compareFolder, staleOf, writeFolder, type FolderRules, type GeneratedFile } from '../generated-folder.ts';
-import { runMigrations } from '../migrations/run.ts';
+import { withMigratedMemoryPglite } from '../migrations/memory.ts';
 import type { MigrationFile } from '../migrations/files.ts';
 import { readCatalog } from './catalog.ts';
 import { applyPlan } from './plan.ts';
@@ -18,10 +18,7 @@ export const PARTITIONS_DIR = join(PROJECT_ROOT, 'partitions');
 export const REFERENCE_MONTH = '2026-11';
 
 export async function generatePartitionFiles(migrations: readonly MigrationFile[]): Promise<GeneratedFile[]> {
-  const { openMemoryPglite } = await import('../db/pglite.ts');
-  const { db } = await openMemoryPglite();
-  try {
-    await runMigrations(db, migrations);
+  return withMigratedMemoryPglite(migrations, async (db) => {
     const snapshot = await db.session((s) => readCatalog(s));
     const plan = applyPlan(snapshot, { month: REFERENCE_MONTH });
     const files: GeneratedFile[] = [{ path: 'README.md', text: renderLayoutReadme(snapshot.tables.map((t) => t.id), REFERENCE_MONTH) }];
@@ -36,9 +33,7 @@ export async function generatePartitionFiles(migrations: readonly MigrationFile[
       files.push({ path: `${String(i + 1).padStart(2, '0')}_${slug}.sql`, text: `${header}${renderStep(step, i + 1)}` });
     });
     return files;
-  } finally {
-    await db.close();
-  }
+  });
 }
 
 /** partitions/ holds one .sql file per step and a README.md, all generated. */

@@ -2,9 +2,10 @@
  * Looking at partitions without changing anything: `partition list` (every partition with its
  * bounds, row estimate and size) and `partition explain` (which partitions a query reads).
  */
+import { randomBytes } from 'node:crypto';
 import type { Session } from '../db/types.ts';
 import { EcomdbError, pgFields } from '../errors.ts';
-import { quoteLiteral } from '../ident.ts';
+import { quoteIdent, quoteLiteral } from '../ident.ts';
 import { regionTables } from './catalog.ts';
 import { DEFAULT_LOCK_TIMEOUT } from './run.ts';
 
@@ -24,6 +25,10 @@ export interface PartitionRow {
   readonly bytes: number;
 }
 
+/**
+ * Every partition of `tables`, each table first. A table that is not partitioned (a migrated
+ * database before `partition apply`) is listed as itself: a leaf at level 0 with no bound.
+ */
 export async function listPartitions(session: Session, tables: readonly string[] = regionTables()): Promise<PartitionRow[]> {
   const rows = await session.query<{ tbl: string; part: string; parent: string | null; level: number; bound: string | null; leaf: boolean; est: number; bytes: string }>(
     `select r.tbl, format('%s.%s', n.nspname, c.relname) as part,
@@ -33,9 +38,14 @@ export async function listPartitions(session: Session, tables: readonly string[]
                  -- a parent's estimate is unknown (-1) while any of its leaves was never analysed
                  else (select case when bool_or(l.reltuples < 0) then -1 else coalesce(sum(l.reltuples), 0) end
                          from pg_partition_tree(t.relid) x join pg_class l on l.oid = x.relid where x.isleaf) end::float8 as est,
-            (select coalesce(sum(pg_total_relation_size(x.relid)), 0) from pg_partition_tree(t.relid) x where x.isleaf)::text as bytes
+            case when t.isleaf then pg_total_relation_size(t.relid)
+                 else (select coalesce(sum(pg_total_relation_size(x.relid)), 0) from pg_partition_tree(t.relid) x where x.isleaf) end::text as bytes
        from unnest($1::text[]) with ordinality r(tbl, ord)
-       cross join lateral pg_partition_tree(to_regclass(r.tbl)) t
+       -- pg_partition_tree has no row for a plain table: it is its own tree, one leaf.
+       cross join lateral (select relid, parentrelid, isleaf, level from pg_partition_tree(to_regclass(r.tbl))
+                           union all
+                           select p.oid::regclass, null, true, 0 from pg_class p
+                            where p.oid = to_regclass(r.tbl) and p.relkind = 'r' and not p.relispartition) t
        join pg_class c on c.oid = t.relid join pg_namespace n on n.oid = c.relnamespace
        left join pg_class pc on pc.oid = t.parentrelid left join pg_namespace pn on pn.oid = pc.relnamespace
       where to_regclass(r.tbl) is not null
@@ -63,6 +73,14 @@ export interface ExplainResult {
   readonly subplansRemoved: number;
   /** The plan as PostgreSQL prints it (text format). */
   readonly text: string;
+  /**
+   * The role the query was planned as: a NOLOGIN role made for this explain that can only read
+   * (pg_read_all_data), or, when this user may not make one, the user itself (`guarded` false).
+   */
+  readonly plannedAs: string;
+  readonly guarded: boolean;
+  /** What the caller should tell the user (what this explain could not prevent). */
+  readonly notes: string[];
 }
 
 interface PlanNode {
@@ -73,16 +91,63 @@ interface PlanNode {
 }
 
 /**
- * EXPLAIN (never ANALYZE) of one statement, in a read-only transaction that is rolled back. The
+ * Inside the caller's transaction, which rolls it all back: make a NOLOGIN role whose only
+ * privileges are reading (member of pg_read_all_data) and SET LOCAL ROLE to it. Its name is new
+ * each time and the role is never committed, so nothing remains and concurrent explains (on any
+ * database of the cluster, where role names are shared) cannot collide. Returns the role, or
+ * null with the reason when this user cannot make one (CREATEROLE and the right to grant
+ * pg_read_all_data are needed): then nothing of the attempt remains either.
+ */
+async function assumeReadOnlyRole(session: Session): Promise<{ role: string } | { role: null; reason: string }> {
+  const role = `ecomdb_explain_${randomBytes(6).toString('hex')}`;
+  await session.exec('SAVEPOINT ecomdb_explain_role');
+  try {
+    await session.exec(`CREATE ROLE ${quoteIdent(role)} NOLOGIN`);
+    await session.exec(`GRANT pg_read_all_data TO ${quoteIdent(role)}`);
+    // A superuser may SET ROLE to anyone; anyone else needs the membership.
+    await session.exec(`GRANT ${quoteIdent(role)} TO CURRENT_USER`);
+    await session.exec(`SET LOCAL ROLE ${quoteIdent(role)}`);
+    await session.exec('RELEASE SAVEPOINT ecomdb_explain_role');
+    return { role };
+  } catch (error) {
+    const pg = pgFields(error);
+    // 42501: no CREATEROLE, or no right to grant pg_read_all_data; 42704: a server without it.
+    if (pg.code !== '42501' && pg.code !== '42704') throw error;
+    await session.exec('ROLLBACK TO SAVEPOINT ecomdb_explain_role');
+    return { role: null, reason: pg.message };
+  }
+}
+
+/**
+ * EXPLAIN (never ANALYZE) of one statement, in a transaction that is rolled back. The
  * statement goes through the extended protocol (Session.query), which refuses a second statement
  * after a `;`. Planning locks every partition it looks at: `lockTimeout` bounds that wait.
+ *
+ * Planning runs code: the planner evaluates IMMUTABLE functions called with constants (and STABLE
+ * ones, to prune partitions), and such a function may act outside the transaction (dblink_exec on
+ * a second connection, pg_terminate_backend, ...), where no rollback reaches. So the statement is
+ * planned as a role that can only read (assumeReadOnlyRole), in a read-only transaction. That
+ * role cannot stop a SECURITY DEFINER function, which runs as its owner, nor a connection string
+ * with a password in it; when the role cannot be made, the statement is planned as the user, and
+ * the result says so.
  */
 export async function explainQuery(session: Session, query: string, options: { lockTimeout?: string } = {}): Promise<ExplainResult> {
   const sql = query.trim().replace(/;\s*$/, '');
   if (sql === '') throw new EcomdbError('E_USAGE', 'the query is empty', { hint: 'pass one SELECT, e.g. "SELECT * FROM order_processing.orders WHERE region = \'MLA\'"' });
-  await session.exec('BEGIN READ ONLY');
+  // Read-write until the role exists (making it is a write, rolled back with the rest).
+  await session.exec('BEGIN');
   try {
     await session.exec(`SET LOCAL lock_timeout = ${quoteLiteral(options.lockTimeout ?? DEFAULT_LOCK_TIMEOUT)}`);
+    const [me] = await session.query<{ name: string }>('select current_user::text as name');
+    const user = me!.name;
+    const assumed = await assumeReadOnlyRole(session);
+    await session.exec('SET LOCAL transaction_read_only = on');
+    const notes =
+      assumed.role === null
+        ? [
+            `planned as ${user}, not as a read-only role (${assumed.reason}): functions the planner evaluates ran with ${user}'s privileges, and what they did outside the transaction (dblink, pg_terminate_backend, ...) was not rolled back; run explain as a role with CREATEROLE to prevent that`,
+          ]
+        : [];
     let json: { Plan: PlanNode }[];
     let text: { 'QUERY PLAN': string }[];
     try {
@@ -97,6 +162,12 @@ export async function explainQuery(session: Session, query: string, options: { l
           details: { sqlstate: pg.code },
         });
       }
+      if (assumed.role !== null && (pg.code === '42501' || pg.code === '25006')) {
+        throw new EcomdbError('E_USAGE', `cannot explain the query: ${pg.message} (SQLSTATE ${pg.code})`, {
+          hint: 'planning it runs something that does more than read (a function the planner evaluates); explain plans as a role that may only read, so that nothing it runs can change anything',
+          details: { sqlstate: pg.code },
+        });
+      }
       throw new EcomdbError('E_USAGE', `cannot explain the query: ${pg.message}`, { hint: 'pass one valid statement, quoted as a single argument', details: { sqlstate: pg.code } });
     }
     const relations: string[] = [];
@@ -107,7 +178,15 @@ export async function explainQuery(session: Session, query: string, options: { l
       for (const child of node.Plans ?? []) walk(child);
     };
     walk(json[0]!.Plan);
-    return { relations: [...new Set(relations)], scans: relations.length, subplansRemoved, text: text.map((r) => r['QUERY PLAN']).join('\n') };
+    return {
+      relations: [...new Set(relations)],
+      scans: relations.length,
+      subplansRemoved,
+      text: text.map((r) => r['QUERY PLAN']).join('\n'),
+      plannedAs: assumed.role ?? user,
+      guarded: assumed.role !== null,
+      notes,
+    };
   } finally {
     await session.exec('ROLLBACK');
   }

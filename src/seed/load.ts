@@ -29,8 +29,10 @@ import { quoteIdent, quoteLiteral, quoteQualified } from '../ident.ts';
 import { readHistory } from '../migrations/run.ts';
 import { planMigrations } from '../migrations/plan.ts';
 import type { MigrationFile } from '../migrations/files.ts';
-import { runConsistencyChecks } from './checks.ts';
+import { DATA_RULES } from '../verify/data-rules.ts';
+import { runRules } from '../verify/run.ts';
 import { chunks } from './copy-text.ts';
+import { indexOwnedByConstraint } from '../pg-catalog.ts';
 
 export interface SeedOptions extends WorldOptions {
   /** Empty the seeded tables first (otherwise a non-empty database is refused). */
@@ -96,7 +98,7 @@ async function secondaryDefinitions(session: Session, tables: readonly string[],
        from pg_index i join pg_class c on c.oid = i.indrelid join pg_namespace n on n.oid = c.relnamespace
        join pg_class ic on ic.oid = i.indexrelid
       where i.indrelid = any($1::regclass[]) and ($2 or c.relkind <> 'p')
-        and not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid and k.conrelid = i.indrelid)
+        and not ${indexOwnedByConstraint('i')}
       order by 1, 2`,
     [tables, partitioned],
   );
@@ -378,7 +380,8 @@ export async function seedDatabase(db: Database, files: readonly MigrationFile[]
       let checks: SeedResult['checks'] = [];
       if (options.check !== false) {
         options.onPhase?.('checking business consistency');
-        const report = await runConsistencyChecks(session);
+        // verify's data rules, run as verify runs them; an error aborts the load (and is thrown).
+        const report = await runRules(session, DATA_RULES, [], 5, { errors: 'throw' });
         checks = report.map((c) => ({ id: c.id, offenders: c.offenders }));
         const failed = report.filter((c) => c.offenders > 0);
         if (failed.length > 0) {

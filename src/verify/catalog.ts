@@ -48,22 +48,6 @@ export const CATALOG_RULES: readonly SqlRule[] = [
                   = (select array_agg(x order by x) from unnest(k.conkey) x))`,
   },
   {
-    id: 'catalog/partition-key-in-unique',
-    category: 'catalog',
-    severity: 'error',
-    description: 'On a partitioned table every primary key and unique index contains the partition key (PostgreSQL can only enforce uniqueness per partition).',
-    hint: 'add the partition key columns (region) to the key',
-    sql: `select format('%s.%I', t.object, ic.relname) as object,
-                 'unique index does not contain the partition key column(s) ' ||
-                   (select string_agg(quote_ident(a.attname), ', ') from unnest(pt.partattrs::int2[]) k(attnum)
-                      join pg_attribute a on a.attrelid = t.oid and a.attnum = k.attnum) as message
-            from (${TABLES}) t
-            join pg_partitioned_table pt on pt.partrelid = t.oid
-            join pg_index i on i.indrelid = t.oid and i.indisunique
-            join pg_class ic on ic.oid = i.indexrelid
-           where not (pt.partattrs::int2[] <@ (i.indkey::int2[])[0:i.indnkeyatts - 1])`,
-  },
-  {
     id: 'catalog/natural-key-not-null',
     category: 'catalog',
     severity: 'error',

@@ -1,5 +1,5 @@
 /** Running the real `ecomdb` executable as a child process, as a user would. */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,18 +23,28 @@ export interface CliOptions {
 
 /** Run `ecomdb ...args`; never rejects on a non-zero exit. DATABASE_URL is cleared unless given. */
 export function ecomdb(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+  return spawnEcomdb(args, options).done;
+}
+
+/**
+ * Start `ecomdb ...args` and return at once: the child (to signal it; its pid is ecomdb's own,
+ * bin/ecomdb.js runs in-process) and its result once it has exited. A child killed by a signal it
+ * did not handle has code -1.
+ */
+export function spawnEcomdb(args: readonly string[], options: CliOptions = {}): { child: ChildProcess; done: Promise<CliResult> } {
   const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', DATABASE_URL: '', ECOMDB_DATA_DIR: '', ...options.env };
-    for (const key of ['DATABASE_URL', 'ECOMDB_DATA_DIR']) if (env[key] === '') delete env[key];
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? tempDir(), env, stdio: ['ignore', 'pipe', 'pipe'], timeout: options.killAfterMs, killSignal: 'SIGKILL' });
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', DATABASE_URL: '', ECOMDB_DATA_DIR: '', ...options.env };
+  for (const key of ['DATABASE_URL', 'ECOMDB_DATA_DIR']) if (env[key] === '') delete env[key];
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? tempDir(), env, stdio: ['ignore', 'pipe', 'pipe'], timeout: options.killAfterMs, killSignal: 'SIGKILL' });
+  const done = new Promise<CliResult>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, ms: Date.now() - started }));
   });
+  return { child, done };
 }
 
 /**

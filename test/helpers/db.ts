@@ -12,6 +12,7 @@ import { readMigrations } from '../../src/migrations/files.ts';
 import { runMigrations } from '../../src/migrations/run.ts';
 import { openPostgres } from '../../src/db/postgres.ts';
 import { openMemoryPglite } from '../../src/db/pglite.ts';
+import { openMigratedMemoryPglite } from '../../src/migrations/memory.ts';
 import type { Database } from '../../src/db/types.ts';
 
 export const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -92,9 +93,7 @@ export function databasesForBlock(): (label: string, options?: { migrated?: bool
 
 /** In-memory PGlite with every committed migration applied. */
 export async function migratedPglite(): Promise<{ pg: PGlite; db: Database }> {
-  const handle = await openMemoryPglite();
-  await runMigrations(handle.db, readMigrations(MIGRATIONS_DIR));
-  return handle;
+  return openMigratedMemoryPglite(readMigrations(MIGRATIONS_DIR));
 }
 
 /**

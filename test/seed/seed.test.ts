@@ -4,8 +4,9 @@
  * leaves the database exactly as it was.
  */
 import { spawn } from 'node:child_process';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { runConsistencyChecks } from '../../src/seed/checks.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DATA_RULES } from '../../src/verify/data-rules.ts';
+import { runRules } from '../../src/verify/run.ts';
 import { ALL_TABLES, checksums, snapshot } from '../helpers/checksums.ts';
 import { BIN, ecomdb, errorCode, jsonError, tempDir } from '../helpers/cli.ts';
 import { databasesForBlock, withPostgres, type TestDatabase } from '../helpers/db.ts';
@@ -32,7 +33,7 @@ describe('ecomdb seed on PostgreSQL', () => {
   });
 
   it('obeys every business consistency rule', async () => {
-    const report = await withPostgres(first.url, (db) => db.session((s) => runConsistencyChecks(s)));
+    const report = await withPostgres(first.url, (db) => db.session((s) => runRules(s, DATA_RULES, [])));
     expect(report.length).toBeGreaterThan(20);
     expect(report.filter((c) => c.offenders > 0)).toEqual([]);
   });

@@ -8,7 +8,7 @@ import { driftResult } from '../../verify/drift.ts';
 import { probeResult } from '../../verify/probes.ts';
 import { layoutResult } from '../../verify/partitions.ts';
 import { DEPENDENCY_RULES, SAMPLE_ROWS, dependencyFindings } from '../../verify/dependencies.ts';
-import { resultOf, runRules, selectRules, selects } from '../../verify/run.ts';
+import { requireSomethingToCheck, resultOf, runRules, selectRules, selects } from '../../verify/run.ts';
 import { readMigrations } from '../../migrations/files.ts';
 import type { VerifyReport } from '../../verify/types.ts';
 import { contextOf } from '../context.ts';
@@ -42,23 +42,26 @@ export function verifyCommand(): Command {
 Examples:
   $ ecomdb verify                                   # the embedded database
   $ ecomdb verify --url postgres://postgres@localhost/shop --format junit > verify.xml
-  $ ecomdb verify --only catalog --schemas public,billing --format json
+  $ ecomdb verify --only catalog --schemas user_management,payments --format json
 
-Exit status: 0 clean (warnings allowed unless --strict), 8 a rule failed, 3 the database could
-not be reached. The JSON report's schema is documented in the README.`,
+Exit status: 0 clean (warnings allowed unless --strict), 8 a rule failed or there was nothing to
+check (no table in the component schemas), 2 a bad option (a --schemas name the database does not
+have, schemas with no table, --only/--skip that keep no rule), 3 the database could not be reached. The JSON report's schema is documented in the README.`,
     )
     .action(async (flags: VerifyFlags, command: Command) => {
       const { target, output, migrationsDir } = contextOf(command);
       const rules = selectRules(list(flags.only), list(flags.skip));
       const sample = parse.integer(flags.limit, '--limit', { min: 0, max: 1_000_000, example: 20 });
       const sampleRows = parse.integer(flags.sample, '--sample', { min: 4, max: 1_000_000, example: SAMPLE_ROWS });
-      const schemas = flags.schemas ? list(flags.schemas) : COMPONENTS.map((c) => c.schema.schemaName);
+      const schemas = flags.schemas !== undefined ? list(flags.schemas) : COMPONENTS.map((c) => c.schema.schemaName);
+      if (schemas.length === 0) throw new EcomdbError('E_USAGE', '--schemas names no schema', { hint: 'e.g. --schemas user_management,payments' });
       const drift = selects('drift/migrations', list(flags.only), list(flags.skip));
       const probe = selects('probe/constraints', list(flags.only), list(flags.skip));
       const files = drift ? readMigrations(migrationsDir) : [];
       const db = await openTarget(target, { create: false });
       let report: VerifyReport;
       try {
+        await db.session((s) => requireSomethingToCheck(s, schemas, flags.schemas !== undefined));
         const results = await db.session((s) => runRules(s, rules, schemas, sample));
         if (drift) results.push(await driftResult(db, target.kind === 'postgres' ? target.url : null, files, schemas, sample));
         if (probe) results.push(await db.session((s) => probeResult(s, schemas, sample)));

@@ -15,9 +15,20 @@ export function explain(): Command {
     .description('show which partitions a query reads (EXPLAIN, never run)')
     .argument('<query>', 'one SQL statement, quoted')
     .addOption(lockTimeoutOption())
+    .addHelpText(
+      'after',
+      `
+Planning evaluates functions (IMMUTABLE ones called with constants, STABLE ones to prune
+partitions). So the query is planned as a throwaway role that may only read (pg_read_all_data),
+in a read-only transaction that is rolled back: a function that would act outside the
+transaction (dblink, pg_terminate_backend, ...) is refused. What that cannot prevent: a SECURITY
+DEFINER function runs as its owner, and a connection string with a password in it still connects.
+Making the role needs CREATEROLE; without it the query is planned as you, and explain says so.`,
+    )
     .action(async (query: string, flags: { lockTimeout: string }, command: Command) => {
       const context = contextOf(command);
       const result = await collect(context, query, flags);
+      for (const note of result.notes) context.output.warn(note);
       context.output.data(result);
       if (!context.output.json) context.output.text(result.text);
       const scans = result.scans > result.relations.length ? ` in ${result.scans} scans` : '';

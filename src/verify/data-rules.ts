@@ -1,8 +1,9 @@
 /**
- * The business consistency rules of marketplace data, as SQL: what the constraints of the schema
- * cannot say because a rule spans several rows or tables (an order's total and its lines, a
- * shipment and its payments, a review and the delivery it follows). `ecomdb seed` runs them after
- * loading and must find no offending row; `ecomdb verify` runs them as its data rules.
+ * The data rules of `ecomdb verify`: the business consistency of marketplace data, as SQL — what
+ * the constraints of the schema cannot say because a rule spans several rows or tables (an
+ * order's total and its lines, a shipment and its payments, a review and the delivery it
+ * follows). `ecomdb seed` runs them too, after loading and before COMMIT, and must find no
+ * offending row; both run them with the one runner of src/verify/run.ts (runRules).
  *
  * Each check is plain data: a SELECT that returns one row per offending object with the columns
  * `region`, `id` (the offending row's key as text) and `detail` (what is wrong with it). The SQL
@@ -18,43 +19,23 @@
  *
  * Conventions of the `id` column: the row's surrogate id; for an order line, `order_id/product_id`;
  * for the one rule about the whole catalog (`some-product-under-threshold`), `products` in region
- * `all`.
+ * `all`. A finding's object is `region id`, e.g. `MLA 42`.
  *
  * @example
- *   const results = await runConsistencyChecks(session, { sample: 3 });
- *   for (const r of results) if (r.offenders > 0) console.error(r.id, r.offenders, r.examples);
+ *   const results = await runRules(session, DATA_RULES, [], 3);
+ *   for (const r of results) if (r.offenders > 0) console.error(r.id, r.offenders, r.findings);
  */
-import type { Session } from '../db/types.ts';
+import type { SqlRule } from './types.ts';
 
-/** One data rule: a stable id, a sentence that explains it, and the SELECT that finds offenders. */
-export interface ConsistencyCheck {
-  /** Stable, kebab-case name of the rule, e.g. `order-total-matches-lines`. */
+/** One data rule as written here: a stable id, a sentence that explains it, and the SELECT that finds offenders. */
+interface ConsistencyCheck {
+  /** Stable, kebab-case name of the rule, e.g. `order-total-matches-lines` (verify's id is `data/` + it). */
   readonly id: string;
   /** One sentence for a student: what the rule is and why it holds. */
   readonly description: string;
   /** A single SELECT (no semicolon) returning `region`, `id`, `detail` for each offending row. */
   readonly sql: string;
 }
-
-/** An offending row as a check reports it. */
-export interface Offender {
-  readonly region: string;
-  readonly id: string;
-  readonly detail: string;
-}
-
-/** What one check found. */
-export interface CheckResult {
-  readonly id: string;
-  readonly description: string;
-  /** How many rows offend the rule (all of them, not just the examples). */
-  readonly offenders: number;
-  /** The first offenders in (region, id, detail) order; at most `sample` of them. */
-  readonly examples: Offender[];
-}
-
-/** How many examples a check reports unless told otherwise. */
-export const DEFAULT_SAMPLE = 5;
 
 /** SQL text written indented inside this file, with the common indentation removed. */
 function sql(strings: TemplateStringsArray, ...values: string[]): string {
@@ -68,7 +49,7 @@ function sql(strings: TemplateStringsArray, ...values: string[]): string {
 const PAID_ORDER_STATUSES = `'paid', 'shipped', 'delivered', 'refunded'`;
 
 /** Every data rule, grouped by component in the order of the paper. */
-export const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
+const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
   // --- Orders and their lines --------------------------------------------------------------
   {
     id: 'order-total-matches-lines',
@@ -560,51 +541,14 @@ export const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
 ];
 
 /**
- * The SQL that reports one check: its first `sample` offenders in a stable order, each with the
- * count of all offenders (a window over the whole result, computed before the LIMIT). The check
- * is wrapped as a subquery on lines of its own, so a trailing comment cannot swallow the rest.
+ * The checks as verify rules. Each check is wrapped as a subquery on lines of its own, so a
+ * trailing comment cannot swallow the rest; its offenders become `region id` objects.
  */
-export function reportSql(check: ConsistencyCheck): string {
-  return [
-    'SELECT region, id, detail, CAST(count(*) OVER () AS integer) AS offenders',
-    'FROM (',
-    check.sql,
-    ') AS offending',
-    'ORDER BY region, id, detail',
-    'LIMIT $1',
-  ].join('\n');
-}
-
-/** The SQL that counts one check's offenders, for a run that wants no examples. */
-export function countSql(check: ConsistencyCheck): string {
-  return ['SELECT CAST(count(*) AS integer) AS offenders', 'FROM (', check.sql, ') AS offending'].join('\n');
-}
-
-/**
- * Run every check on `session` and report, for each, how many rows offend it and the first of
- * them. Checks run one after the other on the caller's connection and in the caller's
- * transaction, if any; only `session.query` is used. Throws only what the database throws, or a RangeError for a `sample`
- * that is not a non-negative integer.
- */
-export async function runConsistencyChecks(
-  session: Pick<Session, 'query'>,
-  options: { sample?: number } = {},
-): Promise<CheckResult[]> {
-  const sample = options.sample ?? DEFAULT_SAMPLE;
-  if (!Number.isInteger(sample) || sample < 0) throw new RangeError(`sample must be a non-negative integer, got ${sample}`);
-  const results: CheckResult[] = [];
-  for (const check of CONSISTENCY_CHECKS) {
-    let offenders = 0;
-    let examples: Offender[] = [];
-    if (sample === 0) {
-      const [row] = await session.query<{ offenders: number }>(countSql(check));
-      offenders = Number(row?.offenders ?? 0);
-    } else {
-      const rows = await session.query<Offender & { offenders: number }>(reportSql(check), [sample]);
-      offenders = Number(rows[0]?.offenders ?? 0);
-      examples = rows.map(({ region, id, detail }) => ({ region, id, detail }));
-    }
-    results.push({ id: check.id, description: check.description, offenders, examples });
-  }
-  return results;
-}
+export const DATA_RULES: readonly SqlRule[] = CONSISTENCY_CHECKS.map((check) => ({
+  id: `data/${check.id}`,
+  category: 'data',
+  severity: 'error',
+  description: check.description,
+  hint: 'correct the offending rows (the detail says what disagrees)',
+  sql: ["SELECT format('%s %s', region, id) AS object, detail AS message", 'FROM (', check.sql, ') AS offending'].join('\n'),
+}));

@@ -1,15 +1,17 @@
 /**
- * The consistency checks find nothing in consistent data and find what each of them is for:
+ * The data rules find nothing in consistent data and find what each of them is for:
  * a small fixture that obeys every rule (two sites, every order status, split and refunded
  * payments, overlapping discounts, a review citing no order, a trending recommendation) yields
- * no offender; then, for each check, a write that breaks exactly its rule makes that check, and
- * no other, report offenders. Each break runs in a transaction that is rolled back, so every
+ * no offender; then, for each rule, a write that breaks exactly it makes that rule, and
+ * no other, report offenders, through the one runner verify and seed share. Each break runs in a transaction that is rolled back, so every
  * case starts from the same fixture. Rules the schema also enforces with a CHECK are broken by
  * dropping that CHECK inside the same transaction (DDL is transactional in PostgreSQL).
  * The same cases run on the PostgreSQL server and on embedded PGlite.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { CONSISTENCY_CHECKS, runConsistencyChecks, type CheckResult } from '../../src/seed/checks.ts';
+import { DATA_RULES } from '../../src/verify/data-rules.ts';
+import { runRules } from '../../src/verify/run.ts';
+import type { RuleResult } from '../../src/verify/types.ts';
 import {
   FIXTURE_TARGETS, insert, literal, orderStatus, paymentMethod, paymentStatus, PEOPLE, role, shipmentStatus, type FixtureTarget, type Row,
 } from '../helpers/fixture.ts';
@@ -171,7 +173,7 @@ const FIXTURE: ReadonlyArray<readonly [table: string, rows: readonly Row[]]> = [
 ];
 
 // ---------------------------------------------------------------------------------------------
-// One or more breaks per check; each breaks that check's rule and no other rule.
+// One or more breaks per rule (keyed by its id without `data/`); each breaks that rule and no other.
 
 interface Break {
   readonly what: string;
@@ -323,41 +325,43 @@ const BREAKS: Readonly<Record<string, readonly Break[]>> = {
 
 // ---------------------------------------------------------------------------------------------
 
-const failing = (results: readonly CheckResult[]) => results.filter((r) => r.offenders > 0).map((r) => r.id);
+const failing = (results: readonly RuleResult[]) => results.filter((r) => r.offenders > 0).map((r) => r.id);
+const check = (results: readonly RuleResult[], id: string) => results.find((r) => r.id === `data/${id}`)!;
 
-describe('the consistency checks as data', () => {
-  it('have unique kebab-case ids, a sentence each, and one SELECT each', () => {
-    const ids = CONSISTENCY_CHECKS.map((c) => c.id);
+describe('the data rules as data', () => {
+  it('have unique kebab-case ids under data/, a sentence each, and one SELECT each', () => {
+    const ids = DATA_RULES.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
-    for (const check of CONSISTENCY_CHECKS) {
-      expect(check.id).toMatch(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/);
-      expect(check.description, check.id).toMatch(/^[A-Z].*\.$/);
-      expect(check.sql, check.id).toMatch(/^(--[^\n]*\n)*(SELECT|WITH)\b/);
+    for (const rule of DATA_RULES) {
+      expect(rule.id).toMatch(/^data\/[a-z][a-z0-9]*(-[a-z0-9]+)*$/);
+      expect(rule.category, rule.id).toBe('data');
+      expect(rule.description, rule.id).toMatch(/^[A-Z].*\.$/);
+      expect(rule.sql, rule.id).toMatch(/^SELECT\b[^\n]*\nFROM \(\n(--[^\n]*\n)*(SELECT|WITH)\b/);
       // Wrapped as a subquery: a semicolon outside a comment would end the statement early.
-      expect(check.sql.replace(/--[^\n]*/g, ''), check.id).not.toContain(';');
+      expect(rule.sql.replace(/--[^\n]*/g, ''), rule.id).not.toContain(';');
     }
   });
 
   it('look reference rows up by name, never by id', () => {
-    for (const check of CONSISTENCY_CHECKS) {
-      expect(check.sql, check.id).not.toMatch(/(status_id|role_id|method_id)\s*(=|IN)\s*\(?\s*\d/i);
+    for (const rule of DATA_RULES) {
+      expect(rule.sql, rule.id).not.toMatch(/(status_id|role_id|method_id)\s*(=|IN)\s*\(?\s*\d/i);
     }
   });
 
-  it('have a break for every check and no break for a check that does not exist', () => {
-    expect(Object.keys(BREAKS).sort()).toEqual(CONSISTENCY_CHECKS.map((c) => c.id).sort());
+  it('have a break for every rule and no break for a rule that does not exist', () => {
+    expect(Object.keys(BREAKS).map((id) => `data/${id}`).sort()).toEqual(DATA_RULES.map((r) => r.id).sort());
   });
 });
 
-describe.each(FIXTURE_TARGETS)('consistency checks on $name', ({ open }) => {
+describe.each(FIXTURE_TARGETS)('data rules on $name', ({ open }) => {
   let target: FixtureTarget;
 
-  /** Apply a break inside a transaction, run the checks, and roll everything back. */
-  async function runBroken(statements: readonly string[], sample?: number): Promise<CheckResult[]> {
+  /** Apply a break inside a transaction, run the rules, and roll everything back. */
+  async function runBroken(statements: readonly string[], sample = 5): Promise<RuleResult[]> {
     await target.query('BEGIN');
     try {
       for (const statement of statements) await target.query(statement);
-      return await runConsistencyChecks(target, sample === undefined ? {} : { sample });
+      return await runRules(target, DATA_RULES, [], sample, { errors: 'throw' });
     } finally {
       await target.query('ROLLBACK');
     }
@@ -373,40 +377,45 @@ describe.each(FIXTURE_TARGETS)('consistency checks on $name', ({ open }) => {
   });
 
   it('find no offender in the consistent fixture', async () => {
-    const results = await runConsistencyChecks(target);
-    expect(results.map((r) => r.id)).toEqual(CONSISTENCY_CHECKS.map((c) => c.id));
-    for (const r of results) expect({ id: r.id, offenders: r.offenders, examples: r.examples }).toEqual({ id: r.id, offenders: 0, examples: [] });
+    const results = await runRules(target, DATA_RULES, []);
+    expect(results.map((r) => r.id)).toEqual(DATA_RULES.map((r) => r.id));
+    for (const r of results) expect({ id: r.id, offenders: r.offenders, findings: r.findings }).toEqual({ id: r.id, offenders: 0, findings: [] });
   });
 
-  it.each(CONSISTENCY_CHECKS.map((c) => [c.id] as const))('%s reports a break of its rule, and only it does', async (id) => {
+  it.each(DATA_RULES.map((r) => [r.id.slice('data/'.length)] as const))('%s reports a break of its rule, and only it does', async (id) => {
     const breaks = BREAKS[id];
     expect(breaks?.length, `no break for ${id}`).toBeGreaterThan(0);
     for (const b of breaks ?? []) {
       const results = await runBroken(b.sql);
-      expect(failing(results), `${id}: ${b.what}`).toEqual([id]);
-      const result = results.find((r) => r.id === id)!;
-      expect(result.examples.length).toBe(Math.min(result.offenders, 5));
-      for (const example of result.examples) {
-        expect(example).toEqual({ region: expect.any(String), id: expect.any(String), detail: expect.any(String) });
-        expect(example.detail.length, `${id}: empty detail`).toBeGreaterThan(0);
+      expect(failing(results), `${id}: ${b.what}`).toEqual([`data/${id}`]);
+      const result = check(results, id);
+      expect(result.findings.length).toBe(Math.min(result.offenders, 5));
+      for (const finding of result.findings) {
+        expect(finding).toMatchObject({ rule: `data/${id}`, severity: 'error', object: expect.stringMatching(/^[A-Z]{3} \S+$|^all products$/) });
+        expect(finding.message.length, `${id}: empty detail`).toBeGreaterThan(0);
       }
     }
   });
 
-  it('counts every offender but returns at most `sample` examples', async () => {
+  it('counts every offender but lists at most `sample` of them', async () => {
     // Every order of the fixture one peso off: 8 offenders of order-total-matches-lines.
     const statements = [`UPDATE order_processing.orders SET total = total + 1`];
-    const two = (await runBroken(statements, 2)).find((r) => r.id === 'order-total-matches-lines')!;
+    const two = check(await runBroken(statements, 2), 'order-total-matches-lines');
     expect(two.offenders).toBe(8);
-    expect(two.examples.map((e) => `${e.region}/${e.id}`)).toEqual(['MLA/1', 'MLA/2']);
-    const none = (await runBroken(statements, 0)).find((r) => r.id === 'order-total-matches-lines')!;
-    expect(none).toMatchObject({ offenders: 8, examples: [] });
-    const byDefault = (await runBroken(statements)).find((r) => r.id === 'order-total-matches-lines')!;
-    expect(byDefault.examples).toHaveLength(5);
-    await expect(runConsistencyChecks(target, { sample: -1 })).rejects.toThrow(RangeError);
+    expect(two.findings.map((f) => f.object)).toEqual(['MLA 1', 'MLA 2']);
+    const none = check(await runBroken(statements, 0), 'order-total-matches-lines');
+    expect(none).toMatchObject({ offenders: 8, findings: [] });
+    await expect(runRules(target, DATA_RULES, [], -1)).rejects.toThrow(RangeError);
+  });
+
+  it('a rule that cannot run is a finding for verify, and the error itself for seed', async () => {
+    const broken = [{ ...DATA_RULES[0]!, sql: 'SELECT object, message FROM no_such_schema.no_such_table' }];
+    const [reported] = await runRules(target, broken, []);
+    expect(reported).toMatchObject({ offenders: 1, findings: [{ object: '(rule)' }] });
+    await expect(runRules(target, broken, [], 5, { errors: 'throw' })).rejects.toMatchObject({ code: '42P01' });
   });
 
   it('leave the fixture consistent after every rolled-back break', async () => {
-    expect(failing(await runConsistencyChecks(target))).toEqual([]);
+    expect(failing(await runRules(target, DATA_RULES, []))).toEqual([]);
   });
 });
