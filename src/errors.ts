@@ -28,8 +28,10 @@ export const EXIT = {
   output: 10,
   /** The database role lacks a privilege the command needs (SQLSTATE 42501). */
   permission: 11,
-  /** Interrupted by Ctrl-C or SIGTERM (128 + SIGINT, as a shell reports it); what was in flight was rolled back. */
+  /** Interrupted by Ctrl-C (SIGINT, 128 + 2, as a shell reports it); what was in flight was rolled back or undone. */
   interrupted: 130,
+  /** Stopped by SIGTERM (128 + 15); what was in flight was rolled back or undone. */
+  terminated: 143,
 } as const;
 
 export type ErrorCode =

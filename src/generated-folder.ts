@@ -86,10 +86,13 @@ function requireFolder(dir: string): void {
  * be made, and Node spins forever at full CPU. Making each missing level once fails instead.
  */
 export function makeFolder(dir: string): void {
-  onPath(dir, () => {
-    for (const level of missingLevels(dir)) mkdirSync(level);
-    requireFolder(dir);
-  });
+  onPath(dir, () => makeFolderLevels(dir));
+}
+
+/** makeFolder without the E_OUTPUT_PATH wrapping: the caller turns the errno into its own error. */
+export function makeFolderLevels(dir: string): void {
+  for (const level of missingLevels(dir)) mkdirSync(level);
+  requireFolder(dir);
 }
 
 /**

@@ -1,10 +1,32 @@
 /**
- * Work that leaves something behind if the process dies halfway (a scratch database): on SIGINT
- * or SIGTERM, undo it before exiting. Node's default is to exit at once, which leaves one such
+ * SIGINT (Ctrl-C) and SIGTERM, in one place. Both end the process with the status a shell reports
+ * for the signal (130 for SIGINT, 143 for SIGTERM), after saying or undoing what the work needs.
+ *
+ * Work whose effects are one transaction needs nothing undone (PostgreSQL rolls back a
+ * transaction whose connection goes, the embedded database on recovery): `onInterrupt` only says
+ * so. Work that leaves something behind if the process dies halfway (a scratch database) uses
+ * `undoOnSignal`, which undoes it before exiting. Node's default is to exit at once, which leaves one such
  * thing per Ctrl-C. SIGKILL cannot be caught: whoever creates such things also sweeps the stale
  * ones it finds (see src/verify/drift.ts).
  */
 import { constants } from 'node:os';
+
+/** The status a shell reports for a process ended by `signal`. */
+const statusOf = (signal: NodeJS.Signals): number => 128 + constants.signals[signal as keyof typeof constants.signals];
+
+/** Install a handler that says one line (what was interrupted, what stays) and exits; returns its remover. */
+export function onInterrupt(say: () => void): () => void {
+  const handler = (signal: NodeJS.Signals) => {
+    say();
+    process.exit(statusOf(signal));
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+  return () => {
+    process.removeListener('SIGINT', handler);
+    process.removeListener('SIGTERM', handler);
+  };
+}
 
 /** How long the cleanup may take before the process exits anyway. */
 const GRACE_MS = 10_000;
@@ -19,7 +41,7 @@ export async function undoOnSignal<T>(cleanup: () => Promise<unknown>, work: () 
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) return;
     interrupted = true;
-    const status = 128 + constants.signals[signal as keyof typeof constants.signals];
+    const status = statusOf(signal);
     setTimeout(() => process.exit(status), GRACE_MS).unref();
     void cleanup()
       .catch(() => undefined)

@@ -40,7 +40,7 @@ Exit status: 0 ok, 1 internal error, 2 usage, 3 database unreachable or in use,
 6 migration lock busy, 7 seed refused or failed (rolled back), 8 verify found a failing rule or nothing to check,
 9 partition command refused or failed (rolled back), 10 an output folder cannot be written,
 11 the database role lacks a privilege the command needs,
-130 interrupted (Ctrl-C; what was in flight rolled back).
+130 interrupted (Ctrl-C; what was in flight rolled back), 143 stopped by SIGTERM (likewise).
 Every error is one line: error CODE: what is wrong — what to do.`,
     );
   for (const command of [upCommand(), migrateCommand(), statusCommand(), seedCommand(), verifyCommand(), sqlCommand(), generateCommand(), replicaCommand(), docsCommand(), partitionCommand()]) {

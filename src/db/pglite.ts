@@ -2,11 +2,12 @@
  * Embedded PostgreSQL (PGlite) in a folder of the current directory: the default target, so
  * that a newcomer needs nothing but `npm install`. One process at a time, by lockfile.
  */
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { EcomdbError } from '../errors.ts';
 import { acquireLock } from './lockfile.ts';
+import { makeFolderLevels } from '../generated-folder.ts';
 import type { OpenOptions } from './open.ts';
 import type { Database, Session } from './types.ts';
 
@@ -61,16 +62,6 @@ function unusable(dir: string, reason: string, cause?: unknown): EcomdbError {
 
 const fsReason = (error: unknown) => (error as Error).message;
 
-/** mkdir -p one level at a time: Node's recursive mkdir never returns for a path under /proc. */
-function makeDirectory(dir: string): void {
-  const parent = dirname(dir);
-  if (parent !== dir && !existsSync(parent)) makeDirectory(parent);
-  try {
-    mkdirSync(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(dir).isDirectory()) throw error;
-  }
-}
 
 /** Check the data dir before anything touches it; make it only when the command may create. */
 function prepareDataDir(dir: string, { create }: OpenOptions): void {
@@ -85,7 +76,7 @@ function prepareDataDir(dir: string, { create }: OpenOptions): void {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw unusable(dir, fsReason(error), error);
     if (!create) throw missing();
     try {
-      makeDirectory(dir);
+      makeFolderLevels(dir); // one level at a time: see src/generated-folder.ts
     } catch (cause) {
       throw unusable(dir, fsReason(cause), cause);
     }

@@ -4,7 +4,7 @@
  * leaves the database exactly as it was.
  */
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DATA_RULES } from '../../src/verify/data-rules.ts';
 import { runRules } from '../../src/verify/run.ts';
 import { ALL_TABLES, checksums, snapshot } from '../helpers/checksums.ts';

@@ -6,7 +6,7 @@ import { readMigrations, type MigrationFile } from '../../migrations/files.ts';
 import { keptOfNoTransactionFile, runMigrations, type RunOptions, type RunResult } from '../../migrations/run.ts';
 import { contextOf, type Context } from '../context.ts';
 import { runOptions, type MigrateFlags, type MigrateListener } from '../flags.ts';
-import { onInterrupt } from '../interrupt.ts';
+import { onInterrupt } from '../../signals.ts';
 
 export type MigrateResult = RunResult & { target: string; ms: number };
 

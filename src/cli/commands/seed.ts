@@ -4,7 +4,7 @@ import { openTarget } from '../../db/open.ts';
 import { readMigrations } from '../../migrations/files.ts';
 import { contextOf } from '../context.ts';
 import { DEFAULT_REGIONS, MAX_SCALE, SEED_DAYS, seedOptions, type SeedFlags } from '../flags.ts';
-import { onInterrupt } from '../interrupt.ts';
+import { onInterrupt } from '../../signals.ts';
 import { Progress, PROGRESS_MARKER } from '../progress.ts';
 
 export function seedCommand(): Command {

@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { openTarget } from '../../db/open.ts';
 import { readMigrations } from '../../migrations/files.ts';
-import { EXIT } from '../../errors.ts';
+import { EcomdbError, EXIT } from '../../errors.ts';
 import { planError } from '../../migrations/plan.ts';
 import { migrationStatus } from '../../migrations/run.ts';
 import { contextOf } from '../context.ts';
@@ -37,8 +37,10 @@ history and the files disagree, so CI can block the change.`,
       );
       const count = (state: string) => plan.migrations.filter((m) => m.state === state).length;
       output.info(`${count('applied')} applied, ${count('pending')} pending, ${plan.problems.length} problem(s)`);
-      output.data({ target: db.label, migrations: plan.migrations, problems: plan.problems });
+      const report = { target: db.label, migrations: plan.migrations, problems: plan.problems };
       const error = planError(plan);
-      if (error) throw error;
+      // One JSON document on stdout either way: on a problem, the error carries the report.
+      if (!error) return output.data(report);
+      throw new EcomdbError(error.code, error.message, { hint: error.hint, details: { ...error.details, ...report }, cause: error });
     });
 }

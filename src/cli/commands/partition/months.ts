@@ -1,7 +1,6 @@
 /** `ecomdb partition months`: month partitions from now to N months ahead. */
 import { Command } from 'commander';
 import { PARTITION_LAYOUT } from '../../../../schema/partitions.ts';
-import { EcomdbError } from '../../../errors.ts';
 import { monthsPlan } from '../../../partition/plan.ts';
 import { contextOf, type Context } from '../../context.ts';
 import * as parse from '../../options.ts';
