@@ -24,6 +24,8 @@ export const EXIT = {
   verify: 8,
   /** A partition command was refused (the database is not in a state it can work on) or failed and was rolled back. */
   partition: 9,
+  /** A marketplace operation of the query library (src/access) was refused; nothing it would have written was kept. */
+  access: 10,
 } as const;
 
 export type ErrorCode =
@@ -56,7 +58,14 @@ export type ErrorCode =
   | 'E_PARTITION_TABLE'
   | 'E_PARTITION_STATE'
   | 'E_PARTITION_FAILED'
-  | 'E_PARTITION_STALE';
+  | 'E_PARTITION_STALE'
+  | 'E_ACCESS_INVALID'
+  | 'E_ACCESS_NOT_FOUND'
+  | 'E_ACCESS_FORBIDDEN'
+  | 'E_ACCESS_STATE'
+  | 'E_ACCESS_CONFLICT'
+  | 'E_ACCESS_OUT_OF_STOCK'
+  | 'E_ACCESS_COUPON';
 
 const EXIT_OF: Record<ErrorCode, number> = {
   E_USAGE: EXIT.usage,
@@ -103,6 +112,20 @@ const EXIT_OF: Record<ErrorCode, number> = {
   E_PARTITION_FAILED: EXIT.partition,
   /** The committed partitions/ differ from a fresh `ecomdb partition generate`. */
   E_PARTITION_STALE: EXIT.history,
+  /** A parameter of a marketplace operation is malformed or out of range (a quantity of 0, a rating of 6, a price with 3 decimals). */
+  E_ACCESS_INVALID: EXIT.access,
+  /** The user, product, order, store, ... named does not exist in that site. */
+  E_ACCESS_NOT_FOUND: EXIT.access,
+  /** It exists, but is not the caller's to act on (another store's listing, another buyer's order, a review by someone who did not buy). */
+  E_ACCESS_FORBIDDEN: EXIT.access,
+  /** The operation does not fit the current state (cancelling a shipped order, paying a cancelled one, buying a paused listing). */
+  E_ACCESS_STATE: EXIT.access,
+  /** It would duplicate what must be unique (an email already registered in the site, a second review of a product). */
+  E_ACCESS_CONFLICT: EXIT.access,
+  /** A line asks for more units than the product has in stock. */
+  E_ACCESS_OUT_OF_STOCK: EXIT.access,
+  /** The coupon is unknown, switched off, expired or used up (`details.reason`). */
+  E_ACCESS_COUPON: EXIT.access,
 };
 
 export class EcomdbError extends Error {
