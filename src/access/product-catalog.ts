@@ -218,12 +218,10 @@ export async function publishListing(db: AccessDb, params: PublishParams): Promi
   const condition = oneOf('condition', params.condition ?? 'new', ['new', 'used', 'refurbished'] as const);
   return db.transaction(async (tx) => {
     await requireStoreOwner(tx, region, sellerId, storeId);
-    const [category] = await tx
-      .select({ id: categories.id, children: sql<number>`(SELECT count(*) FROM ${categories} AS c WHERE c.parent_id = ${categories.id})`.mapWith(Number) })
-      .from(categories)
-      .where(eq(categories.id, categoryId));
+    const [category] = await tx.select({ id: categories.id }).from(categories).where(eq(categories.id, categoryId));
     if (!category) throw refuse('E_ACCESS_NOT_FOUND', `no category ${categoryId}`, 'pick a category of the tree', { categoryId });
-    if (category.children > 0) throw refuse('E_ACCESS_INVALID', `category ${categoryId} has subcategories`, 'list the product in a leaf category', { param: 'categoryId', categoryId });
+    const [child] = await tx.select({ id: categories.id }).from(categories).where(eq(categories.parentId, categoryId)).limit(1);
+    if (child) throw refuse('E_ACCESS_INVALID', `category ${categoryId} has subcategories`, 'list the product in a leaf category', { param: 'categoryId', categoryId });
     const [row] = await tx
       .insert(products)
       .values({
