@@ -136,7 +136,7 @@ export async function placeOrder(db: AccessDb, params: PlaceOrderParams): Promis
     }
     // The rows are ours until COMMIT: their prices cannot change under us.
     const priced = await tx
-      .select({ id: products.id, unitPrice: discountedPrice(tx, NOW_MS) })
+      .select({ id: products.id, unitPrice: discountedPrice(tx, region, NOW_MS) })
       .from(products)
       .where(and(eq(products.region, region), inArray(products.id, lines.map((l) => l.productId))));
     const placed = lines.map((l) => ({ ...l, unitPrice: priced.find((p) => p.id === l.productId)!.unitPrice }));

@@ -68,7 +68,7 @@ export async function recommendProducts(db: AccessDb, params: { readonly region:
     // ts_rank normalised to [0, 1) (option 32: rank / (rank + 1)).
     const rank = sql<number>`ts_rank(${products.searchVector}, ${query}, 32)`.mapWith(Number);
     const matches = await db
-      .select({ productId: products.id, title: products.title, finalPrice: discountedPrice(db), currency: products.currency, score: rank })
+      .select({ productId: products.id, title: products.title, finalPrice: discountedPrice(db, region), currency: products.currency, score: rank })
       .from(products)
       .where(and(available, sql`${products.searchVector} @@ ${query}`))
       .orderBy(desc(rank), asc(products.id))
@@ -79,7 +79,7 @@ export async function recommendProducts(db: AccessDb, params: { readonly region:
     const top = sql.raw(quoteQualified(topProducts30d.schema, topProducts30d.name));
     const rank = sql<number>`t.rank`;
     const trending = await db
-      .select({ productId: products.id, title: products.title, finalPrice: discountedPrice(db), currency: products.currency, score: sql<number>`1.0 / ${rank}`.mapWith(Number) })
+      .select({ productId: products.id, title: products.title, finalPrice: discountedPrice(db, region), currency: products.currency, score: sql<number>`1.0 / ${rank}`.mapWith(Number) })
       .from(sql`${top} AS t`)
       .innerJoin(products, and(eq(products.region, sql`t.region`), eq(products.id, sql`t.product_id`)))
       .where(and(sql`t.region = ${region}`, available, out.length > 0 ? notInArray(products.id, out.map((o) => o.productId)) : undefined))

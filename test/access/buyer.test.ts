@@ -1,7 +1,8 @@
 /**
- * The buyer's operations on a real database (a PostgreSQL server and PGlite): each does what it
- * says, and refuses bad input with its E_ACCESS_* code, leaving nothing behind. At the end the
- * data rules of `verify` hold over everything the operations wrote.
+ * The buyer's operations on a real database (a PostgreSQL server, the same partitioned by site
+ * and month, and PGlite): each does what it says, and refuses bad input with its E_ACCESS_*
+ * code, leaving nothing behind. At the end the data rules of `verify` hold over everything the
+ * operations wrote.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -29,7 +30,7 @@ import { runConsistencyChecks } from '../../src/seed/checks.ts';
 import { openTarget, type Target, type TargetKind } from './targets.ts';
 import { HASH, makeWorld, productRow, refused, type World } from './world.ts';
 
-const KINDS: TargetKind[] = ['server', 'pglite'];
+const KINDS: TargetKind[] = ['server', 'partitioned', 'pglite'];
 
 describe.each(KINDS)('buyer operations on %s', (kind) => {
   let t: Target;

@@ -1,7 +1,8 @@
 /**
  * The seller's, the marketing specialist's and the BI analyst's operations on a real database (a
- * PostgreSQL server and PGlite): each does what it says and refuses bad input with its
- * E_ACCESS_* code. At the end the data rules of `verify` hold over everything written.
+ * PostgreSQL server, the same partitioned by site and month, and PGlite): each does what it says
+ * and refuses bad input with its E_ACCESS_* code. At the end the data rules of `verify` hold
+ * over everything written.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -39,7 +40,7 @@ import { runConsistencyChecks } from '../../src/seed/checks.ts';
 import { openTarget, type Target, type TargetKind } from './targets.ts';
 import { HASH, makeWorld, productRow, refused, type World } from './world.ts';
 
-const KINDS: TargetKind[] = ['server', 'pglite'];
+const KINDS: TargetKind[] = ['server', 'partitioned', 'pglite'];
 const DAY = 86_400_000;
 
 describe.each(KINDS)('seller, marketing and BI operations on %s', (kind) => {
