@@ -90,10 +90,11 @@ async function stockRefusal(tx: AccessDb, region: SiteId, line: OrderLineInput) 
 /** Why a conditional coupon update took nothing. */
 async function couponRefusal(tx: AccessDb, region: SiteId, code: string) {
   const [c] = await tx
-    .select({ isActive: coupons.isActive, expired: sql<boolean>`${coupons.expiresAt} <= ${NOW_MS}`, exhausted: sql<boolean>`${coupons.useCount} >= ${coupons.maxUses}` })
+    .select({ isActive: coupons.isActive, expired: sql<boolean>`${coupons.expiresAt} <= ${NOW_MS}` })
     .from(coupons)
     .where(and(eq(coupons.region, region), eq(coupons.code, code)));
-  const reason = !c ? 'unknown' : !c.isActive ? 'inactive' : c.expired ? 'expired' : c.exhausted ? 'exhausted' : 'unknown';
+  // Active and unexpired, it was used up when the update ran (a cancellation may have given a use back since).
+  const reason = !c ? 'unknown' : !c.isActive ? 'inactive' : c.expired ? 'expired' : 'exhausted';
   return refuse('E_ACCESS_COUPON', `coupon ${code} cannot be used in ${region}: ${reason}`, 'order without it, or with another coupon', { region, code, reason });
 }
 
