@@ -106,7 +106,7 @@ const EXIT_OF: Record<ErrorCode, number> = {
   E_PARTITION_REGION: EXIT.usage,
   /** A table name that is not a region-scoped table. */
   E_PARTITION_TABLE: EXIT.usage,
-  /** The database is not in a state the partition command can work from (not partitioned yet, foreign layout, dependent views). */
+  /** The database is not in a state the partition command can work from (not partitioned yet, foreign layout, dependent rules). */
   E_PARTITION_STATE: EXIT.partition,
   /** A partition command failed and was rolled back. */
   E_PARTITION_FAILED: EXIT.partition,
