@@ -67,6 +67,16 @@ function sql(strings: TemplateStringsArray, ...values: string[]): string {
 /** Order statuses in which the buyer has paid: money was captured for the whole total. */
 const PAID_ORDER_STATUSES = `'paid', 'shipped', 'delivered', 'refunded'`;
 
+/** `uses`: the live (not cancelled) orders of each coupon; a cancelled order gave its use back. */
+const LIVE_COUPON_USES = `WITH uses AS (
+        SELECT o.region, o.coupon_id, count(*) AS orders
+        FROM order_processing.orders AS o
+        JOIN order_processing.order_statuses AS os ON os.id = o.status_id
+        WHERE o.coupon_id IS NOT NULL
+          AND os.name <> 'cancelled'
+        GROUP BY o.region, o.coupon_id
+      )`;
+
 /** Every data rule, grouped by component in the order of the paper. */
 export const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
   // --- Orders and their lines --------------------------------------------------------------
@@ -409,14 +419,7 @@ export const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
       'A coupon\'s use_count equals the number of live (not cancelled) orders that used it: a cancelled order gives its use back, and the counter that enforces max_uses tells the truth.',
     sql: sql`
       -- Live orders per coupon, counted once (the index on orders (region, coupon_id) serves it).
-      WITH uses AS (
-        SELECT o.region, o.coupon_id, count(*) AS orders
-        FROM order_processing.orders AS o
-        JOIN order_processing.order_statuses AS os ON os.id = o.status_id
-        WHERE o.coupon_id IS NOT NULL
-          AND os.name <> 'cancelled'
-        GROUP BY o.region, o.coupon_id
-      )
+      ${LIVE_COUPON_USES}
       SELECT CAST(c.region AS text) AS region,
              CAST(c.id AS text) AS id,
              'coupon ' || c.code || ' has use_count ' || c.use_count
@@ -430,14 +433,7 @@ export const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
     description:
       'A coupon is never used more than max_uses times, counting both its use_count and the live (not cancelled) orders that used it, because a limited promotion must stay limited.',
     sql: sql`
-      WITH uses AS (
-        SELECT o.region, o.coupon_id, count(*) AS orders
-        FROM order_processing.orders AS o
-        JOIN order_processing.order_statuses AS os ON os.id = o.status_id
-        WHERE o.coupon_id IS NOT NULL
-          AND os.name <> 'cancelled'
-        GROUP BY o.region, o.coupon_id
-      )
+      ${LIVE_COUPON_USES}
       SELECT CAST(c.region AS text) AS region,
              CAST(c.id AS text) AS id,
              'coupon ' || c.code || ' allows ' || c.max_uses || ' uses but has use_count ' || c.use_count
