@@ -24,6 +24,7 @@ import {
   shipOrder,
   deliverOrder,
   addDiscount,
+  hashPassword,
   type PlacedOrder,
 } from '../../src/access/index.ts';
 import { runConsistencyChecks } from '../../src/seed/checks.ts';
@@ -65,6 +66,13 @@ describe.each(KINDS)('buyer operations on %s', (kind) => {
       expect(row).toEqual({ email: email.toLowerCase(), is_default: true });
       await refused(registerUser(t.db, { region: 'MLA', name: 'Zoe 2', email: email.toUpperCase(), passwordHash: HASH }), 'E_ACCESS_CONFLICT');
       await registerUser(t.db, { region: 'MLM', name: 'Zoe', email, passwordHash: HASH });
+    });
+
+    it('hashPassword makes a scrypt PHC string that registration accepts', async () => {
+      const passwordHash = await hashPassword('correct horse battery staple');
+      expect(passwordHash).toMatch(/^\$scrypt\$ln=17,r=8,p=1\$[\w-]{22}\$[\w-]{43}$/);
+      expect(await hashPassword('correct horse battery staple')).not.toBe(passwordHash);
+      await registerUser(t.db, { region: w.region, name: 'Sol', email: `sol.${w.tag}@example.com`, passwordHash });
     });
 
     it('refuses a malformed email, a plaintext password, an unknown site and a staff role, writing nothing', async () => {
@@ -348,6 +356,7 @@ describe.each(KINDS)('buyer operations on %s', (kind) => {
       // The charger sold (paid orders above): the best seller fills the list.
       expect(recs.filter((r) => r.source === 'trending').map((r) => r.productId)).toContain(w.charger);
       for (const r of recs) expect(r.score).toBeGreaterThan(0);
+      await refused(recommendProducts(t.db, { region: w.region, userId: w.buyer2, limit: 0 }), 'E_ACCESS_INVALID');
       await refused(recordSearch(t.db, { region: w.region, userId: 999_999, query: 'x' }), 'E_ACCESS_NOT_FOUND');
       await refused(recordSearch(t.db, { region: w.region, userId: w.buyer2, query: 'x'.repeat(201) }), 'E_ACCESS_INVALID');
     });

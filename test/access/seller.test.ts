@@ -293,6 +293,8 @@ describe.each(KINDS)('seller, marketing and BI operations on %s', (kind) => {
       expect(await searchConversion(t.db, { region: 'MPE' })).toEqual({ searches: 0, searchers: 0, buyers: 0, conversion: 0 });
       await refused(topProducts(t.db, { region: 'MLB', limit: 0 }), 'E_ACCESS_INVALID');
       await refused(storeSalesRanking(t.db, { region: 'ZZZ' as never }), 'E_ACCESS_INVALID');
+      await refused(deliveryTimes(t.db, { region: 'mlb' as never }), 'E_ACCESS_INVALID');
+      await refused(searchConversion(t.db, { region: '' as never, live: true }), 'E_ACCESS_INVALID');
     });
   });
 
