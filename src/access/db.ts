@@ -9,6 +9,8 @@
  *   import { placeOrder } from 'ecomdb/access';
  *   const db = drizzle(postgres(process.env.DATABASE_URL!));
  *   const order = await placeOrder(db, { region: 'MLA', buyerId: 7, lines: [{ productId: 42, quantity: 1 }] });
+ *   // Through the read/write router: reads (OPERATIONS[name].readOnly) on a replica.
+ *   const hits = await router.read((sql) => searchProducts(drizzle(sql), { region: 'MLA', words: 'celular' }));
  *
  * An operation that writes more than one row runs in a transaction of its own; given a
  * transaction, it runs in a savepoint of it, so a refusal still leaves nothing behind.
