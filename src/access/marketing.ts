@@ -9,13 +9,13 @@ import type { CAMPAIGN_STATUSES, SiteId } from '../../schema/values.ts';
 import type { AccessDb } from './db.ts';
 import { cents, centsOf, currencyOf, date, decimal, id, int, optionalText, refuse, site, text } from './guard.ts';
 import { ORDER_STATUS } from './reference.ts';
-import { requireRole } from './shared.ts';
+import { requireActiveUser } from './shared.ts';
 
 /** E_ACCESS_FORBIDDEN unless `actorId` owns the store or is one of the site's marketing specialists. */
 async function requireCampaignActor(tx: AccessDb, region: SiteId, actorId: number, storeId: number): Promise<void> {
   const [store] = await tx.select({ owner: stores.ownerUserId }).from(stores).where(and(eq(stores.region, region), eq(stores.id, storeId)));
   if (!store) throw refuse('E_ACCESS_NOT_FOUND', `no store ${storeId} in ${region}`, 'check the store id and the site', { region, storeId });
-  if (store.owner !== actorId) await requireRole(tx, region, actorId, ['marketing_specialist'], `run store ${storeId}'s campaigns`);
+  if (store.owner !== actorId) await requireActiveUser(tx, region, actorId, `run store ${storeId}'s campaigns`, ['marketing_specialist']);
 }
 
 /** The campaign's store, once the actor may act on it. */

@@ -1,10 +1,10 @@
 /** Messaging: a buyer writes to a store, about an order of theirs or before buying. */
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { conversations, messages, orderDetails, products, stores, users } from '../../schema/index.ts';
+import { conversations, messages, orderDetails, products, stores } from '../../schema/index.ts';
 import type { SiteId } from '../../schema/values.ts';
 import type { AccessDb, OrderRef } from './db.ts';
 import { id, refuse, site, text } from './guard.ts';
-import { citesOrder, findOrder, orderRef } from './shared.ts';
+import { citesOrder, findOrder, orderRef, requireActiveUser } from './shared.ts';
 
 export interface MessageParams {
   readonly region: SiteId;
@@ -34,9 +34,8 @@ export async function messageSeller(db: AccessDb, params: MessageParams): Promis
   return db.transaction(async (tx) => {
     const [store] = await tx.select({ owner: stores.ownerUserId }).from(stores).where(and(eq(stores.region, region), eq(stores.id, storeId)));
     if (!store) throw refuse('E_ACCESS_NOT_FOUND', `no store ${storeId} in ${region}`, 'check the store id and the site', { region, storeId });
-    const [buyer] = await tx.select({ status: users.status }).from(users).where(and(eq(users.region, region), eq(users.id, buyerId)));
-    if (!buyer) throw refuse('E_ACCESS_NOT_FOUND', `no user ${buyerId} in ${region}`, 'check the user id and the site', { region, buyerId });
-    if (buyer.status !== 'active' || store.owner === buyerId) {
+    await requireActiveUser(tx, region, buyerId, 'write to a store');
+    if (store.owner === buyerId) {
       throw refuse('E_ACCESS_FORBIDDEN', `user ${buyerId} may not write to store ${storeId} as a buyer`, 'an active buyer writes to another user\'s store', { region, buyerId, storeId });
     }
     let conversationId: number;

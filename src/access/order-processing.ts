@@ -12,12 +12,12 @@
  * the order, its products, then its coupon; payments and shipments take only the order.
  */
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
-import { addresses, coupons, orderDetails, orders, payments, products, shipments, users } from '../../schema/index.ts';
+import { addresses, coupons, orderDetails, orders, payments, products, shipments } from '../../schema/index.ts';
 import { ORDER_STATUSES, type SiteId } from '../../schema/values.ts';
 import type { AccessDb, OrderRef } from './db.ts';
 import { cents, centsOf, currencyOf, date, decimal, id, int, oneOf, percentOf, refuse, site } from './guard.ts';
 import { nameOf, ORDER_STATUS, PAYMENT_STATUS, SHIPMENT_STATUS, type OrderStatus } from './reference.ts';
-import { citesOrder, discountedPrice, findOrder, lowStockSince, NOW_MS, orderRef, requireRole, requireStatus } from './shared.ts';
+import { citesOrder, discountedPrice, findOrder, lowStockSince, NOW_MS, orderRef, requireActiveUser, requireStatus } from './shared.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Buyer: place an order
@@ -112,9 +112,7 @@ export async function placeOrder(db: AccessDb, params: PlaceOrderParams): Promis
   const addressId = params.addressId === undefined ? undefined : id('addressId', params.addressId);
 
   return db.transaction(async (tx) => {
-    const [buyer] = await tx.select({ status: users.status }).from(users).where(and(eq(users.region, region), eq(users.id, buyerId)));
-    if (!buyer) throw refuse('E_ACCESS_NOT_FOUND', `no user ${buyerId} in ${region}`, 'check the buyer id and the site', { region, buyerId });
-    if (buyer.status !== 'active') throw refuse('E_ACCESS_FORBIDDEN', `user ${buyerId} is ${buyer.status}`, 'an inactive account cannot buy', { region, buyerId });
+    await requireActiveUser(tx, region, buyerId, 'buy');
     const [address] = await tx
       .select({ id: addresses.id, userId: addresses.userId })
       .from(addresses)
@@ -361,7 +359,7 @@ export async function createCoupon(db: AccessDb, params: CouponParams): Promise<
   const expiresAt = date('expiresAt', params.expiresAt);
   if (expiresAt.getTime() <= Date.now()) throw refuse('E_ACCESS_INVALID', 'expiresAt is in the past', 'pass a future expiry', { param: 'expiresAt' });
   return db.transaction(async (tx) => {
-    await requireRole(tx, region, actorId, ['marketing_specialist', 'platform_manager', 'administrator'], 'create coupons');
+    await requireActiveUser(tx, region, actorId, 'create coupons', ['marketing_specialist', 'platform_manager', 'administrator']);
     const [row] = await tx
       .insert(coupons)
       .values({ region, code, percentage, fixedAmount, currency: currencyOf(region), maxUses, expiresAt })

@@ -4,12 +4,12 @@
  * (the BI view of the last 30 days' top products).
  */
 import { and, asc, desc, eq, gt, max, notInArray, sql } from 'drizzle-orm';
-import { products, searchConfig, topProducts30d, userSearchHistory, users } from '../../schema/index.ts';
+import { products, searchConfig, topProducts30d, userSearchHistory } from '../../schema/index.ts';
 import type { SiteId } from '../../schema/values.ts';
 import { quoteQualified } from '../ident.ts';
 import type { AccessDb } from './db.ts';
-import { id, int, refuse, site, text } from './guard.ts';
-import { discountedPrice } from './shared.ts';
+import { id, int, site, text } from './guard.ts';
+import { discountedPrice, requireActiveUser } from './shared.ts';
 
 export interface SearchRecordParams {
   readonly region: SiteId;
@@ -24,8 +24,7 @@ export async function recordSearch(db: AccessDb, params: SearchRecordParams): Pr
   const userId = id('userId', params.userId);
   const queryText = text('query', params.query, 1, 200);
   return db.transaction(async (tx) => {
-    const [user] = await tx.select({ id: users.id }).from(users).where(and(eq(users.region, region), eq(users.id, userId)));
-    if (!user) throw refuse('E_ACCESS_NOT_FOUND', `no user ${userId} in ${region}`, 'check the user id and the site', { region, userId });
+    await requireActiveUser(tx, region, userId, 'search');
     const [row] = await tx.insert(userSearchHistory).values({ region, userId, queryText }).returning({ id: userSearchHistory.id });
     return { searchId: row!.id };
   });

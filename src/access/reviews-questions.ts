@@ -1,10 +1,11 @@
 /** Reviews and questions: a buyer reviews what was delivered and asks before buying; the seller answers. */
 import { and, desc, eq, lte, sql } from 'drizzle-orm';
-import { orderDetails, orders, products, questions, reviews, shipments, stores, users } from '../../schema/index.ts';
+import { orderDetails, orders, products, questions, reviews, shipments, stores } from '../../schema/index.ts';
 import type { SiteId } from '../../schema/values.ts';
 import type { AccessDb } from './db.ts';
 import { id, int, optionalText, refuse, site, text } from './guard.ts';
 import { ORDER_STATUS } from './reference.ts';
+import { requireActiveUser } from './shared.ts';
 
 export interface ReviewParams {
   readonly region: SiteId;
@@ -75,10 +76,9 @@ export async function askQuestion(db: AccessDb, params: AskParams): Promise<{ qu
       .innerJoin(stores, and(eq(stores.region, products.region), eq(stores.id, products.storeId)))
       .where(and(eq(products.region, region), eq(products.id, productId)));
     if (!product || product.status === 'closed') throw refuse('E_ACCESS_NOT_FOUND', `no open listing ${productId} in ${region}`, 'ask about a listing that is published', { region, productId });
-    const [asker] = await tx.select({ status: users.status }).from(users).where(and(eq(users.region, region), eq(users.id, askerId)));
-    if (!asker) throw refuse('E_ACCESS_NOT_FOUND', `no user ${askerId} in ${region}`, 'check the user id and the site', { region, askerId });
-    if (asker.status !== 'active' || product.owner === askerId) {
-      throw refuse('E_ACCESS_FORBIDDEN', `user ${askerId} may not ask about product ${productId}`, 'an active buyer asks; a seller does not ask about their own listing', { region, askerId, productId });
+    await requireActiveUser(tx, region, askerId, 'ask questions');
+    if (product.owner === askerId) {
+      throw refuse('E_ACCESS_FORBIDDEN', `user ${askerId} sells product ${productId}`, 'a seller does not ask about their own listing', { region, askerId, productId });
     }
     const [row] = await tx.insert(questions).values({ region, productId, askerId, body }).returning({ id: questions.id });
     return { questionId: row!.id };

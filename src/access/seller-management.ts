@@ -5,7 +5,7 @@ import type { SiteId } from '../../schema/values.ts';
 import type { AccessDb } from './db.ts';
 import { currencyOf, date, id, int, refuse, site, text } from './guard.ts';
 import { ORDER_STATUS } from './reference.ts';
-import { requireRole, requireStoreOwner } from './shared.ts';
+import { requireActiveUser, requireStoreOwner } from './shared.ts';
 
 export interface OpenStoreParams {
   readonly region: SiteId;
@@ -20,7 +20,7 @@ export async function openStore(db: AccessDb, params: OpenStoreParams): Promise<
   const sellerId = id('sellerId', params.sellerId);
   const name = text('name', params.name, 1, 100);
   return db.transaction(async (tx) => {
-    await requireRole(tx, region, sellerId, ['seller'], 'own a store');
+    await requireActiveUser(tx, region, sellerId, 'own a store', ['seller']);
     const [store] = await tx.insert(stores).values({ region, ownerUserId: sellerId, name }).onConflictDoNothing({ target: [stores.region, stores.name] }).returning({ id: stores.id });
     if (!store) throw refuse('E_ACCESS_CONFLICT', `a store named "${name}" already exists in ${region}`, 'choose another name', { region, name });
     return { storeId: store.id };

@@ -25,12 +25,16 @@ export async function requireStoreOwner(db: AccessDb, region: SiteId, sellerId: 
   if (store.owner !== sellerId) throw refuse('E_ACCESS_FORBIDDEN', `store ${storeId} is not owned by user ${sellerId}`, 'act on your own store', { region, storeId, sellerId });
 }
 
-/** E_ACCESS_NOT_FOUND unless the user exists, E_ACCESS_FORBIDDEN unless it is active in one of `roles`. */
-export async function requireRole(db: AccessDb, region: SiteId, userId: number, roles: readonly Role[], doing: string): Promise<void> {
+/**
+ * E_ACCESS_NOT_FOUND unless the user exists in the site; E_ACCESS_FORBIDDEN unless the account is
+ * active (not suspended or closed) and, when `roles` are given, has one of them.
+ */
+export async function requireActiveUser(db: AccessDb, region: SiteId, userId: number, doing: string, roles?: readonly Role[]): Promise<void> {
   const [user] = await db.select({ roleId: users.roleId, status: users.status }).from(users).where(and(eq(users.region, region), eq(users.id, userId)));
   if (!user) throw refuse('E_ACCESS_NOT_FOUND', `no user ${userId} in ${region}`, 'check the user id and the site', { region, userId });
-  if (user.status !== 'active' || !roles.some((r) => ROLE[r] === user.roleId)) {
-    throw refuse('E_ACCESS_FORBIDDEN', `user ${userId} may not ${doing}`, `only an active ${roles.join(', ')} may`, { region, userId });
+  if (user.status !== 'active') throw refuse('E_ACCESS_FORBIDDEN', `user ${userId} is ${user.status} and may not ${doing}`, 'only an active account may', { region, userId });
+  if (roles && !roles.some((r) => ROLE[r] === user.roleId)) {
+    throw refuse('E_ACCESS_FORBIDDEN', `user ${userId} may not ${doing}`, `only a ${roles.join(', ')} may`, { region, userId });
   }
 }
 

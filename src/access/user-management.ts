@@ -6,6 +6,7 @@ import type { SiteId } from '../../schema/values.ts';
 import type { AccessDb } from './db.ts';
 import { id, oneOf, optionalText, refuse, site, text } from './guard.ts';
 import { ROLE } from './reference.ts';
+import { requireActiveUser } from './shared.ts';
 
 /** A postal address as the buyer types it. */
 export interface AddressInput {
@@ -99,8 +100,7 @@ export async function addAddress(db: AccessDb, params: AddAddressParams): Promis
   const userId = id('userId', params.userId);
   const address = checkAddress(params);
   return db.transaction(async (tx) => {
-    const [user] = await tx.select({ id: users.id }).from(users).where(and(eq(users.region, region), eq(users.id, userId)));
-    if (!user) throw refuse('E_ACCESS_NOT_FOUND', `no user ${userId} in ${region}`, 'check the user id and the site', { region, userId });
+    await requireActiveUser(tx, region, userId, 'add addresses');
     if (params.isDefault) {
       await tx.update(addresses).set({ isDefault: false }).where(and(eq(addresses.region, region), eq(addresses.userId, userId), sql`${addresses.isDefault}`));
     }
