@@ -32,6 +32,7 @@ export * from './shipping-logistics.ts';
 export * from './marketing.ts';
 export * from './messaging.ts';
 export * from './recommendations.ts';
+export * from './views.ts';
 
 /** The ten components, in the order of the paper. */
 export const COMPONENTS: readonly Component[] = [

@@ -1,14 +1,28 @@
 /** Component 3, Product catalog: what is for sale, how it is shown, and its discounts. */
-import { integer, pgSchema, primaryKey, serial, smallint, text, unique } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { customType, index, integer, pgSchema, primaryKey, serial, smallint, text, unique } from 'drizzle-orm/pg-core';
 import { amount, at, createdAt, currency, currencyOfRegion, id, money, ref, references, region, rule, siteRule } from './columns.ts';
 import { describe, type Component } from './component.ts';
 import { campaigns } from './marketing.ts';
 import { stores } from './seller-management.ts';
-import { PRODUCT_CONDITIONS, PRODUCT_STATUSES } from './values.ts';
+import { PRODUCT_CONDITIONS, PRODUCT_STATUSES, type SiteId } from './values.ts';
 
 export const productCatalog = pgSchema('product_catalog');
 export const productCondition = productCatalog.enum('product_condition', PRODUCT_CONDITIONS);
 export const productStatus = productCatalog.enum('product_status', PRODUCT_STATUSES);
+
+/** The sites whose listings are written in Portuguese; every other site writes Spanish. */
+export const PORTUGUESE_SITES: readonly SiteId[] = ['MLB'];
+
+/** The text-search configuration of a site's language, for to_tsvector and the tsquery builders. */
+export function searchConfig(region: SiteId): 'portuguese' | 'spanish' {
+  return PORTUGUESE_SITES.includes(region) ? 'portuguese' : 'spanish';
+}
+
+/** searchConfig() in SQL over the row's own region: what search_vector is computed with. */
+const SEARCH_CONFIG_SQL = `CASE WHEN region IN (${PORTUGUESE_SITES.map((s) => `'${s}'`).join(', ')}) THEN 'portuguese'::regconfig ELSE 'spanish'::regconfig END`;
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 /** The category tree, shared by every site. */
 export const categories = productCatalog.table(
@@ -45,9 +59,21 @@ export const products = productCatalog.table(
     condition: productCondition('condition').notNull().default('new'),
     status: productStatus('status').notNull().default('active'),
     createdAt: createdAt(),
+    priceChangedAt: at('price_changed_at'),
+    lowStockSince: at('low_stock_since'),
+    // Stored rather than an expression index: ranking reads the vector of every match, and
+    // recomputing it from the text per row and per search would cost more than keeping it.
+    // Never NULL (title and description are NOT NULL), but no NOT NULL either: no write can
+    // reach a generated column, so such a constraint could never be seen to refuse one.
+    searchVector: tsvector('search_vector').generatedAlwaysAs(
+      sql.raw(`setweight(to_tsvector(${SEARCH_CONFIG_SQL}, title), 'A') || setweight(to_tsvector(${SEARCH_CONFIG_SQL}, description), 'B')`),
+    ),
   },
   (t) => [
     primaryKey({ name: 'products_pkey', columns: [t.region, t.id] }),
+    index('products_search_vector_idx').using('gin', t.searchVector),
+    // A store's open low-stock alerts: the few listings that run short, found without a scan.
+    index('products_low_stock_idx').on(t.region, t.storeId).where(sql`low_stock_since IS NOT NULL`),
     siteRule('products'),
     ...references('products', [t.region, t.storeId], [stores.region, stores.id], 'restrict'),
     ...references('products', [t.categoryId], [categories.id], 'restrict'),
@@ -128,6 +154,9 @@ export const productCatalogComponent: Component = {
       condition: 'new, used or refurbished.',
       status: 'active, paused (by the seller), closed, or under_review (by moderation).',
       createdAt: 'When the listing was published.',
+      priceChangedAt: 'When the seller last changed the price; NULL while it is the price the listing was published with. Lines of earlier orders were priced before it.',
+      lowStockSince: 'The open low-stock alert: when the stock last fell to or under low_stock_threshold; NULL once restocked above it. Set once per crossing, however many sales follow.',
+      searchVector: 'Full-text vector of the title (weight A) and description (weight B) in the site\'s language (portuguese for MLB, spanish elsewhere); computed by PostgreSQL, GIN-indexed for search.',
     }),
     describe(productImages, 'A picture of a product, shown in position order.', {
       region: 'Site of the image; equals the site of its product.',

@@ -22,7 +22,7 @@ export const categoriesSeed: CopySeed = {
 export const productsSeed: CopySeed = {
   kind: 'copy',
   table: products,
-  columns: ['region', 'id', 'store_id', 'category_id', 'title', 'description', 'price', 'currency', 'stock', 'low_stock_threshold', 'condition', 'status', 'created_at'],
+  columns: ['region', 'id', 'store_id', 'category_id', 'title', 'description', 'price', 'currency', 'stock', 'low_stock_threshold', 'condition', 'status', 'created_at', 'low_stock_since'],
   expected: (w) => w.layout.total('products'),
   *rows(w: World) {
     const r = w.random;
@@ -36,12 +36,15 @@ export const productsSeed: CopySeed = {
       const c = r.below(100, S.Product, p, 10);
       const s = r.below(100, S.Product, p, 11);
       const description = w.language(region) === 'pt' ? `${title}. Produto ${c < 90 ? 'novo' : 'usado'}, com garantia e envio para todo o país.` : `${title}. Producto ${c < 90 ? 'nuevo' : 'usado'}, con garantía y envío a todo el país.`;
+      const status = s < 88 ? 'active' : s < 94 ? 'paused' : s < 98 ? 'closed' : 'under_review';
       yield [
         region, p + 1, w.productStore(p) + 1, leafCategoryId(w.productLeaf(p)), title, description,
         money(w.priceCents(p)), currencies.get(region)!, stock, threshold,
         c < 90 ? 'new' : c < 98 ? 'used' : 'refurbished',
-        s < 88 ? 'active' : s < 94 ? 'paused' : s < 98 ? 'closed' : 'under_review',
+        status,
         timestamp(w.productCreatedAt(p)),
+        // The alert the sales that took it under its threshold raised (a closed listing alerts nobody).
+        stock <= threshold && status !== 'closed' ? timestamp(w.options.until) : null,
       ];
     }
   },

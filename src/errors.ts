@@ -28,6 +28,8 @@ export const EXIT = {
   output: 10,
   /** The database role lacks a privilege the command needs (SQLSTATE 42501). */
   permission: 11,
+  /** A marketplace operation of the query library (src/access) was refused; nothing it would have written was kept. */
+  access: 12,
   /** Interrupted by Ctrl-C (SIGINT, 128 + 2, as a shell reports it); what was in flight was rolled back or undone. */
   interrupted: 130,
   /** Stopped by SIGTERM (128 + 15); what was in flight was rolled back or undone. */
@@ -72,7 +74,15 @@ export type ErrorCode =
   | 'E_PARTITION_FAILED'
   | 'E_PARTITION_STALE'
   | 'E_OUTPUT_PATH'
-  | 'E_PERMISSION';
+  | 'E_PERMISSION'
+
+  | 'E_ACCESS_INVALID'
+  | 'E_ACCESS_NOT_FOUND'
+  | 'E_ACCESS_FORBIDDEN'
+  | 'E_ACCESS_STATE'
+  | 'E_ACCESS_CONFLICT'
+  | 'E_ACCESS_OUT_OF_STOCK'
+  | 'E_ACCESS_COUPON';
 
 /** The exit status of every code (the README's table lists the same). */
 export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
@@ -129,7 +139,7 @@ export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
   E_PARTITION_REGION: EXIT.usage,
   /** A table name that is not a region-scoped table. */
   E_PARTITION_TABLE: EXIT.usage,
-  /** The database is not in a state the partition command can work from (not partitioned yet, foreign layout, dependent views). */
+  /** The database is not in a state the partition command can work from (not partitioned yet, foreign layout, dependent rules). */
   E_PARTITION_STATE: EXIT.partition,
   /** A partition command failed and was rolled back. */
   E_PARTITION_FAILED: EXIT.partition,
@@ -139,6 +149,20 @@ export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
   E_OUTPUT_PATH: EXIT.output,
   /** The role may not do what the command needs; commands that know better map 42501 themselves. */
   E_PERMISSION: EXIT.permission,
+  /** A parameter of a marketplace operation is malformed or out of range (a quantity of 0, a rating of 6, a price with 3 decimals). */
+  E_ACCESS_INVALID: EXIT.access,
+  /** The user, product, order, store, ... named does not exist in that site. */
+  E_ACCESS_NOT_FOUND: EXIT.access,
+  /** It exists, but is not the caller's to act on (another store's listing, another buyer's order, a review by someone who did not buy). */
+  E_ACCESS_FORBIDDEN: EXIT.access,
+  /** The operation does not fit the current state (cancelling a shipped order, paying a cancelled one, buying a paused listing). */
+  E_ACCESS_STATE: EXIT.access,
+  /** It would duplicate what must be unique (an email already registered in the site, a second review of a product). */
+  E_ACCESS_CONFLICT: EXIT.access,
+  /** A line asks for more units than the product has in stock. */
+  E_ACCESS_OUT_OF_STOCK: EXIT.access,
+  /** The coupon is unknown, switched off, expired or used up (`details.reason`). */
+  E_ACCESS_COUPON: EXIT.access,
 };
 
 export class EcomdbError extends Error {

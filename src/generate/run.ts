@@ -1,6 +1,6 @@
 /**
  * `ecomdb generate`: bring migrations/ up to date with the schema source. drizzle-kit writes the
- * schema changes; ecomdb then appends its own migrations for reference rows and comments, each
+ * schema changes; ecomdb then appends its own migrations for reference rows, comments and BI views, each
  * holding only what the earlier migrations do not already establish.
  */
 import { spawnSync } from 'node:child_process';
@@ -9,7 +9,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EcomdbError } from '../errors.ts';
 import { readMigrations } from '../migrations/files.ts';
-import { commentStatements, missingAdditions, referenceDataStatements, renderAdditions, type Addition } from './additions.ts';
+import { commentStatements, missingAdditions, referenceDataStatements, renderAdditions, viewStatements, type Addition } from './additions.ts';
 
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const MIGRATIONS_DIR = join(PROJECT_ROOT, 'migrations');
@@ -64,5 +64,8 @@ export function generateMigrations(dir: string = MIGRATIONS_DIR): GenerateResult
   if (reference) created.push(reference);
   const comments = appendAdditions(dir, 'comments', 'COMMENT ON every schema, table and column, so that \\d+ explains the model.', commentStatements());
   if (comments) created.push(comments);
+  // Last: a view reads the tables (and columns) the migrations before it create.
+  const views = appendAdditions(dir, 'views', 'BI materialized views (schema/views.ts), each with the unique index REFRESH ... CONCURRENTLY needs.', viewStatements());
+  if (views) created.push(views);
   return { created };
 }

@@ -74,7 +74,7 @@ export interface TableState {
   readonly sequences: readonly { sequence: string; column: string; identity: boolean }[];
   /** Complete CREATE TRIGGER statements of user triggers. */
   readonly triggers: readonly string[];
-  /** Views and other objects that depend on the table and would block a rebuild. */
+  /** Objects that depend on the table and would block a rebuild: rewrite rules of other tables (views are carried, see `views`). */
   readonly dependents: readonly string[];
   /** Definitions a rebuild cannot carry over to a partitioned table (exclusion constraints). */
   readonly unsupported: readonly string[];
@@ -82,12 +82,121 @@ export interface TableState {
   readonly dataMonths: { first: string; last: string } | null;
 }
 
+/**
+ * A view or materialized view that reads region-scoped tables, directly or through other views.
+ * A rebuild drops it first (a view points at one physical table) and creates it again after,
+ * with its indexes, comments, owner and grants.
+ */
+export interface DependentView {
+  readonly schema: string;
+  readonly name: string;
+  /** `schema.view`. */
+  readonly id: string;
+  readonly materialized: boolean;
+  /** pg_get_viewdef, without its final semicolon. */
+  readonly definition: string;
+  /** reloptions of a view (`security_barrier=true`, ...). */
+  readonly options: readonly string[];
+  /** A materialized view holds rows (else it was created WITH NO DATA). */
+  readonly populated: boolean;
+  readonly owner: string;
+  readonly comment: string | null;
+  readonly columnComments: readonly { column: string; comment: string }[];
+  readonly indexes: readonly Index[];
+  /** Complete GRANT statements (the owner's excluded). */
+  readonly grants: readonly string[];
+  /** `schema.table` of every region-scoped table it reads, directly or through other views. */
+  readonly tables: readonly string[];
+}
+
 export interface CatalogSnapshot {
   readonly tables: readonly TableState[];
+  /** Views over region-scoped tables, each after the views it reads. */
+  readonly views: readonly DependentView[];
   /** Every foreign key whose table or target is a region-scoped table (defined on the parent). */
   readonly foreignKeys: readonly ForeignKey[];
   readonly currentUser: string;
   readonly serverVersion: number;
+}
+
+/** Complete GRANT statements on relations `oids`, column privileges included (the owner's excluded). */
+function grantsOf(session: Session, oids: readonly number[]): Promise<{ rel: number; sql: string }[]> {
+  return session.query<{ rel: number; sql: string }>(
+    `select c.oid::int as rel,
+            format('GRANT %s ON %I.%I TO %s%s;', a.privilege_type, n.nspname, c.relname,
+                   case when a.grantee = 0 then 'PUBLIC' else quote_ident(pg_get_userbyid(a.grantee)) end,
+                   case when a.is_grantable then ' WITH GRANT OPTION' else '' end) as sql
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace cross join lateral aclexplode(c.relacl) a
+      where c.oid = any($1::oid[]) and a.grantee <> c.relowner
+     union all
+     select c.oid::int,
+            format('GRANT %s (%I) ON %I.%I TO %s%s;', a.privilege_type, att.attname, n.nspname, c.relname,
+                   case when a.grantee = 0 then 'PUBLIC' else quote_ident(pg_get_userbyid(a.grantee)) end,
+                   case when a.is_grantable then ' WITH GRANT OPTION' else '' end)
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       join pg_attribute att on att.attrelid = c.oid and att.attnum > 0 and not att.attisdropped and att.attacl is not null
+       cross join lateral aclexplode(att.attacl) a
+      where c.oid = any($1::oid[]) and a.grantee <> c.relowner
+      order by 2`,
+    [oids],
+  );
+}
+
+/**
+ * The views that read the relations `oids`, through any depth of views, each after the views it
+ * reads (ordered by the longest path from a table), with everything needed to create it again.
+ */
+async function dependentViews(session: Session, oids: readonly number[]): Promise<DependentView[]> {
+  const views = await session.query<{
+    oid: number; schema: string; name: string; materialized: boolean; def: string; options: string[] | null; populated: boolean;
+    owner: string; comment: string | null; columns: { column: string; comment: string }[]; tables: string[];
+  }>(
+    `with recursive reads(view, root, depth) as (
+       select w.ev_class, d.refobjid, 1
+         from pg_depend d join pg_rewrite w on w.oid = d.objid
+        where d.classid = 'pg_rewrite'::regclass and d.refclassid = 'pg_class'::regclass
+          and d.refobjid = any($1::oid[]) and w.ev_class <> d.refobjid
+       union
+       select w.ev_class, r.root, r.depth + 1
+         from reads r join pg_depend d on d.refobjid = r.view and d.refclassid = 'pg_class'::regclass and d.classid = 'pg_rewrite'::regclass
+         join pg_rewrite w on w.oid = d.objid
+        where w.ev_class <> r.view and r.depth < 100)
+     select c.oid::int as oid, n.nspname as schema, c.relname as name, c.relkind = 'm' as materialized,
+            regexp_replace(pg_get_viewdef(c.oid), ';\s*$', '') as def, c.reloptions::text[] as options, c.relispopulated as populated,
+            pg_get_userbyid(c.relowner) as owner, obj_description(c.oid, 'pg_class') as comment,
+            coalesce((select json_agg(json_build_object('column', a.attname, 'comment', col_description(c.oid, a.attnum)) order by a.attnum)
+                        from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and col_description(c.oid, a.attnum) is not null), '[]') as columns,
+            array_agg(distinct format('%s.%s', tn.nspname, t.relname)) as tables
+       from reads r join pg_class c on c.oid = r.view join pg_namespace n on n.oid = c.relnamespace
+       join pg_class t on t.oid = r.root join pg_namespace tn on tn.oid = t.relnamespace
+      where c.relkind in ('v', 'm')
+      group by c.oid, n.nspname, c.relname
+      order by max(r.depth), n.nspname, c.relname`,
+    [oids],
+  );
+  const ids = views.map((v) => v.oid);
+  const indexes = await session.query<{ rel: number; name: string; def: string; comment: string | null }>(
+    `select i.indrelid::int as rel, ic.relname as name, pg_get_indexdef(i.indexrelid) as def, obj_description(i.indexrelid, 'pg_class') as comment
+       from pg_index i join pg_class ic on ic.oid = i.indexrelid
+      where i.indrelid = any($1::oid[]) order by ic.relname`,
+    [ids],
+  );
+  const grants = await grantsOf(session, ids);
+  return views.map((v) => ({
+    schema: v.schema,
+    name: v.name,
+    id: `${v.schema}.${v.name}`,
+    materialized: v.materialized,
+    definition: v.def,
+    options: v.options ?? [],
+    populated: v.populated,
+    owner: v.owner,
+    comment: v.comment,
+    columnComments: v.columns,
+    indexes: indexes.filter((i) => i.rel === v.oid).map((i) => ({ name: i.name, definition: i.def, comment: i.comment })),
+    grants: grants.filter((g) => g.rel === v.oid).map((g) => g.sql),
+    tables: [...v.tables].sort(),
+  }));
 }
 
 const MONTH_OF_BOUND = `case when pg_get_expr(c.relpartbound, c.oid) ~ '^FOR VALUES FROM \\(''[^'']+''\\) TO'
@@ -151,25 +260,7 @@ export async function readCatalog(session: Session, tables: readonly string[] = 
       where p.polrelid = any($1::oid[]) order by p.polname`,
     [oids],
   );
-  const grants = await session.query<{ rel: number; sql: string }>(
-    `select c.oid::int as rel,
-            format('GRANT %s ON %I.%I TO %s%s;', a.privilege_type, n.nspname, c.relname,
-                   case when a.grantee = 0 then 'PUBLIC' else quote_ident(pg_get_userbyid(a.grantee)) end,
-                   case when a.is_grantable then ' WITH GRANT OPTION' else '' end) as sql
-       from pg_class c join pg_namespace n on n.oid = c.relnamespace cross join lateral aclexplode(c.relacl) a
-      where c.oid = any($1::oid[]) and a.grantee <> c.relowner
-     union all
-     select c.oid::int,
-            format('GRANT %s (%I) ON %I.%I TO %s%s;', a.privilege_type, att.attname, n.nspname, c.relname,
-                   case when a.grantee = 0 then 'PUBLIC' else quote_ident(pg_get_userbyid(a.grantee)) end,
-                   case when a.is_grantable then ' WITH GRANT OPTION' else '' end)
-       from pg_class c join pg_namespace n on n.oid = c.relnamespace
-       join pg_attribute att on att.attrelid = c.oid and att.attnum > 0 and not att.attisdropped and att.attacl is not null
-       cross join lateral aclexplode(att.attacl) a
-      where c.oid = any($1::oid[]) and a.grantee <> c.relowner
-      order by 2`,
-    [oids],
-  );
+  const grants = await grantsOf(session, oids);
   // What a rebuild cannot carry over: PostgreSQL 15 has no exclusion constraints on partitioned tables.
   const unsupported = await session.query<{ rel: number; what: string }>(
     `select k.conrelid::int as rel, format('exclusion constraint %I', k.conname) as what
@@ -197,10 +288,11 @@ export async function readCatalog(session: Session, tables: readonly string[] = 
       where t.tgrelid = any($1::oid[]) and not t.tgisinternal and t.tgparentid = 0 order by t.tgname`,
     [oids],
   );
+  // Views are carried over by a rebuild (dependentViews); a rule of another table is not.
   const dependents = await session.query<{ rel: number; what: string }>(
-    `select distinct d.refobjid::int as rel, format('%s %I.%I', case v.relkind when 'v' then 'view' when 'm' then 'materialized view' else 'relation' end, n.nspname, v.relname) as what
+    `select distinct d.refobjid::int as rel, format('rule %I on %I.%I', w.rulename, n.nspname, v.relname) as what
        from pg_depend d join pg_rewrite w on w.oid = d.objid join pg_class v on v.oid = w.ev_class join pg_namespace n on n.oid = v.relnamespace
-      where d.classid = 'pg_rewrite'::regclass and d.refobjid = any($1::oid[]) and v.oid <> d.refobjid`,
+      where d.classid = 'pg_rewrite'::regclass and d.refobjid = any($1::oid[]) and v.oid <> d.refobjid and v.relkind not in ('v', 'm')`,
     [oids],
   );
 
@@ -272,5 +364,5 @@ export async function readCatalog(session: Session, tables: readonly string[] = 
     [oids],
   );
   for (const k of fkRows) foreignKeys.push({ table: k.rel, references: k.target, name: k.name, definition: k.def, comment: k.comment });
-  return { tables: states, foreignKeys, currentUser: who!.u, serverVersion: who!.v };
+  return { tables: states, views: await dependentViews(session, oids), foreignKeys, currentUser: who!.u, serverVersion: who!.v };
 }

@@ -7,7 +7,8 @@
  * - apply:  rebuild each plain region-scoped table as a partitioned one (LIST by region, then
  *           RANGE by month for the monthly tables), copying every row and carrying over keys,
  *           indexes, checks, foreign keys in and out, comments, row-level security, grants,
- *           publications, sequences and triggers; then add missing sites and months.
+ *           publications, sequences, triggers and the views that read them; then add missing
+ *           sites and months.
  * - add:    give a site its own partitions, moving its rows out of DEFAULT in two phases so that
  *           the strong locks are held only for the short second one (see addSitePlan).
  * - detach: take a site's partitions out of the live tables, as plain tables of their own.
@@ -18,7 +19,7 @@ import { quoteIdent, quoteLiteral, quoteQualified } from '../ident.ts';
 import { PARTITION_LAYOUT, type PartitionLayout } from '../../schema/partitions.ts';
 import { REGION_COLUMN } from '../../schema/regions.ts';
 import { parseSite, type SiteId } from '../../schema/values.ts';
-import type { CatalogSnapshot, ForeignKey, Partition, TableState } from './catalog.ts';
+import type { CatalogSnapshot, DependentView, ForeignKey, Partition, TableState } from './catalog.ts';
 import { addMonths, maxMonth, minMonth, monthRange, monthStart, monthSuffix, type Month } from './months.ts';
 
 export interface Step {
@@ -186,7 +187,7 @@ export function applyPlan(snapshot: CatalogSnapshot, options: PlanOptions): Part
   const blocked = plain.filter((t) => t.dependents.length > 0);
   if (blocked.length > 0) {
     throw new EcomdbError('E_PARTITION_STATE', `${blocked[0]!.id} cannot be rebuilt: ${blocked[0]!.dependents.join(', ')} depend(s) on it`, {
-      hint: 'drop the dependent views, run `ecomdb partition apply`, then create them again',
+      hint: 'drop the dependent rules, run `ecomdb partition apply`, then create them again',
       details: { blocked: blocked.map((t) => ({ table: t.id, dependents: t.dependents })) },
     });
   }
@@ -221,6 +222,16 @@ export function applyPlan(snapshot: CatalogSnapshot, options: PlanOptions): Part
   if (plain.length > 0) {
     const converting = new Set(plain.map((t) => t.id));
     const touching = snapshot.foreignKeys.filter((k) => converting.has(k.table) || converting.has(k.references));
+    const views = snapshot.views.filter((v) => v.tables.some((t) => converting.has(t)));
+    if (views.length > 0) {
+      steps.push({
+        phase: 'main',
+        slug: 'drop_views',
+        title: 'Drop the views that read the tables being rebuilt',
+        why: 'A view reads one physical table. Each is created again, with the same definition, indexes, comments, owner and grants, once every table is rebuilt.',
+        sql: [...views].reverse().map((v) => `DROP ${v.materialized ? 'MATERIALIZED VIEW' : 'VIEW'} ${qualified(v)};`),
+      });
+    }
     if (touching.length > 0) {
       steps.push({
         phase: 'main',
@@ -250,6 +261,15 @@ export function applyPlan(snapshot: CatalogSnapshot, options: PlanOptions): Part
       why: 'New tables start without statistics; without them the first queries are planned blind.',
       sql: plain.map((t) => `ANALYZE ${qualified(t)};`),
     });
+    if (views.length > 0) {
+      steps.push({
+        phase: 'main',
+        slug: 'create_views',
+        title: 'Create the views again',
+        why: 'The definitions read before the rebuild, now over the partitioned tables (after ANALYZE, so a materialized view is filled with good plans).',
+        sql: views.flatMap((v) => createView(v, snapshot.currentUser)),
+      });
+    }
   }
 
   // Tables already partitioned: declared sites and months that are missing.
@@ -267,6 +287,22 @@ export function applyPlan(snapshot: CatalogSnapshot, options: PlanOptions): Part
     if (extra.length > 0) notes.push(`${t.id} also has partitions for ${extra.join(', ')}, which schema/partitions.ts does not declare; left as they are`);
   }
   return { kind: 'apply', steps, notes: [...new Set(notes)] };
+}
+
+/** A view as it was: definition, data, indexes, comments, owner and grants. */
+function createView(v: DependentView, currentUser: string): string[] {
+  const kind = v.materialized ? 'MATERIALIZED VIEW' : 'VIEW';
+  const options = v.options.length > 0 ? ` WITH (${v.options.join(', ')})` : '';
+  const data = v.materialized ? (v.populated ? '\n  WITH DATA' : '\n  WITH NO DATA') : '';
+  return [
+    `CREATE ${kind} ${qualified(v)}${options} AS\n${v.definition}${data};`,
+    ...v.indexes.map((i) => `${i.definition};`),
+    ...(v.owner === currentUser ? [] : [`ALTER ${kind} ${qualified(v)} OWNER TO ${q(v.owner)};`]),
+    ...(v.comment === null ? [] : [`COMMENT ON ${kind} ${qualified(v)} IS ${quoteLiteral(v.comment)};`]),
+    ...v.columnComments.map((c) => `COMMENT ON COLUMN ${qualified(v)}.${q(c.column)} IS ${quoteLiteral(c.comment)};`),
+    ...v.indexes.flatMap((i) => (i.comment === null ? [] : [`COMMENT ON INDEX ${qualified(v, i.name)} IS ${quoteLiteral(i.comment)};`])),
+    ...v.grants,
+  ];
 }
 
 function quoteId(id: string): string {

@@ -316,12 +316,14 @@ async function loadTable(session: Session, world: World, seed: TableSeed, option
   return result;
 }
 
-/** What follows the rows: coupon use counts from the orders, and id sequences past the seeded ids. */
+/** What follows the rows: coupon use counts from the live orders, and id sequences past the seeded ids. */
 async function finishLoad(session: Session): Promise<void> {
+  // A cancelled order gave its coupon use back (the data rule coupon-use-count-matches-orders).
   await session.exec(`
     UPDATE order_processing.coupons c SET use_count = u.n
-      FROM (SELECT region, coupon_id, count(*)::int AS n FROM order_processing.orders
-             WHERE coupon_id IS NOT NULL GROUP BY region, coupon_id) u
+      FROM (SELECT o.region, o.coupon_id, count(*)::int AS n FROM order_processing.orders o
+              JOIN order_processing.order_statuses os ON os.id = o.status_id
+             WHERE o.coupon_id IS NOT NULL AND os.name <> 'cancelled' GROUP BY o.region, o.coupon_id) u
      WHERE c.region = u.region AND c.id = u.coupon_id`);
   // Rows carry explicit ids: move each id sequence past them, so the application's inserts work.
   const withId = TABLE_SEEDS.filter((s) => getTableConfig(s.table).columns.some((c) => c.name === 'id')).map((s) => qualifiedName(s.table));

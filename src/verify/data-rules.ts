@@ -48,6 +48,16 @@ function sql(strings: TemplateStringsArray, ...values: string[]): string {
 /** Order statuses in which the buyer has paid: money was captured for the whole total. */
 const PAID_ORDER_STATUSES = `'paid', 'shipped', 'delivered', 'refunded'`;
 
+/** `uses`: the live (not cancelled) orders of each coupon; a cancelled order gave its use back. */
+const LIVE_COUPON_USES = `WITH uses AS (
+        SELECT o.region, o.coupon_id, count(*) AS orders
+        FROM order_processing.orders AS o
+        JOIN order_processing.order_statuses AS os ON os.id = o.status_id
+        WHERE o.coupon_id IS NOT NULL
+          AND os.name <> 'cancelled'
+        GROUP BY o.region, o.coupon_id
+      )`;
+
 /** Every data rule, grouped by component in the order of the paper. */
 const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
   // --- Orders and their lines --------------------------------------------------------------
@@ -88,7 +98,7 @@ const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
   {
     id: 'line-price-matches-product-discount',
     description:
-      'A line\'s unit price is the product\'s price less a discount active when the order was placed (rounded to cents), or the plain price when no discount was active, so buyers paid the advertised price.',
+      'A line\'s unit price is the product\'s price less a discount active when the order was placed (rounded to cents), or the plain price when no discount was active, so buyers paid the advertised price; lines placed before the seller last changed the price (price_changed_at) were priced at an earlier price and are not checked.',
     sql: sql`
       -- Each line meets every discount of its product active at the order's creation
       -- (starts_at <= created_at < ends_at). With none, the LEFT JOIN leaves one row with d.id NULL.
@@ -114,6 +124,8 @@ const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
        AND d.product_id = od.product_id
        AND d.starts_at <= o.created_at
        AND o.created_at < d.ends_at
+      -- Only the product's current price is known: it applies from price_changed_at on.
+      WHERE p.price_changed_at IS NULL OR o.created_at >= p.price_changed_at
       GROUP BY od.region, od.order_id, od.order_created_at, od.product_id, od.unit_price, p.price, o.created_at
       HAVING count(
         CASE
@@ -384,15 +396,11 @@ const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
   // --- Coupons -----------------------------------------------------------------------------
   {
     id: 'coupon-use-count-matches-orders',
-    description: 'A coupon\'s use_count equals the number of orders that used it, so the counter that enforces max_uses tells the truth.',
+    description:
+      'A coupon\'s use_count equals the number of live (not cancelled) orders that used it: a cancelled order gives its use back, and the counter that enforces max_uses tells the truth.',
     sql: sql`
-      -- Orders per coupon, counted once (the index on orders (region, coupon_id) serves it).
-      WITH uses AS (
-        SELECT region, coupon_id, count(*) AS orders
-        FROM order_processing.orders
-        WHERE coupon_id IS NOT NULL
-        GROUP BY region, coupon_id
-      )
+      -- Live orders per coupon, counted once (the index on orders (region, coupon_id) serves it).
+      ${LIVE_COUPON_USES}
       SELECT CAST(c.region AS text) AS region,
              CAST(c.id AS text) AS id,
              'coupon ' || c.code || ' has use_count ' || c.use_count
@@ -403,14 +411,10 @@ const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
   },
   {
     id: 'coupon-within-max-uses',
-    description: 'A coupon is never used more than max_uses times, counting both its use_count and the orders that used it, because a limited promotion must stay limited.',
+    description:
+      'A coupon is never used more than max_uses times, counting both its use_count and the live (not cancelled) orders that used it, because a limited promotion must stay limited.',
     sql: sql`
-      WITH uses AS (
-        SELECT region, coupon_id, count(*) AS orders
-        FROM order_processing.orders
-        WHERE coupon_id IS NOT NULL
-        GROUP BY region, coupon_id
-      )
+      ${LIVE_COUPON_USES}
       SELECT CAST(c.region AS text) AS region,
              CAST(c.id AS text) AS id,
              'coupon ' || c.code || ' allows ' || c.max_uses || ' uses but has use_count ' || c.use_count

@@ -201,6 +201,10 @@ const BREAKS: Readonly<Record<string, readonly Break[]>> = {
   ],
   'line-price-matches-product-discount': [
     { what: 'the product price changed, so neither discount gives the line price', sql: [`UPDATE product_catalog.products SET price = 360000.00 WHERE region = 'MLA' AND id = 1`] },
+    {
+      what: 'the price changed before the order was placed, yet the line has another',
+      sql: [`UPDATE product_catalog.products SET price = 360000.00, price_changed_at = '2024-01-01T00:00:00Z' WHERE region = 'MLA' AND id = 1`],
+    },
     { what: 'the 15 % discount the line used does not exist', sql: [`DELETE FROM product_catalog.product_discounts WHERE region = 'MLA' AND id = 2`] },
     {
       what: 'a line at the plain price while a discount was active',
@@ -279,6 +283,13 @@ const BREAKS: Readonly<Record<string, readonly Break[]>> = {
   'coupon-use-count-matches-orders': [
     { what: 'a use count one short', sql: [`UPDATE order_processing.coupons SET use_count = 1 WHERE region = 'MLA' AND id = 1`] },
     { what: 'an order moved to another coupon without updating either count', sql: [`UPDATE order_processing.orders SET coupon_id = 2 WHERE region = 'MLA' AND id = 7`] },
+    {
+      what: 'an order cancelled (and refunded) without giving its coupon use back',
+      sql: [
+        `UPDATE order_processing.orders SET status_id = (SELECT id FROM order_processing.order_statuses WHERE name = 'cancelled') WHERE region = 'MLA' AND id = 7`,
+        `UPDATE payments.payments SET status_id = (SELECT id FROM payments.payment_statuses WHERE name = 'refunded') WHERE region = 'MLA' AND order_id = 7`,
+      ],
+    },
   ],
   'coupon-within-max-uses': [
     {

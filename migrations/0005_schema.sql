@@ -1,0 +1,5 @@
+ALTER TABLE "product_catalog"."products" ADD COLUMN "price_changed_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "product_catalog"."products" ADD COLUMN "low_stock_since" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "product_catalog"."products" ADD COLUMN "search_vector" "tsvector" GENERATED ALWAYS AS (setweight(to_tsvector(CASE WHEN region IN ('MLB') THEN 'portuguese'::regconfig ELSE 'spanish'::regconfig END, title), 'A') || setweight(to_tsvector(CASE WHEN region IN ('MLB') THEN 'portuguese'::regconfig ELSE 'spanish'::regconfig END, description), 'B')) STORED;--> statement-breakpoint
+CREATE INDEX "products_search_vector_idx" ON "product_catalog"."products" USING gin ("search_vector");--> statement-breakpoint
+CREATE INDEX "products_low_stock_idx" ON "product_catalog"."products" USING btree ("region","store_id") WHERE low_stock_since IS NOT NULL;

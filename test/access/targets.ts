@@ -1,0 +1,50 @@
+/**
+ * The databases the query library is tested on, each migrated from the committed migrations: a
+ * plain server database, a partitioned one (`partition apply`: LIST by site, months), and an
+ * in-memory PGlite. Each gives a drizzle database for the library and raw SQL for assertions.
+ */
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import type { AccessDb } from '../../src/access/index.ts';
+import { openPostgres } from '../../src/db/postgres.ts';
+import { monthOf } from '../../src/partition/months.ts';
+import { applyPlan } from '../../src/partition/plan.ts';
+import { runPartition } from '../../src/partition/run.ts';
+import { createMigratedDatabase, migratedPglite } from '../helpers/db.ts';
+
+export interface Target {
+  readonly name: string;
+  readonly db: AccessDb;
+  /** Run SQL text with parameters and return its rows (for assertions and hand-made rows). */
+  query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<Row[]>;
+  close(): Promise<void>;
+}
+
+export type TargetKind = 'server' | 'partitioned' | 'pglite';
+
+export async function openTarget(kind: TargetKind, label: string): Promise<Target> {
+  if (kind === 'pglite') {
+    const { pg } = await migratedPglite();
+    return {
+      name: 'PGlite',
+      db: drizzlePglite(pg),
+      query: async (text, params = []) => (await pg.query(text, params as unknown[])).rows as never,
+      close: () => pg.close(),
+    };
+  }
+  const test = await createMigratedDatabase(label);
+  if (kind === 'partitioned') {
+    const db = await openPostgres(test.url);
+    try {
+      await runPartition(db, (s) => applyPlan(s, { month: monthOf(new Date()) }));
+    } finally {
+      await db.close();
+    }
+  }
+  return {
+    name: kind === 'partitioned' ? 'PostgreSQL, partitioned' : 'PostgreSQL',
+    db: drizzlePostgres(test.sql),
+    query: async (text, params = []) => (await test.sql.unsafe(text, params as never[])) as never,
+    close: () => test.drop(),
+  };
+}
