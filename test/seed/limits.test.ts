@@ -5,7 +5,7 @@
 import { existsSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MAX_SCALE } from '../../src/cli/flags.ts';
+import { DEFAULT_REGIONS, MAX_SCALE } from '../../src/cli/flags.ts';
 import { PROGRESS_MARKER } from '../../src/cli/progress.ts';
 import { SERVER_CEILING_BYTES, seedSize } from '../../src/seed/size.ts';
 import { snapshot } from '../helpers/checksums.ts';
@@ -13,8 +13,7 @@ import { ecomdb, tempDir } from '../helpers/cli.ts';
 import { createMigratedDatabase, createTestDatabase, databasesForBlock, withPostgres } from '../helpers/db.ts';
 
 const UNTIL = '2026-11-01';
-const REGIONS = ['MLB', 'MLA', 'MLM', 'MCO', 'MLC', 'MLU', 'MPE'] as const;
-const sizeAt = (scale: number) => seedSize({ seed: 1, scale, regions: REGIONS, until: Date.UTC(2026, 10, 1), windowDays: 180 });
+const sizeAt = (scale: number) => seedSize({ seed: 1, scale, regions: DEFAULT_REGIONS, until: Date.UTC(2026, 10, 1), windowDays: 180 });
 
 describe('seed size', () => {
   it('is estimated from the seed plan: linear in the scale, about 60k rows per unit', () => {
