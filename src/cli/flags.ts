@@ -2,7 +2,7 @@
  * The flags of migrate and seed, validated into library options before anything connects.
  * `ecomdb up` accepts them too, so they live here rather than in either command's file.
  */
-import { parseSites } from '../../schema/values.ts';
+import { parseSites, SITES, type SiteId } from '../../schema/values.ts';
 import type { RunOptions } from '../migrations/run.ts';
 import type { MigrationFile } from '../migrations/files.ts';
 import type { SeedOptions } from '../seed/load.ts';
@@ -50,7 +50,8 @@ export interface SeedFlags {
   partitionedKeys?: string;
 }
 
-export const DEFAULT_REGIONS = ['MLB', 'MLA', 'MLM', 'MCO', 'MLC', 'MLU', 'MPE'] as const;
+/** The sites the seed fills by default: those with a volume share (schema/values.ts). */
+export const DEFAULT_REGIONS: readonly SiteId[] = SITES.filter((s) => s.share > 0).map((s) => s.id);
 
 /**
  * The bounds of the flags. Days: at least 30, because the generators place events a month into

@@ -35,7 +35,7 @@ Examples:
   $ ecomdb sql --component order_processing
   $ ecomdb partition apply                           # partition by site and month
 
-Exit status: 0 ok, 1 internal error, 2 usage, 3 database unreachable or in use,
+Exit status: 0 ok, 1 internal error, 2 usage, 3 database unreachable, not PostgreSQL, in use, missing or unusable,
 4 migration history conflict, unsafe file (nothing ran) or a stale generated folder, 5 migration failed (rolled back),
 6 migration lock busy, 7 seed refused or failed (rolled back), 8 verify found a failing rule or nothing to check,
 9 partition command refused or failed (rolled back), 10 an output folder cannot be written,

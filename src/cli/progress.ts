@@ -52,6 +52,19 @@ export class Progress {
     this.output.info(`  ${table.padEnd(42)} ${count(rows).padStart(11)} rows  ${(ms / 1000).toFixed(1).padStart(6)}s  ${rate.padStart(9)} rows/s`);
   }
 
+  /** The seed's callbacks that drive this display (seed and up load the same way). */
+  seedCallbacks(): {
+    onTableStart: (table: string, expected: number) => void;
+    onRows: (table: string, rows: number) => void;
+    onTableDone: (r: { table: string; rows: number; ms: number }) => void;
+  } {
+    return {
+      onTableStart: (table, expected) => this.start(table, expected),
+      onRows: (_table, rows) => this.update(rows),
+      onTableDone: (r) => this.done(r.table, r.rows, r.ms),
+    };
+  }
+
   stop(): void {
     if (this.live) this.output.rewrite('');
   }

@@ -18,7 +18,7 @@
  */
 import { PARTITION_LAYOUT } from '../../schema/partitions.ts';
 import { DEFAULT_LOCK_TIMEOUT, runPartition } from '../partition/run.ts';
-import { addMonths, maxMonth, minMonth, monthOf, monthRange } from '../partition/months.ts';
+import { addMonths, maxMonth, minMonth, monthOf, type Month } from '../partition/months.ts';
 import { monthsPlan } from '../partition/plan.ts';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import { REFERENCE_DATA } from '../../schema/index.ts';
@@ -217,35 +217,51 @@ export async function loadIntoBareTables<T>(
 
 /**
  * On a partitioned database, the month partitions of the history window must exist before the
- * rows arrive (there is no DEFAULT month). They are created first, in a transaction of their own
- * (exactly what `ecomdb partition months` would do): creating ~200 partitions takes thousands of
- * locks, and holding them until the seed's COMMIT as well would overflow PostgreSQL's lock table
- * on a default server (max_locks_per_transaction 64). Should the seed fail, the empty months stay:
- * they are part of the declared layout, not data.
+ * rows arrive (there is no DEFAULT month). They are created first, outside the seed's transaction
+ * (exactly what `ecomdb partition months` would do), a few months per transaction: each new
+ * partition takes a score of lock slots until COMMIT, and a default server (max_locks_per_transaction
+ * 64) has a few thousand in all, so years of history in one transaction would overflow the lock
+ * table. The planner fills every gap between the months it is asked for and those that exist, so
+ * the batches grow outward from the months already there, each adding at most MONTHS_PER_BATCH.
+ * Should the seed fail, the empty months stay: they are part of the declared layout, not data.
  */
 async function ensureMonths(db: Database, world: World, onPhase?: (phase: string) => void): Promise<void> {
   const span = { from: monthOf(new Date(world.windowStart)), to: monthOf(new Date(world.options.until)) };
   const now = monthOf(new Date());
-  // On plain tables the plan is empty: monthsPlan only looks at partitioned ones.
-  const { plan } = await runPartition(db, (snapshot) => monthsPlan(snapshot, { month: now, ahead: PARTITION_LAYOUT.monthsAhead, span }), {
-    lockTimeout: DEFAULT_LOCK_TIMEOUT,
-  }).catch((error: unknown) => {
-    const cause = error instanceof EcomdbError ? error : undefined;
-    // The months run from the window (or now, if earlier) to --until (or a few months ahead):
-    // a window far from today asks for years of partitions, which one transaction cannot lock.
-    const first = minMonth(span.from, now);
-    const last = maxMonth(span.to, addMonths(now, PARTITION_LAYOUT.monthsAhead));
-    const hint = cause?.details.sqlstate === '53200'
-      ? `the history window asks for the month partitions from ${first} to ${last} (${monthRange(first, last).length} months of every monthly table and site), more than PostgreSQL's lock table lets one transaction create: use a shorter --days or an --until closer to today, or raise max_locks_per_transaction and restart the server`
-      : undefined;
-    throw new EcomdbError('E_SEED_FAILED', `could not create the month partitions of the history window: ${cause?.message ?? pgFields(error).message}`, {
-      hint: hint ?? cause?.hint ?? 'nothing was loaded; run `ecomdb partition months` to see the failing step',
-      details: { ...cause?.details, months: { from: first, to: last } },
-      cause: error,
+  const first = minMonth(span.from, now);
+  const last = maxMonth(span.to, addMonths(now, PARTITION_LAYOUT.monthsAhead));
+  const batches: { from: Month; to: Month }[] = [{ from: now, to: now }];
+  for (let edge = now; edge > first; ) {
+    edge = maxMonth(first, addMonths(edge, -MONTHS_PER_BATCH));
+    batches.push({ from: edge, to: now });
+  }
+  for (let edge = addMonths(now, PARTITION_LAYOUT.monthsAhead); edge < last; ) {
+    edge = minMonth(last, addMonths(edge, MONTHS_PER_BATCH));
+    batches.push({ from: now, to: edge });
+  }
+  let created = 0;
+  for (const batch of batches) {
+    // On plain tables the plan is empty: monthsPlan only looks at partitioned ones.
+    const { plan } = await runPartition(db, (snapshot) => monthsPlan(snapshot, { month: now, ahead: PARTITION_LAYOUT.monthsAhead, span: batch }), {
+      lockTimeout: DEFAULT_LOCK_TIMEOUT,
+    }).catch((error: unknown) => {
+      const cause = error instanceof EcomdbError ? error : undefined;
+      const hint = cause?.details.sqlstate === '53200'
+        ? `creating ${MONTHS_PER_BATCH} months of partitions of every monthly table and site in one transaction already fills PostgreSQL's lock table (other sessions hold locks too): retry when fewer transactions run, or raise max_locks_per_transaction and restart the server`
+        : undefined;
+      throw new EcomdbError('E_SEED_FAILED', `could not create the month partitions of the history window: ${cause?.message ?? pgFields(error).message}`, {
+        hint: hint ?? cause?.hint ?? 'nothing was loaded; run `ecomdb partition months` to see the failing step',
+        details: { ...cause?.details, months: { from: first, to: last } },
+        cause: error,
+      });
     });
-  });
-  if (plan.steps.length > 0) onPhase?.(`created the month partitions of the history window (${span.from} to ${span.to})`);
+    created += plan.steps.length;
+  }
+  if (created > 0) onPhase?.(`created the month partitions of the history window (${span.from} to ${span.to}, ${batches.length} transaction(s))`);
 }
+
+/** How many months of partitions one transaction of ensureMonths adds at most (see there). */
+const MONTHS_PER_BATCH = 3;
 
 /** The tables `ecomdb seed` fills, in load order (reference tables excluded). */
 export function seededTables(): string[] {

@@ -51,9 +51,9 @@ describe('a role without privileges', () => {
     }
   });
 
-  it('a command that maps 42501 itself keeps its own code: partition list exits 9', async () => {
+  it('partition list: E_PERMISSION, exit 11, like every other command', async () => {
     const run = await ecomdb(['partition', 'list', '--url', url, '--json']);
-    expect(run.code).toBe(9);
-    expect(JSON.parse(run.stdout)).toMatchObject({ error: { code: 'E_PARTITION_FAILED' } });
+    expect(run.code).toBe(11);
+    expect(JSON.parse(run.stdout)).toMatchObject({ error: { code: 'E_PERMISSION' } });
   });
 });

@@ -7,13 +7,13 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ecomdb, tempDir, type CliResult } from '../helpers/cli.ts';
+import { ecomdb, jsonError, tempDir, type CliResult } from '../helpers/cli.ts';
 import { SERVER_URL, withPostgres } from '../helpers/db.ts';
 
 /** The error code of a --json run, with the exit status; stderr must be one line. */
 function failure(run: CliResult): { status: number; code: string } {
   expect(run.stderr.trim().split('\n')).toHaveLength(1);
-  return { status: run.code, code: (JSON.parse(run.stdout) as { error: { code: string } }).error.code };
+  return { status: run.code, code: jsonError(run).code };
 }
 
 const sockets = new Set<Socket>();

@@ -1,5 +1,5 @@
 /**
- * `ecomdb partition explain` runs nothing, even though planning evaluates functions: the query is
+ * `ecomdb partition explain` executes nothing, even though planning evaluates functions: the query is
  * planned as a throwaway role that may only read, so a function with an effect outside the
  * transaction (here pg_terminate_backend, as a function calling dblink_exec would delete rows on
  * a second connection) is refused; the role is never committed, so nothing remains, on the

@@ -5,16 +5,15 @@
 import { existsSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MAX_SCALE } from '../../src/cli/flags.ts';
+import { DEFAULT_REGIONS, MAX_SCALE } from '../../src/cli/flags.ts';
 import { PROGRESS_MARKER } from '../../src/cli/progress.ts';
 import { SERVER_CEILING_BYTES, seedSize } from '../../src/seed/size.ts';
 import { snapshot } from '../helpers/checksums.ts';
 import { ecomdb, tempDir } from '../helpers/cli.ts';
-import { createMigratedDatabase, databasesForBlock, withPostgres } from '../helpers/db.ts';
+import { createMigratedDatabase, createTestDatabase, databasesForBlock, withPostgres } from '../helpers/db.ts';
 
 const UNTIL = '2026-11-01';
-const REGIONS = ['MLB', 'MLA', 'MLM', 'MCO', 'MLC', 'MLU', 'MPE'] as const;
-const sizeAt = (scale: number) => seedSize({ seed: 1, scale, regions: REGIONS, until: Date.UTC(2026, 10, 1), windowDays: 180 });
+const sizeAt = (scale: number) => seedSize({ seed: 1, scale, regions: DEFAULT_REGIONS, until: Date.UTC(2026, 10, 1), windowDays: 180 });
 
 describe('seed size', () => {
   it('is estimated from the seed plan: linear in the scale, about 60k rows per unit', () => {
@@ -61,7 +60,7 @@ describe('ecomdb seed refuses what cannot fit, before anything runs', () => {
   });
 });
 
-describe('ecomdb seed progress when stderr is not a terminal', () => {
+describe('ecomdb seed and up progress when stderr is not a terminal', () => {
   it('prints periodic progress lines while a table loads (every ECOMDB_PROGRESS_SECONDS)', async () => {
     const db = await createMigratedDatabase('seed_progress');
     try {
@@ -70,6 +69,35 @@ describe('ecomdb seed progress when stderr is not a terminal', () => {
       expect(run.code, run.stderr).toBe(0);
       const lines = run.stderr.split('\n').filter((l) => l.trimStart().startsWith(PROGRESS_MARKER));
       expect(lines.length).toBeGreaterThan(0);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('up, which seeds too, prints them as well', async () => {
+    const db = await createTestDatabase('up_progress');
+    try {
+      const run = await ecomdb(['up', '--url', db.url, '--no-partition', '--scale', '0.1'], { env: { ECOMDB_PROGRESS_SECONDS: '0' } });
+      expect(run.code, run.stderr).toBe(0);
+      const lines = run.stderr.split('\n').filter((l) => l.trimStart().startsWith(PROGRESS_MARKER));
+      expect(lines.length).toBeGreaterThan(0);
+    } finally {
+      await db.drop();
+    }
+  });
+});
+
+describe('a long history on a partitioned database', () => {
+  it('--days 1095: the month partitions are created a few months per transaction, within a default lock table', async () => {
+    const db = await createMigratedDatabase('seed_long_window');
+    try {
+      expect((await ecomdb(['partition', 'apply', '--url', db.url])).code).toBe(0);
+      const run = await ecomdb(['seed', '--url', db.url, '--scale', '0.05', '--days', '1095', '--until', UNTIL, '--json']);
+      expect(run.code, run.stderr).toBe(0);
+      // Every month of the window has its partition of orders in every site.
+      const [row] = await db.sql<{ months: number }[]>`
+        select count(distinct to_char(created_at, 'YYYY-MM'))::int as months from order_processing.orders`;
+      expect(row!.months).toBeGreaterThanOrEqual(36);
     } finally {
       await db.drop();
     }

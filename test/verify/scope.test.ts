@@ -4,13 +4,8 @@
  * rule runs; a database without any table in the component schemas is reported as such (exit 8).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ecomdb } from '../helpers/cli.ts';
+import { ecomdb, jsonError } from '../helpers/cli.ts';
 import { createMigratedDatabase, createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-
-/** The --json error of a run: `{ error: { code, details } }` on stdout. */
-function errorOf(run: { stdout: string }): { code: string; details: Record<string, unknown> } {
-  return (JSON.parse(run.stdout) as { error: { code: string; details: Record<string, unknown> } }).error;
-}
 
 describe('what ecomdb verify checks', () => {
   let migrated: TestDatabase;
@@ -25,31 +20,31 @@ describe('what ecomdb verify checks', () => {
   it('refuses schemas that do not exist, naming them (exit 2)', async () => {
     const nope = await ecomdb(['verify', '--url', migrated.url, '--json', '--schemas', 'nope']);
     expect(nope.code, nope.stderr).toBe(2);
-    expect(errorOf(nope)).toMatchObject({ code: 'E_USAGE', details: { unknown: ['nope'] } });
+    expect(jsonError(nope)).toMatchObject({ code: 'E_USAGE', details: { unknown: ['nope'] } });
     const typo = await ecomdb(['verify', '--url', migrated.url, '--json', '--only', 'catalog', '--schemas', 'user_management,payment']);
     expect(typo.code, typo.stderr).toBe(2);
-    expect(errorOf(typo)).toMatchObject({ code: 'E_USAGE', details: { unknown: ['payment'] } });
+    expect(jsonError(typo)).toMatchObject({ code: 'E_USAGE', details: { unknown: ['payment'] } });
   });
 
   it('refuses schemas that hold no table (exit 2), and an empty --schemas', async () => {
     const publicOnly = await ecomdb(['verify', '--url', migrated.url, '--json', '--only', 'catalog', '--schemas', 'public']);
     expect(publicOnly.code, publicOnly.stderr).toBe(2);
-    expect(errorOf(publicOnly).code).toBe('E_USAGE');
+    expect(jsonError(publicOnly).code).toBe('E_USAGE');
     const blank = await ecomdb(['verify', '--url', migrated.url, '--json', '--schemas', ' , ']);
     expect(blank.code, blank.stderr).toBe(2);
-    expect(errorOf(blank).code).toBe('E_USAGE');
+    expect(jsonError(blank).code).toBe('E_USAGE');
   });
 
   it('refuses --only / --skip that leave no rule to run (exit 2)', async () => {
     const none = await ecomdb(['verify', '--url', migrated.url, '--json', '--only', 'catalog', '--skip', 'catalog']);
     expect(none.code, none.stderr).toBe(2);
-    expect(errorOf(none).code).toBe('E_USAGE');
+    expect(jsonError(none).code).toBe('E_USAGE');
   });
 
   it('does not pass on a database with no table to check (exit 8)', async () => {
     const run = await ecomdb(['verify', '--url', empty.url, '--json', '--only', 'catalog']);
     expect(run.code, run.stderr).toBe(8);
-    expect(errorOf(run).code).toBe('E_VERIFY_EMPTY');
+    expect(jsonError(run).code).toBe('E_VERIFY_EMPTY');
   });
 
   it('still passes when the schemas named exist and hold tables', async () => {

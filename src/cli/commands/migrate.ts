@@ -8,10 +8,10 @@ import { contextOf, type Context } from '../context.ts';
 import { runOptions, type MigrateFlags, type MigrateListener } from '../flags.ts';
 import { onInterrupt } from '../../signals.ts';
 
-export type MigrateResult = RunResult & { target: string; ms: number };
+type MigrateResult = RunResult & { target: string; ms: number };
 
 /** Where a run is, so that an interruption can say what it leaves behind. */
-export class MigrateTracker implements MigrateListener {
+class MigrateTracker implements MigrateListener {
   private readonly done: string[] = [];
   private current: MigrationFile | null = null;
   private statements = 0;
@@ -43,7 +43,7 @@ export class MigrateTracker implements MigrateListener {
 }
 
 /** Migrate an open database. */
-export async function migrateOpen(db: Database, files: readonly MigrationFile[], options: RunOptions): Promise<MigrateResult> {
+async function migrateOpen(db: Database, files: readonly MigrationFile[], options: RunOptions): Promise<MigrateResult> {
   const started = Date.now();
   const result = await runMigrations(db, files, options);
   return { ...result, target: db.label, ms: Date.now() - started };
@@ -51,7 +51,7 @@ export async function migrateOpen(db: Database, files: readonly MigrationFile[],
 
 const withSemicolon = (s: string) => (s.trimEnd().endsWith(';') ? s : `${s};`);
 
-export function printMigrate(ctx: Context, result: MigrateResult): void {
+function printMigrate(ctx: Context, result: MigrateResult): void {
   const { output } = ctx;
   const already = result.plan.migrations.filter((m) => m.state === 'applied').length;
   if (result.dryRun) {

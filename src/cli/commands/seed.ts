@@ -59,9 +59,7 @@ stay: the layout wants them anyway.)`,
         output.info(`seeding ${db.label}: scale ${options.scale} (~${size.rows.toLocaleString('en-US')} rows), seed ${options.seed}, regions ${options.regions.join(',')}`);
         const result = await seedDatabase(db, files, {
           ...options,
-          onTableStart: (table, expected) => progress.start(table, expected),
-          onRows: (_table, rows) => progress.update(rows),
-          onTableDone: (r) => progress.done(r.table, r.rows, r.ms),
+          ...progress.seedCallbacks(),
           onPhase: (phase) => output.step(phase),
         });
         const rate = Math.round(result.rows / (result.ms / 1000));

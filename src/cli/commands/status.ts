@@ -17,8 +17,9 @@ Examples:
   $ ecomdb status
   $ ecomdb status --url postgres://postgres@localhost/shop --json
 
-Exits ${EXIT.history} (E_MIGRATION_MODIFIED, E_MIGRATION_OUT_OF_ORDER, E_MIGRATION_UNKNOWN) when the
-history and the files disagree, so CI can block the change.`,
+Exits ${EXIT.history} (E_MIGRATION_MODIFIED, E_MIGRATION_OUT_OF_ORDER, E_MIGRATION_UNKNOWN,
+E_MIGRATION_TRANSACTION_CONTROL) when the history and the files disagree or a pending file
+cannot run safely, so CI can block the change.`,
     )
     .action(async (_options: unknown, command: Command) => {
       const { target, migrationsDir, output } = contextOf(command);

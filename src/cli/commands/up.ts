@@ -14,6 +14,7 @@ import { applyPlan } from '../../partition/plan.ts';
 import { runPartition } from '../../partition/run.ts';
 import { summarize } from '../../summary.ts';
 import { runRules, selectRules } from '../../verify/run.ts';
+import { Progress } from '../progress.ts';
 import { contextOf } from '../context.ts';
 import { DEFAULT_REGIONS, runOptions, seedOptions, type MigrateFlags } from '../flags.ts';
 
@@ -69,15 +70,18 @@ A database that already holds data is not seeded again (use ecomdb seed --trunca
         }
         if (seeding) {
           const { seedDatabase } = await import('../../seed/load.ts');
+          const progress = new Progress(output, { everyMs: ctx.env.progressEveryMs });
           try {
             output.step(`seeding: scale ${seeding.scale}, seed ${seeding.seed}`);
-            const result = await seedDatabase(db, files, { ...seeding, onPhase: (phase) => output.step(phase) });
+            const result = await seedDatabase(db, files, { ...seeding, ...progress.seedCallbacks(), onPhase: (phase) => output.step(phase) });
             seeded = { rows: result.rows, ms: result.ms };
             output.success(`seeded ${result.rows.toLocaleString('en-US')} rows in ${(result.ms / 1000).toFixed(1)}s`);
           } catch (error) {
             if (!(error instanceof EcomdbError && error.code === 'E_SEED_NOT_EMPTY')) throw error;
             seeded = 'skipped';
             output.info('data already present: not seeded again');
+          } finally {
+            progress.stop();
           }
         }
         const schemas = COMPONENTS.map((c) => c.schema.schemaName);

@@ -29,7 +29,7 @@ const list = (value?: string) => (value ? value.split(',').map((s) => s.trim()).
 export function verifyCommand(): Command {
   return new Command('verify')
     .description('check the catalog, normal forms and business data; exit non-zero when a rule fails')
-    .option('--only <rules>', 'comma-separated rule ids or categories (catalog, normalization, data, drift, probe)')
+    .option('--only <rules>', 'comma-separated rule ids or categories (catalog, normalization, data, partition, drift, probe)')
     .option('--skip <rules>', 'comma-separated rule ids or categories to leave out')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'junit']).default('text'))
     .option('--sample <rows>', 'rows sampled per table by the data-driven normalization rules', String(SAMPLE_ROWS))

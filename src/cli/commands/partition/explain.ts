@@ -1,4 +1,4 @@
-/** `ecomdb partition explain <query>`: which partitions a query reads (EXPLAIN, never run). */
+/** `ecomdb partition explain <query>`: which partitions a query reads (EXPLAIN only: the query is planned, never executed). */
 import { Command } from 'commander';
 import { explainQuery, type ExplainResult } from '../../../partition/inspect.ts';
 import { contextOf, type Context } from '../../context.ts';
@@ -12,7 +12,7 @@ export function collect(context: Context, query: string, flags: { lockTimeout: s
 
 export function explain(): Command {
   return new Command('explain')
-    .description('show which partitions a query reads (EXPLAIN, never run)')
+    .description('show which partitions a query reads (EXPLAIN only; planning can call functions, see below)')
     .argument('<query>', 'one SQL statement, quoted')
     .addOption(lockTimeoutOption())
     .addHelpText(

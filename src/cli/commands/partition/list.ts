@@ -1,6 +1,6 @@
 /** `ecomdb partition list`: every partition with its bounds, row estimate and size. */
 import { Command } from 'commander';
-import { EcomdbError, pgFields } from '../../../errors.ts';
+import { EcomdbError, isInsufficientPrivilege, permissionError, pgFields } from '../../../errors.ts';
 import { listPartitions, type PartitionRow } from '../../../partition/inspect.ts';
 import { contextOf, type Context } from '../../context.ts';
 import { requireMigrated, withDb } from './common.ts';
@@ -9,8 +9,9 @@ export async function collect(context: Context): Promise<PartitionRow[]> {
   const rows = await withDb(context, (db) => db.session((s) => listPartitions(s))).catch((error: unknown) => {
     if (error instanceof EcomdbError) throw error;
     const pg = pgFields(error);
+    if (isInsufficientPrivilege(error)) throw permissionError(error, 'connect as a role with USAGE on the component schemas (the owner of the tables, for example)');
     throw new EcomdbError('E_PARTITION_FAILED', `cannot list the partitions: ${pg.message}${pg.code ? ` (SQLSTATE ${pg.code})` : ''}`, {
-      hint: pg.code === '42501' ? 'connect as a role with USAGE on the component schemas (the owner of the tables, for example)' : 'run with --verbose for details',
+      hint: 'run with --verbose for details',
       details: { sqlstate: pg.code },
       cause: error,
     });
