@@ -123,15 +123,15 @@ describe('ecomdb partition on the command line (PostgreSQL server)', () => {
     }
   });
 
-  it('list as a role that may not read the schemas: exit 9, one line, what to do', async () => {
+  it('list as a role that may not read the schemas: E_PERMISSION, exit 11, one line, what to do', async () => {
     const user = `ecomdb_nouse_${process.pid}`;
     await plain.sql.unsafe(`do $$ begin create role ${user} login; exception when duplicate_object then null; end $$`);
     try {
       const url = Object.assign(new URL(plain.url), { username: user }).toString();
       const run = await ecomdb(['partition', 'list', '--url', url, '--json']);
-      expect(run.code).toBe(9);
+      expect(run.code).toBe(11);
       expect(oneLine(run.stderr)).toHaveLength(1);
-      expect(jsonError(run)).toMatchObject({ code: 'E_PARTITION_FAILED', details: { sqlstate: '42501' } });
+      expect(jsonError(run)).toMatchObject({ code: 'E_PERMISSION', details: { sqlstate: '42501' } });
     } finally {
       await plain.sql.unsafe(`drop role ${user}`);
     }
