@@ -28,8 +28,11 @@ export function onInterrupt(say: () => void): () => void {
   };
 }
 
-/** How long the cleanup may take before the process exits anyway. */
-const GRACE_MS = 10_000;
+/**
+ * How long the cleanup may take before the process exits anyway. Generous: DROP DATABASE waits
+ * for a checkpoint, which takes tens of seconds on a server busy writing.
+ */
+const GRACE_MS = 60_000;
 
 /**
  * Run `work`; if SIGINT or SIGTERM arrives meanwhile, run `cleanup` and exit with the status a

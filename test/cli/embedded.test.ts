@@ -43,7 +43,7 @@ describe('ecomdb on the embedded default (PGlite)', () => {
     expect(status.code, status.stderr).toBe(0);
     const states = (JSON.parse(status.stdout) as { migrations: { state: string }[] }).migrations.map((m) => m.state);
     expect(states.every((s) => s === 'applied')).toBe(true);
-  });
+  }, 300_000); // two full runs on the embedded database: bounded, never timed
 
   it('refuses a second process on the same folder with one clear line naming the holder', async () => {
     const dir = join(tempDir(), 'store');
