@@ -92,6 +92,19 @@ describe('errors by code', () => {
   });
 });
 
+describe('--rate (open loop)', () => {
+  it('accounts for every call that came due: acknowledged, failed, skipped, or never started before the end', async () => {
+    const run = await bench(['--rate', '50', '--time', '3', '--clients', '2', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as BenchReport;
+    const s = report.schedule!;
+    expect(s.rate).toBe(50);
+    expect(s.due).toBeGreaterThan(0);
+    expect(s.due).toBe(report.totals.ok + report.totals.failed + report.totals.skipped + s.unstarted);
+    expect(report.check!.passed).toBe(true);
+  });
+});
+
 describe('refusals, before anything runs', () => {
   const nowhere = 'postgres://postgres@127.0.0.1:1/nothing_here';
 
