@@ -35,6 +35,14 @@ export async function freshDatabase(name: string, migrate = true): Promise<strin
   return url;
 }
 
+/** Drop `name` if it exists and create it as a copy of `template` (which nobody may be connected to); its URL. */
+export async function cloneDatabase(name: string, template: string): Promise<string> {
+  await admin.unsafe(`drop database if exists "${name}" with (force)`);
+  await admin.unsafe(`create database "${name}" template "${template}"`);
+  created.push(name);
+  return urlFor(name);
+}
+
 /** Drop one database now (it is no longer dropped at the end). */
 export async function dropDatabase(name: string): Promise<void> {
   await admin.unsafe(`drop database if exists "${name}" with (force)`);

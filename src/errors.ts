@@ -30,6 +30,8 @@ export const EXIT = {
   permission: 11,
   /** A marketplace operation of the query library (src/access) was refused; nothing it would have written was kept. */
   access: 12,
+  /** `ecomdb bench` found no marketplace to drive (the database is not seeded), or its check after the run found units oversold, coupon uses beyond a limit, an acknowledged order lost or a data rule broken. */
+  bench: 13,
   /** Interrupted by Ctrl-C (SIGINT, 128 + 2, as a shell reports it); what was in flight was rolled back or undone. */
   interrupted: 130,
   /** Stopped by SIGTERM (128 + 15); what was in flight was rolled back or undone. */
@@ -82,7 +84,10 @@ export type ErrorCode =
   | 'E_ACCESS_STATE'
   | 'E_ACCESS_CONFLICT'
   | 'E_ACCESS_OUT_OF_STOCK'
-  | 'E_ACCESS_COUPON';
+  | 'E_ACCESS_COUPON'
+  | 'E_BENCH_MIX'
+  | 'E_BENCH_NOT_SEEDED'
+  | 'E_BENCH_CHECK_FAILED';
 
 /** The exit status of every code (the README's table lists the same). */
 export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
@@ -163,6 +168,12 @@ export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
   E_ACCESS_OUT_OF_STOCK: EXIT.access,
   /** The coupon is unknown, switched off, expired or used up (`details.reason`). */
   E_ACCESS_COUPON: EXIT.access,
+  /** The bench's mix (--mix, --mix-file) names an unknown operation, repeats one, or has shares that do not add up to 100. */
+  E_BENCH_MIX: EXIT.usage,
+  /** The database holds no marketplace for the bench to drive: not migrated, or not seeded (no active products or buyers). */
+  E_BENCH_NOT_SEEDED: EXIT.bench,
+  /** After the run, stock, coupon uses, acknowledged orders or the data rules did not add up (`details.check`). */
+  E_BENCH_CHECK_FAILED: EXIT.bench,
 };
 
 export class EcomdbError extends Error {

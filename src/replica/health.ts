@@ -31,9 +31,17 @@ export function monitorClient(url: string, options: { connectTimeoutSeconds?: nu
   });
 }
 
-/** Errors that mean the node is down or went away (so a read can go elsewhere), not that the query was wrong. */
+/**
+ * Errors that mean the node is down or went away (so a read can go elsewhere), not that the query
+ * was wrong. The driver's error may come wrapped: drizzle-orm throws a DrizzleQueryError whose
+ * `cause` is postgres.js's error, so a read written with the query library is judged by its cause.
+ */
 export function isConnectionError(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
+  let code = (error as { code?: unknown })?.code;
+  for (let e = error, depth = 0; typeof code !== 'string' && e && typeof e === 'object' && depth < 5; depth++) {
+    e = (e as { cause?: unknown }).cause;
+    code = (e as { code?: unknown } | undefined)?.code;
+  }
   if (typeof code !== 'string') return false;
   return (
     code.startsWith('08') || // connection exception

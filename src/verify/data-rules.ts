@@ -200,7 +200,7 @@ const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
   {
     id: 'shipment-after-payment',
     description:
-      'A shipment leaves (shipped_at) strictly after the order\'s first approved payment (or approved and later refunded), because a seller ships only what is paid for.',
+      'A shipment leaves (shipped_at) strictly after the order\'s first approved payment (or approved and later refunded), because a seller ships only what is paid for; an order with nothing to pay (a coupon took its whole total) has no payment and needs none.',
     sql: sql`
       -- The first captured payment of every order, computed once and joined.
       WITH first_payment AS (
@@ -216,9 +216,12 @@ const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
                || CASE WHEN f.paid_at IS NULL THEN ' has no approved payment'
                        ELSE ' was first paid at ' || f.paid_at END AS detail
       FROM shipping_logistics.shipments AS s
+      JOIN order_processing.orders AS o
+        ON o.region = s.region AND o.id = s.order_id AND o.created_at = s.order_created_at
       LEFT JOIN first_payment AS f
         ON f.region = s.region AND f.order_id = s.order_id AND f.order_created_at = s.order_created_at
       WHERE s.shipped_at IS NOT NULL
+        AND o.total > 0
         AND (f.paid_at IS NULL OR s.shipped_at <= f.paid_at)`,
   },
   {

@@ -13,6 +13,7 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cancelOrder, createCoupon, isEcomdbError, payOrder, placeOrder, publishListing, registerUser, updateListing, type PlacedOrder } from '../../src/access/index.ts';
+import { seeded as random } from '../../src/bench/keys.ts';
 import { DATA_RULES } from '../../src/verify/data-rules.ts';
 import { runRules } from '../../src/verify/run.ts';
 import { urlFor } from '../helpers/db.ts';
@@ -25,17 +26,6 @@ const HOT_PRODUCTS = 10;
 const INITIAL_STOCK = 12;
 const COUPON_LIMITS = [5, 3, 2];
 
-/** A small seeded random generator (mulberry32): every run draws the same choices per client. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Acknowledged {
   readonly order: PlacedOrder;

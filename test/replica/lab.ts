@@ -22,8 +22,8 @@ export interface TestLab {
   teardown(): Promise<void>;
 }
 
-/** Build the lab in a new temporary folder, on ports from `firstPort`. */
-export async function buildLab(firstPort: number): Promise<TestLab> {
+/** Build the lab in a new temporary folder, on ports from `firstPort`; `sample: false` loads no sample rows (to seed it instead). */
+export async function buildLab(firstPort: number, options: { sample?: boolean } = {}): Promise<TestLab> {
   const dir = mkdtempSync(join(tmpdir(), 'ecomdb-replica-'));
   const cli = (args: readonly string[]) => ecomdb([...args, '--dir', dir], { cwd: tmpdir() });
   const clients: postgres.Sql[] = [];
@@ -33,7 +33,7 @@ export async function buildLab(firstPort: number): Promise<TestLab> {
     if (down?.code !== 0) await labDown(dir).catch(() => {});
     rmSync(dir, { recursive: true, force: true });
   };
-  const up = await cli(['replica', 'up', '--local', '--port', String(firstPort), '--json']);
+  const up = await cli(['replica', 'up', '--local', '--port', String(firstPort), '--json', ...(options.sample === false ? ['--no-sample'] : [])]);
   if (up.code !== 0) {
     await teardown();
     throw new Error(`replica up failed (exit ${up.code}):\n${up.stderr}\n${up.stdout}`);

@@ -4,6 +4,8 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DrizzleQueryError } from 'drizzle-orm';
+import { isConnectionError } from '../../src/replica/health.ts';
 import { createRouter } from '../../src/replica/router.ts';
 import { SERVER_URL } from '../helpers/db.ts';
 
@@ -34,5 +36,21 @@ describe('createRouter with a replica that is not PostgreSQL', () => {
     } finally {
       await router.close();
     }
+  });
+});
+
+describe('isConnectionError', () => {
+  const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5'), { code: 'ECONNREFUSED' });
+
+  it('sees a broken connection through drizzle-orm\'s wrapper (a read written with the query library)', () => {
+    expect(isConnectionError(refused())).toBe(true);
+    expect(isConnectionError(new DrizzleQueryError('select 1', [], refused()))).toBe(true);
+  });
+
+  it('does not take a failed query, wrapped or not, for a node that is down', () => {
+    const syntax = Object.assign(new Error('syntax error'), { code: '42601', severity: 'ERROR' });
+    expect(isConnectionError(syntax)).toBe(false);
+    expect(isConnectionError(new DrizzleQueryError('selec 1', [], syntax))).toBe(false);
+    expect(isConnectionError(new Error('no code'))).toBe(false);
   });
 });

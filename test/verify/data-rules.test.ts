@@ -408,6 +408,16 @@ describe.each(FIXTURE_TARGETS)('data rules on $name', ({ open }) => {
     }
   });
 
+  it('an order with nothing to pay (a coupon took its whole total) ships without a payment: no rule objects', async () => {
+    // Order 2 (shipped): its 20000 taken off by a coupon, and no payment.
+    const results = await runBroken([
+      `UPDATE order_processing.orders SET discount_total = 20000.00, total = 0, coupon_id = 1 WHERE region = 'MLA' AND id = 2`,
+      `UPDATE order_processing.coupons SET use_count = use_count + 1 WHERE region = 'MLA' AND id = 1`,
+      `DELETE FROM payments.payments WHERE region = 'MLA' AND id = 3`,
+    ]);
+    expect(failing(results)).toEqual([]);
+  });
+
   it('counts every offender but lists at most `sample` of them', async () => {
     // Every order of the fixture one peso off: 8 offenders of order-total-matches-lines.
     const statements = [`UPDATE order_processing.orders SET total = total + 1`];

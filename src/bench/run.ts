@@ -1,0 +1,194 @@
+/**
+ * A benchmark from start to end, as `ecomdb bench` and `npm run bench:workload` run it: read the
+ * key space and a snapshot of stock and coupon uses, connect the clients, run the mix, then
+ * check that nothing was lost or oversold. Returns the figures; prints nothing.
+ *
+ * @example
+ *   const report = await benchmark({ url, clients: 8, durationMs: 20_000, mix: DEFAULT_MIX, seed: 1, skew: 0.99, biLive: false, replicas: [], check: true });
+ *   for (const op of report.operations) console.log(op.operation, op.throughput, op.latencyMs.p95);
+ */
+import { openPostgres } from '../db/postgres.ts';
+import { maskUrl } from '../db/url.ts';
+import type { ReplicaHealth } from '../replica/router.ts';
+import { checkRun, takeSnapshot, type CheckReport } from './check.ts';
+import { readKeySpace } from './keyspace.ts';
+import { BENCH_OPERATIONS, mixObject, type BenchOperation, type Family, type Mix } from './mix.ts';
+import { connect, runMix, type ProgressSample } from './runner.ts';
+import { Workload } from './workload.ts';
+import { OPERATIONS } from '../access/index.ts';
+
+export interface BenchOptions {
+  /** The primary (every write; every read unless `replicas`). */
+  readonly url: string;
+  readonly clients: number;
+  /** Run for this long (ms) ... */
+  readonly durationMs?: number;
+  /** ... or for this many calls in all. */
+  readonly transactions?: number;
+  /** Calls per second in all (open loop); undefined: each client calls as fast as it can. */
+  readonly rate?: number;
+  readonly mix: Mix;
+  readonly seed: number;
+  /** Zipf skew of the keys (0 uniform, below 1). */
+  readonly skew: number;
+  /** BI calls compute their report on the base tables instead of reading the materialized views. */
+  readonly biLive: boolean;
+  /** Read-only calls go through the router to these replicas; empty: everything on the primary. */
+  readonly replicas: readonly string[];
+  /** Check stock, coupons, acknowledged orders and the data rules after the run. */
+  readonly check: boolean;
+}
+
+export interface BenchHooks {
+  readonly onPhase?: (line: string) => void;
+  readonly onProgress?: (sample: ProgressSample) => void;
+  readonly progressEveryMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Milliseconds; null when no call was acknowledged. */
+export interface Latency {
+  readonly mean: number | null;
+  readonly p50: number | null;
+  readonly p95: number | null;
+  readonly p99: number | null;
+  readonly max: number | null;
+}
+
+export interface OperationReport {
+  readonly operation: BenchOperation;
+  readonly family: Family;
+  /** Its share of the mix, in percent. */
+  readonly share: number;
+  readonly readOnly: boolean;
+  /** Calls acknowledged. */
+  readonly ok: number;
+  /** Calls that failed (refused or errors), after retries. */
+  readonly failed: number;
+  /** Failures by code: E_ACCESS_* (a refusal), `SQLSTATE xxxxx`, or the driver's code. */
+  readonly errors: Readonly<Record<string, number>>;
+  /** Serialization failures and deadlocks retried. */
+  readonly retries: number;
+  /** Draws that found nothing to act on (no order waiting in the site drawn). */
+  readonly skipped: number;
+  /** Acknowledged calls per second. */
+  readonly throughput: number;
+  /** Of the acknowledged calls, in milliseconds (from the time a call was due, with --rate). */
+  readonly latencyMs: Latency;
+}
+
+export interface BenchReport {
+  readonly target: string;
+  readonly options: {
+    readonly clients: number;
+    readonly seconds: number | null;
+    readonly transactions: number | null;
+    readonly rate: number | null;
+    readonly seed: number;
+    readonly skew: number;
+    readonly biLive: boolean;
+    readonly readFrom: 'primary' | 'replicas';
+    readonly replicas: readonly string[];
+  };
+  readonly mix: Readonly<Record<string, number>>;
+  /** What the key space held, per site. */
+  readonly keySpace: readonly { readonly region: string; readonly products: number; readonly buyers: number; readonly stores: number; readonly coupons: number }[];
+  readonly elapsedSeconds: number;
+  readonly stoppedEarly: boolean;
+  readonly totals: { readonly ok: number; readonly failed: number; readonly retries: number; readonly skipped: number; readonly throughput: number };
+  /** Failures of every operation by code. */
+  readonly errors: Readonly<Record<string, number>>;
+  readonly operations: readonly OperationReport[];
+  /** With --rate: calls due, started late (> 1 ms after due), the largest delay, and those never started. */
+  readonly schedule: { readonly rate: number; readonly due: number; readonly late: number; readonly maxLagMs: number; readonly unstarted: number } | null;
+  /** The replicas' health at the end (with --read-from replicas). */
+  readonly replicas: readonly ReplicaHealth[] | null;
+  readonly check: CheckReport | null;
+}
+
+const round = (x: number, digits = 3) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : null);
+
+export async function benchmark(options: BenchOptions, hooks: BenchHooks = {}): Promise<BenchReport> {
+  const say = hooks.onPhase ?? (() => {});
+  const db = await openPostgres(options.url);
+  try {
+    say('reading the key space (products, buyers, stores, coupons, recent orders per site)');
+    const keys = await db.session((s) => readKeySpace(s));
+    const snapshot = options.check ? await db.session((s) => takeSnapshot(s)) : null;
+    const workload = new Workload(keys, { seed: options.seed, skew: options.skew, biLive: options.biLive, runTag: Date.now().toString(36).toUpperCase() });
+    say(`connecting ${options.clients} client(s)${options.replicas.length > 0 ? `, reads through the router to ${options.replicas.length} replica(s)` : ''}`);
+    const connections = await connect({ url: options.url, clients: options.clients, replicas: options.replicas });
+    let result;
+    let replicas: readonly ReplicaHealth[] | null = null;
+    try {
+      const what = options.durationMs !== undefined ? `${options.durationMs / 1000} s` : `${options.transactions} calls`;
+      say(`running the mix for ${what}${options.rate !== undefined ? ` at ${options.rate} calls/s` : ''}`);
+      result = await runMix(workload, connections.executors, {
+        mix: options.mix,
+        seed: options.seed,
+        durationMs: options.durationMs,
+        transactions: options.transactions,
+        rate: options.rate,
+        onProgress: hooks.onProgress,
+        progressEveryMs: hooks.progressEveryMs,
+        signal: hooks.signal,
+      });
+      if (options.replicas.length > 0) replicas = connections.health();
+    } finally {
+      await connections.close();
+    }
+    let check: CheckReport | null = null;
+    if (snapshot) {
+      say('checking: stock, coupon uses, acknowledged orders, data rules');
+      check = await db.session((s) => checkRun(s, snapshot, workload.ledger));
+    }
+
+    const seconds = result.elapsedMs / 1000;
+    const operations: OperationReport[] = options.mix.map((entry) => {
+      const stats = result.operations.get(entry.operation)!;
+      const h = stats.latency;
+      return {
+        operation: entry.operation,
+        family: BENCH_OPERATIONS[entry.operation],
+        share: entry.share,
+        readOnly: OPERATIONS[entry.operation].readOnly,
+        ok: stats.ok,
+        failed: stats.failed,
+        errors: Object.fromEntries([...stats.errors].sort()),
+        retries: stats.retries,
+        skipped: stats.skipped,
+        throughput: round(stats.ok / seconds, 2)!,
+        latencyMs: { mean: round(h.mean), p50: round(h.percentile(50)), p95: round(h.percentile(95)), p99: round(h.percentile(99)), max: round(h.max) },
+      };
+    });
+    const errors: Record<string, number> = {};
+    for (const op of operations) for (const [code, n] of Object.entries(op.errors)) errors[code] = (errors[code] ?? 0) + n;
+    const sum = (f: (o: OperationReport) => number) => operations.reduce((n, o) => n + f(o), 0);
+    return {
+      target: db.label,
+      options: {
+        clients: options.clients,
+        seconds: options.durationMs === undefined ? null : options.durationMs / 1000,
+        transactions: options.transactions ?? null,
+        rate: options.rate ?? null,
+        seed: options.seed,
+        skew: options.skew,
+        biLive: options.biLive,
+        readFrom: options.replicas.length > 0 ? 'replicas' : 'primary',
+        replicas: options.replicas.map(maskUrl),
+      },
+      mix: mixObject(options.mix),
+      keySpace: keys.sites.map((s) => ({ region: s.region, products: s.products.ids.length, buyers: s.buyers.length, stores: s.stores.ids.length, coupons: s.coupons.length })),
+      elapsedSeconds: round(seconds)!,
+      stoppedEarly: result.stoppedEarly,
+      totals: { ok: sum((o) => o.ok), failed: sum((o) => o.failed), retries: sum((o) => o.retries), skipped: sum((o) => o.skipped), throughput: round(sum((o) => o.ok) / seconds, 2)! },
+      errors: Object.fromEntries(Object.entries(errors).sort()),
+      operations,
+      schedule: result.schedule && options.rate !== undefined ? { rate: options.rate, ...result.schedule, maxLagMs: round(result.schedule.maxLagMs)! } : null,
+      replicas,
+      check,
+    };
+  } finally {
+    await db.close();
+  }
+}
