@@ -4,7 +4,7 @@
  * PGlite) or a transaction and its parameters, performs one operation of one role, and returns a
  * typed result or throws an EcomdbError with an E_ACCESS_* code (nothing it would have written
  * is kept). Errors PostgreSQL raises for other reasons (a lost connection, a lock timeout) pass
- * through unchanged, with their SQLSTATE.
+ * through as drizzle's DrizzleQueryError, with the driver's error (and its SQLSTATE) as `.cause`.
  *
  * @example
  *   import { drizzle } from 'drizzle-orm/postgres-js';
