@@ -15,6 +15,11 @@ export interface Addition {
   /** What the statement sets, e.g. `COMMENT ON COLUMN "a"."b"."c"`. */
   readonly key: string;
   readonly sql: string;
+  /**
+   * The SQL that undoes `sql` (for down migrations), when it can be derived. Absent means the
+   * statement cannot be reversed without losing data or is not reversible at all.
+   */
+  readonly down?: string;
 }
 
 function tableName(table: PgTable): { schema: string; name: string } {
