@@ -32,6 +32,8 @@ export const EXIT = {
   access: 12,
   /** `ecomdb bench` found no marketplace to drive (the database is not seeded), or its check after the run found units oversold, coupon uses beyond a limit, an acknowledged order lost or a data rule broken. */
   bench: 13,
+  /** `ecomdb status --check` found the database behind (migrations pending) or ahead (applied migrations this version does not have) of the files. */
+  status: 16,
   /** Interrupted by Ctrl-C (SIGINT, 128 + 2, as a shell reports it); what was in flight was rolled back or undone. */
   interrupted: 130,
   /** Stopped by SIGTERM (128 + 15); what was in flight was rolled back or undone. */
@@ -53,6 +55,9 @@ export type ErrorCode =
   | 'E_MIGRATION_TRANSACTION_CONTROL'
   | 'E_MIGRATION_FAILED'
   | 'E_MIGRATION_LOCK_TIMEOUT'
+  | 'E_MIGRATION_IRREVERSIBLE'
+  | 'E_STATUS_BEHIND'
+  | 'E_STATUS_AHEAD'
   | 'E_IDENTIFIER'
   | 'E_GENERATE'
   | 'E_REPLICA_TOPOLOGY'
@@ -112,6 +117,16 @@ export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
   E_MIGRATION_TRANSACTION_CONTROL: EXIT.history,
   E_MIGRATION_FAILED: EXIT.migration,
   E_MIGRATION_LOCK_TIMEOUT: EXIT.busy,
+  /**
+   * Going down (`migrate --to`) would run a step that loses data (a dropped table or column, a
+   * narrowing type change) without --force, or a step that cannot work on this database (a key
+   * without the partition key on a partitioned table): refused before anything runs.
+   */
+  E_MIGRATION_IRREVERSIBLE: EXIT.history,
+  /** `status --check`: migrations are pending. */
+  E_STATUS_BEHIND: EXIT.status,
+  /** `status --check`: the database records migrations newer than every file (a newer version migrated it). */
+  E_STATUS_AHEAD: EXIT.status,
   E_IDENTIFIER: EXIT.usage,
   E_GENERATE: EXIT.internal,
   /** The topology declaration (src/replica/topology.ts) is invalid. */

@@ -14,6 +14,8 @@ export interface MigrateFlags {
   lockTimeout?: string;
   statementTimeout?: string;
   wait?: string;
+  to?: string;
+  force?: boolean;
 }
 
 /** What `ecomdb migrate` follows, to say what an interruption leaves behind. */
@@ -21,6 +23,9 @@ export interface MigrateListener {
   started(file: MigrationFile): void;
   ran(statements: number): void;
   applied(file: MigrationFile): void;
+  /** Going down: a file is about to be undone, or was undone (committed). */
+  reverting(file: MigrationFile): void;
+  reverted(file: MigrationFile): void;
 }
 
 /** Validate the flags before anything connects. */
@@ -36,6 +41,13 @@ export function runOptions(ctx: Context, flags: MigrateFlags, track?: MigrateLis
     },
     onStatement: (_f, done) => track?.ran(done),
     onApplied: (f) => track?.applied(f),
+    to: flags.to,
+    force: flags.force,
+    onReverting: (f) => {
+      track?.reverting(f);
+      ctx.output.step(`undoing ${f.tag}`);
+    },
+    onReverted: (f) => track?.reverted(f),
   };
 }
 

@@ -28,7 +28,7 @@ function tableName(table: PgTable): { schema: string; name: string } {
 }
 
 function comment(key: string, text: string): Addition {
-  return { key, sql: `${key} IS ${quoteLiteral(text)};` };
+  return { key, sql: `${key} IS ${quoteLiteral(text)};`, down: `${key} IS NULL;` };
 }
 
 /** COMMENT ON every component schema, table and column, in declaration order. */
@@ -62,6 +62,7 @@ export function referenceDataStatements(): Addition[] {
       sql:
         `INSERT INTO ${qualified} ("id", "name", "description") VALUES (${referenceId(values, value.name)}, ${quoteLiteral(value.name)}, ${quoteLiteral(value.description)}) ` +
         `ON CONFLICT ("id") DO UPDATE SET "name" = EXCLUDED."name", "description" = EXCLUDED."description";`,
+      down: `DELETE FROM ${qualified} WHERE "id" = ${referenceId(values, value.name)};`,
     }));
   });
 }
@@ -83,6 +84,7 @@ export function viewStatements(views: readonly BiView[] = BI_VIEWS): Addition[] 
         `CREATE UNIQUE INDEX ${quoteIdent(`${view.name}_${view.key.join('_')}_key`)} ON ${qualified} (${view.key.map(quoteIdent).join(', ')});`,
         `COMMENT ON MATERIALIZED VIEW ${qualified} IS ${quoteLiteral(view.comment)};`,
       ].join('\n'),
+      down: `DROP MATERIALIZED VIEW IF EXISTS ${qualified};`,
     };
   });
 }
@@ -91,11 +93,12 @@ const VIEW_KEY = /^DROP MATERIALIZED VIEW IF EXISTS ("[^"]+"\."[^"]+");/;
 const COMMENT_KEY = /^(COMMENT ON (?:SCHEMA|TABLE|COLUMN) .+?) IS '/;
 const INSERT_KEY = /^INSERT INTO ("[^"]+"\."[^"]+") \("id", "name", "description"\) VALUES \((\d+),/;
 
-/** The key of a statement that an earlier generation wrote, or undefined for any other statement. */
-function withoutLeadingComments(statement: string): string {
+/** A statement without the comment lines a file's header puts before it. */
+export function withoutLeadingComments(statement: string): string {
   return statement.replace(/^(?:--.*\n)+/, '');
 }
 
+/** The key of a statement that an earlier generation wrote, or undefined for any other statement. */
 export function keyOf(statement: string): string | undefined {
   const sql = withoutLeadingComments(statement);
   const c = COMMENT_KEY.exec(sql);

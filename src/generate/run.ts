@@ -36,8 +36,12 @@ function sqlFiles(dir: string): Set<string> {
   return new Set(readdirSync(dir).filter((f) => f.endsWith('.sql')));
 }
 
+/** Every Addition the schema source generates in this run (their `down` goes into the down files). */
+let known: Addition[] = [];
+
 /** Append one ecomdb migration holding `additions`, if there are any; returns its file name. */
 function appendAdditions(dir: string, name: string, title: string, wanted: readonly Addition[]): string | undefined {
+  known.push(...wanted);
   const existing = readMigrations(dir).flatMap((m) => m.statements);
   const missing = missingAdditions(wanted, existing);
   if (missing.length === 0) return undefined;
@@ -50,13 +54,38 @@ function appendAdditions(dir: string, name: string, title: string, wanted: reado
   return file;
 }
 
+/**
+ * Write the down file of every migration (src/generate/down.ts), in a child process: see
+ * down-main.ts. Returns the down files written or removed.
+ */
+function writeDownFiles(dir: string, additions: readonly Addition[]): string[] {
+  const script = join(PROJECT_ROOT, 'src', 'generate', 'down-main.ts');
+  const result = spawnSync(process.execPath, ['--import', 'tsx', script, dir], {
+    cwd: PROJECT_ROOT,
+    input: JSON.stringify(additions),
+    encoding: 'utf8',
+    stdio: ['pipe', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.status !== 0) {
+    throw new EcomdbError('E_GENERATE', `writing the down migrations failed: ${(result.stderr || result.error?.message || '').trim().split('\n').find((l) => /error/i.test(l)) ?? 'no output'}`, {
+      hint: 'run with --verbose to see the whole output',
+      details: { stdout: result.stdout, stderr: result.stderr },
+    });
+  }
+  return JSON.parse(result.stdout) as string[];
+}
+
 export interface GenerateResult {
   /** New files, in the order they were written. */
   readonly created: readonly string[];
+  /** Down files (under down/) written, rewritten or removed because they were stale. */
+  readonly down: readonly string[];
 }
 
 /** Generate into `dir` (default: the project's migrations/). */
 export function generateMigrations(dir: string = MIGRATIONS_DIR): GenerateResult {
+  known = [];
   const before = sqlFiles(dir);
   drizzleKit(['--name', 'schema'], dir);
   const created = [...sqlFiles(dir)].filter((f) => !before.has(f)).sort();
@@ -67,5 +96,5 @@ export function generateMigrations(dir: string = MIGRATIONS_DIR): GenerateResult
   // Last: a view reads the tables (and columns) the migrations before it create.
   const views = appendAdditions(dir, 'views', 'BI materialized views (schema/views.ts), each with the unique index REFRESH ... CONCURRENTLY needs.', viewStatements());
   if (views) created.push(views);
-  return { created };
+  return { created, down: writeDownFiles(dir, known) };
 }

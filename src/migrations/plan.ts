@@ -130,3 +130,36 @@ function unknownProblem(row: AppliedMigration, files: readonly MigrationFile[]):
     details: { recorded, appliedAfter: after ? `${after.tag}.sql` : null },
   };
 }
+
+/** The `--to` target that undoes every migration. */
+export const NO_MIGRATION = 'none';
+
+/** The files a run to `to` applies (up, in order) or undoes (down, newest first). */
+export interface TargetPlan {
+  readonly to: string;
+  readonly up: readonly MigrationFile[];
+  readonly down: readonly MigrationFile[];
+}
+
+/** Position of `to` in the journal (-1 for `none`); an unknown tag is a usage error. */
+export function targetIndex(files: readonly MigrationFile[], to: string): number {
+  if (to === NO_MIGRATION) return -1;
+  const index = files.findIndex((f) => f.tag === to);
+  if (index >= 0) return index;
+  const known = files.length > 2 ? `${files[0]!.tag} ... ${files.at(-1)!.tag}` : files.map((f) => f.tag).join(', ');
+  throw new EcomdbError('E_USAGE', `--to ${to}: no migration has that tag (the journal has ${known || 'none'})`, {
+    hint: `pass a tag as ecomdb status lists it (e.g. ${files.at(-1)?.tag ?? '0000_schema'}), or ${NO_MIGRATION} to undo every migration`,
+    details: { to, tags: files.map((f) => f.tag) },
+  });
+}
+
+/** Split a problem-free plan at `to`. Pure. */
+export function planTarget(files: readonly MigrationFile[], plan: MigrationPlan, to: string): TargetPlan {
+  const target = targetIndex(files, to);
+  const applied = new Set(plan.migrations.filter((m) => m.state === 'applied').map((m) => m.tag));
+  return {
+    to,
+    up: plan.pending.filter((f) => f.index <= target),
+    down: files.filter((f) => f.index > target && applied.has(f.tag)).reverse(),
+  };
+}

@@ -7,7 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { EcomdbError, pgFields } from '../errors.ts';
 import type { Database, Session } from '../db/types.ts';
 import type { MigrationFile } from './files.ts';
-import { planError, planMigrations, type AppliedMigration, type MigrationPlan } from './plan.ts';
+import { downMismatch, DOWN_FOLDER, partitionConflicts, type DownFile, type PartitionKeys } from './down.ts';
+import { planError, planMigrations, planTarget, type AppliedMigration, type MigrationPlan } from './plan.ts';
 
 /** drizzle's bookkeeping table, kept so that drizzle and ecomdb agree on what ran. */
 export const HISTORY_TABLE = 'drizzle.__drizzle_migrations';
@@ -30,12 +31,30 @@ export interface RunOptions {
   onStatement?: (file: MigrationFile, done: number) => void;
   /** Called once a file is applied and recorded (committed, for a transactional file). */
   onApplied?: (file: MigrationFile) => void;
+  /**
+   * Go up or down to this tag (or `none`, before every migration) instead of applying every
+   * pending file. Going down runs the down file of each applied migration after it, newest
+   * first, each in one transaction with the removal of its history row.
+   */
+  to?: string;
+  /** The down files, by tag (readDownMigrations); needed to go down. */
+  downs?: ReadonlyMap<string, DownFile>;
+  /** Run down steps marked irreversible (they lose data) instead of refusing. */
+  force?: boolean;
+  /** Called before each file is undone (going down). */
+  onReverting?: (file: MigrationFile) => void;
+  /** Called once a file is undone and its history row removed (committed). */
+  onReverted?: (file: MigrationFile) => void;
 }
 
 export interface RunResult {
   readonly plan: MigrationPlan;
   /** Tags applied by this run (for a dry run: that would be applied). */
   readonly applied: readonly string[];
+  /** Tags undone by this run, newest first (for a dry run: that would be undone). */
+  readonly reverted: readonly string[];
+  /** For a dry run going down: the down files that would run, in order. */
+  readonly downs: readonly DownFile[];
   /** True when this run waited for another process holding the lock. */
   readonly waited: boolean;
   readonly dryRun: boolean;
@@ -110,40 +129,114 @@ export function keptOfNoTransactionFile(ran: number): string {
  */
 async function applyFile(session: Session, file: MigrationFile, createHistory: boolean, options: RunOptions): Promise<void> {
   if (file.transactional) await session.exec('BEGIN');
-  for (const [i, statement] of file.statements.entries()) {
+  await runStatements(session, `${file.tag}.sql`, file.statements, file.transactional, (done) => options.onStatement?.(file, done));
+  if (createHistory) await ensureHistoryTable(session);
+  await session.query(`insert into ${HISTORY_TABLE} (hash, created_at) values ($1, $2)`, [file.hash, file.when]);
+  if (file.transactional) await session.exec('COMMIT');
+  options.onApplied?.(file);
+}
+
+/** Run `statements` of the file called `name`; on a failure, roll back (when transactional) and throw E_MIGRATION_FAILED. */
+async function runStatements(session: Session, name: string, statements: readonly string[], transactional: boolean, onStatement: (done: number) => void): Promise<void> {
+  for (const [i, statement] of statements.entries()) {
     try {
       await session.exec(statement);
     } catch (error) {
-      if (file.transactional) await session.exec('ROLLBACK');
+      if (transactional) await session.exec('ROLLBACK');
       const pg = pgFields(error);
       const clash = pg.code !== undefined && ALREADY_EXISTS.has(pg.code);
       throw new EcomdbError(
         'E_MIGRATION_FAILED',
-        `${file.tag}.sql statement ${i + 1} failed (${file.transactional ? 'rolled back' : `not rolled back: ${keptOfNoTransactionFile(i)}`}): ${pg.message}${pg.code ? ` [${pg.code}]` : ''} in: ${firstLine(statement)}`,
+        `${name} statement ${i + 1} failed (${transactional ? 'rolled back' : `not rolled back: ${keptOfNoTransactionFile(i)}`}): ${pg.message}${pg.code ? ` [${pg.code}]` : ''} in: ${firstLine(statement)}`,
         {
           hint: clash
             ? 'the database already holds objects that ecomdb\'s history does not record (made by hand, by another tool, or from another migrations folder): migrate an empty database, or drop the clashing objects first'
             : 'fix the statement in a new migration (or this file, if it was never applied anywhere) and run migrate again',
           details: {
-            file: `${file.tag}.sql`,
+            file: name,
             statement: i + 1,
             sql: statement,
             sqlstate: pg.code,
             detail: pg.detail,
-            rolledBack: file.transactional,
-            statementsKept: file.transactional ? 0 : i,
+            rolledBack: transactional,
+            statementsKept: transactional ? 0 : i,
             alreadyExists: clash,
           },
           cause: error,
         },
       );
     }
-    options.onStatement?.(file, i + 1);
+    onStatement(i + 1);
   }
-  if (createHistory) await ensureHistoryTable(session);
-  await session.query(`insert into ${HISTORY_TABLE} (hash, created_at) values ($1, $2)`, [file.hash, file.when]);
-  if (file.transactional) await session.exec('COMMIT');
-  options.onApplied?.(file);
+}
+
+/** Undo one applied file with its down file and remove its history row, in one transaction. */
+async function revertFile(session: Session, file: MigrationFile, down: DownFile, options: RunOptions): Promise<void> {
+  await session.exec('BEGIN');
+  await runStatements(session, `${DOWN_FOLDER}/${file.tag}.down.sql`, down.steps.map((s) => s.sql), true, () => {});
+  await session.query(`delete from ${HISTORY_TABLE} where created_at = $1 and hash = $2`, [file.when, file.hash]);
+  await session.exec('COMMIT');
+  options.onReverted?.(file);
+}
+
+/** The partitioned tables of the database (parents only), each with the partition key columns of its whole tree. */
+async function partitionKeys(session: Session): Promise<PartitionKeys> {
+  const rows = await session.query<{ name: string; keys: string[] }>(
+    `select n.nspname || '.' || c.relname as name,
+            array(select distinct a.attname::text
+                    from pg_partitioned_table pt2
+                    join pg_class c2 on c2.oid = pt2.partrelid
+                    cross join unnest(pt2.partattrs::int2[]) as k(attnum)
+                    join pg_attribute a on a.attrelid = c2.oid and a.attnum = k.attnum
+                   where c2.oid = c.oid or pg_partition_root(c2.oid) = c.oid) as keys
+       from pg_partitioned_table pt
+       join pg_class c on c.oid = pt.partrelid
+       join pg_namespace n on n.oid = c.relnamespace
+      where not c.relispartition`,
+  );
+  return new Map(rows.map((r) => [r.name, r.keys]));
+}
+
+/**
+ * Refuse, before anything runs, a descent that cannot be done as asked: a missing or mismatched
+ * down file, a step that cannot work on this (partitioned) database, or a step that loses data
+ * without `force`.
+ */
+async function checkDescent(session: Session, files: readonly MigrationFile[], options: RunOptions): Promise<DownFile[]> {
+  const downs = files.map((file) => {
+    const down = options.downs?.get(file.tag);
+    if (!down) {
+      throw new EcomdbError('E_MIGRATIONS_DIR', `going down needs ${DOWN_FOLDER}/${file.tag}.down.sql, which is missing`, {
+        hint: 'run ecomdb generate to write the down files, and commit them with the migrations',
+        details: { file: `${DOWN_FOLDER}/${file.tag}.down.sql` },
+      });
+    }
+    const mismatch = downMismatch(file, down, file.hash);
+    if (mismatch) {
+      throw new EcomdbError('E_MIGRATION_MODIFIED', mismatch, {
+        hint: 'regenerate the down files with ecomdb generate (never edit them by hand), then run again',
+        details: { file: `${DOWN_FOLDER}/${file.tag}.down.sql` },
+      });
+    }
+    return down;
+  });
+  const conflicts = await partitionConflicts(downs, await partitionKeys(session));
+  if (conflicts.length > 0) {
+    const first = conflicts[0]!;
+    throw new EcomdbError('E_MIGRATION_IRREVERSIBLE', `cannot go down past ${first.tag} on this database: ${first.reason}${conflicts.length > 1 ? ` (and ${conflicts.length - 1} more)` : ''}`, {
+      hint: 'the table was partitioned by ecomdb partition after that migration; stop at a later tag, or restore a backup taken before partitioning',
+      details: { conflicts },
+    });
+  }
+  const losses = downs.flatMap((d) => d.steps.flatMap((s, i) => (s.irreversible ? [{ file: `${DOWN_FOLDER}/${d.tag}.down.sql`, tag: d.tag, step: i + 1, reason: s.irreversible }] : [])));
+  if (losses.length > 0 && !options.force) {
+    const first = losses[0]!;
+    throw new EcomdbError('E_MIGRATION_IRREVERSIBLE', `going down to ${options.to} would lose data: undoing ${first.tag} ${first.reason}${losses.length > 1 ? ` (and ${losses.length - 1} more step(s) that lose data)` : ''}`, {
+      hint: 'back up what you need, then run again with --force to accept the loss; or go down to a later tag',
+      details: { irreversible: losses },
+    });
+  }
+  return downs;
 }
 
 /** Plan against the live history and apply what is pending; see RunOptions. */
@@ -153,7 +246,12 @@ export async function runMigrations(db: Database, files: readonly MigrationFile[
       const plan = planMigrations(files, await readHistory(session));
       const error = planError(plan);
       if (error) throw error;
-      return { plan, applied: plan.pending.map((f) => f.tag), waited: false, dryRun: true };
+      if (options.to !== undefined) {
+        const target = planTarget(files, plan, options.to);
+        const downs = await checkDescent(session, target.down, options);
+        return { plan, applied: target.up.map((f) => f.tag), reverted: target.down.map((f) => f.tag), downs, waited: false, dryRun: true };
+      }
+      return { plan, applied: plan.pending.map((f) => f.tag), reverted: [], downs: [], waited: false, dryRun: true };
     }
     const waited = await acquireMigrateLock(session, options.waitMs ?? 5 * 60_000);
     try {
@@ -168,14 +266,22 @@ export async function runMigrations(db: Database, files: readonly MigrationFile[
       if (options.statementTimeout) {
         await session.query(`select set_config('statement_timeout', $1, false)`, [options.statementTimeout]);
       }
+      const target = options.to === undefined ? { up: plan.pending, down: [] } : planTarget(files, plan, options.to);
+      const downs = target.down.length > 0 ? await checkDescent(session, target.down, options) : [];
       const applied: string[] = [];
-      for (const file of plan.pending) {
+      for (const file of target.up) {
         options.onMigration?.(file);
         await applyFile(session, file, !historyReady, options);
         historyReady = true;
         applied.push(file.tag);
       }
-      return { plan, applied, waited, dryRun: false };
+      const reverted: string[] = [];
+      for (const [i, file] of target.down.entries()) {
+        options.onReverting?.(file);
+        await revertFile(session, file, downs[i]!, options);
+        reverted.push(file.tag);
+      }
+      return { plan, applied, reverted, downs: [], waited, dryRun: false };
     } finally {
       await session.query('select pg_advisory_unlock($1)', [MIGRATE_LOCK_KEY.toString()]).catch(() => {});
       await session.exec('RESET lock_timeout; RESET statement_timeout').catch(() => {});
