@@ -60,13 +60,13 @@ export interface RunResult {
   readonly dryRun: boolean;
 }
 
-async function historyExists(session: Session): Promise<boolean> {
+async function historyExists(session: Pick<Session, 'query'>): Promise<boolean> {
   const [row] = await session.query<{ present: boolean }>(`select to_regclass('${HISTORY_TABLE}') is not null as present`);
   return row?.present === true;
 }
 
 /** Read the history; an absent table means nothing was applied. */
-export async function readHistory(session: Session): Promise<AppliedMigration[]> {
+export async function readHistory(session: Pick<Session, 'query'>): Promise<AppliedMigration[]> {
   if (!(await historyExists(session))) return [];
   const rows = await session.query<{ id: number; hash: string; created_at: string | number }>(
     `select id, hash, created_at from ${HISTORY_TABLE} order by id`,

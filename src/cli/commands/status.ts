@@ -4,33 +4,39 @@ import { openTarget } from '../../db/open.ts';
 import { readMigrations } from '../../migrations/files.ts';
 import { EcomdbError, EXIT } from '../../errors.ts';
 import { planError } from '../../migrations/plan.ts';
-import { migrationStatus } from '../../migrations/run.ts';
+import { readHistory } from '../../migrations/run.ts';
+import { checkError, checkHistory } from '../../migrations/check.ts';
 import { contextOf } from '../context.ts';
 
 export function statusCommand(): Command {
   return new Command('status')
     .description('list the migrations and whether each is applied, pending or modified')
+    .option('--check', `exit ${EXIT.status} unless the database is on the latest migration (behind: pending files; ahead: newer migrations recorded)`)
     .addHelpText(
       'after',
       `
 Examples:
   $ ecomdb status
   $ ecomdb status --url postgres://postgres@localhost/shop --json
+  $ ecomdb status --check --url "$DATABASE_URL"   # in a deploy script: is the database current?
 
 Exits ${EXIT.history} (E_MIGRATION_MODIFIED, E_MIGRATION_OUT_OF_ORDER, E_MIGRATION_UNKNOWN,
 E_MIGRATION_TRANSACTION_CONTROL) when the history and the files disagree or a pending file
-cannot run safely, so CI can block the change.`,
+cannot run safely, so CI can block the change. With --check, also exits ${EXIT.status} (E_STATUS_BEHIND,
+E_STATUS_AHEAD) when migrations are pending, or when the database records migrations newer
+than every file (a newer version migrated it).`,
     )
-    .action(async (_options: unknown, command: Command) => {
+    .action(async (flags: { check?: boolean }, command: Command) => {
       const { target, migrationsDir, output } = contextOf(command);
       const files = readMigrations(migrationsDir);
       const db = await openTarget(target, { create: false });
-      let plan;
+      let check;
       try {
-        plan = await migrationStatus(db, files);
+        check = checkHistory(files, await db.session((s) => readHistory(s)));
       } finally {
         await db.close();
       }
+      const { plan } = check;
       output.info(`migrations of ${db.label}:`);
       output.table(
         ['migration', 'state', 'statements'],
@@ -38,8 +44,8 @@ cannot run safely, so CI can block the change.`,
       );
       const count = (state: string) => plan.migrations.filter((m) => m.state === state).length;
       output.info(`${count('applied')} applied, ${count('pending')} pending, ${plan.problems.length} problem(s)`);
-      const report = { target: db.label, migrations: plan.migrations, problems: plan.problems };
-      const error = planError(plan);
+      const report = { target: db.label, state: check.state, migrations: plan.migrations, problems: plan.problems };
+      const error = flags.check ? checkError(check, db.label) : planError(plan);
       // One JSON document on stdout either way: on a problem, the error carries the report.
       if (!error) return output.data(report);
       throw new EcomdbError(error.code, error.message, { hint: error.hint, details: { ...error.details, ...report }, cause: error });
