@@ -28,7 +28,7 @@ function tableName(table: PgTable): { schema: string; name: string } {
 }
 
 function comment(key: string, text: string): Addition {
-  return { key, sql: `${key} IS ${quoteLiteral(text)};`, down: `${key} IS NULL;` };
+  return { key, sql: `${key} IS ${quoteLiteral(text)};`, down: downOfKey(key) };
 }
 
 /** COMMENT ON every component schema, table and column, in declaration order. */
@@ -52,17 +52,33 @@ export function commentStatements(components: readonly Component[] = COMPONENTS)
   return out;
 }
 
+const referenceKey = (qualified: string, id: number) => `${qualified} id ${id}`;
+const REFERENCE_KEY = /^("[^"]+"\."[^"]+") id (\d+)$/;
+const VIEW_PREFIX = 'MATERIALIZED VIEW ';
+
+/**
+ * The statement that undoes a new key of the three kinds above (a comment, a reference row, a
+ * view), from the key alone: it also serves migrations written before the source changed.
+ * Undefined for any other key.
+ */
+export function downOfKey(key: string): string | undefined {
+  if (key.startsWith('COMMENT ON ')) return `${key} IS NULL;`;
+  if (key.startsWith(VIEW_PREFIX)) return `DROP MATERIALIZED VIEW IF EXISTS ${key.slice(VIEW_PREFIX.length)};`;
+  const row = REFERENCE_KEY.exec(key);
+  return row ? `DELETE FROM ${row[1]} WHERE "id" = ${row[2]};` : undefined;
+}
+
 /** One upsert per reference row: the id is the position in the value list, from 1. */
 export function referenceDataStatements(): Addition[] {
   return REFERENCE_DATA.flatMap(({ table, values }) => {
     const { schema, name } = tableName(table);
     const qualified = quoteQualified(schema, name);
     return values.map((value) => ({
-      key: `${qualified} id ${referenceId(values, value.name)}`,
+      key: referenceKey(qualified, referenceId(values, value.name)),
       sql:
         `INSERT INTO ${qualified} ("id", "name", "description") VALUES (${referenceId(values, value.name)}, ${quoteLiteral(value.name)}, ${quoteLiteral(value.description)}) ` +
         `ON CONFLICT ("id") DO UPDATE SET "name" = EXCLUDED."name", "description" = EXCLUDED."description";`,
-      down: `DELETE FROM ${qualified} WHERE "id" = ${referenceId(values, value.name)};`,
+      down: downOfKey(referenceKey(qualified, referenceId(values, value.name))),
     }));
   });
 }
@@ -75,7 +91,7 @@ export function referenceDataStatements(): Addition[] {
 export function viewStatements(views: readonly BiView[] = BI_VIEWS): Addition[] {
   return views.map((view) => {
     const qualified = quoteQualified(view.schema, view.name);
-    const key = `MATERIALIZED VIEW ${qualified}`;
+    const key = `${VIEW_PREFIX}${qualified}`;
     return {
       key,
       sql: [
@@ -84,7 +100,7 @@ export function viewStatements(views: readonly BiView[] = BI_VIEWS): Addition[] 
         `CREATE UNIQUE INDEX ${quoteIdent(`${view.name}_${view.key.join('_')}_key`)} ON ${qualified} (${view.key.map(quoteIdent).join(', ')});`,
         `COMMENT ON MATERIALIZED VIEW ${qualified} IS ${quoteLiteral(view.comment)};`,
       ].join('\n'),
-      down: `DROP MATERIALIZED VIEW IF EXISTS ${qualified};`,
+      down: downOfKey(key),
     };
   });
 }
@@ -104,9 +120,9 @@ export function keyOf(statement: string): string | undefined {
   const c = COMMENT_KEY.exec(sql);
   if (c) return c[1];
   const i = INSERT_KEY.exec(sql);
-  if (i) return `${i[1]} id ${i[2]}`;
+  if (i) return referenceKey(i[1]!, Number(i[2]));
   const v = VIEW_KEY.exec(sql);
-  return v ? `MATERIALIZED VIEW ${v[1]}` : undefined;
+  return v ? `${VIEW_PREFIX}${v[1]}` : undefined;
 }
 
 /** The additions not yet established by `existing` statements (later statements win). */

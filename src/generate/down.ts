@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { BREAKPOINT, type MigrationFile } from '../migrations/files.ts';
 import type { DownStep } from '../migrations/down.ts';
 import { quoteLiteral } from '../ident.ts';
-import { keyOf, withoutLeadingComments, type Addition } from './additions.ts';
+import { downOfKey, keyOf, withoutLeadingComments, type Addition } from './additions.ts';
 
 /** A snapshot as drizzle-kit writes it in migrations/meta (only what is read here is typed). */
 export interface Snapshot {
@@ -185,8 +185,9 @@ export function reverseAdditions(files: readonly MigrationFile[], index: number,
     const key = keyOf(statement);
     const before = key ? earlier.get(key) : undefined;
     const addition = (key ? byKey.get(key) : undefined) ?? bySql.get(sql);
+    const undo = addition?.down ?? (key ? downOfKey(key) : undefined);
     if (before !== undefined) steps.push({ sql: before, irreversible: null });
-    else if (addition?.down) steps.push({ sql: addition.down, irreversible: null });
+    else if (undo) steps.push({ sql: undo, irreversible: null });
     else if (key || addition) steps.push(notUndone(key ?? firstLine(sql), `${key ?? firstLine(sql)} cannot be undone: its Addition declares no down`));
     // An unkeyed statement of a drizzle-kit migration is undone by the snapshot diff; in a
     // custom migration nothing says how to undo it.

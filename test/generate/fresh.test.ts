@@ -10,7 +10,7 @@ import { copyMigrations, editMigration } from '../helpers/migrations.ts';
 
 function sqlFiles(dir: string): Record<string, string> {
   return Object.fromEntries(
-    readdirSync(dir)
+    readdirSync(dir, { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.sql'))
       .sort()
       .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
@@ -20,9 +20,14 @@ function sqlFiles(dir: string): Record<string, string> {
 describe('generated migrations', () => {
   it('are up to date: a fresh generation writes nothing new', () => {
     const dir = copyMigrations();
-    const { created } = generateMigrations(dir);
+    const { created, down } = generateMigrations(dir);
     expect(created, `migrations/ is stale; run npm run generate and commit: ${created.join(', ')}`).toEqual([]);
-    expect(sqlFiles(dir)).toEqual(sqlFiles(MIGRATIONS_DIR));
+    expect(down, `migrations/down/ is stale; run npm run generate and commit: ${down.join(', ')}`).toEqual([]);
+    // Down files included: every migration has one, and generating rewrote none of them.
+    const files = sqlFiles(dir);
+    expect(files).toEqual(sqlFiles(MIGRATIONS_DIR));
+    const ups = Object.keys(files).filter((f) => !f.startsWith('down/'));
+    expect(Object.keys(files).filter((f) => f.startsWith('down/'))).toEqual(ups.map((f) => `down/${f.replace(/\.sql$/, '.down.sql')}`));
   });
 
   it('a comment missing from the migrations is generated into a new migration, alone', () => {
@@ -39,5 +44,8 @@ describe('generated migrations', () => {
     const text = readFileSync(join(dir, created[0]!), 'utf8');
     const statements = text.split('--> statement-breakpoint').map((s) => s.replace(/^(--.*\n)+/, '').trim());
     expect(statements).toEqual([removed]);
+    // Its down file takes the comment away again: the key was new in that migration.
+    const down = readFileSync(join(dir, 'down', created[0]!.replace(/\.sql$/, '.down.sql')), 'utf8');
+    expect(down).toContain(`${removed.slice(0, removed.indexOf(' IS '))} IS NULL;`);
   });
 });
