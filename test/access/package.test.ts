@@ -1,6 +1,6 @@
 /**
  * An application depends on ecomdb by name (node_modules/ecomdb, here a link to this repository)
- * and imports the schema and the query library through package.json "exports": its TypeScript
+ * and imports the schema, the query library and the migration check through package.json "exports": its TypeScript
  * compiles, and runs through tsx. A misuse the types must catch, and a path the package does not
  * export, fail to compile: the check can fail.
  */
@@ -17,6 +17,7 @@ import postgres from 'postgres';
 import { orders, products } from 'ecomdb/schema';
 import { OPERATIONS, placeOrder, searchProducts, type PlacedOrder } from 'ecomdb/access';
 import { orderHistory, isEcomdbError } from 'ecomdb';
+import { assertCurrent, type MigrationCheck } from 'ecomdb/migrations';
 
 // No connection is made: postgres.js connects on the first query, and none runs.
 const db = drizzle(postgres('postgres://nobody@127.0.0.1:1/none'));
@@ -33,6 +34,8 @@ export async function buyFirst(words: string): Promise<PlacedOrder | null> {
 }
 
 export const lastOrders = (buyerId: number) => orderHistory(db, { region: 'MLB', buyerId, status: 'paid', limit: 10 });
+/** At start-up: refuse a database behind or ahead of the migrations. */
+export const startUp = (): Promise<MigrationCheck> => assertCurrent(db);
 export const totals = db.select({ id: orders.id, total: orders.total }).from(orders);
 
 console.log(JSON.stringify([getTableName(orders), getTableName(products), Object.keys(OPERATIONS).length]));

@@ -12,7 +12,7 @@ import { readMigrations } from '../../src/migrations/files.ts';
 import { assertCurrent, checkMigrations } from '../../src/migrations/index.ts';
 import { HISTORY_TABLE, runMigrations } from '../../src/migrations/run.ts';
 import { openMemoryPglite } from '../../src/db/pglite.ts';
-import { ecomdb, errorCode, jsonError } from '../helpers/cli.ts';
+import { ecomdb, errorCode, jsonError, tempDir } from '../helpers/cli.ts';
 import { databasesForBlock, type TestDatabase } from '../helpers/db.ts';
 
 const files = readMigrations(MIGRATIONS_DIR);
@@ -74,6 +74,22 @@ describe('ecomdb status --check on PostgreSQL', () => {
     const run = await ecomdb(['status', '--check', '--url', db.url]);
     expect(run.code).toBe(4);
     expect(errorCode(run)).toBe('E_MIGRATION_MODIFIED');
+  });
+});
+
+describe('ecomdb status --check and migrate --to on the embedded database', () => {
+  it('current after migrate, behind after going down one migration, current again after going up', async () => {
+    const cwd = tempDir();
+    expect((await ecomdb(['migrate'], { cwd })).code).toBe(0);
+    expect((await ecomdb(['status', '--check'], { cwd })).code).toBe(0);
+    const down = await ecomdb(['migrate', '--to', tags.at(-2)!, '--force', '--json'], { cwd });
+    expect(down.code, down.stderr).toBe(0);
+    expect(JSON.parse(down.stdout).reverted).toEqual([newest.tag]);
+    const behind = await ecomdb(['status', '--check'], { cwd });
+    expect(behind.code).toBe(16);
+    expect(errorCode(behind)).toBe('E_STATUS_BEHIND');
+    expect((await ecomdb(['migrate', '--to', newest.tag], { cwd })).code).toBe(0);
+    expect((await ecomdb(['status', '--check'], { cwd })).code).toBe(0);
   });
 });
 
