@@ -178,13 +178,13 @@ export function reverseAdditions(files: readonly MigrationFile[], index: number,
     }
   }
   const byKey = new Map(known.map((a) => [a.key, a]));
-  const bySql = new Map(known.map((a) => [a.sql, a]));
+  const bySql = new Map(known.map((a) => [a.sql.trim(), a]));
   const steps: DownStep[] = [];
   for (const statement of [...file.statements].reverse()) {
     const sql = withoutLeadingComments(statement);
     const key = keyOf(statement);
     const before = key ? earlier.get(key) : undefined;
-    const addition = (key ? byKey.get(key) : undefined) ?? bySql.get(sql);
+    const addition = (key ? byKey.get(key) : undefined) ?? bySql.get(sql.trim());
     const undo = addition?.down ?? (key ? downOfKey(key) : undefined);
     if (before !== undefined) steps.push({ sql: before, irreversible: null });
     else if (undo) steps.push({ sql: undo, irreversible: null });
