@@ -12,7 +12,7 @@
  *   column or a sequence, or changing a column to a type that may not hold its values, loses
  *   data and is marked irreversible with the reason.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BREAKPOINT, type MigrationFile } from '../migrations/files.ts';
 import type { DownStep } from '../migrations/down.ts';
@@ -43,8 +43,16 @@ export const EMPTY_SNAPSHOT: Snapshot = {
   _meta: { schemas: {}, tables: {}, columns: {} },
 };
 
-export function readSnapshot(dir: string, tag: string): Snapshot {
-  return JSON.parse(readFileSync(join(dir, 'meta', `${tag.split('_')[0]}_snapshot.json`), 'utf8')) as Snapshot;
+/**
+ * The schema as of `files[index]`: its snapshot, or, for a file drizzle-kit did not write (no
+ * snapshot), the latest snapshot before it; EMPTY_SNAPSHOT before the first.
+ */
+export function snapshotAt(dir: string, files: readonly MigrationFile[], index: number): Snapshot {
+  for (let i = index; i >= 0; i--) {
+    const path = join(dir, 'meta', `${files[i]!.tag.split('_')[0]}_snapshot.json`);
+    if (existsSync(path)) return JSON.parse(readFileSync(path, 'utf8')) as Snapshot;
+  }
+  return EMPTY_SNAPSHOT;
 }
 
 /** Two snapshots describe the same schema (a custom migration's snapshot repeats the previous one). */
@@ -208,9 +216,8 @@ function firstLine(sql: string): string {
 
 /** Every step of the down file of `files[index]`, in the order they run. */
 export async function downSteps(dir: string, files: readonly MigrationFile[], index: number, known: readonly Addition[]): Promise<DownStep[]> {
-  const file = files[index]!;
-  const current = readSnapshot(dir, file.tag);
-  const previous = index === 0 ? EMPTY_SNAPSHOT : readSnapshot(dir, files[index - 1]!.tag);
+  const current = snapshotAt(dir, files, index);
+  const previous = snapshotAt(dir, files, index - 1);
   const custom = sameSchema(current, previous);
   return [...reverseAdditions(files, index, known, custom), ...(await reverseSchema(current, previous))];
 }

@@ -11,7 +11,10 @@ import { openMemoryPglite } from '../../src/db/pglite.ts';
 import type { Session } from '../../src/db/types.ts';
 import { downOfKey, keyOf, type Addition } from '../../src/generate/additions.ts';
 import { EMPTY_SNAPSHOT, reverseAdditions, reverseSchema, widens, type Snapshot } from '../../src/generate/down.ts';
-import { parseDown, renderDown } from '../../src/migrations/down.ts';
+import { downPath, parseDown, renderDown } from '../../src/migrations/down.ts';
+import { generateMigrations } from '../../src/generate/run.ts';
+import { addMigration, copyMigrations } from '../helpers/migrations.ts';
+import { readFileSync } from 'node:fs';
 import { parseMigration } from '../../src/migrations/files.ts';
 import { catalogEntries } from '../../src/verify/drift.ts';
 
@@ -122,6 +125,19 @@ describe('the reverse of keyed additions', () => {
     expect(downOfKey(keyOf(`COMMENT ON COLUMN "a"."t"."c" IS 'x';`)!)).toBe('COMMENT ON COLUMN "a"."t"."c" IS NULL;');
     expect(downOfKey(keyOf('DROP MATERIALIZED VIEW IF EXISTS "a"."v";\nCREATE MATERIALIZED VIEW "a"."v" AS SELECT 1;')!)).toBe('DROP MATERIALIZED VIEW IF EXISTS "a"."v";');
     expect(downOfKey('something else')).toBeUndefined();
+  });
+});
+
+describe('generating into a folder with a migration written by hand', () => {
+  it('gives it a down file whose unknown statement is marked irreversible, and leaves the others as they are', () => {
+    const dir = copyMigrations();
+    const tag = addMigration(dir, 'by_hand', 'CREATE TABLE "marketing"."by_hand" (id int);');
+    const { created, down } = generateMigrations(dir);
+    expect(created).toEqual([]);
+    expect(down).toEqual([`down/${tag}.down.sql`]);
+    const file = parseDown(tag, readFileSync(downPath(dir, tag), 'utf8'));
+    expect(file.steps).toHaveLength(1);
+    expect(file.steps[0]!.irreversible).toMatch(/cannot derive the reverse of .*by_hand\.sql's statement 1/);
   });
 });
 
