@@ -161,10 +161,12 @@ describe('down migrations on PostgreSQL', () => {
     expect(await test.sql`select id from drizzle.__drizzle_migrations`).toHaveLength(tags.length);
   });
 
-  it('refuses an unknown tag (E_USAGE) before connecting', async () => {
-    const run = await ecomdb(['migrate', '--to', '9999_nothing', '--url', 'postgres://postgres@127.0.0.1:1/none']);
-    expect(run.code).toBe(2);
-    expect(errorCode(run)).toBe('E_USAGE');
+  it('refuses an unknown tag, and --force without --to (E_USAGE), before connecting', async () => {
+    for (const args of [['--to', '9999_nothing'], ['--force']]) {
+      const run = await ecomdb(['migrate', ...args, '--url', 'postgres://postgres@127.0.0.1:1/none']);
+      expect(run.code, run.stderr).toBe(2);
+      expect(errorCode(run)).toBe('E_USAGE');
+    }
   });
 
   it('refuses a down file edited by hand, or made for another version of its migration, before anything runs', async () => {
@@ -187,19 +189,30 @@ describe('down migrations on PostgreSQL', () => {
     expect(payments!.present).toBe(true);
   });
 
-  it('on a partitioned database, a descent that would give a partitioned table a key without its partition key is refused, even forced', async () => {
+  it('on a partitioned database, each migration either goes down (and up again) or is refused before it runs, even forced, when it would give a partitioned table a key without its partition key', async () => {
     const test = await databases('down_partitioned');
     const partition = await ecomdb(['partition', 'apply', '--url', test.url]);
     expect(partition.code, partition.stderr).toBe(0);
-    const before = await test.sql`select id, hash from drizzle.__drizzle_migrations order by id`;
-    const run = await ecomdb(['migrate', '--to', NO_MIGRATION, '--force', '--url', test.url, '--json']);
-    expect(run.code, run.stdout).toBe(4);
-    const error = jsonError(run);
-    expect(error.code).toBe('E_MIGRATION_IRREVERSIBLE');
-    const conflicts = error.details.conflicts as { reason: string }[];
-    expect(conflicts.length).toBeGreaterThan(0);
-    expect(conflicts[0]!.reason).toMatch(/partitioned on/);
-    expect(await test.sql`select id, hash from drizzle.__drizzle_migrations order by id`).toEqual(before);
+    const history = () => test.sql`select id, hash from drizzle.__drizzle_migrations order by id`;
+    let refusal: { reason: string } | undefined;
+    for (let i = tags.length - 1; i >= 0 && !refusal; i--) {
+      const before = await history();
+      const run = await ecomdb(['migrate', '--to', below(i), '--force', '--url', test.url, '--json']);
+      if (run.code === 0) {
+        expect(JSON.parse(run.stdout).reverted).toEqual([tags[i]]);
+        continue;
+      }
+      // Never a failure half-way (exit 5): refused before anything ran, with the reason.
+      expect(run.code, run.stdout).toBe(4);
+      const error = jsonError(run);
+      expect(error.code).toBe('E_MIGRATION_IRREVERSIBLE');
+      refusal = (error.details.conflicts as { reason: string }[])[0];
+      expect(await history()).toEqual(before);
+    }
+    expect(refusal?.reason).toMatch(/partitioned on .*must hold/);
+    const up = await ecomdb(['migrate', '--url', test.url]);
+    expect(up.code, up.stderr).toBe(0);
+    expect((await ecomdb(['status', '--check', '--url', test.url])).code).toBe(0);
   });
 });
 

@@ -43,7 +43,7 @@ than every file (a newer version migrated it).`,
         plan.migrations.map((m) => [m.tag, m.state, String(m.statements)]),
       );
       const count = (state: string) => plan.migrations.filter((m) => m.state === state).length;
-      output.info(`${count('applied')} applied, ${count('pending')} pending, ${plan.problems.length} problem(s)`);
+      output.info(`${count('applied')} applied, ${count('pending')} pending, ${plan.problems.length} problem(s)${flags.check ? `: ${check.state}` : ''}`);
       const report = { target: db.label, state: check.state, migrations: plan.migrations, problems: plan.problems };
       const error = flags.check ? checkError(check, db.label) : planError(plan);
       // One JSON document on stdout either way: on a problem, the error carries the report.
