@@ -73,8 +73,13 @@ interface Node {
 
 async function parseOne(sql: string): Promise<Node | undefined> {
   const { parse } = await import('libpg-query');
-  const result = (await parse(sql)) as { stmts: { stmt: Node }[] };
-  return result.stmts[0]?.stmt;
+  try {
+    const result = (await parse(sql)) as { stmts: { stmt: Node }[] };
+    return result.stmts[0]?.stmt;
+  } catch {
+    // Unparsable: kept in drizzle-kit's place and not classified (PostgreSQL judges it when it runs).
+    return undefined;
+  }
 }
 
 const qualified = (schema: string | undefined, name: string) => `${schema ?? 'public'}.${name}`;

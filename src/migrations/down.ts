@@ -126,7 +126,13 @@ export async function partitionConflicts(downs: readonly DownFile[], partitioned
   const out: PartitionConflict[] = [];
   for (const down of downs) {
     for (const [i, step] of down.steps.entries()) {
-      const { stmts } = (await parse(step.sql)) as { stmts: { stmt: KeyNode }[] };
+      let stmts: { stmt: KeyNode }[];
+      try {
+        ({ stmts } = (await parse(step.sql)) as { stmts: { stmt: KeyNode }[] });
+      } catch {
+        // Not parsable by this parser's grammar: PostgreSQL will judge it when it runs.
+        continue;
+      }
       for (const { stmt } of stmts) {
         const keyed: { table: string; name: string; columns: string[] }[] = [];
         const alter = stmt.AlterTableStmt;
