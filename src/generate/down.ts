@@ -71,14 +71,14 @@ interface Node {
   [k: string]: unknown;
 }
 
-async function parseOne(sql: string): Promise<Node | undefined> {
+/** The statement's syntax tree; null when the parser cannot read it. */
+async function parseOne(sql: string): Promise<Node | undefined | null> {
   const { parse } = await import('libpg-query');
   try {
     const result = (await parse(sql)) as { stmts: { stmt: Node }[] };
     return result.stmts[0]?.stmt;
   } catch {
-    // Unparsable: kept in drizzle-kit's place and not classified (PostgreSQL judges it when it runs).
-    return undefined;
+    return null;
   }
 }
 
@@ -122,7 +122,9 @@ function columnType(snapshot: Snapshot, table: string, column: string): string |
 }
 
 /** Why `stmt` (going from `from` back to `to`) loses data, or null. */
-function lossOf(stmt: Node | undefined, from: Snapshot, to: Snapshot): string | null {
+function lossOf(stmt: Node | undefined | null, from: Snapshot, to: Snapshot): string | null {
+  // Kept in drizzle-kit's place, and assumed to lose data: nothing says it does not.
+  if (stmt === null) return 'PostgreSQL\'s parser (libpg-query) cannot read it, so whether it loses data is unknown';
   const drop = stmt?.DropStmt;
   if (drop && (drop.removeType === 'OBJECT_TABLE' || drop.removeType === 'OBJECT_SEQUENCE')) {
     const names = drop.objects.map((o) => (o.List?.items ?? []).map((i) => i.String.sval).join('.')).join(', ');
@@ -149,7 +151,7 @@ function lossOf(stmt: Node | undefined, from: Snapshot, to: Snapshot): string | 
  * The order a reverse diff runs in (a stable sort on this rank): what depends on a key or a
  * column goes first, columns go after the keys are rebuilt, foreign keys come back last.
  */
-function phaseOf(stmt: Node | undefined): number {
+function phaseOf(stmt: Node | undefined | null): number {
   const drop = stmt?.DropStmt;
   if (drop) {
     if (['OBJECT_INDEX', 'OBJECT_POLICY', 'OBJECT_VIEW', 'OBJECT_MATVIEW'].includes(drop.removeType)) return 0;
