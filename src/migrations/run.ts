@@ -248,7 +248,8 @@ export async function runMigrations(db: Database, files: readonly MigrationFile[
       if (error) throw error;
       if (options.to !== undefined) {
         const target = planTarget(files, plan, options.to);
-        const downs = await checkDescent(session, target.down, options);
+        // A dry run shows the steps that lose data (marked) rather than refusing them.
+        const downs = await checkDescent(session, target.down, { ...options, force: true });
         return { plan, applied: target.up.map((f) => f.tag), reverted: target.down.map((f) => f.tag), downs, waited: false, dryRun: true };
       }
       return { plan, applied: plan.pending.map((f) => f.tag), reverted: [], downs: [], waited: false, dryRun: true };

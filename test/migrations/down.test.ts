@@ -155,9 +155,13 @@ describe('down migrations on PostgreSQL', () => {
 
   it('a dry run going down prints the down files and changes nothing', async () => {
     const test = await databases('down_dry');
-    const run = await ecomdb(['migrate', '--to', tags[0]!, '--dry-run', '--force', '--url', test.url]);
+    const { reason } = newestLossy();
+    const run = await ecomdb(['migrate', '--to', tags[0]!, '--dry-run', '--url', test.url]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(`down/${tags.at(-1)}.down.sql`);
+    // The steps that lose data are shown, marked, rather than refused.
+    expect(run.stdout).toContain(`-- ecomdb:irreversible ${reason}`);
+    expect(run.stderr).toMatch(/needs --force/);
     expect(await test.sql`select id from drizzle.__drizzle_migrations`).toHaveLength(tags.length);
   });
 

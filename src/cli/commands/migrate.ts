@@ -83,7 +83,9 @@ function printMigrate(ctx: Context, result: MigrateResult): void {
         output.text(`-- ${DOWN_FOLDER}/${down.tag}.down.sql (runs in one transaction)\n${down.steps.map((s) => withSemicolon(s.sql)).join('\n\n')}\n`);
       }
     }
-    const undo = result.reverted.length > 0 ? `, ${result.reverted.length} would be undone` : '';
+    const lossy = result.downs.flatMap((d) => d.steps).filter((step) => step.irreversible).length;
+    const needs = lossy > 0 ? ` (${lossy} step(s) marked ecomdb:irreversible lose data: the run needs --force)` : '';
+    const undo = result.reverted.length > 0 ? `, ${result.reverted.length} would be undone${needs}` : '';
     output.info(`dry run on ${result.target}: ${result.applied.length} migration(s) would be applied${undo}, ${already} already applied; nothing ran`);
   } else if (result.reverted.length > 0) {
     output.success(`undid ${result.reverted.length} migration(s) on ${result.target} in ${(result.ms / 1000).toFixed(1)}s: ${result.reverted.join(', ')}`);
@@ -127,7 +129,7 @@ Examples:
   $ DATABASE_URL=postgres://... ecomdb migrate --dry-run > pending.sql
   $ ecomdb migrate --lock-timeout 5s --statement-timeout 10min --json
   $ ecomdb migrate --to 0005_schema              # up to it, or down to it with migrations/down/
-  $ ecomdb migrate --to 0002_comments --dry-run  # print the down files that would run
+  $ ecomdb migrate --to 0002_comments --dry-run  # print the down files that would run, runs nothing
 
 A file whose first line is "-- ecomdb:no-transaction" runs outside a transaction
 (for CREATE INDEX CONCURRENTLY); every other file runs in one transaction, and is refused
