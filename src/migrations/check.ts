@@ -18,10 +18,10 @@ import { readMigrations, type MigrationFile } from './files.ts';
 import { planError, planMigrations, type AppliedMigration, type MigrationPlan, type Problem } from './plan.ts';
 import { readHistory } from './run.ts';
 
-export type MigrationState = 'current' | 'behind' | 'ahead' | 'conflict';
+export type HistoryState = 'current' | 'behind' | 'ahead' | 'conflict';
 
 export interface MigrationCheck {
-  readonly state: MigrationState;
+  readonly state: HistoryState;
   /** How many of the files are applied. */
   readonly applied: number;
   /** The tags of the files not applied yet, in order. */
@@ -47,7 +47,7 @@ export function checkHistory(files: readonly MigrationFile[], applied: readonly 
     return !(p.code === 'E_MIGRATION_UNKNOWN' && p.tag === null && recorded && aheadWhen.has(recorded.createdAt));
   });
   const pending = plan.migrations.filter((m) => m.state === 'pending').map((m) => m.tag);
-  const state: MigrationState = problems.length > 0 ? 'conflict' : ahead.length > 0 ? 'ahead' : pending.length > 0 ? 'behind' : 'current';
+  const state: HistoryState = problems.length > 0 ? 'conflict' : ahead.length > 0 ? 'ahead' : pending.length > 0 ? 'behind' : 'current';
   return {
     state,
     applied: plan.migrations.filter((m) => m.state === 'applied').length,
