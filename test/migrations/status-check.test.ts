@@ -10,6 +10,7 @@ import { EXIT } from '../../src/errors.ts';
 import { MIGRATIONS_DIR } from '../../src/generate/run.ts';
 import { readMigrations } from '../../src/migrations/files.ts';
 import { assertCurrent, checkMigrations } from '../../src/migrations/index.ts';
+import { checkHistory } from '../../src/migrations/check.ts';
 import { HISTORY_TABLE, runMigrations } from '../../src/migrations/run.ts';
 import { openMemoryPglite } from '../../src/db/pglite.ts';
 import { ecomdb, errorCode, jsonError, tempDir } from '../helpers/cli.ts';
@@ -25,6 +26,24 @@ async function recordNewer(db: TestDatabase): Promise<void> {
 }
 
 const databases = databasesForBlock();
+
+describe('checkHistory (pure)', () => {
+  const recorded = (f: { hash: string; when: number }, id: number) => ({ id, hash: f.hash, createdAt: f.when });
+  const all = files.map((f, i) => recorded(f, i + 1));
+
+  it('current, behind, ahead; an unknown row among the files is a conflict, not ahead', () => {
+    expect(checkHistory(files, all).state).toBe('current');
+    expect(checkHistory(files, all.slice(0, -2))).toMatchObject({ state: 'behind', pending: tags.slice(-2) });
+    const newer = { id: 99, hash: 'f'.repeat(64), createdAt: newest.when + 1 };
+    expect(checkHistory(files, [...all, newer])).toMatchObject({ state: 'ahead', ahead: [newer], problems: [] });
+    const between = { id: 99, hash: 'f'.repeat(64), createdAt: files[0]!.when + 1 };
+    const conflict = checkHistory(files, [...all, between]);
+    expect(conflict.state).toBe('conflict');
+    expect(conflict.problems.map((p) => p.code)).toEqual(['E_MIGRATION_UNKNOWN']);
+    // Ahead and missing a file at once: the files after the newest applied one cannot run.
+    expect(checkHistory(files, [...all.slice(0, -1), newer]).state).toBe('conflict');
+  });
+});
 
 describe('ecomdb status --check on PostgreSQL', () => {
   it('exits 0 on a current database, with state current in --json', async () => {
