@@ -104,6 +104,8 @@ interface Disable {
 interface Carried {
   readonly tables: Set<string>;
   readonly indexes: Set<string>;
+  /** CHECK (col IS NOT NULL) constraints seen: `table.constraint` → column, and whether validated. */
+  readonly nullChecks: Map<string, { column: string; valid: boolean }>;
 }
 
 /** State of one file. */
@@ -114,14 +116,12 @@ interface FileState {
   readonly enumValues: Map<string, string>;
   /** `table.constraint` added NOT VALID in this transactional file. */
   readonly notValid: Set<string>;
-  /** CHECK (col IS NOT NULL) constraints seen: `table.constraint` → column, and whether validated. */
-  readonly nullChecks: Map<string, { column: string; valid: boolean }>;
 }
 
 const DISABLE = /^ecomdb-lint-disable(-next-statement)?(?:\s+([^:]*?))?\s*(?::\s*(.*))?$/;
 
 export function lintFiles(files: readonly ParsedFile[], options: LintOptions): Finding[] {
-  const carried: Carried = { tables: new Set(), indexes: new Set() };
+  const carried: Carried = { tables: new Set(), indexes: new Set(), nullChecks: new Map() };
   return files.flatMap((file) => lintFile(file, carried, options));
 }
 
@@ -159,7 +159,7 @@ function lintFile(file: ParsedFile, carried: Carried, options: LintOptions): Fin
 
   for (const problem of file.syntax) raw.push({ rule: 'syntax', line: problem.line, message: problem.message, statement: null });
 
-  const state: FileState = { lockTimeout: false, lockTimeoutReported: false, enumValues: new Map(), notValid: new Set(), nullChecks: new Map() };
+  const state: FileState = { lockTimeout: false, lockTimeoutReported: false, enumValues: new Map(), notValid: new Set() };
   for (const statement of file.statements) {
     const report = (rule: RuleId, message: string) => raw.push({ rule, line: statement.line, message, statement });
     checkStatement(statement, file, state, carried, options, report);
@@ -250,8 +250,9 @@ function checkStatement(statement: Statement, file: ParsedFile, state: FileState
       const key = relationKey(rel);
       if (node.concurrent) inTransaction('CREATE INDEX CONCURRENTLY');
       if (!isNew(rel)) {
-        if (options.partitioned.has(key) && rel.inh) {
-          report('partitioned-index', `CREATE INDEX on the partitioned table ${key} builds it on every partition at once`);
+        if (options.partitioned.has(key)) {
+          // ON ONLY builds nothing (an invalid index that partitions' indexes attach to later).
+          if (rel.inh) report('partitioned-index', `CREATE INDEX on the partitioned table ${key} builds it on every partition at once`);
         } else if (!node.concurrent) {
           report('create-index-concurrently', `CREATE INDEX on the existing table ${key} without CONCURRENTLY`);
         }
@@ -409,7 +410,7 @@ function checkAlterTable(
       case 'AT_SetNotNull': {
         if (fresh) break;
         const column = String(cmd.name);
-        const proven = [...state.nullChecks.entries()].some(([k, v]) => k.startsWith(`${key}.`) && v.column === column && v.valid);
+        const proven = [...carried.nullChecks.entries()].some(([k, v]) => k.startsWith(`${key}.`) && v.column === column && v.valid);
         if (!proven) report('set-not-null', `SET NOT NULL on ${key}.${column} without a validated CHECK (${column} IS NOT NULL)`);
         break;
       }
@@ -420,7 +421,7 @@ function checkAlterTable(
         if (c.contype === 'CONSTR_CHECK') {
           const test = as(c.raw_expr, 'NullTest');
           const column = test?.nulltesttype === 'IS_NOT_NULL' ? names(as(test.arg, 'ColumnRef')?.fields) : [];
-          if (column.length === 1) state.nullChecks.set(name, { column: column[0]!, valid: fresh || !c.skip_validation });
+          if (column.length === 1) carried.nullChecks.set(name, { column: column[0]!, valid: fresh || !c.skip_validation });
         }
         if ((c.contype === 'CONSTR_FOREIGN' || c.contype === 'CONSTR_CHECK') && c.skip_validation && file.transactional) state.notValid.add(name);
         if (fresh) break;
@@ -435,8 +436,8 @@ function checkAlterTable(
       case 'AT_ValidateConstraint': {
         const name = `${key}.${String(cmd.name)}`;
         if (state.notValid.has(name)) report('validate-same-transaction', `VALIDATE CONSTRAINT ${String(cmd.name)} in the transaction that added it NOT VALID`);
-        const check = state.nullChecks.get(name);
-        if (check) state.nullChecks.set(name, { ...check, valid: true });
+        const check = carried.nullChecks.get(name);
+        if (check) carried.nullChecks.set(name, { ...check, valid: true });
         break;
       }
       case 'AT_AlterColumnType': {
