@@ -1,0 +1,66 @@
+/**
+ * The lint fixtures are real migrations: each runs on PostgreSQL against the tables it assumes
+ * (populated), the way ecomdb migrate runs a file (one transaction, unless it opens with the
+ * no-transaction marker). Unsafe ones run too, except the three whose rule says they fail: a
+ * CONCURRENTLY inside a transaction, an enum value used in the transaction that added it, and a
+ * NOT NULL column without a default added to a table that holds rows.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseMigration } from '../../src/migrations/files.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+
+const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+/** The unsafe fixtures whose rule is that they fail, with the SQLSTATE they fail with. */
+const FAILS_WHEN_RUN = new Map([
+  ['needs-no-transaction.unsafe.sql', '25001'],
+  ['enum-value-in-transaction.unsafe.sql', '55P04'],
+  ['add-column-required.unsafe.sql', '23502'],
+]);
+
+const SETUP = `
+DROP SCHEMA IF EXISTS shop, order_processing CASCADE;
+CREATE SCHEMA shop;
+CREATE TYPE shop.account_state AS ENUM ('active', 'banned');
+CREATE TABLE shop.accounts (id int PRIMARY KEY, email text, phone text, name text, legacy_code text,
+  state shop.account_state NOT NULL DEFAULT 'active', banned boolean NOT NULL DEFAULT false);
+INSERT INTO shop.accounts (id, email, phone, name) SELECT i, 'u' || i || '@example.com', '+55' || i, 'User ' || i FROM generate_series(1, 200) i;
+CREATE INDEX accounts_email_idx ON shop.accounts (email);
+CREATE TABLE shop.orders (id int PRIMARY KEY, account_id int NOT NULL, total numeric(14,2) NOT NULL);
+INSERT INTO shop.orders SELECT i, 1 + i % 200, 10 + i FROM generate_series(1, 500) i;
+CREATE TABLE shop.legacy_sessions (id int);
+CREATE SCHEMA order_processing;
+CREATE TABLE order_processing.orders (region text NOT NULL, id int NOT NULL, total numeric(14,2), currency text) PARTITION BY LIST (region);
+CREATE TABLE order_processing.orders_mlb PARTITION OF order_processing.orders FOR VALUES IN ('MLB');
+CREATE TABLE order_processing.orders_default PARTITION OF order_processing.orders DEFAULT;
+INSERT INTO order_processing.orders SELECT CASE WHEN i % 2 = 0 THEN 'MLB' ELSE 'MLA' END, i, i FROM generate_series(1, 100) i;
+`;
+
+describe('lint fixtures on PostgreSQL', () => {
+  let test: TestDatabase;
+  beforeAll(async () => {
+    test = await createTestDatabase('lint_fixtures');
+  });
+  afterAll(async () => {
+    await test?.drop();
+  });
+
+  const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.sql')).sort();
+  for (const name of files) {
+    it(`${name} ${FAILS_WHEN_RUN.has(name) ? 'fails' : 'runs'}`, async () => {
+      await test.sql.unsafe(SETUP);
+      const file = parseMigration(0, name, 0, readFileSync(`${FIXTURES}${name}`, 'utf8'));
+      const run = file.transactional
+        ? test.sql.begin(async (tx) => {
+            for (const statement of file.statements) await tx.unsafe(statement);
+          })
+        : (async () => {
+            for (const statement of file.statements) await test.sql.unsafe(statement);
+          })();
+      const sqlstate = FAILS_WHEN_RUN.get(name);
+      if (sqlstate) await expect(run).rejects.toMatchObject({ code: sqlstate });
+      else await run;
+    });
+  }
+});
