@@ -1,6 +1,6 @@
 /** `ecomdb lint [FILES]`: static safety rules on migration SQL, parsed with PostgreSQL's own parser. */
 import { readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { Command, Option } from 'commander';
 import { openTarget } from '../../db/open.ts';
 import { EcomdbError, EXIT } from '../../errors.ts';
@@ -15,7 +15,11 @@ interface LintFlags {
   strict?: boolean;
 }
 
-const display = (path: string) => relative(process.cwd(), path) || path;
+/** A migration's path as findings name it: relative to the working folder when inside it (as CI annotations want), else absolute. */
+function display(path: string): string {
+  const inside = relative(process.cwd(), path);
+  return inside && !inside.startsWith('..') && !isAbsolute(inside) ? inside : path;
+}
 
 function sourcesOf(dir: string, files: readonly MigrationFile[]): LintSource[] {
   return files.map((f) => ({ name: display(join(dir, `${f.tag}.sql`)), text: f.text }));
