@@ -93,6 +93,7 @@ const PRIVILEGES_NEEDED: Record<string, string> = {
   verify: 'verify reads the catalog and every table: connect as a role with USAGE on the component schemas and SELECT on their tables (their owner, for example); its drift rule also needs CREATEDB',
   docs: 'docs reads the catalog: connect as a role with USAGE on the component schemas',
   partition: 'partition commands rebuild and read the tables: connect as the owner of the ecomdb tables',
+  lint: 'lint reads the migration history of the database it is given: connect as a role with USAGE on schema drizzle and SELECT on its tables, or lint without a database (--after TAG, or FILES)',
   bench: 'bench reads and writes every marketplace table: connect as the owner of the ecomdb tables (the role that ran ecomdb migrate)',
 };
 

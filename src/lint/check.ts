@@ -102,6 +102,7 @@ interface Disable {
 
 /** State carried from file to file: what the pending files create. */
 interface Carried {
+  readonly schemas: Set<string>;
   readonly tables: Set<string>;
   readonly indexes: Set<string>;
   /** CHECK (col IS NOT NULL) constraints seen: `table.constraint` → column, and whether validated. */
@@ -121,7 +122,7 @@ interface FileState {
 const DISABLE = /^ecomdb-lint-disable(-next-statement)?(?:\s+([^:]*?))?\s*(?::\s*(.*))?$/;
 
 export function lintFiles(files: readonly ParsedFile[], options: LintOptions): Finding[] {
-  const carried: Carried = { tables: new Set(), indexes: new Set(), nullChecks: new Map() };
+  const carried: Carried = { schemas: new Set(), tables: new Set(), indexes: new Set(), nullChecks: new Map() };
   return files.flatMap((file) => lintFile(file, carried, options));
 }
 
@@ -240,6 +241,10 @@ function checkStatement(statement: Statement, file: ParsedFile, state: FileState
       carried.tables.add(relationKey(rel));
       return;
     }
+    case 'CreateSchemaStmt': {
+      if (typeof node.schemaname === 'string') carried.schemas.add(node.schemaname);
+      return;
+    }
     case 'CreateTableAsStmt': {
       const into = node.into as { rel?: RangeVar } | undefined;
       carried.tables.add(relationKey(into?.rel));
@@ -263,7 +268,13 @@ function checkStatement(statement: Statement, file: ParsedFile, state: FileState
     }
     case 'DropStmt': {
       const objects = list(node.objects).map((o) => names(as(o, 'List')?.items));
-      if (node.removeType === 'OBJECT_TABLE') {
+      if (node.removeType === 'OBJECT_SCHEMA') {
+        for (const schema of list(node.objects).map((o) => String(as(o, 'String')?.sval ?? ''))) {
+          if (carried.schemas.has(schema)) continue;
+          report('drop-table', `DROP SCHEMA ${schema}${node.behavior === 'DROP_CASCADE' ? ' CASCADE drops every table in it' : ''}`);
+          locks(`DROP SCHEMA ${schema}`);
+        }
+      } else if (node.removeType === 'OBJECT_TABLE') {
         for (const parts of objects) {
           const key = indexKey(parts);
           if (carried.tables.has(key)) continue;
@@ -405,6 +416,9 @@ function checkAlterTable(
         else if (volatile) report('add-column-volatile-default', `ADD COLUMN ${name} with the volatile default ${names(volatile[1].funcname).at(-1)}()`);
         else if (SERIAL.has(type) || identity) report('add-column-volatile-default', `ADD COLUMN ${name} ${identity ? 'GENERATED AS IDENTITY' : type} fills every row from a sequence`);
         else if (constraints.some((c) => c.contype === 'CONSTR_NOTNULL' || c.contype === 'CONSTR_PRIMARY') && !dflt) report('add-column-required', `ADD COLUMN ${name} NOT NULL without a default`);
+        // A REFERENCES or CHECK written on the new column is checked against every row, and cannot say NOT VALID.
+        const checked = constraints.find((c) => c.contype === 'CONSTR_FOREIGN' || c.contype === 'CONSTR_CHECK');
+        if (checked) report('constraint-not-valid', `ADD COLUMN ${name} with an inline ${checked.contype === 'CONSTR_FOREIGN' ? 'REFERENCES' : 'CHECK'}, checked on every existing row`);
         break;
       }
       case 'AT_SetNotNull': {

@@ -6,9 +6,13 @@
 import type { Finding } from './check.ts';
 
 export interface LintReport {
-  /** What was linted: `files` (named on the command line), `pending` (not applied on the target), `all` (every file of the folder, on an empty database). */
-  readonly mode: 'files' | 'pending' | 'all';
-  /** The database asked what is pending (its masked URL or folder), or null. */
+  /**
+   * What was linted: `files` (named on the command line), `pending` (not applied on the target),
+   * `after` (the migrations after `--after TAG`, those up to it taken as applied), `all` (every
+   * file of the folder, on an empty database).
+   */
+  readonly mode: 'files' | 'pending' | 'after' | 'all';
+  /** The database asked what is pending (its masked URL or folder), the `--after` tag, or null. */
   readonly target: string | null;
   readonly files: readonly string[];
   /** Every finding, those silenced by a disable comment included (`suppressed` holds the reason). */

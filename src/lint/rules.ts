@@ -87,7 +87,7 @@ export const RULES = [
   {
     id: 'drop-table',
     severity: 'error',
-    summary: 'DROP TABLE breaks every running application that still uses the table, and its data is gone',
+    summary: 'DROP TABLE (or DROP SCHEMA, which takes its tables with it) breaks every running application that still uses the table, and its data is gone',
     rewrite: 'expand/contract: release an application that no longer uses the table first, keep a copy (rename into an archive schema), drop it later',
   },
   {

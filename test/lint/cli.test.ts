@@ -188,6 +188,20 @@ describe('ecomdb lint: the migrations a database has not applied', () => {
     expect(report(run.stdout).findings.map((f) => f.rule)).toEqual(['create-index-concurrently']);
   }, 120_000);
 
+  it('--after TAG: the migrations after TAG, with no database; the declared layout says which tables are partitioned', async () => {
+    const all = readMigrations(dir).map((m) => m.tag);
+    const run = await ecomdb(['lint', '--after', all.at(-2)!, '--migrations', dir, '--format', 'json']);
+    expect(run.code).toBe(EXIT.lint);
+    const r = report(run.stdout);
+    expect(r).toMatchObject({ mode: 'after', target: all.at(-2), files: [join(dir, `${all.at(-1)}.sql`)] });
+    expect(r.findings.map((f) => f.rule)).toEqual(['partitioned-index']);
+    const unknown = await ecomdb(['lint', '--after', '9999_nothing', '--migrations', dir]);
+    expect(unknown.code).toBe(EXIT.usage);
+    expect(errorCode(unknown)).toBe('E_USAGE');
+    const both = await ecomdb(['lint', '--after', all.at(-2)!, UNSAFE], inRepo);
+    expect(errorCode(both)).toBe('E_USAGE');
+  });
+
   it('a database that cannot be reached is exit 3', async () => {
     const run = await ecomdb(['lint', '--url', 'postgres://postgres@127.0.0.1:1/nothing', '--migrations', dir]);
     expect(run.code).toBe(EXIT.target);

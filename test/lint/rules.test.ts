@@ -66,6 +66,15 @@ describe('existing tables', () => {
     expect(live(await lint(text))).toEqual([]);
   });
 
+  it('DROP SCHEMA of a schema the files did not create drops tables; inline REFERENCES and CHECK on a new column are checked on every row', async () => {
+    const lt = "SET lock_timeout = '1s';\n";
+    expect(rulesOf(await lint(`${lt}DROP SCHEMA shop CASCADE;`))).toEqual(['drop-table']);
+    expect(live(await lint(`${lt}CREATE SCHEMA scratch;\nCREATE TABLE scratch.t (a int);\nDROP SCHEMA scratch CASCADE;`))).toEqual([]);
+    expect(rulesOf(await lint(`${lt}ALTER TABLE shop.orders ADD COLUMN coupon_id int REFERENCES shop.coupons (id);`))).toEqual(['constraint-not-valid']);
+    expect(rulesOf(await lint(`${lt}ALTER TABLE shop.orders ADD COLUMN weight int CHECK (weight > 0);`))).toEqual(['constraint-not-valid']);
+    expect(live(await lint(`${lt}ALTER TABLE shop.orders ADD COLUMN weight int;`))).toEqual([]);
+  });
+
   it('the partitioned tables are the declared layout by default, or the ones given', async () => {
     expect(declaredPartitioned().has('order_processing.orders')).toBe(true);
     expect(declaredPartitioned().has('user_management.roles')).toBe(false);

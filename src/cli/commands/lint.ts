@@ -13,6 +13,7 @@ import { contextOf, type Context } from '../context.ts';
 interface LintFlags {
   format: 'text' | 'json' | 'junit' | 'github';
   strict?: boolean;
+  after?: string;
 }
 
 /** A migration's path as findings name it: relative to the working folder when inside it (as CI annotations want), else absolute. */
@@ -37,13 +38,27 @@ function readFiles(paths: readonly string[]): LintSource[] {
 }
 
 /** The files to lint and what to assume about the database, by the rules in the README. */
-export async function collect(context: Context, paths: readonly string[]): Promise<LintReport> {
+export async function collect(context: Context, paths: readonly string[], flags: Pick<LintFlags, 'after'> = {}): Promise<LintReport> {
+  if (flags.after !== undefined && paths.length > 0) {
+    throw new EcomdbError('E_USAGE', '--after and FILES cannot be combined', { hint: 'name the files, or give --after TAG to lint the migrations after TAG' });
+  }
   if (paths.length > 0) {
     const sources = readFiles(paths);
     const findings = await lintSources(sources, { partitioned: declaredPartitioned() });
     return summarize('files', null, sources.map((s) => s.name), findings);
   }
   const files = readMigrations(context.migrationsDir);
+  if (flags.after !== undefined) {
+    const at = files.findIndex((f) => f.tag === flags.after);
+    if (at < 0) {
+      throw new EcomdbError('E_USAGE', `--after ${flags.after}: no such migration in ${display(context.migrationsDir)}`, {
+        hint: `give a tag of the journal, e.g. ${files.at(-1)?.tag ?? '0000_schema'}`,
+      });
+    }
+    const sources = sourcesOf(context.migrationsDir, files.slice(at + 1));
+    const findings = await lintSources(sources, { partitioned: declaredPartitioned() });
+    return summarize('after', flags.after, sources.map((s) => s.name), findings);
+  }
   if (!context.targetNamed) {
     const sources = sourcesOf(context.migrationsDir, files);
     const findings = await lintSources(sources, { partitioned: declaredPartitioned() });
@@ -67,6 +82,7 @@ export function lintCommand(): Command {
     .argument('[files...]', 'migration .sql files (default: the migrations not yet applied)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'junit', 'github']).default('text'))
     .option('--strict', 'warnings fail too')
+    .option('--after <tag>', 'lint the migrations after this one, as a database that has applied it up to TAG would run them (no database needed)')
     .addHelpText(
       'after',
       `
@@ -74,9 +90,11 @@ Examples:
   $ ecomdb lint                                    # every migration, as a fresh database would run them
   $ ecomdb lint --url postgres://postgres@localhost/shop --format github   # the ones it has not applied
   $ ecomdb lint migrations/0008_schema.sql --format junit > lint.xml
+  $ ecomdb lint --after 0007_views                 # what a database at 0007_views would run next
 
-Files: the ones named; else, with a database named (--url, DATABASE_URL, --data-dir,
-ECOMDB_DATA_DIR), the migrations it has not applied; else every migration of the folder, in order.
+Files: the ones named; else with --after TAG the migrations after TAG; else, with a database
+named (--url, DATABASE_URL, --data-dir, ECOMDB_DATA_DIR), the migrations it has not applied; else
+every migration of the folder, in order.
 A table created earlier in the linted files is new (empty): statements on it are not flagged.
 Silence a rule for a file with a comment: -- ecomdb-lint-disable RULE_ID: reason
 or for the next statement only: -- ecomdb-lint-disable-next-statement RULE_ID: reason
@@ -87,7 +105,7 @@ Exit status: 0 no error-level finding (warnings allowed unless --strict), ${EXIT
     .action(async (paths: string[], flags: LintFlags, command: Command) => {
       const context = contextOf(command);
       const { output } = context;
-      const report = await collect(context, paths);
+      const report = await collect(context, paths, flags);
       const format = flags.format === 'text' && output.json ? 'json' : flags.format;
       const failed = report.errors > 0 || (flags.strict === true && report.warnings > 0);
       if (format === 'json' && output.json) {
