@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/errors.ts';
@@ -21,7 +22,13 @@ const UNSAFE = 'test/lint/fixtures/create-index-concurrently.unsafe.sql';
 const WARNING_ONLY = 'test/lint/fixtures/lock-timeout.unsafe.sql';
 const SAFE = 'test/lint/fixtures/create-index-concurrently.safe.sql';
 const inRepo = { cwd: REPO };
-const report = (stdout: string) => JSON.parse(stdout) as LintReport;
+const validate = new Ajv({ allErrors: true }).compile(JSON.parse(readFileSync(new URL('../../src/lint/report.schema.json', import.meta.url), 'utf8')) as object);
+/** The JSON report of a run, checked against its documented schema. */
+function report(stdout: string): LintReport {
+  const parsed = JSON.parse(stdout) as unknown;
+  expect(validate(parsed), JSON.stringify(validate.errors)).toBe(true);
+  return parsed as LintReport;
+}
 const live = (r: LintReport) => r.findings.filter((f) => f.suppressed === null);
 
 /** An unsafe migration for the pending-files tests: an index built without CONCURRENTLY on a table earlier migrations created. */
@@ -69,6 +76,10 @@ describe('ecomdb lint FILES: formats and exit statuses', () => {
       [WARNING_ONLY, 1, 'warning', 'lock-timeout'],
     ]);
     for (const f of r.findings) expect(f.rewrite.length).toBeGreaterThan(10);
+  });
+
+  it('the JSON schema rejects a malformed report (the validation can fail)', () => {
+    expect(validate({ mode: 'some', target: null, files: [], findings: [{ rule: 'X', line: 0 }], errors: -1, warnings: 0, suppressed: 0 })).toBe(false);
   });
 
   it('--json: one document on stdout; on failure the error carries the findings', async () => {

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { RULES, lintSources, declaredPartitioned, type Finding } from '../../src/lint/index.ts';
+import { transactionControl } from '../../src/migrations/transaction-control.ts';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const fixture = (name: string) => ({ name, text: readFileSync(`${FIXTURES}${name}`, 'utf8') });
@@ -103,6 +104,19 @@ describe('existing tables', () => {
     const text = '-- ecomdb:no-transaction\nBEGIN;\nSELECT 1;\nCOMMIT;\nCREATE TABLE shop.n (a int);\nCREATE INDEX CONCURRENTLY n_a ON shop.n (a);';
     expect(live(await lint(text))).toEqual([]);
     expect(rulesOf(await lint(text.replace('-- ecomdb:no-transaction\n', ''))).sort()).toEqual(['needs-no-transaction', 'transaction-control']);
+  });
+
+  it("agrees with ecomdb migrate's own refusal of transaction control", async () => {
+    const samples = [
+      'BEGIN;', 'START TRANSACTION;', 'COMMIT;', 'END;', 'ROLLBACK;', 'ABORT;', 'SAVEPOINT s;', 'RELEASE SAVEPOINT s;',
+      "PREPARE TRANSACTION 'x';", "COMMIT PREPARED 'x';", 'PREPARE q AS SELECT 1;', 'SELECT 1;',
+      "CREATE FUNCTION shop.g() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;",
+      "DO $$ BEGIN COMMIT; END $$;", "SELECT 'COMMIT';", '/* BEGIN; */ SELECT 1;',
+    ];
+    for (const sql of samples) {
+      const flagged = rulesOf(await lint(sql)).includes('transaction-control');
+      expect([sql, flagged]).toEqual([sql, transactionControl(sql) !== null]);
+    }
   });
 
   it('words in comments, strings and function bodies are not statements', async () => {
