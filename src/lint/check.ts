@@ -88,7 +88,7 @@ const VOLATILE = new Set([
 const SERIAL = new Set(['serial', 'serial2', 'serial4', 'serial8', 'smallserial', 'bigserial']);
 
 /** Statements that cannot run in a transaction block, by kind (VACUUM is checked apart: ANALYZE can). */
-const NEVER_IN_TRANSACTION = new Set(['CreatedbStmt', 'DropdbStmt', 'AlterSystemStmt', 'CreateTableSpaceStmt', 'DropTableSpaceStmt']);
+const NEVER_IN_TRANSACTION = new Set(['CreatedbStmt', 'AlterSystemStmt', 'CreateTableSpaceStmt', 'DropTableSpaceStmt']);
 
 const oneLine = (sql: string) => {
   const flat = sql.replace(/\s+/g, ' ').trim();
@@ -117,6 +117,8 @@ interface FileState {
   readonly enumValues: Map<string, string>;
   /** `table.constraint` added NOT VALID in this transactional file. */
   readonly notValid: Set<string>;
+  /** Existing tables an ALTER TABLE of this transactional file locked (held until its COMMIT). */
+  readonly altered: Set<string>;
 }
 
 const DISABLE = /^ecomdb-lint-disable(-next-statement)?(?:\s+([^:]*?))?\s*(?::\s*(.*))?$/;
@@ -160,7 +162,7 @@ function lintFile(file: ParsedFile, carried: Carried, options: LintOptions): Fin
 
   for (const problem of file.syntax) raw.push({ rule: 'syntax', line: problem.line, message: problem.message, statement: null });
 
-  const state: FileState = { lockTimeout: false, lockTimeoutReported: false, enumValues: new Map(), notValid: new Set() };
+  const state: FileState = { lockTimeout: false, lockTimeoutReported: false, enumValues: new Map(), notValid: new Set(), altered: new Set() };
   for (const statement of file.statements) {
     const report = (rule: RuleId, message: string) => raw.push({ rule, line: statement.line, message, statement });
     checkStatement(statement, file, state, carried, options, report);
@@ -351,10 +353,22 @@ function checkStatement(statement: Statement, file: ParsedFile, state: FileState
       if (rel && !isNew(rel)) locks(`${kind.replace(/Stmt$/, '')} on ${relationKey(rel)}`);
       return;
     }
+    case 'UpdateStmt':
+    case 'DeleteStmt': {
+      const rel = node.relation as RangeVar | undefined;
+      const key = relationKey(rel);
+      if (rel && state.altered.has(key)) report('backfill-under-lock', `${kind === 'UpdateStmt' ? 'UPDATE' : 'DELETE'} of ${key} after an ALTER TABLE of it in the same transaction`);
+      return;
+    }
     case 'LockStmt':
     case 'TruncateStmt': {
       const rels = list(node.relations).map((r) => as(r, 'RangeVar') as RangeVar);
       if (rels.some((r) => !isNew(r))) locks(`${kind === 'LockStmt' ? 'LOCK' : 'TRUNCATE'} ${rels.map(relationKey).join(', ')}`);
+      return;
+    }
+    case 'DropdbStmt': {
+      inTransaction('DROP DATABASE');
+      report('drop-table', `DROP DATABASE ${String(node.dbname)} drops every table in it`);
       return;
     }
     default:
@@ -474,5 +488,7 @@ function checkAlterTable(
   if (objtype === 'OBJECT_TABLE' && options.partitioned.has(key) && rel.inh && partitionWide) {
     report('partitioned-parent-lock', `ALTER TABLE ${key} (without ONLY) locks every partition of the partitioned table`);
   }
-  if (!weakOnly) locks(`ALTER ${objtype.replace(/^OBJECT_/, '').replace('_', ' ')} ${key}`);
+  if (weakOnly) return;
+  locks(`ALTER ${objtype.replace(/^OBJECT_/, '').replace('_', ' ')} ${key}`);
+  if (objtype === 'OBJECT_TABLE' && file.transactional) state.altered.add(key);
 }

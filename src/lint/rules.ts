@@ -115,6 +115,12 @@ export const RULES = [
     rewrite: 'set a short lock_timeout and retry; where the command allows it, run it per partition (ALTER TABLE partition ...) and then ALTER TABLE ONLY parent',
   },
   {
+    id: 'backfill-under-lock',
+    severity: 'warning',
+    summary: 'UPDATE or DELETE of a table that an ALTER TABLE earlier in the same transaction locked: every row is rewritten while the ACCESS EXCLUSIVE lock is held, blocking reads and writes for the whole backfill',
+    rewrite: 'commit the schema change first, then backfill in a later file (or a no-transaction file), in batches of a few thousand rows',
+  },
+  {
     id: 'lock-timeout',
     severity: 'warning',
     summary: 'a statement that locks an existing table runs without lock_timeout: waiting behind a long transaction, it blocks every query queued behind it',
