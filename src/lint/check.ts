@@ -232,6 +232,8 @@ function checkStatement(statement: Statement, file: ParsedFile, state: FileState
     }
     case 'CreateStmt': {
       const rel = node.relation as RangeVar;
+      // New from here on: a foreign key to itself locks nothing that exists.
+      carried.tables.add(relationKey(rel));
       for (const parent of list(node.inhRelations)) {
         const rv = as(parent, 'RangeVar') as RangeVar | null;
         if (node.partbound && rv && !isNew(rv)) locks(`CREATE TABLE ... PARTITION OF ${relationKey(rv)} (ACCESS EXCLUSIVE on the parent)`);
@@ -240,7 +242,6 @@ function checkStatement(statement: Statement, file: ParsedFile, state: FileState
         if (k === 'Constraint' && f.contype === 'CONSTR_FOREIGN' && !isNew(f.pktable as RangeVar)) locks(`a foreign key to ${relationKey(f.pktable as RangeVar)} (SHARE ROW EXCLUSIVE on it)`);
         if (k === 'ColumnDef') checkTimestamp(f, report);
       }
-      carried.tables.add(relationKey(rel));
       return;
     }
     case 'CreateSchemaStmt': {

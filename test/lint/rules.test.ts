@@ -55,6 +55,12 @@ describe('existing tables', () => {
     expect(rulesOf(await lint(index)).sort()).toEqual(['create-index-concurrently', 'lock-timeout', 'set-not-null']);
   });
 
+  it('a new table referencing itself, or a table the files created, needs no lock_timeout; referencing an existing one does', async () => {
+    const own = 'CREATE TABLE shop.cats (id int PRIMARY KEY, parent_id int REFERENCES shop.cats (id));';
+    expect(live(await lint(own))).toEqual([]);
+    expect(rulesOf(await lint('CREATE TABLE shop.notes (id int PRIMARY KEY, account_id int REFERENCES shop.accounts (id));'))).toEqual(['lock-timeout']);
+  });
+
   it('a table renamed from a new one stays new; an index created earlier may be dropped without CONCURRENTLY', async () => {
     const text = [
       "CREATE TABLE shop.t (id int);",
