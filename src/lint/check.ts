@@ -100,8 +100,44 @@ interface Disable {
   readonly reason: string;
 }
 
+/** A column's type as far as a rewrite is concerned: its name (`varchar`, `numeric`...), modifiers and arrayness. */
+interface ColumnType {
+  readonly name: string;
+  readonly mods: readonly number[];
+  readonly array: boolean;
+}
+
+function typeOf(typeName: unknown): ColumnType | null {
+  const t = typeName as Fields | undefined;
+  if (!t) return null;
+  const name = names(t.names).at(-1) ?? '';
+  const mods = list(t.typmods).map((m) => ((as(m, 'A_Const')?.ival as Fields | undefined)?.ival as number | undefined) ?? 0);
+  return { name, mods, array: list(t.arrayBounds).length > 0 };
+}
+
+/**
+ * True when PostgreSQL changes the column's type without rewriting the table: the old values are
+ * valid as they are (docs/design.md, 'What migration statements lock').
+ */
+function binaryCoercible(from: ColumnType, to: ColumnType): boolean {
+  const wider = (limited: boolean) => to.mods.length === 0 || (limited && from.mods.length > 0 && to.mods[0]! >= from.mods[0]!);
+  if (from.array === to.array && from.name === to.name && from.mods.join() === to.mods.join()) return true;
+  // Arrays are rewritten even between element types that are binary-coercible (varchar[] to text[]).
+  if (from.array || to.array) return false;
+  if (to.name === 'text') return from.name === 'varchar' || from.name === 'text';
+  if (to.name === 'varchar') return (from.name === 'text' && to.mods.length === 0) || (from.name === 'varchar' && wider(true));
+  if (to.name === 'varbit' && from.name === 'varbit') return wider(true);
+  if (to.name === 'numeric' && from.name === 'numeric') {
+    if (to.mods.length === 0) return true;
+    return from.mods.length > 0 && (from.mods[1] ?? 0) === (to.mods[1] ?? 0) && to.mods[0]! >= from.mods[0]!;
+  }
+  return false;
+}
+
 /** State carried from file to file: what the pending files create. */
 interface Carried {
+  /** The type of every column the files (and the history before them) declare: `schema.table.column`. */
+  readonly columns: Map<string, ColumnType>;
   readonly schemas: Set<string>;
   readonly tables: Set<string>;
   readonly indexes: Set<string>;
@@ -123,9 +159,51 @@ interface FileState {
 
 const DISABLE = /^ecomdb-lint-disable(-next-statement)?(?:\s+([^:]*?))?\s*(?::\s*(.*))?$/;
 
-export function lintFiles(files: readonly ParsedFile[], options: LintOptions): Finding[] {
-  const carried: Carried = { schemas: new Set(), tables: new Set(), indexes: new Set(), nullChecks: new Map() };
+/**
+ * Lint `files` in order. `history` holds the migrations already applied before them: they are not
+ * linted, and create nothing new; only the column types they declare are learned, so that a type
+ * change that rewrites nothing is not flagged.
+ */
+export function lintFiles(files: readonly ParsedFile[], options: LintOptions, history: readonly ParsedFile[] = []): Finding[] {
+  const carried: Carried = { columns: new Map(), schemas: new Set(), tables: new Set(), indexes: new Set(), nullChecks: new Map() };
+  for (const file of history) for (const statement of file.statements) learnColumns(statement, carried.columns);
   return files.flatMap((file) => lintFile(file, carried, options));
+}
+
+/** Follow the column types a statement declares, changes, renames or drops. */
+function learnColumns({ kind, node }: Statement, columns: Map<string, ColumnType>): void {
+  const rel = node.relation as RangeVar | undefined;
+  const table = relationKey(rel);
+  const set = (column: Fields) => {
+    const type = typeOf(column.typeName);
+    if (type && typeof column.colname === 'string') columns.set(`${table}.${column.colname}`, type);
+  };
+  const moveTable = (to: string) => {
+    for (const [key, type] of [...columns]) {
+      if (!key.startsWith(`${table}.`)) continue;
+      columns.delete(key);
+      columns.set(`${to}.${key.slice(table.length + 1)}`, type);
+    }
+  };
+  if (kind === 'CreateStmt') {
+    for (const element of list(node.tableElts)) {
+      const column = as(element, 'ColumnDef');
+      if (column) set(column);
+    }
+  } else if (kind === 'AlterTableStmt') {
+    for (const cmd of list(node.cmds).map((c) => as(c, 'AlterTableCmd') ?? {})) {
+      const def = as(cmd.def, 'ColumnDef');
+      if (cmd.subtype === 'AT_AddColumn' && def) set(def);
+      else if (cmd.subtype === 'AT_AlterColumnType' && def) set({ ...def, colname: cmd.name });
+      else if (cmd.subtype === 'AT_DropColumn') columns.delete(`${table}.${String(cmd.name)}`);
+    }
+  } else if (kind === 'RenameStmt' && rel) {
+    if (node.renameType === 'OBJECT_COLUMN') {
+      const type = columns.get(`${table}.${String(node.subname)}`);
+      columns.delete(`${table}.${String(node.subname)}`);
+      if (type) columns.set(`${table}.${String(node.newname)}`, type);
+    } else if (node.renameType === 'OBJECT_TABLE') moveTable(`${rel.schemaname ?? 'public'}.${String(node.newname)}`);
+  }
 }
 
 function lintFile(file: ParsedFile, carried: Carried, options: LintOptions): Finding[] {
@@ -166,6 +244,7 @@ function lintFile(file: ParsedFile, carried: Carried, options: LintOptions): Fin
   for (const statement of file.statements) {
     const report = (rule: RuleId, message: string) => raw.push({ rule, line: statement.line, message, statement });
     checkStatement(statement, file, state, carried, options, report);
+    learnColumns(statement, carried.columns);
   }
 
   return raw.map(({ rule, line, message, statement }) => {
@@ -470,8 +549,17 @@ function checkAlterTable(
         break;
       }
       case 'AT_AlterColumnType': {
-        if (def?.[0] === 'ColumnDef') checkTimestamp({ ...def[1], colname: cmd.name }, report);
-        if (!fresh) report('alter-column-type', `ALTER COLUMN ${String(cmd.name)} TYPE on the existing table ${key}`);
+        if (def?.[0] !== 'ColumnDef') break;
+        checkTimestamp({ ...def[1], colname: cmd.name }, report);
+        if (fresh) break;
+        const from = carried.columns.get(`${key}.${String(cmd.name)}`);
+        const to = typeOf(def[1].typeName);
+        // A USING expression is evaluated for every row: a rewrite whatever the types.
+        const noRewrite = from && to && !def[1].raw_default && binaryCoercible(from, to);
+        if (!noRewrite) {
+          const known = from ? ` (from ${from.name}${from.mods.length ? `(${from.mods.join(',')})` : ''})` : '';
+          report('alter-column-type', `ALTER COLUMN ${String(cmd.name)} TYPE ${to?.name ?? ''}${known} on the existing table ${key}`);
+        }
         break;
       }
       case 'AT_DropColumn': {

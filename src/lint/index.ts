@@ -23,11 +23,16 @@ export function declaredPartitioned(): Set<string> {
   return new Set(regionTables());
 }
 
-/** Lint `sources` in order, as one run of pending migrations would apply them. */
-export async function lintSources(sources: readonly LintSource[], options: LintOptions = { partitioned: declaredPartitioned() }): Promise<Finding[]> {
+/**
+ * Lint `sources` in order, as one run of pending migrations would apply them. `history`: the
+ * migrations applied before them, read only for the column types they declare.
+ */
+export async function lintSources(
+  sources: readonly LintSource[],
+  options: LintOptions = { partitioned: declaredPartitioned() },
+  history: readonly LintSource[] = [],
+): Promise<Finding[]> {
   await loadParser();
-  return lintFiles(
-    sources.map((s) => parseFile(s.name, s.text)),
-    options,
-  );
+  const parse = (s: LintSource) => parseFile(s.name, s.text);
+  return lintFiles(sources.map(parse), options, history.map(parse));
 }

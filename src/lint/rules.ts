@@ -75,8 +75,8 @@ export const RULES = [
   {
     id: 'alter-column-type',
     severity: 'error',
-    summary: 'ALTER COLUMN ... TYPE rewrites the table and rebuilds its indexes under an ACCESS EXCLUSIVE lock, unless the change is binary-coercible (varchar(n) to varchar(m >= n) or text, numeric(p,s) to numeric(p2 >= p,s))',
-    rewrite: 'add a column of the new type, fill it from a trigger and in batches, switch the application, drop the old column later; disable the rule with the reason when the change is binary-coercible',
+    summary: 'ALTER COLUMN ... TYPE rewrites the table and rebuilds its indexes under an ACCESS EXCLUSIVE lock (not flagged when the old type is known from the migrations and the change is binary-coercible: varchar(n) to varchar(m >= n) or text, numeric(p,s) to numeric(p2 >= p,s))',
+    rewrite: 'add a column of the new type, fill it from a trigger and in batches, switch the application, drop the old column later',
   },
   {
     id: 'drop-column',

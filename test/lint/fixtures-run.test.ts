@@ -8,6 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lintSources } from '../../src/lint/index.ts';
 import { parseMigration } from '../../src/migrations/files.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
@@ -61,6 +62,48 @@ describe('lint fixtures on PostgreSQL', () => {
       const sqlstate = FAILS_WHEN_RUN.get(name);
       if (sqlstate) await expect(run).rejects.toMatchObject({ code: sqlstate });
       else await run;
+    });
+  }
+});
+
+describe('alter-column-type against PostgreSQL: flagged exactly when the table is rewritten', () => {
+  let test: TestDatabase;
+  beforeAll(async () => {
+    test = await createTestDatabase('lint_types');
+  });
+  afterAll(async () => {
+    await test?.drop();
+  });
+
+  const PAIRS: [from: string, to: string][] = [
+    ['varchar(10)', 'varchar(20)'],
+    ['varchar(20)', 'varchar(10)'],
+    ['varchar(10)', 'text'],
+    ['varchar(10)', 'varchar'],
+    ['text', 'varchar'],
+    ['text', 'varchar(10)'],
+    ['numeric(10,2)', 'numeric(14,2)'],
+    ['numeric(10,2)', 'numeric'],
+    ['numeric(10,2)', 'numeric(14,3)'],
+    ['numeric(14,2)', 'numeric(10,2)'],
+    ['numeric', 'numeric(14,2)'],
+    ['int', 'bigint'],
+    ['bigint', 'int'],
+    ['bit varying(5)', 'bit varying(10)'],
+    ['text', 'text'],
+    ['varchar(10)[]', 'text[]'],
+  ];
+  for (const [from, to] of PAIRS) {
+    it(`${from} -> ${to}`, async () => {
+      const value = from.startsWith('bit') ? "B'101'" : from.endsWith('[]') ? "ARRAY['7']" : "'7'";
+      await test.sql.unsafe(`DROP SCHEMA IF EXISTS shop CASCADE; CREATE SCHEMA shop; CREATE TABLE shop.t (c ${from}); INSERT INTO shop.t VALUES (${value});`);
+      const node = async () => (await test.sql`select pg_relation_filenode('shop.t') as f`)[0]!.f as string;
+      const before = await node();
+      const alter = `ALTER TABLE shop.t ALTER COLUMN c TYPE ${to};`;
+      await test.sql.unsafe(alter);
+      const rewritten = (await node()) !== before;
+      const findings = await lintSources([{ name: 'alter.sql', text: `SET lock_timeout = '1s';\n${alter}` }], undefined, [{ name: 'create.sql', text: `CREATE TABLE shop.t (c ${from});` }]);
+      expect({ from, to, flagged: findings.some((f) => f.rule === 'alter-column-type') }).toEqual({ from, to, flagged: rewritten });
     });
   }
 });

@@ -82,6 +82,20 @@ describe('existing tables', () => {
     expect(live(await lint(`${lt}ALTER TABLE shop.orders ADD COLUMN weight int;`))).toEqual([]);
   });
 
+  it('a type change is clean when the old type is known and nothing is rewritten; history teaches types, not new tables', async () => {
+    const history = [{ name: 'old.sql', text: 'CREATE TABLE shop.p (code varchar(10), price numeric(10,2), n int);\n--> statement-breakpoint\nALTER TABLE shop.p RENAME COLUMN code TO sku;' }];
+    const alter = (sql: string) => lintSources([{ name: 'new.sql', text: `SET lock_timeout = '1s';\n${sql}` }], undefined, history);
+    expect(live(await alter('ALTER TABLE shop.p ALTER COLUMN sku TYPE varchar(40), ALTER COLUMN price TYPE numeric(16,2);'))).toEqual([]);
+    const [changed] = live(await alter('ALTER TABLE shop.p ALTER COLUMN n TYPE bigint;'));
+    expect(changed).toMatchObject({ rule: 'alter-column-type', message: expect.stringContaining('(from int4)') });
+    expect(rulesOf(await alter('ALTER TABLE shop.p ALTER COLUMN sku TYPE text USING upper(sku);'))).toEqual(['alter-column-type']);
+    expect(rulesOf(await alter('ALTER TABLE shop.p ALTER COLUMN code TYPE text;'))).toEqual(['alter-column-type']);
+    // Without the history the old type is unknown: flagged.
+    expect(rulesOf(await lint("SET lock_timeout = '1s';\nALTER TABLE shop.p ALTER COLUMN sku TYPE varchar(40);"))).toEqual(['alter-column-type']);
+    // The history's tables are existing, not new.
+    expect(rulesOf(await alter('CREATE INDEX p_sku ON shop.p (sku);'))).toEqual(['create-index-concurrently']);
+  });
+
   it('the partitioned tables are the declared layout by default, or the ones given', async () => {
     expect(declaredPartitioned().has('order_processing.orders')).toBe(true);
     expect(declaredPartitioned().has('user_management.roles')).toBe(false);

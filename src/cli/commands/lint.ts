@@ -56,7 +56,7 @@ export async function collect(context: Context, paths: readonly string[], flags:
       });
     }
     const sources = sourcesOf(context.migrationsDir, files.slice(at + 1));
-    const findings = await lintSources(sources, { partitioned: declaredPartitioned() });
+    const findings = await lintSources(sources, { partitioned: declaredPartitioned() }, sourcesOf(context.migrationsDir, files.slice(0, at + 1)));
     return summarize('after', flags.after, sources.map((s) => s.name), findings);
   }
   if (!context.targetNamed) {
@@ -72,14 +72,15 @@ export async function collect(context: Context, paths: readonly string[], flags:
     await db.close();
   }
   const sources = sourcesOf(context.migrationsDir, facts.unapplied);
-  const findings = await lintSources(sources, { partitioned: facts.partitioned });
+  const applied = files.filter((f) => !facts.unapplied.includes(f));
+  const findings = await lintSources(sources, { partitioned: facts.partitioned }, sourcesOf(context.migrationsDir, applied));
   return summarize('pending', db.label, sources.map((s) => s.name), findings);
 }
 
 export function lintCommand(): Command {
   return new Command('lint')
     .description('check migration SQL for statements that would lock or break a live database')
-    .argument('[files...]', 'migration .sql files (default: the migrations not yet applied)')
+    .argument('[files...]', 'migration .sql files (default: see Files below)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'junit', 'github']).default('text'))
     .option('--strict', 'warnings fail too')
     .option('--after <tag>', 'lint the migrations after this one, as a database that has applied it up to TAG would run them (no database needed)')
