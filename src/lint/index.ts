@@ -2,7 +2,9 @@
  * `ecomdb lint` as a library: migration SQL in, findings out, with PostgreSQL's own parser.
  * Pure apart from loading the parser; which files are pending on a database is target.ts.
  */
+import { PARTITION_LAYOUT } from '../../schema/partitions.ts';
 import { regionTables } from '../../schema/regions.ts';
+import { sitePartitionName } from '../partition/plan.ts';
 import { lintFiles, type Finding, type LintOptions } from './check.ts';
 import { loadParser, parseFile } from './parse.ts';
 
@@ -16,11 +18,16 @@ export interface LintSource {
 }
 
 /**
- * The partitioned parents of the declared layout: every region-scoped table, which
- * `ecomdb partition apply` (and `ecomdb up`) LIST-partitions by site (schema/partitions.ts).
+ * The partitioned tables of the declared layout (schema/partitions.ts): every region-scoped
+ * table, which `ecomdb partition apply` (and `ecomdb up`) LIST-partitions by site, and the site
+ * partitions of the monthly tables, themselves partitioned by month.
  */
 export function declaredPartitioned(): Set<string> {
-  return new Set(regionTables());
+  const monthlySites = Object.keys(PARTITION_LAYOUT.monthly).flatMap((qualified) => {
+    const [schema, table] = qualified.split('.') as [string, string];
+    return [...PARTITION_LAYOUT.sites, 'default'].map((site) => `${schema}.${sitePartitionName(table, site)}`);
+  });
+  return new Set([...regionTables(), ...monthlySites]);
 }
 
 /**

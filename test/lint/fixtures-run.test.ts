@@ -21,7 +21,7 @@ const FAILS_WHEN_RUN = new Map([
 ]);
 
 const SETUP = `
-DROP SCHEMA IF EXISTS shop, order_processing CASCADE;
+DROP SCHEMA IF EXISTS shop, order_processing, product_catalog CASCADE;
 CREATE SCHEMA shop;
 CREATE TYPE shop.account_state AS ENUM ('active', 'banned');
 CREATE TABLE shop.accounts (id int PRIMARY KEY, email text, phone text, name text, legacy_code text,
@@ -36,6 +36,11 @@ CREATE TABLE order_processing.orders (region text NOT NULL, id int NOT NULL, tot
 CREATE TABLE order_processing.orders_mlb PARTITION OF order_processing.orders FOR VALUES IN ('MLB');
 CREATE TABLE order_processing.orders_default PARTITION OF order_processing.orders DEFAULT;
 INSERT INTO order_processing.orders SELECT CASE WHEN i % 2 = 0 THEN 'MLB' ELSE 'MLA' END, i, i FROM generate_series(1, 100) i;
+CREATE SCHEMA product_catalog;
+CREATE TABLE product_catalog.products (region text NOT NULL, id int NOT NULL, price numeric(14,2)) PARTITION BY LIST (region);
+CREATE TABLE product_catalog.products_mlb PARTITION OF product_catalog.products FOR VALUES IN ('MLB');
+CREATE TABLE product_catalog.products_default PARTITION OF product_catalog.products DEFAULT;
+INSERT INTO product_catalog.products SELECT CASE WHEN i % 2 = 0 THEN 'MLB' ELSE 'MLA' END, i, i FROM generate_series(1, 100) i;
 `;
 
 describe('lint fixtures on PostgreSQL', () => {

@@ -99,6 +99,10 @@ describe('existing tables', () => {
   it('the partitioned tables are the declared layout by default, or the ones given', async () => {
     expect(declaredPartitioned().has('order_processing.orders')).toBe(true);
     expect(declaredPartitioned().has('user_management.roles')).toBe(false);
+    // A site partition of a monthly table is partitioned by month in turn.
+    expect(declaredPartitioned().has('order_processing.orders_mlb')).toBe(true);
+    expect(declaredPartitioned().has('order_processing.orders_default')).toBe(true);
+    expect(declaredPartitioned().has('user_management.users_mlb')).toBe(false);
     const text = "SET lock_timeout = '1s';\nCREATE INDEX x ON shop.things (a);";
     expect(rulesOf(await lintSources([{ name: 'a.sql', text }]))).toEqual(['create-index-concurrently']);
     expect(rulesOf(await lintSources([{ name: 'a.sql', text }], { partitioned: new Set(['shop.things']) }))).toEqual(['partitioned-index']);
