@@ -36,6 +36,7 @@ Examples:
   $ ecomdb status --json
   $ ecomdb sql --component order_processing
   $ ecomdb partition apply                           # partition by site and month
+  $ ecomdb lint --url $DATABASE_URL --format github  # unsafe statements in the pending migrations
 
 Exit status: 0 ok, 1 internal error, 2 usage, 3 database unreachable, not PostgreSQL, in use, missing or unusable,
 4 migration history conflict, unsafe file (nothing ran) or a stale generated folder, 5 migration failed (rolled back),
