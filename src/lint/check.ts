@@ -533,7 +533,15 @@ function checkAlterTable(
         }
         if ((c.contype === 'CONSTR_FOREIGN' || c.contype === 'CONSTR_CHECK') && c.skip_validation && file.transactional) state.notValid.add(name);
         if (fresh) break;
-        if ((c.contype === 'CONSTR_FOREIGN' || c.contype === 'CONSTR_CHECK') && !c.skip_validation) {
+        const partitionedFk = c.contype === 'CONSTR_FOREIGN' && options.partitioned.has(key) && rel.inh;
+        if (partitionedFk) {
+          // PostgreSQL 15 to 17 refuse NOT VALID for a foreign key of a partitioned table; a
+          // key added to the parent adopts the partitions' equivalent, validated keys instead.
+          report(
+            'constraint-not-valid',
+            `ADD FOREIGN KEY ${String(c.conname ?? '')} on the partitioned table ${key} ${c.skip_validation ? 'NOT VALID, which PostgreSQL refuses before 18' : 'checks every partition under the lock'}: add it NOT VALID to each partition, VALIDATE each, then add it to the parent, which adopts them`,
+          );
+        } else if ((c.contype === 'CONSTR_FOREIGN' || c.contype === 'CONSTR_CHECK') && !c.skip_validation) {
           report('constraint-not-valid', `ADD ${c.contype === 'CONSTR_FOREIGN' ? 'FOREIGN KEY' : 'CHECK'} ${String(c.conname ?? '')} on the existing table ${key} without NOT VALID`);
         }
         if ((c.contype === 'CONSTR_PRIMARY' || c.contype === 'CONSTR_UNIQUE') && !c.indexname) {

@@ -108,6 +108,14 @@ describe('existing tables', () => {
     expect(rulesOf(await lintSources([{ name: 'a.sql', text }], { partitioned: new Set(['shop.things']) }))).toEqual(['partitioned-index']);
   });
 
+  it('a foreign key on a partitioned parent is flagged even NOT VALID (refused before PostgreSQL 18); on a partition it is fine', async () => {
+    const fk = (table: string, notValid: string) => `SET lock_timeout = '1s';\nALTER TABLE ONLY ${table} ADD CONSTRAINT x_fk FOREIGN KEY (region, store_id) REFERENCES seller_management.stores (region, id)${notValid};`;
+    const [finding] = live(await lint(fk('product_catalog.products', ' NOT VALID').replace('ONLY ', '')));
+    expect(finding).toMatchObject({ rule: 'constraint-not-valid', message: expect.stringContaining('refuses before 18') });
+    expect(rulesOf(await lint(fk('product_catalog.products', '').replace('ONLY ', '')))).toEqual(['constraint-not-valid', 'partitioned-parent-lock']);
+    expect(live(await lint(fk('product_catalog.products_mlb', ' NOT VALID')))).toEqual([]);
+  });
+
   it('a SET NOT NULL proven by a CHECK validated in an earlier file is fine', async () => {
     const add = "SET lock_timeout = '1s';\nALTER TABLE shop.a ADD CONSTRAINT a_b_nn CHECK (b IS NOT NULL) NOT VALID;";
     const validate = "SET lock_timeout = '1s';\nALTER TABLE shop.a VALIDATE CONSTRAINT a_b_nn;";
