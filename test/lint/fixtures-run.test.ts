@@ -112,3 +112,33 @@ describe('alter-column-type against PostgreSQL: flagged exactly when the table i
     });
   }
 });
+
+describe('a foreign key on a partitioned table, on PostgreSQL', () => {
+  let test: TestDatabase;
+  beforeAll(async () => {
+    test = await createTestDatabase('lint_partitioned_fk');
+    await test.sql.unsafe(SETUP);
+  });
+  afterAll(async () => {
+    await test?.drop();
+  });
+
+  it('NOT VALID on the parent is refused before PostgreSQL 18; per partition, then on the parent, adopts the partitions\' keys', async () => {
+    const version = Number((await test.sql`select current_setting('server_version_num') as v`)[0]!.v);
+    await test.sql.unsafe('ALTER TABLE shop.accounts ADD UNIQUE (id, name)');
+    const parent = test.sql.unsafe('ALTER TABLE product_catalog.products ADD CONSTRAINT products_id_fk FOREIGN KEY (id) REFERENCES shop.accounts (id) NOT VALID');
+    if (version < 180000) await expect(parent).rejects.toMatchObject({ code: '42809' });
+    else await parent.then(() => test.sql.unsafe('ALTER TABLE product_catalog.products DROP CONSTRAINT products_id_fk'));
+    for (const partition of ['products_mlb', 'products_default']) {
+      await test.sql.unsafe(`ALTER TABLE product_catalog.${partition} ADD CONSTRAINT products_id_fk FOREIGN KEY (id) REFERENCES shop.accounts (id) NOT VALID`);
+      await test.sql.unsafe(`ALTER TABLE product_catalog.${partition} VALIDATE CONSTRAINT products_id_fk`);
+    }
+    await test.sql.unsafe('ALTER TABLE product_catalog.products ADD CONSTRAINT products_id_fk FOREIGN KEY (id) REFERENCES shop.accounts (id)');
+    const keys = await test.sql`select conrelid::regclass::text as t, conparentid <> 0 as adopted from pg_constraint where conname = 'products_id_fk' order by 1`;
+    expect(keys.map((k) => [k.t, k.adopted])).toEqual([
+      ['product_catalog.products', false],
+      ['product_catalog.products_default', true],
+      ['product_catalog.products_mlb', true],
+    ]);
+  });
+});
