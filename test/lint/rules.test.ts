@@ -45,6 +45,18 @@ describe('fixtures', () => {
   }
 });
 
+describe('documentation', () => {
+  it("the README's lint section lists every rule with its severity", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('### `ecomdb lint`'), readme.indexOf('### `ecomdb docs`'));
+    const rows = new Map<string, string>();
+    for (const [, ids, severity] of section.matchAll(/^\| (`[a-z-]+`(?:, `[a-z-]+`)*) \| (error|warning) \|/gm)) {
+      for (const [, id] of ids!.matchAll(/`([a-z-]+)`/g)) rows.set(id!, severity!);
+    }
+    expect(Object.fromEntries(rows)).toEqual(Object.fromEntries(RULES.map((r) => [r.id, r.severity])));
+  });
+});
+
 describe('existing tables', () => {
   it('a table created in the same file or an earlier linted file is new: indexes and constraints on it are fine', async () => {
     const create = "CREATE TABLE shop.coupons (id bigint PRIMARY KEY, code text);";
