@@ -425,6 +425,13 @@ function checkStatement(statement: Statement, file: ParsedFile, state: FileState
       }
       return;
     }
+    case 'RefreshMatViewStmt': {
+      const rel = node.relation as RangeVar;
+      if (isNew(rel) || node.concurrent || node.skipData) return;
+      report('refresh-concurrently', `REFRESH MATERIALIZED VIEW ${relationKey(rel)} without CONCURRENTLY`);
+      locks(`REFRESH MATERIALIZED VIEW ${relationKey(rel)} (ACCESS EXCLUSIVE)`);
+      return;
+    }
     case 'CreateTrigStmt':
     case 'CreatePolicyStmt':
     case 'AlterPolicyStmt':

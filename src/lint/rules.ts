@@ -151,6 +151,12 @@ export const RULES = [
     rewrite: `REINDEX ... CONCURRENTLY in ${NO_TX}`,
   },
   {
+    id: 'refresh-concurrently',
+    severity: 'error',
+    summary: 'REFRESH MATERIALIZED VIEW without CONCURRENTLY holds an ACCESS EXCLUSIVE lock on the view while its query runs: every reader (the BI reports) waits',
+    rewrite: 'REFRESH MATERIALIZED VIEW CONCURRENTLY (the view needs a unique index on plain columns covering every row)',
+  },
+  {
     id: 'unique-constraint-without-index',
     severity: 'error',
     summary: 'ADD PRIMARY KEY or UNIQUE builds its index under an ACCESS EXCLUSIVE lock, blocking reads and writes for the whole build',

@@ -31,6 +31,8 @@ CREATE INDEX accounts_email_idx ON shop.accounts (email);
 CREATE TABLE shop.orders (id int PRIMARY KEY, account_id int NOT NULL, total numeric(14,2) NOT NULL);
 INSERT INTO shop.orders SELECT i, 1 + i % 200, 10 + i FROM generate_series(1, 500) i;
 CREATE TABLE shop.legacy_sessions (id int);
+CREATE MATERIALIZED VIEW shop.account_totals AS SELECT account_id, sum(total) AS total FROM shop.orders GROUP BY account_id;
+CREATE UNIQUE INDEX account_totals_key ON shop.account_totals (account_id);
 CREATE SCHEMA order_processing;
 CREATE TABLE order_processing.orders (region text NOT NULL, id int NOT NULL, total numeric(14,2), currency text) PARTITION BY LIST (region);
 CREATE TABLE order_processing.orders_mlb PARTITION OF order_processing.orders FOR VALUES IN ('MLB');

@@ -16,6 +16,8 @@ ALTER TABLE shop.orders ADD CONSTRAINT orders_total_positive CHECK (total > 0) N
 CREATE TABLE shop.events (region text NOT NULL, id int) PARTITION BY LIST (region);
 CREATE TABLE shop.events_mlb PARTITION OF shop.events FOR VALUES IN ('MLB');
 CREATE TABLE shop.events_mla (region text NOT NULL, id int);
+CREATE MATERIALIZED VIEW shop.totals AS SELECT account_id, sum(total) AS total FROM shop.orders GROUP BY account_id;
+CREATE UNIQUE INDEX totals_key ON shop.totals (account_id);
 CREATE FUNCTION shop.noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
 `;
 
@@ -35,6 +37,8 @@ const FACTS: [statement: string, locks: Record<string, string>][] = [
   ['ALTER TABLE shop.accounts RENAME COLUMN phone TO mobile', { 'shop.accounts': 'AccessExclusiveLock' }],
   ["CREATE TABLE shop.events_mlm PARTITION OF shop.events FOR VALUES IN ('MLM')", { 'shop.events': 'AccessExclusiveLock' }],
   ["ALTER TABLE shop.events ATTACH PARTITION shop.events_mla FOR VALUES IN ('MLA')", { 'shop.events': 'ShareUpdateExclusiveLock' }],
+  ['REFRESH MATERIALIZED VIEW shop.totals', { 'shop.totals': 'AccessExclusiveLock' }],
+  ['REFRESH MATERIALIZED VIEW CONCURRENTLY shop.totals', { 'shop.totals': 'ExclusiveLock' }],
   ['CREATE INDEX events_id_idx ON shop.events (id)', { 'shop.events': 'ShareLock', 'shop.events_mlb': 'ShareLock' }],
   ['ALTER TABLE shop.events ADD COLUMN note text', { 'shop.events': 'AccessExclusiveLock', 'shop.events_mlb': 'AccessExclusiveLock' }],
 ];
