@@ -278,6 +278,9 @@ function checkStatement(statement: Statement, file: ParsedFile, state: FileState
   };
   const inTransaction = (what: string) => {
     if (file.transactional) report('needs-no-transaction', `${what} cannot run inside a transaction block, and this file runs in one`);
+    else if (statement.pieceStatements > 1) {
+      report('needs-no-transaction', `${what} shares its piece with ${statement.pieceStatements - 1} other statement(s): one query, hence one implicit transaction; put a --> statement-breakpoint between them`);
+    }
   };
 
   // A value added to an enum earlier in this transaction cannot be used yet.

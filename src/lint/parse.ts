@@ -23,6 +23,11 @@ export interface Statement {
   /** Character offsets of the statement in the file (first token to the end of its text). */
   readonly start: number;
   readonly end: number;
+  /**
+   * How many statements share its piece between breakpoint markers. ecomdb migrate sends a piece
+   * as one query, and several statements in one query run as one implicit transaction.
+   */
+  readonly pieceStatements: number;
 }
 
 export interface Comment {
@@ -102,14 +107,13 @@ export function parseFile(name: string, text: string): ParsedFile {
       syntax.push({ line: lineAt(text, at), message: error instanceof Error ? error.message : String(error) });
       continue;
     }
-    for (const raw of tree.stmts ?? []) {
-      const stmt = raw.stmt as Node | undefined;
-      if (!stmt) continue;
-      const [kind, node] = Object.entries(stmt)[0] as [string, Record<string, unknown>];
+    const stmts = (tree.stmts ?? []).filter((raw) => raw.stmt);
+    for (const raw of stmts) {
+      const [kind, node] = Object.entries(raw.stmt as Node)[0] as [string, Record<string, unknown>];
       const startByte = raw.stmt_location ?? 0;
       const endByte = raw.stmt_len ? startByte + raw.stmt_len : bytes.length;
       const start = charAt(startByte);
-      statements.push({ kind, node, line: lineAt(text, start), start, end: charAt(endByte) });
+      statements.push({ kind, node, line: lineAt(text, start), start, end: charAt(endByte), pieceStatements: stmts.length });
     }
   }
   return { name, text, transactional: isTransactional(text), statements, comments, syntax };

@@ -33,8 +33,8 @@ export const RULES = [
   {
     id: 'needs-no-transaction',
     severity: 'error',
-    summary: 'the statement cannot run inside a transaction block, and ecomdb migrate runs this file in one: it fails',
-    rewrite: `move it to ${NO_TX}`,
+    summary: 'the statement cannot run inside a transaction block, and ecomdb migrate runs it in one (a transactional file, or a piece of a no-transaction file holding other statements, which is sent as one query): it fails',
+    rewrite: `move it to ${NO_TX}, alone between --> statement-breakpoint markers`,
   },
   {
     id: 'add-column-volatile-default',

@@ -115,6 +115,22 @@ describe('alter-column-type against PostgreSQL: flagged exactly when the table i
   }
 });
 
+describe('one query holding CREATE INDEX CONCURRENTLY and another statement, on PostgreSQL', () => {
+  let test: TestDatabase;
+  beforeAll(async () => {
+    test = await createTestDatabase('lint_piece');
+    await test.sql.unsafe(SETUP);
+  });
+  afterAll(async () => {
+    await test?.drop();
+  });
+
+  it('is refused as a transaction block (what a no-transaction piece of two statements is)', async () => {
+    await expect(test.sql.unsafe("SET lock_timeout = '5s'; CREATE INDEX CONCURRENTLY accounts_name_idx ON shop.accounts (name)")).rejects.toMatchObject({ code: '25001' });
+    await test.sql.unsafe('CREATE INDEX CONCURRENTLY accounts_name_idx ON shop.accounts (name)');
+  });
+});
+
 describe('a foreign key on a partitioned table, on PostgreSQL', () => {
   let test: TestDatabase;
   beforeAll(async () => {

@@ -145,7 +145,7 @@ describe('existing tables', () => {
   });
 
   it('transaction control and CONCURRENTLY are fine in a no-transaction file', async () => {
-    const text = '-- ecomdb:no-transaction\nBEGIN;\nSELECT 1;\nCOMMIT;\nCREATE TABLE shop.n (a int);\nCREATE INDEX CONCURRENTLY n_a ON shop.n (a);';
+    const text = ['-- ecomdb:no-transaction\nBEGIN;', 'SELECT 1;', 'COMMIT;', 'CREATE TABLE shop.n (a int);', 'CREATE INDEX CONCURRENTLY n_a ON shop.n (a);'].join('\n--> statement-breakpoint\n');
     expect(live(await lint(text))).toEqual([]);
     expect(rulesOf(await lint(text.replace('-- ecomdb:no-transaction\n', ''))).sort()).toEqual(['needs-no-transaction', 'transaction-control']);
   });
@@ -161,6 +161,13 @@ describe('existing tables', () => {
       const flagged = rulesOf(await lint(sql)).includes('transaction-control');
       expect([sql, flagged]).toEqual([sql, transactionControl(sql) !== null]);
     }
+  });
+
+  it('in a no-transaction file, CONCURRENTLY must be alone in its piece: a piece is one query, one implicit transaction', async () => {
+    const joined = "-- ecomdb:no-transaction\nSET lock_timeout = '1s'; CREATE INDEX CONCURRENTLY i ON shop.a (b);";
+    const [finding] = live(await lint(joined));
+    expect(finding).toMatchObject({ rule: 'needs-no-transaction', line: 2, message: expect.stringContaining('statement-breakpoint') });
+    expect(live(await lint(joined.replace('; CREATE', ';\n--> statement-breakpoint\nCREATE')))).toEqual([]);
   });
 
   it('words in comments, strings and function bodies are not statements', async () => {
