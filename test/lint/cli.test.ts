@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/errors.ts';
 import type { LintReport } from '../../src/lint/format.ts';
 import { MIGRATIONS_DIR } from '../../src/generate/run.ts';
 import { readMigrations } from '../../src/migrations/files.ts';
 import { ecomdb, errorCode, jsonError, tempDir } from '../helpers/cli.ts';
-import { createMigratedDatabase, type TestDatabase } from '../helpers/db.ts';
+import { databasesForBlock, type TestDatabase } from '../helpers/db.ts';
 import { addMigration, copyMigrations } from '../helpers/migrations.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -152,15 +152,13 @@ describe('ecomdb lint FILES: formats and exit statuses', () => {
 });
 
 describe('ecomdb lint: the migrations a database has not applied', () => {
+  const fresh = databasesForBlock();
   let db: TestDatabase;
   let dir: string;
   beforeAll(async () => {
-    db = await createMigratedDatabase('lint_pending');
+    db = await fresh('lint_pending');
     dir = copyMigrations();
     addMigration(dir, 'orders_index', NEW_MIGRATION);
-  });
-  afterAll(async () => {
-    await db?.drop();
   });
 
   it('on a server: only the new file is linted; tables earlier files created exist', async () => {

@@ -7,10 +7,10 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { lintSources } from '../../src/lint/index.ts';
 import { parseMigration } from '../../src/migrations/files.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { databasesForBlock, type TestDatabase } from '../helpers/db.ts';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 /** The unsafe fixtures whose rule is that they fail, with the SQLSTATE they fail with. */
@@ -45,15 +45,14 @@ CREATE TABLE product_catalog.products_default PARTITION OF product_catalog.produ
 INSERT INTO product_catalog.products SELECT CASE WHEN i % 2 = 0 THEN 'MLB' ELSE 'MLA' END, i, i FROM generate_series(1, 100) i;
 `;
 
-describe('lint fixtures on PostgreSQL', () => {
-  let test: TestDatabase;
-  beforeAll(async () => {
-    test = await createTestDatabase('lint_fixtures');
-  });
-  afterAll(async () => {
-    await test?.drop();
-  });
+/** One database for the file: every test starts by rebuilding the schemas it uses. */
+const fresh = databasesForBlock();
+let test: TestDatabase;
+beforeAll(async () => {
+  test = await fresh('lint_fixtures', { migrated: false });
+});
 
+describe('lint fixtures on PostgreSQL', () => {
   const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.sql')).sort();
   for (const name of files) {
     it(`${name} ${FAILS_WHEN_RUN.has(name) ? 'fails' : 'runs'}`, async () => {
@@ -74,14 +73,6 @@ describe('lint fixtures on PostgreSQL', () => {
 });
 
 describe('alter-column-type against PostgreSQL: flagged exactly when the table is rewritten', () => {
-  let test: TestDatabase;
-  beforeAll(async () => {
-    test = await createTestDatabase('lint_types');
-  });
-  afterAll(async () => {
-    await test?.drop();
-  });
-
   const PAIRS: [from: string, to: string][] = [
     ['varchar(10)', 'varchar(20)'],
     ['varchar(20)', 'varchar(10)'],
@@ -116,32 +107,16 @@ describe('alter-column-type against PostgreSQL: flagged exactly when the table i
 });
 
 describe('one query holding CREATE INDEX CONCURRENTLY and another statement, on PostgreSQL', () => {
-  let test: TestDatabase;
-  beforeAll(async () => {
-    test = await createTestDatabase('lint_piece');
-    await test.sql.unsafe(SETUP);
-  });
-  afterAll(async () => {
-    await test?.drop();
-  });
-
   it('is refused as a transaction block (what a no-transaction piece of two statements is)', async () => {
+    await test.sql.unsafe(SETUP);
     await expect(test.sql.unsafe("SET lock_timeout = '5s'; CREATE INDEX CONCURRENTLY accounts_name_idx ON shop.accounts (name)")).rejects.toMatchObject({ code: '25001' });
     await test.sql.unsafe('CREATE INDEX CONCURRENTLY accounts_name_idx ON shop.accounts (name)');
   });
 });
 
 describe('a foreign key on a partitioned table, on PostgreSQL', () => {
-  let test: TestDatabase;
-  beforeAll(async () => {
-    test = await createTestDatabase('lint_partitioned_fk');
-    await test.sql.unsafe(SETUP);
-  });
-  afterAll(async () => {
-    await test?.drop();
-  });
-
   it('NOT VALID on the parent is refused before PostgreSQL 18; per partition, then on the parent, adopts the partitions\' keys', async () => {
+    await test.sql.unsafe(SETUP);
     const version = Number((await test.sql`select current_setting('server_version_num') as v`)[0]!.v);
     await test.sql.unsafe('ALTER TABLE shop.accounts ADD UNIQUE (id, name)');
     const parent = test.sql.unsafe('ALTER TABLE product_catalog.products ADD CONSTRAINT products_id_fk FOREIGN KEY (id) REFERENCES shop.accounts (id) NOT VALID');

@@ -3,8 +3,8 @@
  * from pg_locks on a server: each statement runs in a transaction that is rolled back, after
  * which the strongest lock it holds on each table is compared with what the design says.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { databasesForBlock, type TestDatabase } from '../helpers/db.ts';
 
 const SETUP = `
 DROP SCHEMA IF EXISTS shop CASCADE;
@@ -47,12 +47,10 @@ const FACTS: [statement: string, locks: Record<string, string>][] = [
 const STRENGTH = ['AccessShareLock', 'RowShareLock', 'RowExclusiveLock', 'ShareUpdateExclusiveLock', 'ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'];
 
 describe('the locks lint relies on, read from pg_locks', () => {
+  const fresh = databasesForBlock();
   let test: TestDatabase;
   beforeAll(async () => {
-    test = await createTestDatabase('lint_locks');
-  });
-  afterAll(async () => {
-    await test?.drop();
+    test = await fresh('lint_locks', { migrated: false });
   });
 
   for (const [statement, expected] of FACTS) {
