@@ -32,6 +32,8 @@ export const EXIT = {
   access: 12,
   /** `ecomdb bench` found no marketplace to drive (the database is not seeded), or its check after the run found units oversold, coupon uses beyond a limit, an acknowledged order lost or a data rule broken. */
   bench: 13,
+  /** `ecomdb lint` found an error-level finding in the migrations it checked. */
+  lint: 14,
   /** `ecomdb status --check` found the database behind (migrations pending) or ahead (applied migrations this version does not have) of the files. */
   status: 16,
   /** Interrupted by Ctrl-C (SIGINT, 128 + 2, as a shell reports it); what was in flight was rolled back or undone. */
@@ -92,7 +94,8 @@ export type ErrorCode =
   | 'E_ACCESS_COUPON'
   | 'E_BENCH_MIX'
   | 'E_BENCH_NOT_SEEDED'
-  | 'E_BENCH_CHECK_FAILED';
+  | 'E_BENCH_CHECK_FAILED'
+  | 'E_LINT_FAILED';
 
 /** The exit status of every code (the README's table lists the same). */
 export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
@@ -189,6 +192,8 @@ export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
   E_BENCH_NOT_SEEDED: EXIT.bench,
   /** After the run, stock, coupon uses, acknowledged orders or the data rules did not add up (`details.check`). */
   E_BENCH_CHECK_FAILED: EXIT.bench,
+  /** A migration file holds a statement that would lock or break a live database (an error-level lint rule), not disabled by a comment with a reason. */
+  E_LINT_FAILED: EXIT.lint,
 };
 
 export class EcomdbError extends Error {

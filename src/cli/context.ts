@@ -19,6 +19,8 @@ export interface GlobalOptions {
 
 export interface Context {
   readonly target: Target;
+  /** True when a database was named (--url, DATABASE_URL, --data-dir, ECOMDB_DATA_DIR) rather than defaulted. */
+  readonly targetNamed: boolean;
   readonly migrationsDir: string;
   readonly output: Output;
   /** The environment variables that tune a command, read here once. */
@@ -46,6 +48,7 @@ export function contextOf(command: Command): Context {
   const options = command.optsWithGlobals<GlobalOptions>();
   return {
     target: resolveTarget({ url: options.url, dataDir: options.dataDir }),
+    targetNamed: Boolean(options.url || process.env.DATABASE_URL || options.dataDir || process.env.ECOMDB_DATA_DIR),
     migrationsDir: options.migrations ? resolve(options.migrations) : MIGRATIONS_DIR,
     output: new Output({ json: options.json, verbose: options.verbose }),
     env: commandEnv(),

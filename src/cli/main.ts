@@ -15,6 +15,7 @@ import { verifyCommand } from './commands/verify.ts';
 import { docsCommand } from './commands/docs.ts';
 import { partitionCommand } from './commands/partition/index.ts';
 import { benchCommand } from './commands/bench.ts';
+import { lintCommand } from './commands/lint.ts';
 import { Output } from './output.ts';
 
 export function program(): Command {
@@ -35,6 +36,7 @@ Examples:
   $ ecomdb status --json
   $ ecomdb sql --component order_processing
   $ ecomdb partition apply                           # partition by site and month
+  $ ecomdb lint --url $DATABASE_URL --format github  # unsafe statements in the pending migrations
 
 Exit status: 0 ok, 1 internal error, 2 usage, 3 database unreachable, not PostgreSQL, in use, missing or unusable,
 4 migration history conflict, unsafe file or refused down step (nothing ran) or a stale generated folder, 5 migration failed (rolled back),
@@ -42,11 +44,12 @@ Exit status: 0 ok, 1 internal error, 2 usage, 3 database unreachable, not Postgr
 9 partition command refused or failed (rolled back), 10 an output folder cannot be written,
 11 the database role lacks a privilege the command needs, 12 a marketplace operation was refused,
 13 bench found no seeded marketplace or its check after the run failed,
+14 lint found an error-level finding in the migrations,
 16 status --check found the database behind or ahead of the migrations,
 130 interrupted (Ctrl-C; what was in flight rolled back), 143 stopped by SIGTERM (likewise).
 Every error is one line: error CODE: what is wrong — what to do.`,
     );
-  for (const command of [upCommand(), migrateCommand(), statusCommand(), seedCommand(), verifyCommand(), sqlCommand(), generateCommand(), replicaCommand(), docsCommand(), partitionCommand(), benchCommand()]) {
+  for (const command of [upCommand(), migrateCommand(), statusCommand(), seedCommand(), verifyCommand(), sqlCommand(), generateCommand(), replicaCommand(), docsCommand(), partitionCommand(), benchCommand(), lintCommand()]) {
     root.addCommand(command);
   }
   routeErrors(root);
@@ -92,6 +95,7 @@ const PRIVILEGES_NEEDED: Record<string, string> = {
   verify: 'verify reads the catalog and every table: connect as a role with USAGE on the component schemas and SELECT on their tables (their owner, for example); its drift rule also needs CREATEDB',
   docs: 'docs reads the catalog: connect as a role with USAGE on the component schemas',
   partition: 'partition commands rebuild and read the tables: connect as the owner of the ecomdb tables',
+  lint: 'lint reads the migration history of the database it is given: connect as a role with USAGE on schema drizzle and SELECT on its tables, or lint without a database (--after TAG, or FILES)',
   bench: 'bench reads and writes every marketplace table: connect as the owner of the ecomdb tables (the role that ran ecomdb migrate)',
 };
 

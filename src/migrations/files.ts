@@ -53,9 +53,14 @@ export function splitStatements(text: string): string[] {
     .filter((s) => s.replace(/^--.*$/gm, '').trim().length > 0);
 }
 
+/** False when the file opts out of its transaction with the marker on its first line. */
+export function isTransactional(text: string): boolean {
+  return !text.trimStart().startsWith(NO_TRANSACTION_MARKER);
+}
+
 /** Parse one file's text; pure. */
 export function parseMigration(index: number, tag: string, when: number, text: string): MigrationFile {
-  const transactional = !text.trimStart().startsWith(NO_TRANSACTION_MARKER);
+  const transactional = isTransactional(text);
   const statements = splitStatements(text);
   return { index, tag, when, hash: hashMigration(text), text, statements, transactional, transactionControl: transactional ? firstControl(statements) : null };
 }
