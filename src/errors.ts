@@ -32,6 +32,8 @@ export const EXIT = {
   access: 12,
   /** `ecomdb bench` found no marketplace to drive (the database is not seeded), or its check after the run found units oversold, coupon uses beyond a limit, an acknowledged order lost or a data rule broken. */
   bench: 13,
+  /** `ecomdb rehearse`: a client waited longer than --max-lock-ms on a lock a migration took, a pending migration failed in the rehearsal, or the database to rehearse on could not be cloned. */
+  rehearse: 15,
   /** Interrupted by Ctrl-C (SIGINT, 128 + 2, as a shell reports it); what was in flight was rolled back or undone. */
   interrupted: 130,
   /** Stopped by SIGTERM (128 + 15); what was in flight was rolled back or undone. */
@@ -40,6 +42,9 @@ export const EXIT = {
 
 export type ErrorCode =
   | 'E_USAGE'
+  | 'E_REHEARSE_LOCK'
+  | 'E_REHEARSE_FAILED'
+  | 'E_REHEARSE_CLONE'
   | 'E_TARGET_URL'
   | 'E_TARGET_UNREACHABLE'
   | 'E_TARGET_LOCKED'
@@ -174,6 +179,12 @@ export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
   E_BENCH_NOT_SEEDED: EXIT.bench,
   /** After the run, stock, coupon uses, acknowledged orders or the data rules did not add up (`details.check`). */
   E_BENCH_CHECK_FAILED: EXIT.bench,
+  /** A client statement waited longer than --max-lock-ms for a lock a rehearsed migration held (`details.report`). */
+  E_REHEARSE_LOCK: EXIT.rehearse,
+  /** A pending migration failed on the scratch database; the statements after it did not run (`details.report`). */
+  E_REHEARSE_FAILED: EXIT.rehearse,
+  /** --from could not be copied (no pg_dump, no privilege, a dump or restore error). */
+  E_REHEARSE_CLONE: EXIT.rehearse,
 };
 
 export class EcomdbError extends Error {

@@ -30,6 +30,11 @@ export interface RunOptions {
   onStatement?: (file: MigrationFile, done: number) => void;
   /** Called once a file is applied and recorded (committed, for a transactional file). */
   onApplied?: (file: MigrationFile) => void;
+  /**
+   * Runs each statement in place of `session.exec(statement)`, on the migrating session (inside
+   * the file's transaction when it has one): `ecomdb rehearse` observes each statement this way.
+   */
+  runStatement?: (session: Session, file: MigrationFile, index: number, statement: string) => Promise<void>;
 }
 
 export interface RunResult {
@@ -112,7 +117,8 @@ async function applyFile(session: Session, file: MigrationFile, createHistory: b
   if (file.transactional) await session.exec('BEGIN');
   for (const [i, statement] of file.statements.entries()) {
     try {
-      await session.exec(statement);
+      if (options.runStatement) await options.runStatement(session, file, i, statement);
+      else await session.exec(statement);
     } catch (error) {
       if (file.transactional) await session.exec('ROLLBACK');
       const pg = pgFields(error);
