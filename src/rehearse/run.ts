@@ -150,7 +150,17 @@ async function withSource<T>(options: RehearseOptions, say: (line: string) => vo
       }
       say(`seeding at scale ${source.seed.scale}`);
       const { seedDatabase } = await import('../seed/load.ts');
-      await seedDatabase(scratch.db, source.base, { ...source.seed, onPhase: (phase) => say(phase) });
+      try {
+        await seedDatabase(scratch.db, source.base, { ...source.seed, onPhase: (phase) => say(phase) });
+      } catch (error) {
+        // The seeder writes the current schema: a base the pending migrations change may not take its rows.
+        if (!(isEcomdbError(error) && error.code === 'E_SEED_FAILED' && source.base.length < options.files.length)) throw error;
+        throw new EcomdbError('E_REHEARSE_FAILED', `the seed does not fit the schema before the pending migrations: ${error.message}`, {
+          hint: 'the seeder writes the current schema, which the pending migrations change: rehearse on a copy of a database at the base (--from), or name only migrations that come after what the seeder writes',
+          details: { seed: error.details },
+          cause: error,
+        });
+      }
       const why = `migrated, ${source.partition ? 'partitioned as declared' : 'plain tables (--plain)'}, seeded at scale ${source.seed.scale}`;
       return work(scratch, { name: scratch.name, how: 'built', why, swept: scratch.swept });
     });

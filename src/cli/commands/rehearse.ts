@@ -91,7 +91,10 @@ function print(output: Output, report: RehearseReport): void {
       const weak = describeLocks(st.locks.filter((l) => l.blocks === 'other schema changes only'));
       for (const line of locks) output.info(`     lock ${line} — blocks ${st.locks.find((l) => line.startsWith(l.mode))!.blocks}`);
       if (weak.length > 0) output.info(`     lock ${weak.join('; ')} — blocks other schema changes only`);
-      if (st.rewritten.length > 0) output.warn(`    rewrote ${st.rewritten.map((r) => `${r.relation} (${r.kind}${r.how === 'rebuilt' ? ', rebuilt' : ''})`).join(', ')}`);
+      if (st.rewritten.length > 0) {
+        const named = st.rewritten.slice(0, 4).map((r) => `${r.relation} (${r.kind}${r.how === 'rebuilt' ? ', rebuilt' : ''})`);
+        output.warn(`    rewrote ${named.join(', ')}${st.rewritten.length > 4 ? ` (+${st.rewritten.length - 4} more)` : ''}`);
+      }
       if (st.blocked.waits > 0) {
         output.warn(`    blocked ${st.blocked.waits} client statement(s) of ${st.blocked.sessions} session(s) on ${st.blocked.relations.join(', ') || 'row locks'}: longest wait ${ms(st.blocked.longestWaitMs)}`);
       } else output.info('     blocked no client');
