@@ -55,6 +55,8 @@ export interface RehearseOptions {
   /** Pause between two samples of pg_locks and pg_stat_activity, ms. */
   readonly sampleMs: number;
   readonly maxLockMs?: number;
+  /** lock_timeout of the migrating session, as `ecomdb migrate --lock-timeout` would set it. */
+  readonly lockTimeout?: string;
 }
 
 export interface RehearseHooks {
@@ -330,6 +332,7 @@ export async function rehearse(options: RehearseOptions, hooks: RehearseHooks = 
       try {
         await runMigrations(scratch.db, options.files, {
           runStatement: observer.run,
+          lockTimeout: options.lockTimeout,
           onMigration: (f) => say(`applying ${f.tag} (${f.statements.length} statement(s)${f.transactional ? '' : ', no transaction'})`),
         });
       } catch (error) {

@@ -3,11 +3,15 @@
  * for 1.5 s by construction (a pg_sleep in the same transaction), so writers are seen waiting
  * whatever the machine's speed; the assertions are "a wait was observed / none was", never times.
  */
+import { execFileSync } from 'node:child_process';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RehearseReport } from '../../src/rehearse/run.ts';
-import { ecomdb, errorCode, jsonError, spawnEcomdb } from '../helpers/cli.ts';
+import { MIGRATIONS_DIR } from '../../src/generate/run.ts';
+import { ecomdb, errorCode, jsonError, spawnEcomdb, tempDir } from '../helpers/cli.ts';
 import { SERVER_URL, databasesForBlock } from '../helpers/db.ts';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -113,6 +117,37 @@ describe('ecomdb rehearse --from', () => {
     // The source itself was not migrated.
     const [column] = await source.sql`select 1 from information_schema.columns where table_schema = 'product_catalog' and column_name = 'rehearse_sku'`;
     expect(column).toBeUndefined();
+  });
+});
+
+describe('ecomdb rehearse without FILES: the journal against a git revision', () => {
+  it('rehearses the files added since --base, and nothing when the journal is as committed', async () => {
+    const repo = tempDir('ecomdb-rehearse-git-');
+    const migrations = join(repo, 'migrations');
+    cpSync(MIGRATIONS_DIR, migrations, { recursive: true });
+    const journalPath = join(migrations, 'meta', '_journal.json');
+    const full = readFileSync(journalPath, 'utf8');
+    const journal = JSON.parse(full) as { entries: { tag: string }[] };
+    const last = journal.entries.at(-1)!.tag;
+    const git = (...args: string[]) => execFileSync('git', ['-C', repo, '-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { stdio: 'ignore' });
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-qm', 'as committed');
+    const args = ['rehearse', '--url', SERVER_URL, '--migrations', migrations, '--plain', '--scale', '0.05', '--clients', '0', '--json'];
+
+    const nothing = await ecomdb(args);
+    expect(nothing.code, nothing.stderr).toBe(0);
+    expect(JSON.parse(nothing.stdout)).toMatchObject({ migrations: [] });
+
+    // The last migration is new on this branch: HEAD's journal does not list it yet.
+    writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, -1) }, null, 2));
+    git('commit', '-qam', 'base without the last migration');
+    writeFileSync(journalPath, full);
+    const run = await ecomdb(args);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as RehearseReport;
+    expect(report.migrations.map((m) => m.file)).toEqual([`${last}.sql`]);
+    expect(await databaseExists(report.scratch.name)).toBe(false);
   });
 });
 

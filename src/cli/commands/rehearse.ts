@@ -28,6 +28,7 @@ interface RehearseFlags {
   seed: string;
   warmup: string;
   maxLockMs?: string;
+  lockTimeout?: string;
 }
 
 /** Pause between two samples of the server's locks and waits, ms: the resolution of the waits reported. */
@@ -36,7 +37,7 @@ export const SAMPLE_MS = 20;
 const MAX_CLIENTS = 200;
 
 /** The flags and FILES as options, every one checked before anything connects. */
-export function rehearseOptions(context: Context, paths: readonly string[], flags: RehearseFlags): RehearseOptions | { nothing: string } {
+export function rehearseOptions(context: Context, paths: readonly string[], flags: RehearseFlags, fromCommandLine: (option: string) => boolean = () => false): RehearseOptions | { nothing: string } {
   if (context.target.kind !== 'postgres') {
     throw new EcomdbError('E_USAGE', 'ecomdb rehearse needs a PostgreSQL server, not the embedded database: the workload and the monitor are concurrent connections', {
       hint: 'pass --url (or set DATABASE_URL) to a server where the role may CREATE DATABASE, e.g. --url postgres://postgres@localhost/postgres',
@@ -47,7 +48,14 @@ export function rehearseOptions(context: Context, paths: readonly string[], flag
   const workloadSeed = parse.integer(flags.seed, '--seed', { min: 0, max: 2 ** 31 - 1, example: 42 });
   const warmupMs = parse.seconds(flags.warmup, '--warmup', 600);
   const maxLockMs = flags.maxLockMs === undefined ? undefined : parse.integer(flags.maxLockMs, '--max-lock-ms', { min: 0, max: 86_400_000, example: 200 });
-  if (flags.from !== undefined) parseDatabaseUrl(flags.from);
+  const lockTimeout = flags.lockTimeout === undefined ? undefined : parse.duration(flags.lockTimeout, '--lock-timeout');
+  if (flags.from !== undefined) {
+    parseDatabaseUrl(flags.from);
+    const building = ['scale', 'plain', 'base'].filter(fromCommandLine);
+    if (building.length > 0) {
+      throw new EcomdbError('E_USAGE', `--from with --${building.join(', --')}`, { hint: 'a copy (--from) is rehearsed as it is: its data and its history; --scale, --plain and --base shape a built scratch database' });
+    }
+  }
   const seed = seedOptions({ scale: flags.scale, seed: '1', regions: DEFAULT_REGIONS.join(','), days: '180', check: false });
 
   const journal = readMigrations(context.migrationsDir);
@@ -68,7 +76,7 @@ export function rehearseOptions(context: Context, paths: readonly string[], flag
     if (pending.length === 0) return { nothing: `no migration is pending: the journal lists the same ${journal.length} file(s) as at ${flags.base}` };
     source = { kind: 'build', base, partition: !flags.plain, seed };
   }
-  return { url: context.target.url, source, files, clients, mix, workloadSeed, skew: DEFAULT_SKEW, warmupMs, sampleMs: SAMPLE_MS, maxLockMs };
+  return { url: context.target.url, source, files, clients, mix, workloadSeed, skew: DEFAULT_SKEW, warmupMs, sampleMs: SAMPLE_MS, maxLockMs, lockTimeout };
 }
 
 const ms = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(1)} s` : `${Math.round(x)} ms`);
@@ -120,6 +128,7 @@ export function rehearseCommand(): Command {
     .option('--mix <list>', 'the workload, as for bench (operation=share,...)')
     .option('--seed <n>', 'random seed of the workload', '1')
     .option('--warmup <seconds>', 'how long the workload runs before the first migration', '1')
+    .option('--lock-timeout <duration>', 'the lock_timeout the migrations will run with (as for migrate): a statement that waits longer fails the rehearsal')
     .option('--max-lock-ms <ms>', `exit ${EXIT.rehearse} (E_REHEARSE_LOCK) when a client waited longer than this on a migration's lock`)
     .addHelpText(
       'after',
@@ -139,7 +148,7 @@ or --from could not be copied (E_REHEARSE_CLONE), 130 interrupted.`,
     .action(async (paths: string[], flags: RehearseFlags, command: Command) => {
       const context = contextOf(command);
       const { output } = context;
-      const options = rehearseOptions(context, paths, flags);
+      const options = rehearseOptions(context, paths, flags, (option) => command.getOptionValueSource(option) === 'cli');
       if ('nothing' in options) {
         output.success(options.nothing);
         output.data({ migrations: [], nothing: options.nothing });
