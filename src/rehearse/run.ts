@@ -107,8 +107,7 @@ export interface RehearseReport {
 const sameServer = (a: ConnectionOptions, b: ConnectionOptions) => a.host === b.host && a.port === b.port;
 
 /** pg_dump | pg_restore from `from` into the (empty) database `to`. */
-async function dumpRestore(from: string, to: ConnectionOptions): Promise<void> {
-  const target = `postgres://${to.user ? encodeURIComponent(to.user) : ''}${to.password ? `:${encodeURIComponent(to.password)}` : ''}@${to.host.startsWith('/') ? '' : to.host}:${to.port}/${encodeURIComponent(to.database ?? '')}${to.host.startsWith('/') ? `?host=${encodeURIComponent(to.host)}` : ''}`;
+async function dumpRestore(from: string, target: string): Promise<void> {
   const dump = spawn('pg_dump', ['--format=custom', '--no-owner', '--no-acl', `--dbname=${from}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   const restore = spawn('pg_restore', ['--no-owner', '--no-acl', '--exit-on-error', `--dbname=${target}`], { stdio: ['pipe', 'ignore', 'pipe'] });
   let errors = '';
@@ -170,7 +169,7 @@ async function withSource<T>(options: RehearseOptions, say: (line: string) => vo
   const from = parseDatabaseUrl(source.url);
   const server = parseDatabaseUrl(options.url);
   const viaDump = (why: string) =>
-    withScratchDatabase(options.url, { prefix: REHEARSE_SCRATCH_PREFIX, fill: (to) => (say(`copying ${maskUrl(source.url)} with pg_dump | pg_restore (${why})`), dumpRestore(source.url, to)) }, (scratch) =>
+    withScratchDatabase(options.url, { prefix: REHEARSE_SCRATCH_PREFIX, fill: (to) => (say(`copying ${maskUrl(source.url)} with pg_dump | pg_restore (${why})`), dumpRestore(source.url, urlWithDatabase(options.url, to.database!))) }, (scratch) =>
       work(scratch, { name: scratch.name, how: 'dump', why, swept: scratch.swept }),
     );
   if (!sameServer(from, server) || from.database === undefined) return viaDump('--from is on another server');
@@ -224,13 +223,20 @@ class Observer {
     return same.map(({ o, index }) => ({ index, locks: newLocks(o.locksBefore, o.locks) }));
   }
 
+  /** A sampling failure (the monitor's connection lost): the report would miss waits, so it is not made. */
+  private failure: unknown = null;
+
   start(monitor: Database): void {
-    this.loop = monitor.session(async (session) => {
-      while (!this.stopped) {
-        await this.sample(session);
-        await sleep(this.sampleMs);
-      }
-    });
+    this.loop = monitor
+      .session(async (session) => {
+        while (!this.stopped) {
+          await this.sample(session);
+          await sleep(this.sampleMs);
+        }
+      })
+      .catch((error: unknown) => {
+        this.failure = error;
+      });
   }
 
   private async sample(session: Session): Promise<void> {
@@ -272,6 +278,16 @@ class Observer {
     this.stopped = true;
     await this.loop;
   }
+
+  /** Throw what stopped the sampling, if anything did. */
+  check(): void {
+    if (this.failure !== null) {
+      throw new EcomdbError('E_REHEARSE_FAILED', `the monitor stopped sampling locks and waits: ${pgFields(this.failure).message}`, {
+        hint: 'the report would miss waits: run the rehearsal again (is the server restarting, or the connection limit reached?)',
+        cause: this.failure,
+      });
+    }
+  }
 }
 
 /** Executors that remember when each call started and ended. */
@@ -309,10 +325,11 @@ export async function rehearse(options: RehearseOptions, hooks: RehearseHooks = 
     let connections: Awaited<ReturnType<typeof connect>> | null = null;
     const monitor = await openPostgres(scratchUrl, `${scratch.name} (monitor)`);
     const observer = new Observer(options.sampleMs);
+    // On a signal: no waiting for the calls in flight (a call blocked by the migration waits as
+    // long as it does); the clients' connections are ended, the DROP ... WITH (FORCE) does the rest.
     const closeAll = async () => {
       abort.abort();
       await observer.stop().catch(() => {});
-      await mix?.catch(() => {});
       await connections?.close().catch(() => {});
       await monitor.close().catch(() => {});
     };
@@ -326,6 +343,7 @@ export async function rehearse(options: RehearseOptions, hooks: RehearseHooks = 
         connections = await connect({ url: scratchUrl, clients: options.clients });
         say(`workload: ${options.clients} client(s) running the mix; migrations start in ${(options.warmupMs / 1000).toFixed(1)} s`);
         mix = runMix(workload, timed(connections.executors, spans), { mix: options.mix, seed: options.workloadSeed, signal: abort.signal });
+        mix.catch(() => {}); // observed in the finally below; no unhandled rejection meanwhile
         await sleep(options.warmupMs);
       }
       observer.start(monitor);
@@ -349,6 +367,7 @@ export async function rehearse(options: RehearseOptions, hooks: RehearseHooks = 
       await monitor.close().catch(() => {});
       forget();
     }
+    observer.check();
     const reports = observer.statements.map((o, index) =>
       statementReport(
         { file: o.file, statement: o.statement, sql: o.sql, ms: o.end - o.start, locks: newLocks(o.locksBefore, o.locks, o.existed), rewritten: o.rewritten, migrationWaitedMs: o.migrationWaitedMs, longestCallMs: longestCalls(spans, o.start, o.end) },

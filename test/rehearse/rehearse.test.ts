@@ -185,4 +185,23 @@ describe('ecomdb rehearse: refusals and interruptions', () => {
     expect(result.code, result.stderr).toBe(143);
     expect(await databaseExists(name!)).toBe(false);
   });
+
+  it('Ctrl-C while a migration holds its lock and the workload waits: exit 130 and the database is dropped', async () => {
+    const { child, done } = spawnEcomdb(['rehearse', '--url', SERVER_URL, '--plain', '--scale', '0.05', '--clients', '2', '--mix', WRITERS, '--json', fixture('index-blocking.sql')], { killAfterMs: 300_000 });
+    // index-blocking.sql sleeps 1.5 s after its CREATE INDEX: the signal lands while it runs.
+    let stderr = '';
+    await new Promise<void>((resolve) => {
+      child.stderr!.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes('applying index-blocking')) resolve();
+      });
+      child.on('close', () => resolve());
+    });
+    const [row] = await admin`select datname::text as name from pg_database where datname ~ ${`^ecomdb_rehearse_[0-9]+_${child.pid}_[0-9a-f]+$`}`;
+    expect(row?.name).toBeDefined();
+    child.kill('SIGINT');
+    const result = await done;
+    expect(result.code, result.stderr).toBe(130);
+    expect(await databaseExists(row!.name as string)).toBe(false);
+  });
 });
