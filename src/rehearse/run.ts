@@ -172,18 +172,21 @@ async function withSource<T>(options: RehearseOptions, say: (line: string) => vo
     withScratchDatabase(options.url, { prefix: REHEARSE_SCRATCH_PREFIX, fill: (to) => (say(`copying ${maskUrl(source.url)} with pg_dump | pg_restore (${why})`), dumpRestore(source.url, urlWithDatabase(options.url, to.database!))) }, (scratch) =>
       work(scratch, { name: scratch.name, how: 'dump', why, swept: scratch.swept }),
     );
-  if (!sameServer(from, server) || from.database === undefined) return viaDump('--from is on another server');
+  if (from.database === undefined) return viaDump('--from names no database, which TEMPLATE needs');
+  if (!sameServer(from, server)) return viaDump('--from is on another server');
   let began = false;
   const template: ScratchOptions = { prefix: REHEARSE_SCRATCH_PREFIX, createSql: (name) => `create database ${quoteIdent(name)} template ${quoteIdent(from.database!)}` };
+  // Our own connection must not be to the source: CREATE DATABASE ... TEMPLATE would refuse it.
+  const adminUrl = from.database === server.database ? urlWithDatabase(options.url, 'postgres') : options.url;
   try {
     say(`copying ${from.database} with CREATE DATABASE ... TEMPLATE`);
-    return await withScratchDatabase(options.url, template, (scratch) => {
+    return await withScratchDatabase(adminUrl, template, (scratch) => {
       began = true;
       return work(scratch, { name: scratch.name, how: 'template', why: 'same server, nobody connected to the source: a file-level copy', swept: scratch.swept });
     });
   } catch (error) {
     // 55006: the source is being accessed by other users.
-    if (began || pgFields(error).code !== '55006') throw error;
+    if (began || (pgFields(error).code !== '55006' && adminUrl === options.url)) throw error;
     return viaDump('sessions are connected to the source, which CREATE DATABASE ... TEMPLATE refuses');
   }
 }

@@ -89,7 +89,8 @@ function print(output: Output, report: RehearseReport): void {
     return;
   }
   const w = report.workload;
-  output.info(`workload: ${w.clients} client(s), ${w.ok} call(s) acknowledged, ${w.failed} failed${Object.keys(w.errors).length > 0 ? ` (${Object.entries(w.errors).map(([c, n]) => `${c}: ${n}`).join(', ')})` : ''}`);
+  if (w.clients === 0) output.info('workload: none (--clients 0)');
+  else output.info(`workload: ${w.clients} client(s), ${w.ok} call(s) acknowledged, ${w.failed} failed${Object.keys(w.errors).length > 0 ? ` (${Object.entries(w.errors).map(([c, n]) => `${c}: ${n}`).join(', ')})` : ''}`);
   for (const file of report.migrations) {
     output.info('');
     output.info(output.color.bold(`${file.file} (${file.transactional ? 'one transaction' : 'no transaction'}, ${ms(file.ms)})`));
