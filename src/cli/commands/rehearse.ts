@@ -111,9 +111,9 @@ function print(output: Output, report: RehearseReport): void {
     }
   }
   output.info('');
-  if (report.failure) output.warn(`${report.failure.file} statement ${report.failure.statement} failed: ${report.failure.message}`);
   const limit = report.maxLockMs === null ? '' : ` (--max-lock-ms ${report.maxLockMs})`;
   if (report.overLimit.length > 0) output.warn(`longest client wait on a migration's lock: ${ms(report.longestWaitMs)}${limit}, in ${report.overLimit.join(', ')}`);
+  else if (report.failure) output.info(`longest client wait on a migration's lock until the failure: ${report.longestWaitMs === 0 ? 'none observed' : ms(report.longestWaitMs)}${limit}`);
   else output.success(`longest client wait on a migration's lock: ${report.longestWaitMs === 0 ? 'none observed' : ms(report.longestWaitMs)}${limit}`);
 }
 
@@ -158,8 +158,8 @@ or --from could not be copied (E_REHEARSE_CLONE), 130 interrupted.`,
       const report = await rehearse(options, { onPhase: (line) => output.step(line) });
       print(output, report);
       if (report.failure) {
-        throw new EcomdbError('E_REHEARSE_FAILED', `${report.failure.file} statement ${report.failure.statement} failed on the scratch database`, {
-          hint: 'fix the migration (the error is above); the report up to it is in details.report with --json',
+        throw new EcomdbError('E_REHEARSE_FAILED', `on the scratch database, ${report.failure.message}`, {
+          hint: 'fix the migration; the report up to the failure is above (with --json, in details.report)',
           details: { report },
         });
       }
