@@ -34,6 +34,8 @@ export const EXIT = {
   bench: 13,
   /** `ecomdb lint` found an error-level finding in the migrations it checked. */
   lint: 14,
+  /** `ecomdb rehearse`: a client waited longer than --max-lock-ms on a lock a migration took, a pending migration failed in the rehearsal, or the database to rehearse on could not be cloned. */
+  rehearse: 15,
   /** `ecomdb status --check` found the database behind (migrations pending) or ahead (applied migrations this version does not have) of the files. */
   status: 16,
   /** Interrupted by Ctrl-C (SIGINT, 128 + 2, as a shell reports it); what was in flight was rolled back or undone. */
@@ -44,6 +46,9 @@ export const EXIT = {
 
 export type ErrorCode =
   | 'E_USAGE'
+  | 'E_REHEARSE_LOCK'
+  | 'E_REHEARSE_FAILED'
+  | 'E_REHEARSE_CLONE'
   | 'E_TARGET_URL'
   | 'E_TARGET_UNREACHABLE'
   | 'E_TARGET_LOCKED'
@@ -194,6 +199,12 @@ export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
   E_BENCH_CHECK_FAILED: EXIT.bench,
   /** A migration file holds a statement that would lock or break a live database (an error-level lint rule), not disabled by a comment with a reason. */
   E_LINT_FAILED: EXIT.lint,
+  /** A client statement waited longer than --max-lock-ms for a lock a rehearsed migration held (`details.report`). */
+  E_REHEARSE_LOCK: EXIT.rehearse,
+  /** A pending migration failed on the scratch database; the statements after it did not run (`details.report`). */
+  E_REHEARSE_FAILED: EXIT.rehearse,
+  /** --from could not be copied (no pg_dump, no privilege, a dump or restore error). */
+  E_REHEARSE_CLONE: EXIT.rehearse,
 };
 
 export class EcomdbError extends Error {

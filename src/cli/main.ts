@@ -16,6 +16,7 @@ import { docsCommand } from './commands/docs.ts';
 import { partitionCommand } from './commands/partition/index.ts';
 import { benchCommand } from './commands/bench.ts';
 import { lintCommand } from './commands/lint.ts';
+import { rehearseCommand } from './commands/rehearse.ts';
 import { Output } from './output.ts';
 
 export function program(): Command {
@@ -45,11 +46,12 @@ Exit status: 0 ok, 1 internal error, 2 usage, 3 database unreachable, not Postgr
 11 the database role lacks a privilege the command needs, 12 a marketplace operation was refused,
 13 bench found no seeded marketplace or its check after the run failed,
 14 lint found an error-level finding in the migrations,
+15 rehearse saw a wait above --max-lock-ms, a failed migration or a failed copy,
 16 status --check found the database behind or ahead of the migrations,
 130 interrupted (Ctrl-C; what was in flight rolled back), 143 stopped by SIGTERM (likewise).
 Every error is one line: error CODE: what is wrong — what to do.`,
     );
-  for (const command of [upCommand(), migrateCommand(), statusCommand(), seedCommand(), verifyCommand(), sqlCommand(), generateCommand(), replicaCommand(), docsCommand(), partitionCommand(), benchCommand(), lintCommand()]) {
+  for (const command of [upCommand(), migrateCommand(), statusCommand(), seedCommand(), verifyCommand(), sqlCommand(), generateCommand(), replicaCommand(), docsCommand(), partitionCommand(), benchCommand(), lintCommand(), rehearseCommand()]) {
     root.addCommand(command);
   }
   routeErrors(root);

@@ -178,3 +178,19 @@ export function maskUrl(raw: string): string {
     .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@?#]*):[^/?#]*@/i, '$1:***@')
     .replace(/([?&]password=)[^&#]*/gi, '$1***');
 }
+
+/**
+ * The same URL naming another database on the same server (a scratch database): its path is
+ * replaced and any `dbname=` parameter dropped; host, user, TLS and the other parameters stay. Pure.
+ */
+export function urlWithDatabase(raw: string, database: string): string {
+  parseDatabaseUrl(raw);
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(raw)![0];
+  const rest = raw.slice(scheme.length);
+  const queryAt = rest.indexOf('?');
+  const beforeQuery = queryAt < 0 ? rest : rest.slice(0, queryAt);
+  const query = queryAt < 0 ? '' : rest.slice(queryAt + 1).split('&').filter((p) => p !== '' && !/^dbname=/i.test(p)).join('&');
+  const slash = beforeQuery.indexOf('/');
+  const authority = slash < 0 ? beforeQuery : beforeQuery.slice(0, slash);
+  return `${scheme}${authority}/${encodeURIComponent(database)}${query ? `?${query}` : ''}`;
+}

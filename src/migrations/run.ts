@@ -45,6 +45,11 @@ export interface RunOptions {
   onReverting?: (file: MigrationFile) => void;
   /** Called once a file is undone and its history row removed (committed). */
   onReverted?: (file: MigrationFile) => void;
+  /**
+   * Runs each statement in place of `session.exec(statement)`, on the migrating session (inside
+   * the file's transaction when it has one): `ecomdb rehearse` observes each statement this way.
+   */
+  runStatement?: (session: Session, file: MigrationFile, index: number, statement: string) => Promise<void>;
 }
 
 export interface RunResult {
@@ -129,7 +134,7 @@ export function keptOfNoTransactionFile(ran: number): string {
  */
 async function applyFile(session: Session, file: MigrationFile, createHistory: boolean, options: RunOptions): Promise<void> {
   if (file.transactional) await session.exec('BEGIN');
-  await runStatements(session, `${file.tag}.sql`, file.statements, file.transactional, (done) => options.onStatement?.(file, done));
+  await runStatements(session, `${file.tag}.sql`, file.statements, file.transactional, (done) => options.onStatement?.(file, done), options.runStatement && ((statement, i) => options.runStatement!(session, file, i, statement)));
   if (createHistory) await ensureHistoryTable(session);
   await session.query(`insert into ${HISTORY_TABLE} (hash, created_at) values ($1, $2)`, [file.hash, file.when]);
   if (file.transactional) await session.exec('COMMIT');
@@ -137,10 +142,18 @@ async function applyFile(session: Session, file: MigrationFile, createHistory: b
 }
 
 /** Run `statements` of the file called `name`; on a failure, roll back (when transactional) and throw E_MIGRATION_FAILED. */
-async function runStatements(session: Session, name: string, statements: readonly string[], transactional: boolean, onStatement: (done: number) => void): Promise<void> {
+async function runStatements(
+  session: Session,
+  name: string,
+  statements: readonly string[],
+  transactional: boolean,
+  onStatement: (done: number) => void,
+  run?: (statement: string, index: number) => Promise<void>,
+): Promise<void> {
   for (const [i, statement] of statements.entries()) {
     try {
-      await session.exec(statement);
+      if (run) await run(statement, i);
+      else await session.exec(statement);
     } catch (error) {
       if (transactional) await session.exec('ROLLBACK');
       const pg = pgFields(error);

@@ -5,18 +5,14 @@
  * Both catalogs are read into the same flat list of "object → definition" entries and compared:
  * what is missing, what is unexpected, and what differs.
  */
-import { randomBytes } from 'node:crypto';
 import type { Database, Session } from '../db/types.ts';
-import { openPostgres } from '../db/postgres.ts';
-import { parseDatabaseUrl } from '../db/url.ts';
-import { quoteIdent } from '../ident.ts';
+import { scratchName as scratchNameOf, withScratchDatabase } from '../db/scratch.ts';
 import { withMigratedMemoryPglite } from '../migrations/memory.ts';
 import { runMigrations } from '../migrations/run.ts';
 import type { MigrationFile } from '../migrations/files.ts';
 import { monthOf } from '../partition/months.ts';
 import { applyPlan } from '../partition/plan.ts';
 import { runPartition } from '../partition/run.ts';
-import { undoOnSignal } from '../signals.ts';
 import type { Finding, RuleResult } from './types.ts';
 import { indexOwnedByConstraint } from '../pg-catalog.ts';
 
@@ -79,50 +75,14 @@ export function compareCatalogs(expected: Map<string, string>, live: Map<string,
   return findings.sort((a, b) => a.object.localeCompare(b.object));
 }
 
-/** Scratch databases of drift are named `ecomdb_drift_<epoch>_<pid>_<random>`. */
-const SCRATCH = 'ecomdb_drift_';
+/** Scratch databases of drift are named `ecomdb_drift_<epoch>_<pid>_<random>` (src/db/scratch.ts). */
+export const DRIFT_SCRATCH_PREFIX = 'ecomdb_drift_';
 
-/** A scratch database older than this, with no session connected, was left by an interrupted run. */
-export const SCRATCH_STALE_SECONDS = 3600;
+export { SCRATCH_STALE_SECONDS } from '../db/scratch.ts';
 
-/**
- * The name of a new scratch database. Its age is in its name: `epoch` is the server's clock
- * (seconds) when it was made. A name is given atomically with the database, so even a process
- * killed right after CREATE DATABASE leaves a database whose age is known; a COMMENT ON DATABASE
- * would be a second statement (and a window without it), and the age of its directory
- * (pg_stat_file) is readable by superusers only. The server's clock, not ours, so that runs from
- * machines whose clocks disagree judge ages alike. The pid says which process made it.
- */
-export function scratchName(epoch: number, pid = process.pid, random = randomBytes(3).toString('hex')): string {
-  return `${SCRATCH}${Math.floor(epoch)}_${pid}_${random}`;
-}
-
-/**
- * Drop the scratch databases interrupted runs left behind (killed with SIGKILL, or a machine that
- * went down): older than SCRATCH_STALE_SECONDS by their name and with no session connected. The
- * DROP is without FORCE: a run still using its database (however long it takes) makes it fail,
- * and so does one that connects meanwhile; so do databases of other owners. Those are skipped.
- * Returns the names dropped.
- */
-export async function sweepStaleScratch(session: Session): Promise<string[]> {
-  const stale = await session.query<{ name: string }>(
-    `select d.datname::text as name from pg_database d
-      where d.datname ~ '^${SCRATCH}[0-9]+_[0-9]+_[0-9a-f]+$'
-        and to_timestamp(substring(d.datname from '^${SCRATCH}([0-9]+)_')::bigint) < now() - make_interval(secs => $1)
-        and not exists (select 1 from pg_stat_activity a where a.datid = d.oid)
-      order by 1`,
-    [SCRATCH_STALE_SECONDS],
-  );
-  const dropped: string[] = [];
-  for (const { name } of stale) {
-    try {
-      await session.exec(`drop database if exists ${quoteIdent(name)}`);
-      dropped.push(name);
-    } catch {
-      // In use after all, or not ours to drop: leave it.
-    }
-  }
-  return dropped;
+/** The name of a new drift scratch database (see src/db/scratch.ts). */
+export function scratchName(epoch: number, pid = process.pid, random?: string): string {
+  return scratchNameOf(DRIFT_SCRATCH_PREFIX, epoch, pid, random);
 }
 
 /**
@@ -136,52 +96,18 @@ async function referenceEntries(target: Database, url: string | null, files: rea
   const partition = async (db: Database) => {
     if (partitioned) await runPartition(db, (snapshot) => applyPlan(snapshot, { month: monthOf(new Date()) }));
   };
-  let swept: string[] = [];
   if (target.kind === 'postgres' && url) {
-    let admin: Database | null = null;
     try {
-      admin = await openPostgres(url);
-      const server = admin;
-      // A sweep that fails (a server that hides pg_stat_activity, say) must not cost the comparison.
-      swept = await server.session(sweepStaleScratch).catch(() => []);
-      const [clock] = await server.session((s) => s.query<{ epoch: number }>(`select extract(epoch from now())::float8 as epoch`));
-      const name = scratchName(clock!.epoch);
-      const drop = () => server.session((s) => s.exec(`drop database if exists ${quoteIdent(name)} with (force)`));
-      let creating: Promise<unknown> = Promise.resolve();
-      let opening: Promise<Database> | null = null;
-      // On a signal: after the CREATE has finished (a DROP before it would find nothing, and the
-      // database would be made right after), and after closing our own connection to it: the
-      // server would otherwise cut it in the middle of a write, and postgres.js then throws
-      // outside any promise, which ends the process before the DROP is sent.
-      const undo = async () => {
-        await creating.catch(() => undefined);
-        const scratch = await opening?.catch(() => null);
-        await scratch?.close().catch(() => undefined);
-        await drop();
-      };
-      return await undoOnSignal(undo, async () => {
-        creating = server.session((s) => s.exec(`create database ${quoteIdent(name)}`));
-        await creating;
-        try {
-          opening = openPostgres({ ...parseDatabaseUrl(url), database: name });
-          const scratch = await opening;
-          try {
-            await runMigrations(scratch, files);
-            await partition(scratch);
-            return { where: 'a scratch database on the same server', swept, entries: await scratch.session((s) => catalogEntries(s, schemas)) };
-          } finally {
-            await scratch.close();
-          }
-        } finally {
-          await drop();
-        }
+      return await withScratchDatabase(url, { prefix: DRIFT_SCRATCH_PREFIX }, async ({ db: scratch, swept }) => {
+        await runMigrations(scratch, files);
+        await partition(scratch);
+        return { where: 'a scratch database on the same server', swept, entries: await scratch.session((s) => catalogEntries(s, schemas)) };
       });
     } catch {
       // No CREATE DATABASE privilege, for instance: compare with PGlite below.
-    } finally {
-      await admin?.close();
     }
   }
+  const swept: string[] = [];
   return withMigratedMemoryPglite(
     files,
     async (reference) => {
