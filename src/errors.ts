@@ -32,6 +32,8 @@ export const EXIT = {
   access: 12,
   /** `ecomdb bench` found no marketplace to drive (the database is not seeded), or its check after the run found units oversold, coupon uses beyond a limit, an acknowledged order lost or a data rule broken. */
   bench: 13,
+  /** A cache command (`ecomdb cache ...`) could not reach or use Redis. */
+  cache: 17,
   /** Interrupted by Ctrl-C (SIGINT, 128 + 2, as a shell reports it); what was in flight was rolled back or undone. */
   interrupted: 130,
   /** Stopped by SIGTERM (128 + 15); what was in flight was rolled back or undone. */
@@ -87,7 +89,9 @@ export type ErrorCode =
   | 'E_ACCESS_COUPON'
   | 'E_BENCH_MIX'
   | 'E_BENCH_NOT_SEEDED'
-  | 'E_BENCH_CHECK_FAILED';
+  | 'E_BENCH_CHECK_FAILED'
+  | 'E_CACHE_UNREACHABLE'
+  | 'E_CACHE_FAILED';
 
 /** The exit status of every code (the README's table lists the same). */
 export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
@@ -174,6 +178,10 @@ export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
   E_BENCH_NOT_SEEDED: EXIT.bench,
   /** After the run, stock, coupon uses, acknowledged orders or the data rules did not add up (`details.check`). */
   E_BENCH_CHECK_FAILED: EXIT.bench,
+  /** A cache command found no Redis at --redis-url (or REDIS_URL, or the default 127.0.0.1:6379), or it did not answer in time. */
+  E_CACHE_UNREACHABLE: EXIT.cache,
+  /** Redis answered a cache command with an error (out of memory, a refused command, a wrong password). */
+  E_CACHE_FAILED: EXIT.cache,
 };
 
 export class EcomdbError extends Error {

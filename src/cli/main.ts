@@ -42,6 +42,7 @@ Exit status: 0 ok, 1 internal error, 2 usage, 3 database unreachable, not Postgr
 9 partition command refused or failed (rolled back), 10 an output folder cannot be written,
 11 the database role lacks a privilege the command needs, 12 a marketplace operation was refused,
 13 bench found no seeded marketplace or its check after the run failed,
+17 a cache command could not reach or use Redis,
 130 interrupted (Ctrl-C; what was in flight rolled back), 143 stopped by SIGTERM (likewise).
 Every error is one line: error CODE: what is wrong — what to do.`,
     );
