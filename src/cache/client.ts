@@ -71,7 +71,6 @@ function makeRedis(options: CacheClientOptions, connected: () => boolean) {
   return createClient({
     url: options.url,
     disableOfflineQueue: true,
-    commandOptions: { timeout: options.timeoutMs ?? 100 },
     socket: {
       connectTimeout: options.connectTimeoutMs ?? 1000,
       reconnectStrategy: (retries: number, cause: Error) => (connected() ? Math.min(50 * 2 ** retries, RECONNECT_MAX_MS) : retries >= 2 ? cause : 100),
@@ -80,6 +79,25 @@ function makeRedis(options: CacheClientOptions, connected: () => boolean) {
 }
 
 type Redis = ReturnType<typeof makeRedis>;
+
+class RedisTimeout extends Error {}
+
+/**
+ * `work`, or a RedisTimeout after `ms`. The client's own command timeout did not fire against a
+ * server that stopped answering (SIGSTOP) in redis 6.3.1, so the wait is bounded here; an
+ * abandoned command's reply still arrives in order and is dropped.
+ */
+function within<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RedisTimeout(`Redis did not answer within ${ms} ms`)), ms);
+  });
+  work.catch(() => {}); // a late failure of an abandoned command is not unhandled
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** How long a cache command (`ecomdb cache ...`) may wait for Redis. */
+const COMMAND_TIMEOUT_MS = 5000;
 
 export class CacheClient {
   readonly keys: CacheKeys;
@@ -98,7 +116,10 @@ export class CacheClient {
   ) {
     this.keys = new CacheKeys(prefix);
     this.stateNow = redis ? 'up' : 'off';
-    redis?.on('error', () => this.markDown());
+    redis?.on('error', () => {
+      if (this.stateNow === 'up') this.counters.errors++;
+      this.markDown();
+    });
   }
 
   /** A client with the cache off (no Redis): every read goes to PostgreSQL. */
@@ -159,7 +180,7 @@ export class CacheClient {
       return undefined;
     }
     try {
-      return await work(this.redis);
+      return await within(work(this.redis), this.options.timeoutMs ?? 100);
     } catch {
       this.counters.errors++;
       this.markDown();
@@ -171,7 +192,7 @@ export class CacheClient {
   async command<T>(work: (redis: Redis) => Promise<T>): Promise<T> {
     if (!this.redis) throw unreachable(this.options.url ?? '', new Error(this.offReason ?? 'the cache is off'));
     try {
-      return await work(this.redis);
+      return await within(work(this.redis), COMMAND_TIMEOUT_MS);
     } catch (error) {
       if (error instanceof Error && /ERR|WRONGTYPE|NOSCRIPT|OOM|NOAUTH|NOPERM/.test(error.message)) {
         throw new EcomdbError('E_CACHE_FAILED', `Redis refused the command: ${error.message.split('\n')[0]}`, { hint: 'check the Redis server (memory, ACL, version 7+)', cause: error });
@@ -194,8 +215,9 @@ export class CacheClient {
     this.probing = true;
     try {
       if (!this.redis.isReady) return;
-      await this.redis.ping();
-      await this.newEpoch();
+      const ms = Math.max(this.options.timeoutMs ?? 100, 100) * 5;
+      await within(this.redis.ping(), ms);
+      await within(this.newEpoch(), ms);
       clearInterval(this.probe);
       this.probe = undefined;
       this.stateNow = 'up';
