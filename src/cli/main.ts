@@ -15,6 +15,8 @@ import { verifyCommand } from './commands/verify.ts';
 import { docsCommand } from './commands/docs.ts';
 import { partitionCommand } from './commands/partition/index.ts';
 import { benchCommand } from './commands/bench.ts';
+import { cacheCommand } from './commands/cache/index.ts';
+import { DEFAULT_REDIS_URL } from '../cache/client.ts';
 import { Output } from './output.ts';
 
 export function program(): Command {
@@ -24,6 +26,7 @@ export function program(): Command {
     .addOption(new Option('--url <url>', 'PostgreSQL server to use (default: DATABASE_URL, else the embedded database)'))
     .addOption(new Option('--data-dir <dir>', 'folder of the embedded PGlite database (default: ECOMDB_DATA_DIR or ./.ecomdb)'))
     .addOption(new Option('--migrations <dir>', 'migrations folder (default: the migrations/ shipped with ecomdb)'))
+    .addOption(new Option('--redis-url <url>', `Redis of the cache layer (default: REDIS_URL, else ${DEFAULT_REDIS_URL}; without one the cache is off)`))
     .option('--json', 'print the result as JSON on stdout (human text stays on stderr)')
     .option('--verbose', 'print stack traces and debug detail')
     .addHelpText(
@@ -35,6 +38,7 @@ Examples:
   $ ecomdb status --json
   $ ecomdb sql --component order_processing
   $ ecomdb partition apply                           # partition by site and month
+  $ ecomdb cache status --redis-url redis://127.0.0.1:6379
 
 Exit status: 0 ok, 1 internal error, 2 usage, 3 database unreachable, not PostgreSQL, in use, missing or unusable,
 4 migration history conflict, unsafe file (nothing ran) or a stale generated folder, 5 migration failed (rolled back),
@@ -46,7 +50,7 @@ Exit status: 0 ok, 1 internal error, 2 usage, 3 database unreachable, not Postgr
 130 interrupted (Ctrl-C; what was in flight rolled back), 143 stopped by SIGTERM (likewise).
 Every error is one line: error CODE: what is wrong — what to do.`,
     );
-  for (const command of [upCommand(), migrateCommand(), statusCommand(), seedCommand(), verifyCommand(), sqlCommand(), generateCommand(), replicaCommand(), docsCommand(), partitionCommand(), benchCommand()]) {
+  for (const command of [upCommand(), migrateCommand(), statusCommand(), seedCommand(), verifyCommand(), sqlCommand(), generateCommand(), replicaCommand(), docsCommand(), partitionCommand(), benchCommand(), cacheCommand()]) {
     root.addCommand(command);
   }
   routeErrors(root);
@@ -93,6 +97,7 @@ const PRIVILEGES_NEEDED: Record<string, string> = {
   docs: 'docs reads the catalog: connect as a role with USAGE on the component schemas',
   partition: 'partition commands rebuild and read the tables: connect as the owner of the ecomdb tables',
   bench: 'bench reads and writes every marketplace table: connect as the owner of the ecomdb tables (the role that ran ecomdb migrate)',
+  cache: 'cache commands read the marketplace tables and the ecomdb_cache outbox: connect as the owner of the ecomdb tables (the role that ran ecomdb migrate)',
 };
 
 /**
