@@ -1,7 +1,7 @@
 /**
  * The one place that talks to Redis (the official `redis` client). Every command has a short
- * timeout; a command that fails or times out is counted, marks Redis down, and the caller goes on
- * without the cache (reads go to PostgreSQL). While down, nothing is sent; a probe pings every
+ * timeout; a command that fails or times out is counted and the caller goes on without the cache
+ * (the read goes to PostgreSQL); a lost connection or three failures in a row mark Redis down. While down, nothing is sent; a probe pings every
  * PROBE_MS and, when Redis answers again, replaces the epoch before the cache is used again, so
  * that no value written before the outage (whose invalidations may have been missed) is served
  * (docs/design.md, 'The cache layer').
@@ -34,7 +34,7 @@ export function maskRedisUrl(url: string): string {
 export interface CacheClientOptions {
   readonly url: string;
   readonly prefix: string;
-  /** How long a command may take before Redis counts as down (default 100 ms). */
+  /** How long a command may take before the read goes to PostgreSQL (default 200 ms); three in a row mark Redis down. */
   readonly timeoutMs?: number;
   /** How long the first connection may take (default 1000 ms). */
   readonly connectTimeoutMs?: number;
@@ -64,6 +64,11 @@ export interface CacheCounters {
 export type CacheState = 'up' | 'down' | 'off';
 
 const PROBE_MS = 200;
+/**
+ * Failed or timed-out commands in a row that mark Redis down. One slow answer on a loaded machine
+ * only sends that read to PostgreSQL; a lost connection marks it down at once.
+ */
+const FAILURES_TO_DOWN = 3;
 /** After the first connection, reconnect attempts never give up, at most this far apart. */
 const RECONNECT_MAX_MS = 500;
 
@@ -96,6 +101,9 @@ function within<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** How long a command of the cache layer may wait for Redis before the read goes to PostgreSQL. */
+export const DEFAULT_TIMEOUT_MS = 200;
+
 /** How long a cache command (`ecomdb cache ...`) may wait for Redis. */
 const COMMAND_TIMEOUT_MS = 5000;
 
@@ -106,6 +114,7 @@ export class CacheClient {
   private probe: NodeJS.Timeout | undefined;
   private probing = false;
   private closed = false;
+  private failuresInARow = 0;
 
   private constructor(
     private readonly redis: Redis | null,
@@ -180,10 +189,12 @@ export class CacheClient {
       return undefined;
     }
     try {
-      return await within(work(this.redis), this.options.timeoutMs ?? 100);
+      const result = await within(work(this.redis), this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+      this.failuresInARow = 0;
+      return result;
     } catch {
       this.counters.errors++;
-      this.markDown();
+      if (++this.failuresInARow >= FAILURES_TO_DOWN || !this.redis.isReady) this.markDown();
       return undefined;
     }
   }
@@ -215,11 +226,12 @@ export class CacheClient {
     this.probing = true;
     try {
       if (!this.redis.isReady) return;
-      const ms = Math.max(this.options.timeoutMs ?? 100, 100) * 5;
+      const ms = (this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS) * 5;
       await within(this.redis.ping(), ms);
       await within(this.newEpoch(), ms);
       clearInterval(this.probe);
       this.probe = undefined;
+      this.failuresInARow = 0;
       this.stateNow = 'up';
     } catch {
       // Still down: the next probe tries again.

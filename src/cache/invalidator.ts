@@ -17,6 +17,9 @@ import { invalidationOf, lsnKey, type OutboxRow } from './keys.ts';
 import { NOTIFY_CHANNEL, OUTBOX } from './outbox.ts';
 import { INVALIDATE_SCRIPT, TAG_TTL_MS } from './scripts.ts';
 
+/** How soon a batch Redis did not take is tried again. */
+const RETRY_MS = 50;
+
 export interface InvalidatorOptions {
   /** The primary. */
   readonly url: string;
@@ -91,8 +94,9 @@ export class Invalidator {
         try {
           n = await this.drainOnce(batch);
         } catch {
-          // Redis or the database failed: the rows stay in the outbox; the poll tries again.
+          // Redis or the database failed: the rows stay in the outbox; tried again shortly (and by the poll).
           this.counters.failures++;
+          if (!this.stopped) setTimeout(() => void this.wake(), RETRY_MS).unref();
           return;
         }
         if (n < batch) break;

@@ -20,7 +20,7 @@ export interface CacheLayerOptions {
   readonly prefix: string;
   /** Where refills read (a single database, or the read/write router). */
   readonly reader: Reader;
-  /** Redis command timeout (default 100 ms). */
+  /** Redis command timeout (default 200 ms). */
   readonly timeoutMs?: number;
   /** Run an invalidator in this process (default true). */
   readonly invalidate?: boolean;
