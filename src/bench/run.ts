@@ -57,6 +57,7 @@ async function openBenchCache(options: BenchOptions, cache: { readonly redisUrl:
 function cacheReport(layer: CacheLayer, staleness: StalenessLedger): CacheReport {
   const c = layer.client.counters;
   const lag = layer.invalidator?.lag;
+  const hits = layer.reads.hitLatency;
   const looked = c.hits + c.misses;
   return {
     state: layer.client.offReason ? 'off' : c.outages > 0 ? 'down' : 'up',
@@ -72,6 +73,7 @@ function cacheReport(layer: CacheLayer, staleness: StalenessLedger): CacheReport
     invalidations: layer.invalidator?.counters.rows ?? 0,
     invalidatedValues: layer.invalidator?.counters.deleted ?? 0,
     invalidationLagMs: { p50: lag ? round(lag.percentile(50)) : null, p99: lag ? round(lag.percentile(99)) : null, max: lag ? round(lag.max) : null },
+    hitLatencyMs: { p50: round(hits.percentile(50) ?? NaN), p95: round(hits.percentile(95) ?? NaN), p99: round(hits.percentile(99) ?? NaN) },
     staleness: staleness.report(),
   };
 }
@@ -188,6 +190,8 @@ export interface CacheReport {
   readonly invalidatedValues: number;
   /** From an outbox row's write to its invalidation in Redis. */
   readonly invalidationLagMs: { readonly p50: number | null; readonly p99: number | null; readonly max: number | null };
+  /** Of the reads served from Redis (hits), in the cache layer: the per-operation latencies above include the misses. */
+  readonly hitLatencyMs: { readonly p50: number | null; readonly p95: number | null; readonly p99: number | null };
   /** Product pages read after a price change the bench made was acknowledged. */
   readonly staleness: StalenessReport;
 }
@@ -211,7 +215,7 @@ export async function benchmark(options: BenchOptions, hooks: BenchHooks = {}): 
     try {
       if (options.cache) {
         cache = await openBenchCache(options, options.cache);
-        say(cache.layer.client.offReason ? `cache off: ${cache.layer.client.offReason}` : `hot reads through the cache (prefix ${options.cache.prefix}), invalidated from the outbox`);
+        say(cache.layer.client.offReason ? `cache off: ${cache.layer.client.offReason}; the hot reads go to PostgreSQL` : `hot reads through the cache (prefix ${options.cache.prefix}), invalidated from the outbox`);
       }
       const what = options.durationMs !== undefined ? `${options.durationMs / 1000} s` : `${options.transactions} calls`;
       say(`running the mix for ${what}${options.rate !== undefined ? ` at ${options.rate} calls/s` : ''}`);
