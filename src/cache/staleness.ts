@@ -76,4 +76,4 @@ export class StalenessLedger {
  * The bound the cache layer keeps: a read that starts this long after a write to what it reads
  * was acknowledged never returns the value before it (docs/design.md, 'The cache layer').
  */
-export const INVALIDATION_BOUND_MS = 500;
+export const INVALIDATION_BOUND_MS = 1000;

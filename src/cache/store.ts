@@ -2,8 +2,8 @@
  * Cache-aside with the three guarantees the cache layer makes (docs/design.md, 'The cache
  * layer'):
  *
- * - a hit is served only when its epoch is the current one (one MGET: the value, the epoch, the
- *   invalidation counter and the floors, in one round trip);
+ * - a hit is served only when its epoch is the current one (one MGET of the value and the epoch);
+ *   a miss then reads the invalidation counter and the floors (a second MGET) before the database;
  * - a miss is refilled from a node that has replayed every floor of the read (the router's
  *   `minLsn`), and the value is written only if none of its tags was invalidated meanwhile
  *   (FILL_SCRIPT);
@@ -78,13 +78,13 @@ export class ReadCache {
     const keys = this.client.keys;
     const valueKey = keys.value(spec.name);
     const started = performance.now();
-    const seen = await this.client.run((r) => r.mGet([valueKey, keys.epoch, keys.seq, keys.floor, ...spec.floors.map((f) => keys.tagFloor(f))]));
+    const seen = await this.client.run((r) => r.mGet([valueKey, keys.epoch]));
     if (!seen) {
       // Redis down or off: straight to the primary, no value kept.
       this.counters.loads++;
       return this.reader({ primary: true }, load);
     }
-    const [raw, epoch, seq = '0', globalFloor, ...floors] = seen;
+    const [raw, epoch] = seen;
     if (raw && epoch) {
       const stored = decode(raw) as Stored;
       if (stored.e === epoch) {
@@ -94,6 +94,13 @@ export class ReadCache {
       }
     }
     this.counters.misses++;
+    // Read before the database is: an invalidation after this point refuses the fill.
+    const marks = await this.client.run((r) => r.mGet([keys.seq, keys.floor, ...spec.floors.map((f) => keys.tagFloor(f))]));
+    if (!marks) {
+      this.counters.loads++;
+      return this.reader({ primary: true }, load);
+    }
+    const [seq, globalFloor, ...floors] = marks;
     const flightKey = `${spec.name}\u0000${epoch}\u0000${seq ?? '0'}`;
     const joined = this.flights.get(flightKey);
     if (joined) return joined as Promise<T>;
