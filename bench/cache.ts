@@ -13,7 +13,7 @@
  *   4. the targets: hot-read throughput with the cache ≥ 5× without, p95 of cached reads < 50 ms,
  *      0 stale reads past the bound (INVALIDATION_BOUND_MS).
  *
- * Options: --scale N (2), --time S per run (15), --warmup S before each (10), --clients N (8),
+ * Options: --scale N (2), --time S per run (15), --warmup S before each (30), --clients N (8),
  * --keep (keep the database).
  * The server is BENCH_DATABASE_URL (default the local server as postgres); Redis is REDIS_URL
  * (default redis://127.0.0.1:6379), under a prefix of this run, deleted at the end.
@@ -37,7 +37,7 @@ import { seedDatabase } from '../src/seed/load.ts';
 import { dropAll, freshDatabase } from './server.ts';
 
 const { values: args } = parseArgs({
-  options: { scale: { type: 'string', default: '2' }, time: { type: 'string', default: '15' }, warmup: { type: 'string', default: '10' }, clients: { type: 'string', default: '8' }, keep: { type: 'boolean', default: false } },
+  options: { scale: { type: 'string', default: '2' }, time: { type: 'string', default: '15' }, warmup: { type: 'string', default: '30' }, clients: { type: 'string', default: '8' }, keep: { type: 'boolean', default: false } },
 });
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const REDIS_URL = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
