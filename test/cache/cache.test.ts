@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { productPage, updateListing, type AccessDb } from '../../src/access/index.ts';
 import { CacheClient } from '../../src/cache/client.ts';
 import { productPageSpec } from '../../src/cache/keys.ts';
+import { CACHE_INVALIDATION_OFF, INVALIDATE_EVERYTHING } from '../../src/cache/outbox.ts';
 import { openCacheLayer, type CacheLayer } from '../../src/cache/layer.ts';
 import { cachedProductPage, cachedRecommendations, cachedTopProducts } from '../../src/cache/reads.ts';
 import { StalenessLedger, INVALIDATION_BOUND_MS } from '../../src/cache/staleness.ts';
@@ -165,6 +166,25 @@ describe('reads through the cache', () => {
     const again = await cachedProductPage(layer.reads, { region, productId: s.world.cable });
     expect(again.discount?.endsAt).toBeInstanceOf(Date);
     expect(again).toEqual(page);
+  });
+
+  it("writes with ecomdb.cache_invalidation off leave no outbox row; an 'all' row (a truncating seed) begins a new epoch", async () => {
+    const region = s.world.region;
+    const params = { region, productId: s.world.headset };
+    await cachedProductPage(layer.reads, params);
+    await layer.invalidator!.wake();
+    await s.test.sql.begin(async (tx) => {
+      await tx.unsafe(CACHE_INVALIDATION_OFF);
+      await tx`update product_catalog.products set stock = stock + 1 where region = ${region} and id = ${s.world.headset}`;
+    });
+    expect((await s.test.sql`select count(*)::int as n from ecomdb_cache.invalidations`)[0]!.n).toBe(0);
+    const epochs = layer.client.counters.epochs;
+    const loads = s.loads();
+    await s.test.sql.unsafe(INVALIDATE_EVERYTHING);
+    await layer.invalidator!.wake();
+    expect(layer.client.counters.epochs).toBe(epochs + 1);
+    await cachedProductPage(layer.reads, params);
+    expect(s.loads()).toBe(loads + 1); // the value from before is not served
   });
 
   it('a refill that read before an invalidation is not written', async () => {
