@@ -1,6 +1,5 @@
 /**
- * Cache-aside with the three guarantees the cache layer makes (docs/design.md, 'The cache
- * layer'):
+ * Cache-aside with the three guarantees the cache layer makes (docs/design.md, 'The cache layer'):
  *
  * - a hit is served only when its epoch is the current one (one MGET of the value and the epoch);
  *   a miss then reads the invalidation counter and the floors (a second MGET) before the database;
