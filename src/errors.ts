@@ -38,6 +38,8 @@ export const EXIT = {
   rehearse: 15,
   /** `ecomdb status --check` found the database behind (migrations pending) or ahead (applied migrations this version does not have) of the files. */
   status: 16,
+  /** A cache command (`ecomdb cache ...`) could not reach or use Redis. */
+  cache: 17,
   /** Interrupted by Ctrl-C (SIGINT, 128 + 2, as a shell reports it); what was in flight was rolled back or undone. */
   interrupted: 130,
   /** Stopped by SIGTERM (128 + 15); what was in flight was rolled back or undone. */
@@ -100,7 +102,9 @@ export type ErrorCode =
   | 'E_BENCH_MIX'
   | 'E_BENCH_NOT_SEEDED'
   | 'E_BENCH_CHECK_FAILED'
-  | 'E_LINT_FAILED';
+  | 'E_LINT_FAILED'
+  | 'E_CACHE_UNREACHABLE'
+  | 'E_CACHE_FAILED';
 
 /** The exit status of every code (the README's table lists the same). */
 export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
@@ -205,6 +209,10 @@ export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
   E_REHEARSE_FAILED: EXIT.rehearse,
   /** --from could not be copied (no pg_dump, no privilege, a dump or restore error). */
   E_REHEARSE_CLONE: EXIT.rehearse,
+  /** A cache command found no Redis at --redis-url (or REDIS_URL, or the default 127.0.0.1:6379), or it did not answer in time. */
+  E_CACHE_UNREACHABLE: EXIT.cache,
+  /** Redis answered a cache command with an error (out of memory, a refused command, a wrong password). */
+  E_CACHE_FAILED: EXIT.cache,
 };
 
 export class EcomdbError extends Error {

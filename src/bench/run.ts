@@ -15,7 +15,68 @@ import { readKeySpace } from './keyspace.ts';
 import { BENCH_OPERATIONS, mixObject, type BenchOperation, type Family, type Mix } from './mix.ts';
 import { connect, runMix, type ProgressSample } from './runner.ts';
 import { Workload } from './workload.ts';
-import { OPERATIONS } from '../access/index.ts';
+import { OPERATIONS, type AccessDb } from '../access/index.ts';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import { openCacheLayer, type CacheLayer } from '../cache/layer.ts';
+import { INVALIDATION_BOUND_MS, StalenessLedger, type StalenessReport } from '../cache/staleness.ts';
+import type { Reader } from '../cache/store.ts';
+import { postgresClient } from '../db/postgres.ts';
+import { createRouter } from '../replica/router.ts';
+
+interface BenchCache {
+  readonly layer: CacheLayer;
+  close(): Promise<void>;
+}
+
+/**
+ * The cache layer of a run: refills read through their own pool (or, with replicas, their own
+ * router, which honours the floors), and an invalidator drains the outbox while the run lasts.
+ */
+async function openBenchCache(options: BenchOptions, cache: { readonly redisUrl: string; readonly prefix: string }): Promise<BenchCache> {
+  let reader: Reader;
+  let closeReader: () => Promise<void>;
+  if (options.replicas.length > 0) {
+    const router = await createRouter({ primary: options.url, replicas: options.replicas, poolSize: Math.max(2, Math.ceil(options.clients / 2)) });
+    reader = (target, work) => router.read((sql) => work(drizzle(sql) as unknown as AccessDb), { minLsn: target.minLsn, consistent: target.primary });
+    closeReader = () => router.close();
+  } else {
+    const sql = postgresClient(options.url, { max: Math.max(2, Math.ceil(options.clients / 2)) });
+    const db = drizzle(sql) as unknown as AccessDb;
+    reader = (_target, work) => work(db);
+    closeReader = () => sql.end({ timeout: 5 });
+  }
+  try {
+    const layer = await openCacheLayer({ url: options.url, redisUrl: cache.redisUrl, prefix: cache.prefix, reader });
+    return { layer, close: async () => (await layer.close(), await closeReader()) };
+  } catch (error) {
+    await closeReader();
+    throw error;
+  }
+}
+
+function cacheReport(layer: CacheLayer, staleness: StalenessLedger): CacheReport {
+  const c = layer.client.counters;
+  const lag = layer.invalidator?.lag;
+  const hits = layer.reads.hitLatency;
+  const looked = c.hits + c.misses;
+  return {
+    state: layer.client.offReason ? 'off' : c.outages > 0 ? 'down' : 'up',
+    offReason: layer.client.offReason,
+    hits: c.hits,
+    misses: c.misses,
+    hitRate: looked === 0 ? null : round(c.hits / looked, 4),
+    fills: c.fills,
+    fillsRefused: c.fillsRefused,
+    loads: c.loads,
+    errors: c.errors,
+    bypassed: c.bypassed,
+    invalidations: layer.invalidator?.counters.rows ?? 0,
+    invalidatedValues: layer.invalidator?.counters.deleted ?? 0,
+    invalidationLagMs: { p50: lag ? round(lag.percentile(50)) : null, p99: lag ? round(lag.percentile(99)) : null, max: lag ? round(lag.max) : null },
+    hitLatencyMs: { p50: round(hits.percentile(50) ?? NaN), p95: round(hits.percentile(95) ?? NaN), p99: round(hits.percentile(99) ?? NaN) },
+    staleness: staleness.report(),
+  };
+}
 
 export interface BenchOptions {
   /** The primary (every write; every read unless `replicas`). */
@@ -37,6 +98,8 @@ export interface BenchOptions {
   readonly replicas: readonly string[];
   /** Check stock, coupons, acknowledged orders and the data rules after the run. */
   readonly check: boolean;
+  /** Hot reads through the Redis cache layer (product pages, rankings, recommendations). */
+  readonly cache?: { readonly redisUrl: string; readonly prefix: string } | null;
 }
 
 export interface BenchHooks {
@@ -104,6 +167,33 @@ export interface BenchReport {
   /** The replicas' health at the end (with --read-from replicas). */
   readonly replicas: readonly ReplicaHealth[] | null;
   readonly check: CheckReport | null;
+  /** With --cache: what the cache did, and the stale reads the bench detected. */
+  readonly cache: CacheReport | null;
+}
+
+export interface CacheReport {
+  /** `up` for the whole run, `down` if Redis failed during it, `off` when it could not be reached. */
+  readonly state: string;
+  readonly offReason: string | null;
+  readonly hits: number;
+  readonly misses: number;
+  /** hits / (hits + misses); null without a cached read. */
+  readonly hitRate: number | null;
+  readonly fills: number;
+  readonly fillsRefused: number;
+  /** Database reads made for misses (single flight: fewer than the misses). */
+  readonly loads: number;
+  readonly errors: number;
+  readonly bypassed: number;
+  /** Outbox rows applied, and cached values they deleted. */
+  readonly invalidations: number;
+  readonly invalidatedValues: number;
+  /** From an outbox row's write to its invalidation in Redis. */
+  readonly invalidationLagMs: { readonly p50: number | null; readonly p99: number | null; readonly max: number | null };
+  /** Of the reads served from Redis (hits), in the cache layer: the per-operation latencies above include the misses. */
+  readonly hitLatencyMs: { readonly p50: number | null; readonly p95: number | null; readonly p99: number | null };
+  /** Product pages read after a price change the bench made was acknowledged. */
+  readonly staleness: StalenessReport;
 }
 
 const round = (x: number, digits = 3) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : null);
@@ -115,12 +205,18 @@ export async function benchmark(options: BenchOptions, hooks: BenchHooks = {}): 
     say('reading the key space (products, buyers, stores, coupons, recent orders per site)');
     const keys = await db.session((s) => readKeySpace(s));
     const snapshot = options.check ? await db.session((s) => takeSnapshot(s)) : null;
-    const workload = new Workload(keys, { seed: options.seed, skew: options.skew, biLive: options.biLive, runTag: Date.now().toString(36).toUpperCase() });
+    const staleness = new StalenessLedger(INVALIDATION_BOUND_MS);
+    const workload = new Workload(keys, { seed: options.seed, skew: options.skew, biLive: options.biLive, runTag: Date.now().toString(36).toUpperCase(), staleness });
     say(`connecting ${options.clients} client(s)${options.replicas.length > 0 ? `, reads through the router to ${options.replicas.length} replica(s)` : ''}`);
     const connections = await connect({ url: options.url, clients: options.clients, replicas: options.replicas });
     let result;
     let replicas: readonly ReplicaHealth[] | null = null;
+    let cache: BenchCache | null = null;
     try {
+      if (options.cache) {
+        cache = await openBenchCache(options, options.cache);
+        say(cache.layer.client.offReason ? `cache off: ${cache.layer.client.offReason}; the hot reads go to PostgreSQL` : `hot reads through the cache (prefix ${options.cache.prefix}), invalidated from the outbox`);
+      }
       const what = options.durationMs !== undefined ? `${options.durationMs / 1000} s` : `${options.transactions} calls`;
       say(`running the mix for ${what}${options.rate !== undefined ? ` at ${options.rate} calls/s` : ''}`);
       result = await runMix(workload, connections.executors, {
@@ -132,9 +228,13 @@ export async function benchmark(options: BenchOptions, hooks: BenchHooks = {}): 
         onProgress: hooks.onProgress,
         progressEveryMs: hooks.progressEveryMs,
         signal: hooks.signal,
+        cache: cache?.layer.client.offReason ? undefined : cache?.layer.reads,
       });
       if (options.replicas.length > 0) replicas = connections.health();
+      // Let the last invalidations land before the figures are read.
+      await cache?.layer.invalidator?.wake();
     } finally {
+      await cache?.close();
       await connections.close();
     }
     let check: CheckReport | null = null;
@@ -187,6 +287,7 @@ export async function benchmark(options: BenchOptions, hooks: BenchHooks = {}): 
       schedule: result.schedule && options.rate !== undefined ? { rate: options.rate, ...result.schedule, maxLagMs: round(result.schedule.maxLagMs)! } : null,
       replicas,
       check,
+      cache: cache ? cacheReport(cache.layer, staleness) : null,
     };
   } finally {
     await db.close();

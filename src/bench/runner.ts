@@ -23,6 +23,7 @@ import { Histogram } from './histogram.ts';
 import { seeded, weightedChooser, type Random } from './keys.ts';
 import type { BenchOperation, Mix } from './mix.ts';
 import type { Workload } from './workload.ts';
+import type { ReadCache } from '../cache/store.ts';
 
 /** Retries of a call that met a serialization failure or a deadlock. */
 export const MAX_RETRIES = 5;
@@ -153,6 +154,8 @@ export interface RunOptions {
   readonly onProgress?: (sample: ProgressSample) => void;
   /** Stop early (Ctrl-C): calls in flight finish, no new one starts. */
   readonly signal?: AbortSignal;
+  /** Hot reads go through this cache (their `cached` form) instead of straight to the database. */
+  readonly cache?: ReadCache;
 }
 
 export interface RunResult {
@@ -240,7 +243,7 @@ export async function runMix(workload: Workload, executors: readonly Executor[],
       }
       const readOnly = OPERATIONS[operation].readOnly;
       try {
-        const result = await attempt(call.run, executor, readOnly, stats);
+        const result = options.cache && call.cached ? await call.cached(options.cache) : await attempt(call.run, executor, readOnly, stats);
         stats.latency.record(performance.now() - begin);
         stats.ok++;
         call.ok?.(result as never);

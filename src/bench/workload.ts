@@ -16,8 +16,11 @@ import { LEAVES } from '../../seeds/text.ts';
 import {
   addDiscount, cancelOrder, deliverOrder, deliveryTimes, lowStockAlerts, orderHistory, payOrder, placeOrder, productPage, recommendProducts,
   recordSearch, refreshBiViews, searchConversion, searchProducts, shipOrder, storeSalesRanking, storeSalesReport, topProducts, trackOrder, updateListing,
-  type AccessDb, type CancelledOrder, type PaymentOutcome, type PlacedOrder,
+  type AccessDb, type CancelledOrder, type PaymentOutcome, type PlacedOrder, type ProductPage,
 } from '../access/index.ts';
+import { cachedProductPage, cachedRecommendations, cachedStoreSalesRanking, cachedTopProducts } from '../cache/reads.ts';
+import type { StalenessLedger } from '../cache/staleness.ts';
+import type { ReadCache } from '../cache/store.ts';
 import { centsOf, decimal } from '../access/guard.ts';
 import { KeyChooser, siteChooser, type Random } from './keys.ts';
 import { positionOf, sellerOf, type KeySpace, type OrderKey, type SampledStatus, type SiteKeys } from './keyspace.ts';
@@ -31,6 +34,8 @@ export interface Call {
   readonly ok?: (result: never) => void;
   /** It failed; `inDoubt` when it wrote and its outcome is unknown (the connection broke). */
   readonly failed?: (inDoubt: boolean) => void;
+  /** The same read through the cache layer (hot reads only; `bench --cache`). */
+  readonly cached?: (cache: ReadCache) => Promise<unknown>;
 }
 
 export interface WorkloadOptions {
@@ -40,6 +45,8 @@ export interface WorkloadOptions {
   readonly biLive: boolean;
   /** Makes tracking numbers unique to this run. */
   readonly runTag: string;
+  /** Records the prices the bench set and the product pages it read, to count stale reads. */
+  readonly staleness?: StalenessLedger;
 }
 
 /** Orders kept per site and state, newest kept. */
@@ -163,6 +170,10 @@ export class Workload {
   get biLive(): boolean {
     return this.options.biLive;
   }
+
+  get staleness(): StalenessLedger | undefined {
+    return this.options.staleness;
+  }
 }
 
 type CallMaker = { call(w: Workload, s: SiteState, region: SiteId, random: Random): Call | null };
@@ -199,13 +210,21 @@ const CALLS: Record<BenchOperation, CallMaker> = {
   productPage: {
     call: (w, s, region, random) => {
       const { productId } = w.product(s, random);
-      return { run: (db) => productPage(db, { region, productId }) };
+      const params = { region, productId };
+      // When the read started, and the price it got: the stale-read check compares them with the prices the bench set.
+      const observed = async (read: () => Promise<ProductPage>) => {
+        const at = performance.now();
+        const page = await read();
+        w.staleness?.read(`${region}:${productId}`, page.price, at);
+        return page;
+      };
+      return { run: (db) => observed(() => productPage(db, params)), cached: (cache) => observed(() => cachedProductPage(cache, params)) };
     },
   },
   recommendProducts: {
     call: (w, s, region, random) => {
       const userId = w.buyer(s, random);
-      return { run: (db) => recommendProducts(db, { region, userId }) };
+      return { run: (db) => recommendProducts(db, { region, userId }), cached: (cache) => cachedRecommendations(cache, { region, userId }) };
     },
   },
   recordSearch: {
@@ -301,9 +320,16 @@ const CALLS: Record<BenchOperation, CallMaker> = {
       // A price change of up to 10 % either way, from the price as the bench last set it.
       const old = s.keys.products.prices[position]!;
       const cents = Math.max(1, Math.round(old * (0.9 + random() * 0.2)));
+      const price = decimal(BigInt(cents));
       return {
-        run: (db) => updateListing(db, { region, sellerId, productId, price: decimal(BigInt(cents)) }),
-        ok: () => void (s.keys.products.prices[position] = cents),
+        run: (db) => updateListing(db, { region, sellerId, productId, price }),
+        ok: () => {
+          s.keys.products.prices[position] = cents;
+          w.staleness?.wrote(`${region}:${productId}`, price, performance.now());
+        },
+        failed: (inDoubt) => {
+          if (inDoubt) w.staleness?.doubt(`${region}:${productId}`);
+        },
       };
     },
   },
@@ -356,8 +382,13 @@ const CALLS: Record<BenchOperation, CallMaker> = {
       return { run: (db) => storeSalesReport(db, { region, ...store }) };
     },
   },
-  storeSalesRanking: { call: (w, _s, region) => ({ run: (db) => storeSalesRanking(db, { region, live: w.biLive }) }) },
-  topProducts: { call: (w, _s, region) => ({ run: (db) => topProducts(db, { region, live: w.biLive }) }) },
+  // Cached: the reports of the materialized views (with --bi-live the bench measures the base tables instead).
+  storeSalesRanking: {
+    call: (w, _s, region) => ({ run: (db) => storeSalesRanking(db, { region, live: w.biLive }), ...(!w.biLive && { cached: (cache: ReadCache) => cachedStoreSalesRanking(cache, { region }) }) }),
+  },
+  topProducts: {
+    call: (w, _s, region) => ({ run: (db) => topProducts(db, { region, live: w.biLive }), ...(!w.biLive && { cached: (cache: ReadCache) => cachedTopProducts(cache, { region }) }) }),
+  },
   deliveryTimes: { call: (w, _s, region) => ({ run: (db) => deliveryTimes(db, { region, live: w.biLive }) }) },
   searchConversion: { call: (w, _s, region) => ({ run: (db) => searchConversion(db, { region, live: w.biLive }) }) },
   refreshBiViews: { call: () => ({ run: (db) => refreshBiViews(db) }) },

@@ -4,7 +4,10 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { resolveRedisTarget, type RedisTarget } from '../cache/client.ts';
+import { defaultPrefix } from '../cache/keys.ts';
 import { resolveTarget, type Target } from '../db/open.ts';
+import { parseDatabaseUrl } from '../db/url.ts';
 import { MIGRATIONS_DIR } from '../generate/run.ts';
 import * as parse from './options.ts';
 import { Output } from './output.ts';
@@ -13,6 +16,7 @@ export interface GlobalOptions {
   url?: string;
   dataDir?: string;
   migrations?: string;
+  redisUrl?: string;
   json?: boolean;
   verbose?: boolean;
 }
@@ -23,6 +27,10 @@ export interface Context {
   readonly targetNamed: boolean;
   readonly migrationsDir: string;
   readonly output: Output;
+  /** The Redis of the cache layer: --redis-url, else REDIS_URL, else the default. */
+  readonly redis: RedisTarget;
+  /** The prefix of this database's keys in Redis: ECOMDB_CACHE_PREFIX, else one per database name. */
+  readonly cachePrefix: string;
   /** The environment variables that tune a command, read here once. */
   readonly env: CommandEnv;
 }
@@ -44,11 +52,22 @@ export function commandEnv(env: NodeJS.ProcessEnv = process.env): CommandEnv {
   };
 }
 
+/** The cache's key prefix: ECOMDB_CACHE_PREFIX, else `ecomdb:<database>:` (`embedded` for PGlite). */
+export function cachePrefixOf(target: Target, env: NodeJS.ProcessEnv = process.env): string {
+  if (env.ECOMDB_CACHE_PREFIX) return env.ECOMDB_CACHE_PREFIX;
+  if (target.kind === 'pglite') return defaultPrefix('embedded');
+  const c = parseDatabaseUrl(target.url);
+  return defaultPrefix(c.database ?? c.user ?? 'postgres');
+}
+
 export function contextOf(command: Command): Context {
   const options = command.optsWithGlobals<GlobalOptions>();
+  const target = resolveTarget({ url: options.url, dataDir: options.dataDir });
   return {
-    target: resolveTarget({ url: options.url, dataDir: options.dataDir }),
+    target,
     targetNamed: Boolean(options.url || process.env.DATABASE_URL || options.dataDir || process.env.ECOMDB_DATA_DIR),
+    redis: resolveRedisTarget({ redisUrl: options.redisUrl }),
+    cachePrefix: cachePrefixOf(target),
     migrationsDir: options.migrations ? resolve(options.migrations) : MIGRATIONS_DIR,
     output: new Output({ json: options.json, verbose: options.verbose }),
     env: commandEnv(),

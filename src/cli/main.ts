@@ -17,6 +17,8 @@ import { partitionCommand } from './commands/partition/index.ts';
 import { benchCommand } from './commands/bench.ts';
 import { lintCommand } from './commands/lint.ts';
 import { rehearseCommand } from './commands/rehearse.ts';
+import { cacheCommand } from './commands/cache/index.ts';
+import { DEFAULT_REDIS_URL } from '../cache/client.ts';
 import { Output } from './output.ts';
 
 export function program(): Command {
@@ -26,6 +28,7 @@ export function program(): Command {
     .addOption(new Option('--url <url>', 'PostgreSQL server to use (default: DATABASE_URL, else the embedded database)'))
     .addOption(new Option('--data-dir <dir>', 'folder of the embedded PGlite database (default: ECOMDB_DATA_DIR or ./.ecomdb)'))
     .addOption(new Option('--migrations <dir>', 'migrations folder (default: the migrations/ shipped with ecomdb)'))
+    .addOption(new Option('--redis-url <url>', `Redis of the cache layer (default: REDIS_URL, else ${DEFAULT_REDIS_URL}; without one the cache is off)`))
     .option('--json', 'print the result as JSON on stdout (human text stays on stderr)')
     .option('--verbose', 'print stack traces and debug detail')
     .addHelpText(
@@ -38,6 +41,7 @@ Examples:
   $ ecomdb sql --component order_processing
   $ ecomdb partition apply                           # partition by site and month
   $ ecomdb lint --url $DATABASE_URL --format github  # unsafe statements in the pending migrations
+  $ ecomdb cache status --redis-url redis://127.0.0.1:6379
 
 Exit status: 0 ok, 1 internal error, 2 usage, 3 database unreachable, not PostgreSQL, in use, missing or unusable,
 4 migration history conflict, unsafe file or refused down step (nothing ran) or a stale generated folder, 5 migration failed (rolled back),
@@ -48,10 +52,11 @@ Exit status: 0 ok, 1 internal error, 2 usage, 3 database unreachable, not Postgr
 14 lint found an error-level finding in the migrations,
 15 rehearse saw a wait above --max-lock-ms, a failed migration or a failed copy,
 16 status --check found the database behind or ahead of the migrations,
+17 a cache command could not reach or use Redis,
 130 interrupted (Ctrl-C; what was in flight rolled back), 143 stopped by SIGTERM (likewise).
 Every error is one line: error CODE: what is wrong — what to do.`,
     );
-  for (const command of [upCommand(), migrateCommand(), statusCommand(), seedCommand(), verifyCommand(), sqlCommand(), generateCommand(), replicaCommand(), docsCommand(), partitionCommand(), benchCommand(), lintCommand(), rehearseCommand()]) {
+  for (const command of [upCommand(), migrateCommand(), statusCommand(), seedCommand(), verifyCommand(), sqlCommand(), generateCommand(), replicaCommand(), docsCommand(), partitionCommand(), benchCommand(), lintCommand(), rehearseCommand(), cacheCommand()]) {
     root.addCommand(command);
   }
   routeErrors(root);
@@ -99,6 +104,7 @@ const PRIVILEGES_NEEDED: Record<string, string> = {
   partition: 'partition commands rebuild and read the tables: connect as the owner of the ecomdb tables',
   lint: 'lint reads the migration history of the database it is given: connect as a role with USAGE on schema drizzle and SELECT on its tables, or lint without a database (--after TAG, or FILES)',
   bench: 'bench reads and writes every marketplace table: connect as the owner of the ecomdb tables (the role that ran ecomdb migrate)',
+  cache: 'cache commands read the marketplace tables and the ecomdb_cache outbox: connect as the owner of the ecomdb tables (the role that ran ecomdb migrate)',
 };
 
 /**

@@ -106,6 +106,13 @@ export function viewStatements(views: readonly BiView[] = BI_VIEWS): Addition[] 
 }
 
 const VIEW_KEY = /^DROP MATERIALIZED VIEW IF EXISTS ("[^"]+"\."[^"]+");/;
+/** The cache's outbox (src/cache/outbox.ts): its schema, table, trigger function and triggers. */
+const CACHE_KEYS: readonly [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^CREATE SCHEMA IF NOT EXISTS ("[^"]+");/, (m) => `SCHEMA ${m[1]}`],
+  [/^CREATE TABLE IF NOT EXISTS ("[^"]+"\."[^"]+") \(/, (m) => `TABLE ${m[1]}`],
+  [/^CREATE OR REPLACE FUNCTION ("[^"]+"\."[^"]+")\(/, (m) => `FUNCTION ${m[1]}`],
+  [/^DROP TRIGGER IF EXISTS ("[^"]+") ON ("[^"]+"\."[^"]+");/, (m) => `TRIGGER ${m[1]} ON ${m[2]}`],
+];
 const COMMENT_KEY = /^(COMMENT ON (?:SCHEMA|TABLE|COLUMN) .+?) IS '/;
 const INSERT_KEY = /^INSERT INTO ("[^"]+"\."[^"]+") \("id", "name", "description"\) VALUES \((\d+),/;
 
@@ -122,7 +129,12 @@ export function keyOf(statement: string): string | undefined {
   const i = INSERT_KEY.exec(sql);
   if (i) return referenceKey(i[1]!, Number(i[2]));
   const v = VIEW_KEY.exec(sql);
-  return v ? `${VIEW_PREFIX}${v[1]}` : undefined;
+  if (v) return `${VIEW_PREFIX}${v[1]}`;
+  for (const [pattern, key] of CACHE_KEYS) {
+    const m = pattern.exec(sql);
+    if (m) return key(m);
+  }
+  return undefined;
 }
 
 /** The additions not yet established by `existing` statements (later statements win). */

@@ -9,6 +9,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EcomdbError } from '../errors.ts';
 import { readMigrations } from '../migrations/files.ts';
+import { cacheStatements } from '../cache/outbox.ts';
 import { commentStatements, missingAdditions, referenceDataStatements, renderAdditions, viewStatements, type Addition } from './additions.ts';
 
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -96,5 +97,8 @@ export function generateMigrations(dir: string = MIGRATIONS_DIR): GenerateResult
   // Last: a view reads the tables (and columns) the migrations before it create.
   const views = appendAdditions(dir, 'views', 'BI materialized views (schema/views.ts), each with the unique index REFRESH ... CONCURRENTLY needs.', viewStatements());
   if (views) created.push(views);
+  // After the tables it watches: the cache's outbox, its trigger function and triggers.
+  const cache = appendAdditions(dir, 'cache_outbox', 'Cache invalidation (src/cache/outbox.ts): the outbox table, its trigger function and an AFTER trigger on every table a cached value reads.', cacheStatements());
+  if (cache) created.push(cache);
   return { created, down: writeDownFiles(dir, known) };
 }

@@ -17,7 +17,7 @@
 import type postgres from 'postgres';
 import { postgresClient } from '../db/postgres.ts';
 import { maskUrl } from '../db/url.ts';
-import { errorMessage, isConnectionError, lagBytes, monitorClient } from './health.ts';
+import { errorMessage, isConnectionError, lagBytes, lsnBytes, monitorClient } from './health.ts';
 
 export interface RouterOptions {
   /** The primary's URL: every write, consistent reads, and reads when no replica is fit. */
@@ -42,11 +42,19 @@ export interface ReplicaHealth {
   readonly reason: string | null;
   /** Bytes of WAL behind the primary at the last check; null when unknown. */
   readonly lagBytes: number | null;
+  /** The WAL position the replica had replayed at the last check (it only moves forward); null when unknown. */
+  readonly replayLsn: string | null;
 }
 
 export interface ReadOptions {
   /** Read on the primary, to see the caller's own writes. */
   readonly consistent?: boolean;
+  /**
+   * Read only on a node that has replayed this WAL position (the primary, or a replica whose
+   * replay position at the last check was at least this): what a cache refill needs after an
+   * invalidation, so that it never brings back the row the invalidating write replaced.
+   */
+  readonly minLsn?: string;
 }
 
 export interface Router {
@@ -85,7 +93,7 @@ export async function createRouter(options: RouterOptions): Promise<Router> {
     url,
     sql: pool(url),
     monitor: monitorClient(url, { connectTimeoutSeconds: options.connectTimeoutSeconds }),
-    health: { url: maskUrl(url), healthy: false, reason: 'not checked yet', lagBytes: null },
+    health: { url: maskUrl(url), healthy: false, reason: 'not checked yet', lagBytes: null, replayLsn: null },
   }));
   let turn = 0;
   let checking: Promise<readonly ReplicaHealth[]> | null = null;
@@ -117,12 +125,12 @@ export async function createRouter(options: RouterOptions): Promise<Router> {
     replicas.forEach((replica, i) => {
       const f = facts[i]!;
       const url = maskUrl(replica.url);
-      if (f instanceof Error) replica.health = { url, healthy: false, reason: `down: ${errorMessage(f)}`, lagBytes: null };
-      else if (!f.inRecovery) replica.health = { url, healthy: false, reason: 'not a standby (promoted?)', lagBytes: null };
+      if (f instanceof Error) replica.health = { url, healthy: false, reason: `down: ${errorMessage(f)}`, lagBytes: null, replayLsn: null };
+      else if (!f.inRecovery) replica.health = { url, healthy: false, reason: 'not a standby (promoted?)', lagBytes: null, replayLsn: null };
       else {
         const lag = primaryLsn && f.replayLsn ? lagBytes(primaryLsn, f.replayLsn) : null;
         const behind = lag !== null && lag > maxLag;
-        replica.health = { url, healthy: !behind, reason: behind ? `lags ${lag} bytes (limit ${maxLag})` : null, lagBytes: lag };
+        replica.health = { url, healthy: !behind, reason: behind ? `lags ${lag} bytes (limit ${maxLag})` : null, lagBytes: lag, replayLsn: f.replayLsn };
       }
     });
     return replicas.map((r) => r.health);
@@ -133,9 +141,13 @@ export async function createRouter(options: RouterOptions): Promise<Router> {
     return checking;
   }
 
-  /** The next fit replica not in `skip`, or undefined for the primary. */
-  function pick(skip: ReadonlySet<Replica>): Replica | undefined {
-    const fit = replicas.filter((r) => r.health.healthy && !skip.has(r));
+  /** Whether the replica had replayed `minLsn` at its last check (then it has now: replay only moves forward). */
+  const replayed = (replica: Replica, minLsn: string | undefined) =>
+    minLsn === undefined || (replica.health.replayLsn !== null && lsnBytes(replica.health.replayLsn) >= lsnBytes(minLsn));
+
+  /** The next fit replica not in `skip` (and that has replayed `minLsn`), or undefined for the primary. */
+  function pick(skip: ReadonlySet<Replica>, minLsn?: string): Replica | undefined {
+    const fit = replicas.filter((r) => r.health.healthy && !skip.has(r) && replayed(r, minLsn));
     return fit.length === 0 ? undefined : fit[turn++ % fit.length];
   }
 
@@ -145,12 +157,12 @@ export async function createRouter(options: RouterOptions): Promise<Router> {
 
   return {
     writer: () => primary,
-    reader: (o = {}) => (o.consistent ? primary : (pick(new Set())?.sql ?? primary)),
+    reader: (o = {}) => (o.consistent ? primary : (pick(new Set(), o.minLsn)?.sql ?? primary)),
     async read(work, o = {}) {
       if (o.consistent) return work(primary);
       const tried = new Set<Replica>();
       for (;;) {
-        const replica = pick(tried);
+        const replica = pick(tried, o.minLsn);
         if (!replica) return work(primary);
         try {
           return await work(replica.sql);

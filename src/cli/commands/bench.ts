@@ -25,6 +25,7 @@ interface BenchFlags {
   replica: string[];
   biLive?: boolean;
   check: boolean;
+  cache?: boolean;
 }
 
 const DEFAULT_SECONDS = '60';
@@ -73,7 +74,8 @@ export function benchOptions(context: Context, flags: BenchFlags): BenchOptions 
     throw new EcomdbError('E_USAGE', '--replica without --read-from replicas', { hint: 'add --read-from replicas to send the reads to them' });
   }
   for (const url of replicas) parseDatabaseUrl(url);
-  return { url: context.target.url, clients, durationMs, transactions, rate, mix, seed, skew, biLive: flags.biLive === true, replicas, check: flags.check };
+  const cache = flags.cache ? { redisUrl: context.redis.url, prefix: context.cachePrefix } : null;
+  return { url: context.target.url, clients, durationMs, transactions, rate, mix, seed, skew, biLive: flags.biLive === true, replicas, check: flags.check, cache };
 }
 
 /** Run the benchmark, with a progress line on stderr every second. */
@@ -113,6 +115,22 @@ function print(output: Output, report: BenchReport): void {
     output.info(`rate ${s.rate}/s: ${s.due} calls due, ${s.late} started late (largest delay ${s.maxLagMs.toFixed(1)} ms), ${s.unstarted} never started`);
   }
   for (const r of report.replicas ?? []) output.info(`replica ${r.url}: ${r.healthy ? 'healthy' : `skipped (${r.reason})`}`);
+  if (report.cache) {
+    const c = report.cache;
+    // The cache being off was said when the run began.
+    if (!c.offReason) {
+      const lag = c.invalidationLagMs;
+      output.info(
+        `cache: ${c.hits} hits, ${c.misses} misses (hit rate ${c.hitRate === null ? '-' : `${(c.hitRate * 100).toFixed(1)} %`}), ${c.loads} database reads for misses, ${c.fillsRefused} refills refused (invalidated meanwhile), ${c.errors} Redis errors${c.state === 'down' ? ' (Redis was down for part of the run)' : ''}`,
+      );
+      output.info(`hits answered in p50 ${ms(c.hitLatencyMs.p50)} ms, p95 ${ms(c.hitLatencyMs.p95)} ms, p99 ${ms(c.hitLatencyMs.p99)} ms`);
+      output.info(`invalidations: ${c.invalidations} outbox rows applied, ${c.invalidatedValues} values deleted, lag p50 ${ms(lag.p50)} ms, p99 ${ms(lag.p99)} ms, max ${ms(lag.max)} ms`);
+    }
+    const st = c.staleness;
+    const line = `stale reads: ${st.stale} of ${st.judged} product pages read more than ${st.boundMs} ms after a price change the bench made was acknowledged`;
+    if (st.stale === 0) output.success(line);
+    else output.warn(`${line}, e.g. ${st.examples.map((e) => `${e.key} got ${e.got} ${e.afterMs} ms after ${e.expected}`).join('; ')}`);
+  }
   if (report.check) {
     for (const c of report.check.items) {
       if (c.passed) output.success(`${c.name}: ${c.detail}`);
@@ -139,6 +157,7 @@ export function benchCommand(): Command {
     .option('--replica <url>', 'a replica for --read-from replicas (repeat for each)', (url: string, all: string[]) => [...all, url], [] as string[])
     .option('--bi-live', 'BI calls compute their report on the base tables instead of reading the materialized views')
     .option('--no-check', 'skip the check after the run')
+    .option('--cache', 'hot reads (productPage, topProducts, storeSalesRanking, recommendProducts) through the Redis cache (--redis-url); reports hits, misses, invalidations and stale reads')
     .addHelpText(
       'after',
       `
@@ -148,6 +167,7 @@ Examples:
   $ ecomdb bench --url postgres://postgres@localhost/shop --time 20 --clients 8 --json
   $ ecomdb bench --url $DB --mix searchProducts=60,productPage=30,placeOrder=10 --rate 200
   $ ecomdb bench --url $PRIMARY --read-from replicas --replica $STANDBY1 --replica $STANDBY2
+  $ ecomdb bench --url $DB --cache --mix productPage=80,topProducts=5,storeSalesRanking=5,recommendProducts=5,updateListing=5
 
 The database must be seeded (ecomdb seed); the bench should be its only writer while it runs, since
 the check compares stock and coupon uses with what the bench was acknowledged. Exit status: 0 the run
