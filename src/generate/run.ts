@@ -9,6 +9,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EcomdbError } from '../errors.ts';
 import { readMigrations } from '../migrations/files.ts';
+import { auditStatements } from './audit.ts';
 import { commentStatements, missingAdditions, referenceDataStatements, renderAdditions, viewStatements, type Addition } from './additions.ts';
 
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -67,5 +68,8 @@ export function generateMigrations(dir: string = MIGRATIONS_DIR): GenerateResult
   // Last: a view reads the tables (and columns) the migrations before it create.
   const views = appendAdditions(dir, 'views', 'BI materialized views (schema/views.ts), each with the unique index REFRESH ... CONCURRENTLY needs.', viewStatements());
   if (views) created.push(views);
+  // After the tables it audits and the reference rows (which are not recorded as changes).
+  const audit = appendAdditions(dir, 'audit', 'Audit trail (schema/audit.ts): the append-only audit.trail, its functions and one trigger per audited table.', auditStatements());
+  if (audit) created.push(audit);
   return { created };
 }
