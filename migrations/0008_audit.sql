@@ -86,24 +86,35 @@ COMMENT ON FUNCTION "audit"."record"() IS 'Trigger of every audited table: appen
 -- ecomdb:key FUNCTION "audit"."refuse_change"()
 CREATE OR REPLACE FUNCTION "audit"."refuse_change"() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
--- The trail is append-only. One exception, for erasing personal data: its owner (or a member of
--- the owner role) may rewrite "old" and "new", and nothing else, with ecomdb.audit_redact = on.
+-- The trail is append-only, and only its owner writes it ("audit"."record"() runs as the owner): a role
+-- granted INSERT, UPDATE, DELETE or TRUNCATE on it by mistake still cannot forge or change a row.
+-- One exception, for erasing personal data: the owner (or a member of the owner role) may rewrite
+-- "old" and "new", and nothing else, with ecomdb.audit_redact = on in its transaction.
 BEGIN
-  IF TG_OP = 'UPDATE' AND TG_LEVEL = 'ROW' THEN
-    IF pg_catalog.current_setting('ecomdb.audit_redact', true) = 'on'
-       AND pg_catalog.pg_has_role(CURRENT_USER, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = 'audit.trail'::pg_catalog.regclass), 'MEMBER')
+  IF TG_LEVEL = 'ROW' AND pg_catalog.pg_has_role(CURRENT_USER, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = 'audit.trail'::pg_catalog.regclass), 'MEMBER') THEN
+    IF TG_OP = 'INSERT' THEN
+      RETURN NEW;
+    END IF;
+    IF TG_OP = 'UPDATE' AND pg_catalog.current_setting('ecomdb.audit_redact', true) = 'on'
        AND (NEW.id, NEW.at, NEW.login, NEW.user_id, NEW.table_name, NEW.op, NEW.key, NEW.xid)
            IS NOT DISTINCT FROM (OLD.id, OLD.at, OLD.login, OLD.user_id, OLD.table_name, OLD.op, OLD.key, OLD.xid) THEN
       RETURN NEW;
     END IF;
   END IF;
-  RAISE EXCEPTION 'audit.trail is append-only: % refused', TG_OP
-    USING ERRCODE = 'insufficient_privilege', HINT = 'the audit trail keeps every change; nobody updates, deletes or truncates it';
+  RAISE EXCEPTION 'audit.trail is append-only and written by its triggers: % refused', TG_OP
+    USING ERRCODE = 'insufficient_privilege', HINT = 'the audit trail keeps every change; nobody forges, updates, deletes or truncates it';
 END $$;
 REVOKE ALL ON FUNCTION "audit"."refuse_change"() FROM PUBLIC;
-COMMENT ON FUNCTION "audit"."refuse_change"() IS 'Trigger of audit.trail: refuses UPDATE, DELETE and TRUNCATE (append-only).';
-CREATE TRIGGER "trail_append_only" BEFORE UPDATE OR DELETE ON "audit"."trail" FOR EACH ROW EXECUTE FUNCTION "audit"."refuse_change"();
+COMMENT ON FUNCTION "audit"."refuse_change"() IS 'Trigger of audit.trail: refuses INSERT by any role but its owner, UPDATE, DELETE and TRUNCATE (append-only).';
+CREATE TRIGGER "trail_guard" BEFORE INSERT OR UPDATE OR DELETE ON "audit"."trail" FOR EACH ROW EXECUTE FUNCTION "audit"."refuse_change"();
 CREATE TRIGGER "trail_no_truncate" BEFORE TRUNCATE ON "audit"."trail" FOR EACH STATEMENT EXECUTE FUNCTION "audit"."refuse_change"();
+DO $$
+DECLARE p regclass;
+BEGIN
+  FOR p IN SELECT i.inhrelid::regclass FROM pg_catalog.pg_inherits i WHERE i.inhparent = 'audit.trail'::pg_catalog.regclass LOOP
+    EXECUTE pg_catalog.format('CREATE TRIGGER trail_no_truncate BEFORE TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION audit.refuse_change()', p);
+  END LOOP;
+END $$;
 --> statement-breakpoint
 -- ecomdb:key TRIGGER "audit_trail" ON "user_management"."users"
 CREATE TRIGGER "audit_trail" AFTER INSERT OR UPDATE OR DELETE ON "user_management"."users" FOR EACH ROW EXECUTE FUNCTION "audit"."record"('user_management.users', 'region,id', 'password_hash');

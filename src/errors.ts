@@ -32,6 +32,8 @@ export const EXIT = {
   access: 12,
   /** `ecomdb bench` found no marketplace to drive (the database is not seeded), or its check after the run found units oversold, coupon uses beyond a limit, an acknowledged order lost or a data rule broken. */
   bench: 13,
+  /** A security command refused: the audit trail is missing or not readable by the role, or a table named is not audited. */
+  security: 18,
   /** Interrupted by Ctrl-C (SIGINT, 128 + 2, as a shell reports it); what was in flight was rolled back or undone. */
   interrupted: 130,
   /** Stopped by SIGTERM (128 + 15); what was in flight was rolled back or undone. */
@@ -87,7 +89,10 @@ export type ErrorCode =
   | 'E_ACCESS_COUPON'
   | 'E_BENCH_MIX'
   | 'E_BENCH_NOT_SEEDED'
-  | 'E_BENCH_CHECK_FAILED';
+  | 'E_BENCH_CHECK_FAILED'
+  | 'E_AUDIT_NOT_INSTALLED'
+  | 'E_AUDIT_TABLE'
+  | 'E_AUDIT_FORBIDDEN';
 
 /** The exit status of every code (the README's table lists the same). */
 export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
@@ -174,6 +179,12 @@ export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
   E_BENCH_NOT_SEEDED: EXIT.bench,
   /** After the run, stock, coupon uses, acknowledged orders or the data rules did not add up (`details.check`). */
   E_BENCH_CHECK_FAILED: EXIT.bench,
+  /** The database has no audit trail (not migrated, or migrated before it existed). */
+  E_AUDIT_NOT_INSTALLED: EXIT.security,
+  /** `audit tail --table` names a table that is not audited (schema/audit.ts). */
+  E_AUDIT_TABLE: EXIT.security,
+  /** The role may not read the audit trail (SQLSTATE 42501): only its owner and the roles it grants SELECT. */
+  E_AUDIT_FORBIDDEN: EXIT.security,
 };
 
 export class EcomdbError extends Error {

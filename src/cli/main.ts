@@ -15,6 +15,7 @@ import { verifyCommand } from './commands/verify.ts';
 import { docsCommand } from './commands/docs.ts';
 import { partitionCommand } from './commands/partition/index.ts';
 import { benchCommand } from './commands/bench.ts';
+import { auditCommand } from './commands/audit/index.ts';
 import { Output } from './output.ts';
 
 export function program(): Command {
@@ -41,11 +42,11 @@ Exit status: 0 ok, 1 internal error, 2 usage, 3 database unreachable, not Postgr
 6 migration lock busy, 7 seed refused or failed (rolled back), 8 verify found a failing rule or nothing to check,
 9 partition command refused or failed (rolled back), 10 an output folder cannot be written,
 11 the database role lacks a privilege the command needs, 12 a marketplace operation was refused,
-13 bench found no seeded marketplace or its check after the run failed,
+13 bench found no seeded marketplace or its check after the run failed, 18 a security command refused,
 130 interrupted (Ctrl-C; what was in flight rolled back), 143 stopped by SIGTERM (likewise).
 Every error is one line: error CODE: what is wrong — what to do.`,
     );
-  for (const command of [upCommand(), migrateCommand(), statusCommand(), seedCommand(), verifyCommand(), sqlCommand(), generateCommand(), replicaCommand(), docsCommand(), partitionCommand(), benchCommand()]) {
+  for (const command of [upCommand(), migrateCommand(), statusCommand(), seedCommand(), verifyCommand(), sqlCommand(), generateCommand(), replicaCommand(), docsCommand(), partitionCommand(), benchCommand(), auditCommand()]) {
     root.addCommand(command);
   }
   routeErrors(root);

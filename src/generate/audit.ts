@@ -122,29 +122,47 @@ END $$;`,
   ], `DROP FUNCTION IF EXISTS ${record}();`);
 }
 
+/** The trail's triggers: a row guard, and a TRUNCATE guard on the parent and on every month partition. */
+export const TRAIL_GUARD_TRIGGER = 'trail_guard';
+export const TRAIL_TRUNCATE_TRIGGER = 'trail_no_truncate';
+
 function refuseFunction(): Addition {
+  const owner = `(SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = '${AUDIT_SCHEMA}.${AUDIT_TABLE}'::pg_catalog.regclass)`;
   return markedAddition(`FUNCTION ${refuse}()`, [
     `CREATE OR REPLACE FUNCTION ${refuse}() RETURNS trigger
 LANGUAGE plpgsql SET search_path = ${FIXED_SEARCH_PATH} AS $$
--- The trail is append-only. One exception, for erasing personal data: its owner (or a member of
--- the owner role) may rewrite "old" and "new", and nothing else, with ${AUDIT_REDACT_SETTING} = on.
+-- The trail is append-only, and only its owner writes it (${record}() runs as the owner): a role
+-- granted INSERT, UPDATE, DELETE or TRUNCATE on it by mistake still cannot forge or change a row.
+-- One exception, for erasing personal data: the owner (or a member of the owner role) may rewrite
+-- "old" and "new", and nothing else, with ${AUDIT_REDACT_SETTING} = on in its transaction.
 BEGIN
-  IF TG_OP = 'UPDATE' AND TG_LEVEL = 'ROW' THEN
-    IF pg_catalog.current_setting('${AUDIT_REDACT_SETTING}', true) = 'on'
-       AND pg_catalog.pg_has_role(CURRENT_USER, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = '${AUDIT_SCHEMA}.${AUDIT_TABLE}'::pg_catalog.regclass), 'MEMBER')
+  IF TG_LEVEL = 'ROW' AND pg_catalog.pg_has_role(CURRENT_USER, ${owner}, 'MEMBER') THEN
+    IF TG_OP = 'INSERT' THEN
+      RETURN NEW;
+    END IF;
+    IF TG_OP = 'UPDATE' AND pg_catalog.current_setting('${AUDIT_REDACT_SETTING}', true) = 'on'
        AND (NEW.id, NEW.at, NEW.login, NEW.user_id, NEW.table_name, NEW.op, NEW.key, NEW.xid)
            IS NOT DISTINCT FROM (OLD.id, OLD.at, OLD.login, OLD.user_id, OLD.table_name, OLD.op, OLD.key, OLD.xid) THEN
       RETURN NEW;
     END IF;
   END IF;
-  RAISE EXCEPTION 'audit.trail is append-only: % refused', TG_OP
-    USING ERRCODE = 'insufficient_privilege', HINT = 'the audit trail keeps every change; nobody updates, deletes or truncates it';
+  RAISE EXCEPTION 'audit.trail is append-only and written by its triggers: % refused', TG_OP
+    USING ERRCODE = 'insufficient_privilege', HINT = 'the audit trail keeps every change; nobody forges, updates, deletes or truncates it';
 END $$;`,
     `REVOKE ALL ON FUNCTION ${refuse}() FROM PUBLIC;`,
-    `COMMENT ON FUNCTION ${refuse}() IS ${quoteLiteral('Trigger of audit.trail: refuses UPDATE, DELETE and TRUNCATE (append-only).')};`,
-    `CREATE TRIGGER "trail_append_only" BEFORE UPDATE OR DELETE ON ${trail} FOR EACH ROW EXECUTE FUNCTION ${refuse}();`,
-    `CREATE TRIGGER "trail_no_truncate" BEFORE TRUNCATE ON ${trail} FOR EACH STATEMENT EXECUTE FUNCTION ${refuse}();`,
-  ], [`DROP TRIGGER IF EXISTS "trail_no_truncate" ON ${trail};`, `DROP TRIGGER IF EXISTS "trail_append_only" ON ${trail};`, `DROP FUNCTION IF EXISTS ${refuse}();`].join('\n'));
+    `COMMENT ON FUNCTION ${refuse}() IS ${quoteLiteral('Trigger of audit.trail: refuses INSERT by any role but its owner, UPDATE, DELETE and TRUNCATE (append-only).')};`,
+    `CREATE TRIGGER ${quoteIdent(TRAIL_GUARD_TRIGGER)} BEFORE INSERT OR UPDATE OR DELETE ON ${trail} FOR EACH ROW EXECUTE FUNCTION ${refuse}();`,
+    // A statement trigger is not cloned onto partitions, and a partition can be truncated by name:
+    // each month partition gets its own (here, and from \`ecomdb partition months\`).
+    `CREATE TRIGGER ${quoteIdent(TRAIL_TRUNCATE_TRIGGER)} BEFORE TRUNCATE ON ${trail} FOR EACH STATEMENT EXECUTE FUNCTION ${refuse}();`,
+    `DO $$
+DECLARE p regclass;
+BEGIN
+  FOR p IN SELECT i.inhrelid::regclass FROM pg_catalog.pg_inherits i WHERE i.inhparent = '${AUDIT_SCHEMA}.${AUDIT_TABLE}'::pg_catalog.regclass LOOP
+    EXECUTE pg_catalog.format('CREATE TRIGGER ${TRAIL_TRUNCATE_TRIGGER} BEFORE TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION ${AUDIT_SCHEMA}.refuse_change()', p);
+  END LOOP;
+END $$;`,
+  ], [`DROP TRIGGER IF EXISTS ${quoteIdent(TRAIL_TRUNCATE_TRIGGER)} ON ${trail};`, `DROP TRIGGER IF EXISTS ${quoteIdent(TRAIL_GUARD_TRIGGER)} ON ${trail};`, `DROP FUNCTION IF EXISTS ${refuse}() CASCADE;`].join('\n'));
 }
 
 function tableTriggers(): Addition[] {
