@@ -5,11 +5,15 @@
  * truth and call none of them: every session it opens fixes its own search_path. Also: the verify
  * rule for SECURITY DEFINER functions without a fixed search_path.
  */
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditedTableIds } from '../../schema/audit.ts';
+import { openPglite } from '../../src/db/pglite.ts';
+import { FIXED_SEARCH_PATH } from '../../src/db/search-path.ts';
 import { seededTables } from '../../src/seed/load.ts';
-import { ecomdb } from '../helpers/cli.ts';
+import { ecomdb, tempDir } from '../helpers/cli.ts';
 import { databasesForBlock, type TestDatabase } from '../helpers/db.ts';
 
 /** Built-in functions ecomdb's SQL (or SQL it causes to run) calls: (signature, return type, body calling the original). */
@@ -191,6 +195,59 @@ describe('a database whose search_path puts look-alikes before pg_catalog', () =
       expect(await calls(db.url)).toEqual([]);
     });
   });
+});
+
+describe('the embedded database (PGlite) with the same look-alikes', () => {
+  const SLOW = 400_000;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = tempDir('ecomdb-evil-');
+    const migrate = await ecomdb(['migrate', '--data-dir', dir]);
+    expect(migrate.code, migrate.stderr).toBe(0);
+    const pg = await PGlite.create(join(dir, 'pgdata'));
+    try {
+      await pg.exec(evilSql());
+      await pg.exec(`DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET search_path = evil, pg_catalog', current_database()); END $$`);
+      await pg.exec(`SET search_path = evil, pg_catalog`);
+      // The trap is real in a session on that path.
+      await pg.query(`SELECT lower('A')`);
+      expect((await pg.query(`SELECT fn FROM evil.calls`)).rows).toEqual([{ fn: 'lower' }]);
+      await pg.exec(`TRUNCATE evil.calls`);
+    } finally {
+      await pg.close();
+    }
+  }, SLOW);
+
+  it('every session ecomdb opens on it has the fixed search_path', async () => {
+    const db = await openPglite(dir);
+    try {
+      expect(await db.session((s) => s.query(`SHOW search_path`))).toEqual([{ search_path: FIXED_SEARCH_PATH }]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('verify, partition months and audit tail report the truth and call none of them', async () => {
+    const verify = await ecomdb(['verify', '--data-dir', dir, '--only', 'catalog', '--format', 'json']);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    const ran = new Map((JSON.parse(verify.stdout) as { rules: { id: string; offenders: number }[] }).rules.map((r) => [r.id, r.offenders]));
+    for (const id of ['catalog/fk-index', 'catalog/primary-key', 'catalog/security-definer-search-path']) expect(ran.get(id), id).toBe(0);
+    const months = await ecomdb(['partition', 'months', '--ahead', '5', '--data-dir', dir]);
+    expect(months.code, months.stderr).toBe(0);
+    const tail = await ecomdb(['audit', 'tail', '--data-dir', dir, '--json']);
+    expect(tail.code, tail.stderr).toBe(0);
+
+    const pg = await PGlite.create(join(dir, 'pgdata'));
+    try {
+      await pg.exec(`SET search_path = pg_catalog`);
+      expect((await pg.query(`SELECT fn FROM evil.calls`)).rows).toEqual([]);
+      const trail = await pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent = 'audit.trail'::regclass`);
+      expect(trail.rows[0]!.n).toBe(6);
+    } finally {
+      await pg.close();
+    }
+  }, SLOW);
 });
 
 describe('verify: catalog/security-definer-search-path', () => {
