@@ -11,10 +11,11 @@ import postgres from 'postgres';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditedTableIds } from '../../schema/audit.ts';
 import { openPglite } from '../../src/db/pglite.ts';
+import { postgresClient } from '../../src/db/postgres.ts';
 import { FIXED_SEARCH_PATH } from '../../src/db/search-path.ts';
 import { seededTables } from '../../src/seed/load.ts';
 import { ecomdb, tempDir } from '../helpers/cli.ts';
-import { databasesForBlock, type TestDatabase } from '../helpers/db.ts';
+import { databasesForBlock, SERVER_URL, type TestDatabase } from '../helpers/db.ts';
 
 /** Built-in functions ecomdb's SQL (or SQL it causes to run) calls: (signature, return type, body calling the original). */
 const FUNCTIONS: readonly [string, string, string][] = [
@@ -194,6 +195,19 @@ describe('a database whose search_path puts look-alikes before pg_catalog', () =
       }
       expect(await calls(db.url)).toEqual([]);
     });
+  });
+});
+
+describe('the connection parameter', () => {
+  it('wins over a search_path in the URL\'s options, which keep their other settings', async () => {
+    const sql = postgresClient(`${SERVER_URL}?options=-c%20search_path%3Devil%20-c%20statement_timeout%3D7s`, { max: 1 });
+    try {
+      expect(await sql.unsafe(`SELECT current_setting('search_path') AS path, current_setting('statement_timeout') AS timeout`)).toEqual([
+        { path: FIXED_SEARCH_PATH, timeout: '7s' },
+      ]);
+    } finally {
+      await sql.end();
+    }
   });
 });
 
