@@ -5,7 +5,9 @@
  * truth and call none of them: every session it opens fixes its own search_path. Also: the verify
  * rule for SECURITY DEFINER functions without a fixed search_path.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -199,6 +201,22 @@ describe('a database whose search_path puts look-alikes before pg_catalog', () =
 });
 
 describe('the connection parameter', () => {
+  it('is set by the only two places in src/ that open a connection', () => {
+    const root = fileURLToPath(new URL('../../src', import.meta.url));
+    const openers = readdirSync(root, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .filter((f) => {
+        const text = readFileSync(join(root, f), 'utf8');
+        return /^import (?!type )[^;]*from 'postgres';/m.test(text) || /PGlite\.create\(/.test(text);
+      })
+      .sort();
+    expect(openers).toEqual(['db/pglite.ts', 'db/postgres.ts']);
+    expect(readFileSync(join(root, 'db/postgres.ts'), 'utf8')).toContain('search_path: FIXED_SEARCH_PATH');
+    const pglite = readFileSync(join(root, 'db/pglite.ts'), 'utf8');
+    // Every PGlite it creates is followed by the SET.
+    expect(pglite.match(/PGlite\.create\(/g)?.length).toBe(pglite.match(/\.exec\(SET_FIXED_SEARCH_PATH\)/g)?.length);
+  });
+
   it('wins over a search_path in the URL\'s options, which keep their other settings', async () => {
     const sql = postgresClient(`${SERVER_URL}?options=-c%20search_path%3Devil%20-c%20statement_timeout%3D7s`, { max: 1 });
     try {
