@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { tail as readTail, auditedTable, type TrailRow } from '../../../audit/trail.ts';
 import { openTarget } from '../../../db/open.ts';
-import { EcomdbError, isInsufficientPrivilege } from '../../../errors.ts';
+import { EcomdbError, EXIT, isInsufficientPrivilege } from '../../../errors.ts';
 import { contextOf } from '../../context.ts';
 import * as parse from '../../options.ts';
 
@@ -28,6 +28,17 @@ export function tail(): Command {
     .option('--table <table>', 'only this audited table (schema.table, or its bare name)')
     .option('--since <when>', 'only changes since then: a duration back from now (30min, 2h, 7d) or an ISO date or time')
     .option('--limit <n>', 'at most this many rows (the most recent)', '50')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ ecomdb audit tail
+  $ ecomdb audit tail --table users --since 2h
+  $ ecomdb audit tail --table payments.payments --since 2026-12-01T06:00:00Z --limit 500 --json
+
+Exits ${EXIT.security}: E_AUDIT_NOT_INSTALLED (no audit trail: migrate first), E_AUDIT_FORBIDDEN (the role
+may not read it), E_AUDIT_TABLE (--table is not an audited table).`,
+    )
     .action(async (flags: Flags, command: Command) => {
       const { target, output } = contextOf(command);
       const limit = parse.integer(flags.limit, '--limit', { min: 1, max: 100_000, example: 50 });
