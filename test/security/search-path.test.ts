@@ -12,6 +12,7 @@ import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditedTableIds } from '../../schema/audit.ts';
+import { COMPONENTS } from '../../schema/index.ts';
 import { openPglite } from '../../src/db/pglite.ts';
 import { postgresClient } from '../../src/db/postgres.ts';
 import { FIXED_SEARCH_PATH } from '../../src/db/search-path.ts';
@@ -301,6 +302,18 @@ describe('verify: catalog/security-definer-search-path', () => {
     const { code, result } = await rule();
     expect(code).toBe(0);
     expect(result.offenders).toBe(0);
+  });
+
+  it('every function the migrations create sets its own search_path', async () => {
+    const schemas = [...COMPONENTS.map((c) => c.schema.schemaName), 'audit'];
+    const loose = await db.sql.unsafe(
+      `SELECT p.oid::regprocedure::text AS fn FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+        WHERE n.nspname = ANY($1) AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%')`,
+      [schemas],
+    );
+    expect(loose).toEqual([]);
+    const [{ n }] = (await db.sql.unsafe(`SELECT count(*)::int AS n FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = ANY($1)`, [schemas])) as unknown as [{ n: number }];
+    expect(n).toBeGreaterThanOrEqual(2);
   });
 
   it('names a SECURITY DEFINER function without a search_path, or with one that ends before pg_temp', async () => {
