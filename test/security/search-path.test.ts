@@ -185,10 +185,12 @@ describe('a database whose search_path puts look-alikes before pg_catalog', () =
         expect(stored).toEqual([]);
         // The seed switched the audit triggers off for its load only, and said so: one SEED row
         // per audited table it filled, no row per seeded row.
-        const [{ seeded, disabled }] = (await truth.unsafe(
-          `SELECT (SELECT pg_catalog.count(*)::int FROM audit.trail WHERE op OPERATOR(pg_catalog.=) 'SEED') AS seeded,
-                  (SELECT pg_catalog.count(*)::int FROM pg_catalog.pg_trigger WHERE tgname OPERATOR(pg_catalog.=) 'audit_trail' AND tgenabled OPERATOR(pg_catalog.<>) 'O') AS disabled`,
-        )) as unknown as [{ seeded: number; disabled: number }];
+        const [{ seeded, rowwise, disabled }] = (await truth.unsafe(
+          `SELECT (SELECT count(*)::int FROM audit.trail WHERE op = 'SEED') AS seeded,
+                  (SELECT count(*)::int FROM audit.trail WHERE op <> 'SEED' AND xid IN (SELECT xid FROM audit.trail WHERE op = 'SEED')) AS rowwise,
+                  (SELECT count(*)::int FROM pg_trigger WHERE tgname = 'audit_trail' AND tgenabled <> 'O') AS disabled`,
+        )) as unknown as [{ seeded: number; rowwise: number; disabled: number }];
+        expect(rowwise).toBe(0);
         const audited = new Set(auditedTableIds());
         expect(seeded).toBe(seededTables().filter((t) => audited.has(t.replaceAll('"', ''))).length);
         expect(seeded).toBeGreaterThanOrEqual(4);
