@@ -29,4 +29,6 @@ ALTER TABLE "user_management"."users" ADD CONSTRAINT "users_region_email_key" UN
 CREATE INDEX users_role_id_idx ON user_management.users USING btree (role_id);
 COMMENT ON TABLE "user_management"."users" IS 'A marketplace account. Accounts are per site, so the email is unique within a region.';
 ALTER SEQUENCE user_management.users_id_seq OWNED BY "user_management"."users"."id";
+CREATE TRIGGER audit_trail AFTER INSERT OR DELETE OR UPDATE ON user_management.users FOR EACH ROW EXECUTE FUNCTION audit.record('user_management.users', 'region,id', 'password_hash');
+CREATE TRIGGER audit_trail_truncate AFTER TRUNCATE ON user_management.users FOR EACH STATEMENT EXECUTE FUNCTION audit.record('user_management.users', 'region,id', 'password_hash');
 DROP TABLE "user_management"."users_unpartitioned";

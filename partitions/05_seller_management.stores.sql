@@ -29,4 +29,6 @@ ALTER TABLE "seller_management"."stores" ADD CONSTRAINT "stores_region_name_key"
 CREATE INDEX stores_region_owner_user_id_idx ON seller_management.stores USING btree (region, owner_user_id);
 COMMENT ON TABLE "seller_management"."stores" IS 'A store: the seller-facing unit that owns products and campaigns on one site.';
 ALTER SEQUENCE seller_management.stores_id_seq OWNED BY "seller_management"."stores"."id";
+CREATE TRIGGER audit_trail AFTER INSERT OR DELETE OR UPDATE ON seller_management.stores FOR EACH ROW EXECUTE FUNCTION audit.record('seller_management.stores', 'region,id', '');
+CREATE TRIGGER audit_trail_truncate AFTER TRUNCATE ON seller_management.stores FOR EACH STATEMENT EXECUTE FUNCTION audit.record('seller_management.stores', 'region,id', '');
 DROP TABLE "seller_management"."stores_unpartitioned";

@@ -27,4 +27,6 @@ ALTER TABLE "order_processing"."coupons" ADD CONSTRAINT "coupons_pkey" PRIMARY K
 ALTER TABLE "order_processing"."coupons" ADD CONSTRAINT "coupons_region_code_key" UNIQUE (region, code);
 COMMENT ON TABLE "order_processing"."coupons" IS 'A discount code of one site: a percentage or a fixed amount, never both, with a use limit.';
 ALTER SEQUENCE order_processing.coupons_id_seq OWNED BY "order_processing"."coupons"."id";
+CREATE TRIGGER audit_trail AFTER INSERT OR DELETE OR UPDATE ON order_processing.coupons FOR EACH ROW EXECUTE FUNCTION audit.record('order_processing.coupons', 'region,id', '');
+CREATE TRIGGER audit_trail_truncate AFTER TRUNCATE ON order_processing.coupons FOR EACH STATEMENT EXECUTE FUNCTION audit.record('order_processing.coupons', 'region,id', '');
 DROP TABLE "order_processing"."coupons_unpartitioned";

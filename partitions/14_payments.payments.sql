@@ -79,4 +79,6 @@ CREATE INDEX payments_region_order_id_order_created_at_idx ON payments.payments 
 CREATE INDEX payments_status_id_idx ON payments.payments USING btree (status_id);
 COMMENT ON TABLE "payments"."payments" IS 'One payment towards an order. Split payments are several rows whose approved amounts add up to the order total.';
 ALTER SEQUENCE payments.payments_id_seq OWNED BY "payments"."payments"."id";
+CREATE TRIGGER audit_trail AFTER INSERT OR DELETE OR UPDATE ON payments.payments FOR EACH ROW EXECUTE FUNCTION audit.record('payments.payments', 'region,id,created_at', '');
+CREATE TRIGGER audit_trail_truncate AFTER TRUNCATE ON payments.payments FOR EACH STATEMENT EXECUTE FUNCTION audit.record('payments.payments', 'region,id,created_at', '');
 DROP TABLE "payments"."payments_unpartitioned";

@@ -25,6 +25,7 @@
  * migrations/0003_schema.sql). Tables read by key rather than by time (users, products,
  * shipments, reviews, ...) are not split by month.
  */
+import { AUDIT_TRAIL } from './audit.ts';
 import type { SiteId } from './values.ts';
 
 export interface MonthlyTable {
@@ -37,6 +38,11 @@ export interface PartitionLayout {
   readonly sites: readonly SiteId[];
   /** Tables split by month inside each site, by `schema.table`, with their time column. */
   readonly monthly: Readonly<Record<string, MonthlyTable>>;
+  /**
+   * Tables that are not region-scoped and are split by month only, created partitioned by their
+   * migration (the audit trail): `ecomdb partition months` and the seed keep their months ahead too.
+   */
+  readonly monthlyOnly: Readonly<Record<string, MonthlyTable>>;
   /** Month partitions kept ready after the current month. */
   readonly monthsAhead: number;
   /** Where `ecomdb partition detach` puts a site's detached tables, out of the live schemas. */
@@ -52,6 +58,9 @@ export const PARTITION_LAYOUT: PartitionLayout = {
     'messaging.messages': { column: 'sent_at' },
     'recommendations.user_search_history': { column: 'searched_at' },
     'recommendations.recommendation_logs': { column: 'shown_at' },
+  },
+  monthlyOnly: {
+    [AUDIT_TRAIL]: { column: 'at' },
   },
   monthsAhead: 3,
   archiveSchema: 'archive',

@@ -40,6 +40,8 @@ export const EXIT = {
   status: 16,
   /** A cache command (`ecomdb cache ...`) could not reach or use Redis. */
   cache: 17,
+  /** A security command refused: the audit trail is missing or not readable by the role, or a table named is not audited. */
+  security: 18,
   /** Interrupted by Ctrl-C (SIGINT, 128 + 2, as a shell reports it); what was in flight was rolled back or undone. */
   interrupted: 130,
   /** Stopped by SIGTERM (128 + 15); what was in flight was rolled back or undone. */
@@ -104,7 +106,10 @@ export type ErrorCode =
   | 'E_BENCH_CHECK_FAILED'
   | 'E_LINT_FAILED'
   | 'E_CACHE_UNREACHABLE'
-  | 'E_CACHE_FAILED';
+  | 'E_CACHE_FAILED'
+  | 'E_AUDIT_NOT_INSTALLED'
+  | 'E_AUDIT_TABLE'
+  | 'E_AUDIT_FORBIDDEN';
 
 /** The exit status of every code (the README's table lists the same). */
 export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
@@ -213,6 +218,12 @@ export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
   E_CACHE_UNREACHABLE: EXIT.cache,
   /** Redis answered a cache command with an error (out of memory, a refused command, a wrong password). */
   E_CACHE_FAILED: EXIT.cache,
+  /** The database has no audit trail (not migrated, or migrated before it existed). */
+  E_AUDIT_NOT_INSTALLED: EXIT.security,
+  /** `audit tail --table` names a table that is not audited (schema/audit.ts). */
+  E_AUDIT_TABLE: EXIT.security,
+  /** The role may not read the audit trail (SQLSTATE 42501): only its owner and the roles it grants SELECT. */
+  E_AUDIT_FORBIDDEN: EXIT.security,
 };
 
 export class EcomdbError extends Error {

@@ -12,6 +12,6 @@
  * CREATE UNIQUE INDEX (on the same table, for a self-reference) and is still an index of its own.
  */
 export function indexOwnedByConstraint(index: string): string {
-  return `exists (select 1 from pg_constraint owner
+  return `exists (select 1 from pg_catalog.pg_constraint owner
                    where owner.conindid = ${index}.indexrelid and owner.conrelid = ${index}.indrelid and owner.contype in ('p', 'u', 'x'))`;
 }

@@ -42,6 +42,8 @@ export * from './bi.ts';
 export { ORDER_STATUS, PAYMENT_METHOD, PAYMENT_STATUS, SHIPMENT_STATUS, ROLE } from './reference.ts';
 export type { OrderStatus, PaymentMethod, PaymentStatus, ShipmentStatus, Role } from './reference.ts';
 export { EcomdbError, isEcomdbError, type ErrorCode } from '../errors.ts';
+/** The search_path to give the connection the library runs on (README, 'A search_path that cannot be hijacked'). */
+export { FIXED_SEARCH_PATH } from '../db/search-path.ts';
 
 export type Actor = 'buyer' | 'seller' | 'marketing' | 'bi_analyst';
 

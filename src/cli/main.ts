@@ -19,6 +19,7 @@ import { lintCommand } from './commands/lint.ts';
 import { rehearseCommand } from './commands/rehearse.ts';
 import { cacheCommand } from './commands/cache/index.ts';
 import { DEFAULT_REDIS_URL } from '../cache/client.ts';
+import { auditCommand } from './commands/audit/index.ts';
 import { Output } from './output.ts';
 
 export function program(): Command {
@@ -52,11 +53,11 @@ Exit status: 0 ok, 1 internal error, 2 usage, 3 database unreachable, not Postgr
 14 lint found an error-level finding in the migrations,
 15 rehearse saw a wait above --max-lock-ms, a failed migration or a failed copy,
 16 status --check found the database behind or ahead of the migrations,
-17 a cache command could not reach or use Redis,
+17 a cache command could not reach or use Redis, 18 a security command refused,
 130 interrupted (Ctrl-C; what was in flight rolled back), 143 stopped by SIGTERM (likewise).
 Every error is one line: error CODE: what is wrong — what to do.`,
     );
-  for (const command of [upCommand(), migrateCommand(), statusCommand(), seedCommand(), verifyCommand(), sqlCommand(), generateCommand(), replicaCommand(), docsCommand(), partitionCommand(), benchCommand(), lintCommand(), rehearseCommand(), cacheCommand()]) {
+  for (const command of [upCommand(), migrateCommand(), statusCommand(), seedCommand(), verifyCommand(), sqlCommand(), generateCommand(), replicaCommand(), docsCommand(), partitionCommand(), benchCommand(), lintCommand(), rehearseCommand(), cacheCommand(), auditCommand()]) {
     root.addCommand(command);
   }
   routeErrors(root);

@@ -101,3 +101,21 @@ export function oneOf<T extends string>(value: string, option: string, choices: 
   }
   return value as T;
 }
+
+/**
+ * A point in time for `--since`: a duration back from `now` (`90s`, `30min`, `2h`, `7d`) or an ISO
+ * 8601 date or time (`2026-12-01`, `2026-12-01T06:00:00Z`; a time without a zone is UTC).
+ */
+export function since(value: string, option: string, now: number = Date.now()): Date {
+  const text = value.trim();
+  const back = /^(\d+)\s*(s|min|h|d)$/.exec(text);
+  if (back) return new Date(now - Number(back[1]) * UNIT_MS[back[2] as keyof typeof UNIT_MS]);
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(:\d{2})?(?:\.\d+)?(Z|[+-]\d{2}:\d{2})?)?$/.exec(text);
+  if (m) {
+    const day = m[1]!;
+    const at = Date.parse(m[2] === undefined ? `${day}T00:00:00Z` : `${day}T${m[2]}${m[3] ?? ':00'}${m[4] ?? 'Z'}`);
+    // Date.parse rolls an impossible day over (02-30 becomes 03-02): a real day reads back the same.
+    if (!Number.isNaN(at) && Number.isFinite(Date.parse(`${day}T00:00:00Z`)) && new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) === day) return new Date(at);
+  }
+  throw refuse(option, value, 'a duration back from now or an ISO date or time', `use e.g. ${option} 2h, ${option} 7d or ${option} 2026-12-01T06:00:00Z`);
+}

@@ -7,6 +7,7 @@ import { join, relative } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { EcomdbError } from '../errors.ts';
 import { acquireLock } from './lockfile.ts';
+import { SET_FIXED_SEARCH_PATH } from './search-path.ts';
 import { makeFolderLevels } from '../generated-folder.ts';
 import type { OpenOptions } from './open.ts';
 import type { Database, Session } from './types.ts';
@@ -46,6 +47,7 @@ export function pgliteSession(db: PGlite): Session {
 /** A new, empty in-memory PGlite as a Database (no folder, so no lockfile). */
 export async function openMemoryPglite(label = 'in-memory PGlite'): Promise<{ pg: PGlite; db: Database }> {
   const pg = await PGlite.create();
+  await pg.exec(SET_FIXED_SEARCH_PATH);
   const session = pgliteSession(pg);
   return { pg, db: { kind: 'pglite', label, session: (work) => work(session), close: () => pg.close() } };
 }
@@ -100,6 +102,8 @@ export async function openPglite(dir: string, options: OpenOptions = { create: f
   let db: PGlite;
   try {
     db = await PGlite.create(join(dir, PGDATA));
+    // PGlite has no startup parameters: the session setting wins over the database's and roles'.
+    await db.exec(SET_FIXED_SEARCH_PATH);
   } catch (error) {
     release();
     throw new EcomdbError('E_TARGET_UNREACHABLE', `cannot open ${label}: ${String((error as Error).message ?? error)}`, {

@@ -1,13 +1,15 @@
 /**
  * A PostgreSQL server reached with postgres.js. The one place that opens postgres.js: every
  * client (commands, the drift rule's scratch database, the read layer's router and monitors)
- * gets the same URL parsing, connect timeout, silence about notices and guard below.
+ * gets the same URL parsing, connect timeout, silence about notices, guard below and fixed
+ * search_path (src/db/search-path.ts).
  */
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import postgres from 'postgres';
 import { EcomdbError, isInsufficientPrivilege, permissionError, pgFields } from '../errors.ts';
+import { FIXED_SEARCH_PATH } from './search-path.ts';
 import type { Database, Session } from './types.ts';
 import { maskUrl, parseDatabaseUrl, type ConnectionOptions } from './url.ts';
 
@@ -113,6 +115,9 @@ export function postgresClient(url: string | ConnectionOptions, options: ClientO
       ...(c.applicationName === undefined ? {} : { application_name: c.applicationName }),
       ...(c.options === undefined ? {} : { options: c.options }),
       ...rest.connection,
+      // Last, so that neither the URL's options nor a caller can change it; a startup parameter
+      // also wins over ALTER DATABASE/ROLE ... SET search_path (docs/design.md, 'search_path and pg_catalog').
+      search_path: FIXED_SEARCH_PATH,
     },
     ...({ socket: guardedSocket(c) } as object),
   });

@@ -27,6 +27,16 @@ function tableName(table: PgTable): { schema: string; name: string } {
   return { schema: config.schema ?? 'public', name: config.name };
 }
 
+/**
+ * An addition whose key cannot be read back from its SQL (functions, triggers, a DO block): the
+ * key is written as a first comment line, `-- ecomdb:key <key>`, which keyOf finds again.
+ */
+export function markedAddition(key: string, statements: readonly string[], down?: string): Addition {
+  return { key, sql: `${KEY_MARKER}${key}\n${statements.join('\n')}`, ...(down === undefined ? {} : { down }) };
+}
+
+const KEY_MARKER = '-- ecomdb:key ';
+
 function comment(key: string, text: string): Addition {
   return { key, sql: `${key} IS ${quoteLiteral(text)};`, down: downOfKey(key) };
 }
@@ -123,6 +133,8 @@ export function withoutLeadingComments(statement: string): string {
 
 /** The key of a statement that an earlier generation wrote, or undefined for any other statement. */
 export function keyOf(statement: string): string | undefined {
+  const marked = /^(?:--.*\n)*?-- ecomdb:key (.+)\n/.exec(statement);
+  if (marked) return marked[1];
   const sql = withoutLeadingComments(statement);
   const c = COMMENT_KEY.exec(sql);
   if (c) return c[1];
@@ -144,7 +156,7 @@ export function missingAdditions(wanted: readonly Addition[], existing: readonly
     const key = keyOf(statement);
     if (key) current.set(key, withoutLeadingComments(statement));
   }
-  return wanted.filter((a) => current.get(a.key) !== a.sql);
+  return wanted.filter((a) => current.get(a.key) !== withoutLeadingComments(a.sql));
 }
 
 /** The text of a generated migration file: a header that explains it, then the statements. */

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { EcomdbError } from '../errors.ts';
 import { readMigrations } from '../migrations/files.ts';
 import { cacheStatements } from '../cache/outbox.ts';
+import { auditStatements } from './audit.ts';
 import { commentStatements, missingAdditions, referenceDataStatements, renderAdditions, viewStatements, type Addition } from './additions.ts';
 
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -100,5 +101,8 @@ export function generateMigrations(dir: string = MIGRATIONS_DIR): GenerateResult
   // After the tables it watches: the cache's outbox, its trigger function and triggers.
   const cache = appendAdditions(dir, 'cache_outbox', 'Cache invalidation (src/cache/outbox.ts): the outbox table, its trigger function and an AFTER trigger on every table a cached value reads.', cacheStatements());
   if (cache) created.push(cache);
+  // After the tables it audits and the reference rows (which are not recorded as changes).
+  const audit = appendAdditions(dir, 'audit', 'Audit trail (schema/audit.ts): the append-only audit.trail, its functions and one trigger per audited table.', auditStatements());
+  if (audit) created.push(audit);
   return { created, down: writeDownFiles(dir, known) };
 }

@@ -109,8 +109,25 @@ export interface DependentView {
   readonly tables: readonly string[];
 }
 
+/** A table split by month only (PARTITION_LAYOUT.monthlyOnly), as it is. */
+export interface MonthlyOnlyState {
+  readonly schema: string;
+  readonly name: string;
+  readonly id: string;
+  readonly owner: string;
+  /** The months of its partitions. */
+  readonly months: readonly string[];
+  /**
+   * Its statement-level triggers (a TRUNCATE guard), which PostgreSQL does not clone onto
+   * partitions, as CREATE TRIGGER statements with `{partition}` in place of the table.
+   */
+  readonly partitionTriggers: readonly string[];
+}
+
 export interface CatalogSnapshot {
   readonly tables: readonly TableState[];
+  /** The tables split by month only that exist and are partitioned (absent: none read). */
+  readonly monthlyOnly?: readonly MonthlyOnlyState[];
   /** Views over region-scoped tables, each after the views it reads. */
   readonly views: readonly DependentView[];
   /** Every foreign key whose table or target is a region-scoped table (defined on the parent). */
@@ -364,5 +381,20 @@ export async function readCatalog(session: Session, tables: readonly string[] = 
     [oids],
   );
   for (const k of fkRows) foreignKeys.push({ table: k.rel, references: k.target, name: k.name, definition: k.def, comment: k.comment });
-  return { tables: states, views: await dependentViews(session, oids), foreignKeys, currentUser: who!.u, serverVersion: who!.v };
+  return { tables: states, views: await dependentViews(session, oids), foreignKeys, monthlyOnly: await monthlyOnlyTables(session), currentUser: who!.u, serverVersion: who!.v };
+}
+
+/** The tables of PARTITION_LAYOUT.monthlyOnly that exist partitioned, with the months they have. */
+async function monthlyOnlyTables(session: Session): Promise<MonthlyOnlyState[]> {
+  const rows = await session.query<{ schema: string; name: string; owner: string; months: (string | null)[]; triggers: string[] }>(
+    `select n.nspname as schema, p.relname as name, pg_get_userbyid(p.relowner) as owner,
+            array(select ${MONTH_OF_BOUND} from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = p.oid order by 1) as months,
+            array(select replace(pg_get_triggerdef(t.oid), ' ON ' || p.oid::regclass::text || ' ', ' ON {partition} ') || ';'
+                    from pg_trigger t where t.tgrelid = p.oid and not t.tgisinternal and t.tgtype & 1 = 0 order by t.tgname) as triggers
+       from pg_class p join pg_namespace n on n.oid = p.relnamespace
+      where (n.nspname || '.' || p.relname) = any($1::text[]) and p.relkind = 'p'
+      order by 1, 2`,
+    [Object.keys(PARTITION_LAYOUT.monthlyOnly)],
+  );
+  return rows.map((r) => ({ schema: r.schema, name: r.name, id: `${r.schema}.${r.name}`, owner: r.owner, months: r.months.filter((m): m is string => m !== null), partitionTriggers: r.triggers }));
 }

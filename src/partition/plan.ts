@@ -408,6 +408,25 @@ export function monthsPlan(snapshot: CatalogSnapshot, options: PlanOptions & { a
       });
     }
   }
+  for (const t of snapshot.monthlyOnly ?? []) {
+    // Rows of these tables are written now (an audit row records the present): from the first
+    // month they have, or now, to now + ahead, without gaps.
+    const wanted = monthRange(minMonth(options.month, ...t.months), maxMonth(addMonths(options.month, layout.monthsAhead), ...t.months));
+    const have = new Set(t.months);
+    const missing = wanted.filter((m) => !have.has(m));
+    if (missing.length === 0) continue;
+    steps.push({
+      phase: 'main',
+      table: t.id,
+      title: `Create the missing months of ${t.id}`,
+      why: `One partition per month up to ${wanted.at(-1)}: a row for a month without a partition would be refused, and with it the change it records.`,
+      sql: missing.flatMap((m) => [
+        `CREATE TABLE ${qualified(t, monthPartitionName(t.name, m))} PARTITION OF ${qualified(t)}\n  ${monthBound(m)};`,
+        ...(t.owner === snapshot.currentUser ? [] : [`ALTER TABLE ${qualified(t, monthPartitionName(t.name, m))} OWNER TO ${q(t.owner)};`]),
+        ...t.partitionTriggers.map((def) => def.replaceAll('{partition}', qualified(t, monthPartitionName(t.name, m)))),
+      ]),
+    });
+  }
   return { kind: 'months', steps, notes: [] };
 }
 

@@ -34,6 +34,7 @@ import { DATA_RULES } from '../verify/data-rules.ts';
 import { runRules } from '../verify/run.ts';
 import { chunks } from './copy-text.ts';
 import { indexOwnedByConstraint } from '../pg-catalog.ts';
+import { auditedAmong, auditTriggersSql, recordSeed } from '../audit/trail.ts';
 
 export interface SeedOptions extends WorldOptions {
   /** Empty the seeded tables first (otherwise a non-empty database is refused). */
@@ -378,6 +379,11 @@ export async function seedDatabase(db: Database, files: readonly MigrationFile[]
       // Millions of new rows need no invalidation each (docs/design.md, 'The cache layer'); a
       // truncate asks for every cached value to go, once, at COMMIT.
       await session.exec(CACHE_INVALIDATION_OFF);
+      // The audit triggers stay off for the load, inside this transaction only: a row per seeded
+      // row would slow the COPY and fill the trail with generated data. One SEED row per audited
+      // table says what was loaded instead (docs/design.md, 'The audit trail').
+      const audited = await auditedAmong(session, tables);
+      for (const statement of auditTriggersSql(audited, false)) await session.exec(statement);
       if (options.truncate) {
         options.onPhase?.('emptying the seeded tables');
         await session.exec(`TRUNCATE ${tables.join(', ')} RESTART IDENTITY`);
@@ -414,6 +420,12 @@ export async function seedDatabase(db: Database, files: readonly MigrationFile[]
           });
         }
       }
+      for (const statement of auditTriggersSql(audited, true)) await session.exec(statement);
+      await recordSeed(
+        session,
+        results.filter((r) => audited.includes(r.table)),
+        { seed: options.seed, scale: options.scale, regions: options.regions, truncated: options.truncate === true },
+      );
       await session.exec('COMMIT');
       const rows = results.reduce((n, r) => n + r.rows, 0);
       const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);

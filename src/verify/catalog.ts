@@ -3,6 +3,8 @@
  * a SELECT over the schemas being checked ($1, a text[]), returning one row per offender with
  * `object` and `message`. Pure data; src/verify/run.ts executes them.
  */
+import { AUDIT_SCHEMA } from '../../schema/audit.ts';
+import { quoteLiteral } from '../ident.ts';
 import type { SqlRule } from './types.ts';
 
 /** Columns in user tables of the checked schemas (not dropped, not system). */
@@ -149,5 +151,23 @@ export const CATALOG_RULES: readonly SqlRule[] = [
             join pg_class c on c.oid = g.tgrelid join pg_namespace n on n.oid = c.relnamespace
            where n.nspname = any($1) and g.tgisinternal and g.tgenabled = 'D'
            group by n.nspname, c.relname, k.conname`,
+  },
+  {
+    id: 'catalog/security-definer-search-path',
+    category: 'catalog',
+    severity: 'error',
+    description:
+      "Every SECURITY DEFINER function (in the checked schemas and the audit schema) fixes its own search_path, with pg_temp last: it runs with its owner's rights, and without a path of its own it resolves names with the caller's, so a schema or temporary object of the caller can replace what it calls.",
+    hint: 'ALTER FUNCTION ... SET search_path = pg_catalog, pg_temp, and qualify the schema\'s own objects in its body',
+    sql: `select format('%I.%I(%s)', f.nspname, f.proname, f.args) as object,
+                 case when f.path is null then 'SECURITY DEFINER function has no search_path of its own: it resolves names with the caller''s'
+                      when f.path && array['$user', '"$user"', 'public'] then 'SECURITY DEFINER function''s search_path (' || array_to_string(f.path, ', ') || ') includes a schema other roles may create objects in'
+                      else 'SECURITY DEFINER function''s search_path (' || array_to_string(f.path, ', ') || ') does not end with pg_temp: temporary objects are searched first' end as message
+            from (select n.nspname, p.proname, pg_get_function_identity_arguments(p.oid) as args,
+                         (select string_to_array(replace(substr(c, length('search_path=') + 1), ' ', ''), ',')
+                            from unnest(p.proconfig) c where c like 'search_path=%') as path
+                    from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+                   where p.prosecdef and (n.nspname = any($1) or n.nspname = ${quoteLiteral(AUDIT_SCHEMA)})) f
+           where f.path is null or f.path && array['$user', '"$user"', 'public'] or f.path[cardinality(f.path)] is distinct from 'pg_temp'`,
   },
 ];

@@ -111,6 +111,7 @@ describe('ecomdb verify', () => {
       ALTER TABLE order_processing.orders ADD COLUMN buyer_email text;                             -- transitive dependency
       COMMENT ON COLUMN order_processing.orders.buyer_email IS 'The buyer''s email, copied.';
       UPDATE order_processing.orders o SET buyer_email = u.email FROM user_management.users u WHERE u.region = o.region AND u.id = o.buyer_id;
+      CREATE FUNCTION marketing.grant_budget() RETURNS integer LANGUAGE sql SECURITY DEFINER AS $$ SELECT 1 $$; -- definer without a path
     `);
     const run = await ecomdb(['verify', '--url', db.url, '--format', 'json']);
     expect(run.code).toBe(8);
@@ -132,6 +133,7 @@ describe('ecomdb verify', () => {
     expect(found['catalog/naming']).toEqual(['seller_management.stores."StoreNameLength"']);
     expect(found['normalization/3nf-transitive-dependency']).toEqual(['order_processing.orders.buyer_email']);
     expect(found['normalization/1nf-delimited-list']).toEqual(['product_catalog.products.related_ids']);
+    expect(found['catalog/security-definer-search-path']).toEqual(['marketing.grant_budget()']);
     // Drift against the migrations sees every change, including the two no catalog rule judges.
     expect(found['drift/migrations']).toEqual(expect.arrayContaining([
       'constraint product_catalog.products.products_stock_check', // dropped CHECK
@@ -148,9 +150,9 @@ describe('ecomdb verify', () => {
     expect(XMLValidator.validate(junit.stdout)).toBe(true);
     const parsed = new XMLParser({ ignoreAttributes: false }).parse(junit.stdout);
     expect(parsed.testsuites.testsuite['@_name']).toBe('ecomdb verify: catalog');
-    expect(junit.stdout).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="ecomdb verify" tests="10" failures="10">/);
-    expect(junit.stdout.match(/<testcase /g)).toHaveLength(10);
-    expect(junit.stdout.match(/<failure /g)).toHaveLength(10);
+    expect(junit.stdout).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="ecomdb verify" tests="11" failures="11">/);
+    expect(junit.stdout.match(/<testcase /g)).toHaveLength(11);
+    expect(junit.stdout.match(/<failure /g)).toHaveLength(11);
   });
 
   it('the JSON schema rejects a malformed report (the validation can fail)', () => {
