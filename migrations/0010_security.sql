@@ -196,7 +196,8 @@ GRANT SELECT ON "order_processing"."order_statuses" TO "ecomdb_administrator";
 GRANT SELECT ON "payments"."payment_methods" TO "ecomdb_administrator";
 GRANT SELECT ON "payments"."payment_statuses" TO "ecomdb_administrator";
 GRANT SELECT ON "shipping_logistics"."shipment_statuses" TO "ecomdb_administrator";
-GRANT SELECT, INSERT ON "user_management"."users" TO "ecomdb_administrator";
+GRANT SELECT ("region", "id", "role_id", "name", "email", "phone", "birth_date", "status", "created_at") ON "user_management"."users" TO "ecomdb_administrator";
+GRANT INSERT ON "user_management"."users" TO "ecomdb_administrator";
 GRANT UPDATE ("role_id", "name", "email", "phone", "status") ON "user_management"."users" TO "ecomdb_administrator";
 GRANT SELECT, INSERT ON "user_management"."addresses" TO "ecomdb_administrator";
 GRANT SELECT ON "seller_management"."stores" TO "ecomdb_administrator";
@@ -228,6 +229,8 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON "payments"."payment_statuses" TO "ecomdb
 GRANT SELECT, INSERT, UPDATE, DELETE ON "shipping_logistics"."shipment_statuses" TO "ecomdb_platform_manager";
 GRANT SELECT ON "seller_management"."stores" TO "ecomdb_platform_manager";
 GRANT SELECT ON "product_catalog"."products" TO "ecomdb_platform_manager";
+GRANT SELECT ON "product_catalog"."product_images" TO "ecomdb_platform_manager";
+GRANT SELECT ON "product_catalog"."product_discounts" TO "ecomdb_platform_manager";
 GRANT SELECT ON "order_processing"."orders" TO "ecomdb_platform_manager";
 GRANT SELECT ON "order_processing"."order_details" TO "ecomdb_platform_manager";
 GRANT SELECT ON "shipping_logistics"."shipments" TO "ecomdb_platform_manager";
@@ -276,6 +279,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON "marketing"."campaigns" TO "ecomdb_marke
 GRANT SELECT, INSERT, UPDATE, DELETE ON "marketing"."ads" TO "ecomdb_marketing_specialist";
 GRANT SELECT, INSERT, UPDATE, DELETE ON "order_processing"."coupons" TO "ecomdb_marketing_specialist";
 GRANT SELECT, INSERT, UPDATE, DELETE ON "product_catalog"."product_discounts" TO "ecomdb_marketing_specialist";
+GRANT SELECT ("region", "id", "role_id", "status") ON "user_management"."users" TO "ecomdb_marketing_specialist";
 GRANT SELECT ON "seller_management"."stores" TO "ecomdb_marketing_specialist";
 GRANT SELECT ON "product_catalog"."products" TO "ecomdb_marketing_specialist";
 GRANT SELECT ON "order_processing"."orders" TO "ecomdb_marketing_specialist";
@@ -292,7 +296,7 @@ BEGIN
       EXECUTE pg_catalog.format('DROP POLICY %I ON %s', p, r);
     END LOOP;
     EXECUTE pg_catalog.format('CREATE POLICY "users_own" ON %s AS PERMISSIVE FOR ALL TO "ecomdb_user", "ecomdb_seller" USING (id = (SELECT NULLIF(pg_catalog.current_setting(''ecomdb.user_id'', true), '''')::bigint)) WITH CHECK (id = (SELECT NULLIF(pg_catalog.current_setting(''ecomdb.user_id'', true), '''')::bigint))', r);
-    EXECUTE pg_catalog.format('CREATE POLICY "users_staff" ON %s AS PERMISSIVE FOR ALL TO "ecomdb_administrator", "ecomdb_dba" USING (true) WITH CHECK (true)', r);
+    EXECUTE pg_catalog.format('CREATE POLICY "users_staff" ON %s AS PERMISSIVE FOR ALL TO "ecomdb_marketing_specialist", "ecomdb_administrator", "ecomdb_dba" USING (true) WITH CHECK (true)', r);
   END LOOP;
 END $$;
 --> statement-breakpoint
@@ -354,7 +358,7 @@ BEGIN
     END LOOP;
     EXECUTE pg_catalog.format('CREATE POLICY "product_images_read" ON %s AS PERMISSIVE FOR SELECT TO "ecomdb_user", "ecomdb_seller" USING (true)', r);
     EXECUTE pg_catalog.format('CREATE POLICY "product_images_seller" ON %s AS PERMISSIVE FOR ALL TO "ecomdb_seller" USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id))', r);
-    EXECUTE pg_catalog.format('CREATE POLICY "product_images_staff" ON %s AS PERMISSIVE FOR ALL TO "ecomdb_bi_analyst", "ecomdb_dba" USING (true) WITH CHECK (true)', r);
+    EXECUTE pg_catalog.format('CREATE POLICY "product_images_staff" ON %s AS PERMISSIVE FOR ALL TO "ecomdb_bi_analyst", "ecomdb_platform_manager", "ecomdb_dba" USING (true) WITH CHECK (true)', r);
   END LOOP;
 END $$;
 --> statement-breakpoint
@@ -369,7 +373,7 @@ BEGIN
     END LOOP;
     EXECUTE pg_catalog.format('CREATE POLICY "product_discounts_read" ON %s AS PERMISSIVE FOR SELECT TO "ecomdb_user", "ecomdb_seller" USING (true)', r);
     EXECUTE pg_catalog.format('CREATE POLICY "product_discounts_seller" ON %s AS PERMISSIVE FOR ALL TO "ecomdb_seller" USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id))', r);
-    EXECUTE pg_catalog.format('CREATE POLICY "product_discounts_staff" ON %s AS PERMISSIVE FOR ALL TO "ecomdb_marketing_specialist", "ecomdb_bi_analyst", "ecomdb_dba" USING (true) WITH CHECK (true)', r);
+    EXECUTE pg_catalog.format('CREATE POLICY "product_discounts_staff" ON %s AS PERMISSIVE FOR ALL TO "ecomdb_marketing_specialist", "ecomdb_bi_analyst", "ecomdb_platform_manager", "ecomdb_dba" USING (true) WITH CHECK (true)', r);
   END LOOP;
 END $$;
 --> statement-breakpoint

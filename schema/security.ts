@@ -200,6 +200,7 @@ export const ROLE_MATRIX: readonly Grant[] = [
   // to measure them.
   ...READ_REFERENCE('marketing_specialist'),
   ...cells('marketing_specialist', ['marketing.campaigns', 'marketing.ads', 'order_processing.coupons', 'product_catalog.product_discounts'], SIUD),
+  ...cells('marketing_specialist', ['user_management.users'], S, ['region', 'id', 'role_id', 'status']),
   ...cells('marketing_specialist', ['seller_management.stores', 'product_catalog.products', 'order_processing.orders', 'order_processing.order_details'], S),
   // BI analyst: reads everything but personal data, writes nothing; tables with personal data
   // through the views of schema bi (and searches by column, for the live conversion report).
@@ -213,7 +214,8 @@ export const ROLE_MATRIX: readonly Grant[] = [
   ...cells('bi_analyst', IMPERSONAL_VIEWS.map((v) => v.name), S),
   // Administrator: accounts, role assignments and moderation; reads orders and payments for disputes.
   ...READ_REFERENCE('administrator'),
-  ...cells('administrator', ['user_management.users'], SI, undefined),
+  ...cells('administrator', ['user_management.users'], S, TABLE_COLUMNS['user_management.users']!.filter((c) => c !== 'password_hash')),
+  ...cells('administrator', ['user_management.users'], ['INSERT']),
   ...cells('administrator', ['user_management.users'], U, ['role_id', 'name', 'email', 'phone', 'status']),
   ...cells('administrator', ['user_management.addresses'], SI),
   ...cells('administrator', ['seller_management.stores'], S),
@@ -229,7 +231,7 @@ export const ROLE_MATRIX: readonly Grant[] = [
   // catalogue and the flow of orders. The roles themselves are the administrator's.
   ...cells('platform_manager', ['user_management.roles'], S),
   ...cells('platform_manager', REFERENCE_TABLES.filter((t) => t !== 'user_management.roles'), SIUD),
-  ...cells('platform_manager', ['seller_management.stores', 'product_catalog.products', 'order_processing.orders', 'order_processing.order_details', 'shipping_logistics.shipments'], S),
+  ...cells('platform_manager', ['seller_management.stores', 'product_catalog.products', 'product_catalog.product_images', 'product_catalog.product_discounts', 'order_processing.orders', 'order_processing.order_details', 'shipping_logistics.shipments'], S),
   // DBA: every privilege on every table (schema changes, maintenance, repairs), but reads no
   // personal column; maintains the BI views as a member of the BI analyst's role.
   ...ALL_TABLES.flatMap((t) =>

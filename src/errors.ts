@@ -32,6 +32,8 @@ export const EXIT = {
   access: 12,
   /** `ecomdb bench` found no marketplace to drive (the database is not seeded), or its check after the run found units oversold, coupon uses beyond a limit, an acknowledged order lost or a data rule broken. */
   bench: 13,
+  /** A security command (`roles`) refused: an unknown role, a reserved name, a role it must not change, group roles missing. */
+  security: 18,
   /** Interrupted by Ctrl-C (SIGINT, 128 + 2, as a shell reports it); what was in flight was rolled back or undone. */
   interrupted: 130,
   /** Stopped by SIGTERM (128 + 15); what was in flight was rolled back or undone. */
@@ -87,7 +89,12 @@ export type ErrorCode =
   | 'E_ACCESS_COUPON'
   | 'E_BENCH_MIX'
   | 'E_BENCH_NOT_SEEDED'
-  | 'E_BENCH_CHECK_FAILED';
+  | 'E_BENCH_CHECK_FAILED'
+  | 'E_ROLES_ROLE'
+  | 'E_ROLES_NAME'
+  | 'E_ROLES_CONFLICT'
+  | 'E_ROLES_NOT_MIGRATED'
+  | 'E_ROLES_PASSWORD';
 
 /** The exit status of every code (the README's table lists the same). */
 export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
@@ -174,6 +181,16 @@ export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
   E_BENCH_NOT_SEEDED: EXIT.bench,
   /** After the run, stock, coupon uses, acknowledged orders or the data rules did not add up (`details.check`). */
   E_BENCH_CHECK_FAILED: EXIT.bench,
+  /** `roles grant-login --role` names no marketplace role. */
+  E_ROLES_ROLE: EXIT.security,
+  /** The login name is malformed or reserved (a group role, pg_*, postgres). */
+  E_ROLES_NAME: EXIT.security,
+  /** The name belongs to a superuser or a group role, which ecomdb does not turn into an application login. */
+  E_ROLES_CONFLICT: EXIT.security,
+  /** The group roles are missing: the server's databases were never migrated. */
+  E_ROLES_NOT_MIGRATED: EXIT.security,
+  /** The password's environment variable is unset or empty, or stdin gave none. */
+  E_ROLES_PASSWORD: EXIT.security,
 };
 
 export class EcomdbError extends Error {

@@ -14,6 +14,7 @@ import { upCommand } from './commands/up.ts';
 import { verifyCommand } from './commands/verify.ts';
 import { docsCommand } from './commands/docs.ts';
 import { partitionCommand } from './commands/partition/index.ts';
+import { rolesCommand } from './commands/roles/index.ts';
 import { benchCommand } from './commands/bench.ts';
 import { Output } from './output.ts';
 
@@ -41,11 +42,11 @@ Exit status: 0 ok, 1 internal error, 2 usage, 3 database unreachable, not Postgr
 6 migration lock busy, 7 seed refused or failed (rolled back), 8 verify found a failing rule or nothing to check,
 9 partition command refused or failed (rolled back), 10 an output folder cannot be written,
 11 the database role lacks a privilege the command needs, 12 a marketplace operation was refused,
-13 bench found no seeded marketplace or its check after the run failed,
+13 bench found no seeded marketplace or its check after the run failed, 18 a security command (roles) refused,
 130 interrupted (Ctrl-C; what was in flight rolled back), 143 stopped by SIGTERM (likewise).
 Every error is one line: error CODE: what is wrong — what to do.`,
     );
-  for (const command of [upCommand(), migrateCommand(), statusCommand(), seedCommand(), verifyCommand(), sqlCommand(), generateCommand(), replicaCommand(), docsCommand(), partitionCommand(), benchCommand()]) {
+  for (const command of [upCommand(), migrateCommand(), statusCommand(), seedCommand(), verifyCommand(), sqlCommand(), generateCommand(), replicaCommand(), docsCommand(), partitionCommand(), benchCommand(), rolesCommand()]) {
     root.addCommand(command);
   }
   routeErrors(root);
@@ -91,6 +92,7 @@ const PRIVILEGES_NEEDED: Record<string, string> = {
   verify: 'verify reads the catalog and every table: connect as a role with USAGE on the component schemas and SELECT on their tables (their owner, for example); its drift rule also needs CREATEDB',
   docs: 'docs reads the catalog: connect as a role with USAGE on the component schemas',
   partition: 'partition commands rebuild and read the tables: connect as the owner of the ecomdb tables',
+  roles: 'roles grant-login creates roles: connect as a role with CREATEROLE, or a superuser',
   bench: 'bench reads and writes every marketplace table: connect as the owner of the ecomdb tables (the role that ran ecomdb migrate)',
 };
 
