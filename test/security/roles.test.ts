@@ -83,7 +83,7 @@ for (const kind of ['server', 'partitioned'] as const) {
       await payOrder(t.db, { region: w.region, buyerId: w.buyer, order, payments: [{ method: 'credit_card', amount: order.total, outcome: 'approved' }] });
       await payOrder(t.db, { region: w.region, buyerId: w.buyer2, order: order2, payments: [{ method: 'credit_card', amount: order2.total, outcome: 'approved' }] });
       await refreshBiViews(t.db);
-      const [{ db }] = await t.query<{ db: string }>('select current_database() as db');
+      const [{ db }] = (await t.query<{ db: string }>('select current_database() as db')) as [{ db: string }];
       const url = new URL(SERVER_URL);
       url.pathname = `/${db}`;
       dbUrl = url.toString();
