@@ -41,6 +41,7 @@ GROUP BY od.region, od.product_id, p.store_id, o.currency;
 CREATE UNIQUE INDEX "top_products_30d_region_product_id_key" ON "product_catalog"."top_products_30d" ("region", "product_id");
 COMMENT ON MATERIALIZED VIEW "product_catalog"."top_products_30d" IS 'BI: each product''s sales of the last 30 days per site (paid, shipped or delivered orders), ranked by units within the site. Refreshed with REFRESH MATERIALIZED VIEW CONCURRENTLY.';
 ALTER MATERIALIZED VIEW "product_catalog"."top_products_30d" OWNER TO "ecomdb_bi_analyst";
+GRANT SELECT ON "product_catalog"."top_products_30d" TO "ecomdb_user";
 GRANT SELECT ON "product_catalog"."top_products_30d" TO "ecomdb_dba";
 --> statement-breakpoint
 DROP MATERIALIZED VIEW IF EXISTS "shipping_logistics"."delivery_times_30d";

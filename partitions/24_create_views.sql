@@ -94,6 +94,7 @@ CREATE UNIQUE INDEX top_products_30d_region_product_id_key ON product_catalog.to
 ALTER MATERIALIZED VIEW "product_catalog"."top_products_30d" OWNER TO "ecomdb_bi_analyst";
 COMMENT ON MATERIALIZED VIEW "product_catalog"."top_products_30d" IS 'BI: each product''s sales of the last 30 days per site (paid, shipped or delivered orders), ranked by units within the site. Refreshed with REFRESH MATERIALIZED VIEW CONCURRENTLY.';
 GRANT SELECT ON product_catalog.top_products_30d TO ecomdb_dba;
+GRANT SELECT ON product_catalog.top_products_30d TO ecomdb_user;
 CREATE MATERIALIZED VIEW "recommendations"."search_conversion_30d" AS
  WITH searchers AS (
          SELECT h.region,

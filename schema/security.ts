@@ -136,8 +136,8 @@ const ALL_TABLES = [
   'recommendations.user_search_history', 'recommendations.recommendation_logs',
 ] as const;
 
-/** Every table of the component schemas (the matrix's rows). */
-export const MATRIX_TABLES: readonly string[] = ALL_TABLES;
+/** Every table of the component schemas, then the BI materialized views (the matrix's rows). */
+export const MATRIX_TABLES: readonly string[] = [...ALL_TABLES, ...BI_MATERIALIZED_VIEWS];
 
 // ---------------------------------------------------------------------------------------------
 // The role matrix
@@ -178,6 +178,8 @@ export const ROLE_MATRIX: readonly Grant[] = [
   ...cells('user', ['shipping_logistics.shipments'], ['SELECT', 'DELETE']),
   ...cells('user', ['reviews_questions.reviews', 'reviews_questions.questions', 'messaging.conversations', 'messaging.messages'], SI),
   ...cells('user', ['recommendations.user_search_history', 'recommendations.recommendation_logs'], SI),
+  // Recommendations fall back on the site's best sellers.
+  ...cells('user', ['product_catalog.top_products_30d'], S),
   // Seller: the catalogue, their own profile and addresses, and their stores' listings, orders,
   // shipments, questions, campaigns and conversations.
   ...READ_REFERENCE('seller'),
@@ -240,6 +242,7 @@ export const ROLE_MATRIX: readonly Grant[] = [
       : cells('dba', [t], ALL_PRIVILEGES),
   ),
   ...cells('dba', IMPERSONAL_VIEWS.map((v) => v.name), S),
+  ...cells('dba', BI_MATERIALIZED_VIEWS, S),
 ];
 
 /** Component schemas on which a role holds USAGE (every one it has a cell in); the DBA also holds CREATE. */

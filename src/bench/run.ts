@@ -37,6 +37,8 @@ export interface BenchOptions {
   readonly replicas: readonly string[];
   /** Check stock, coupons, acknowledged orders and the data rules after the run. */
   readonly check: boolean;
+  /** Each call runs as its role and user (asUser: SET LOCAL ROLE + ecomdb.user_id), under row-level security. */
+  readonly rls?: boolean;
 }
 
 export interface BenchHooks {
@@ -87,6 +89,8 @@ export interface BenchReport {
     readonly seed: number;
     readonly skew: number;
     readonly biLive: boolean;
+    /** Calls ran as their roles and users, under row-level security. */
+    readonly rls: boolean;
     readonly readFrom: 'primary' | 'replicas';
     readonly replicas: readonly string[];
   };
@@ -126,6 +130,7 @@ export async function benchmark(options: BenchOptions, hooks: BenchHooks = {}): 
       result = await runMix(workload, connections.executors, {
         mix: options.mix,
         seed: options.seed,
+        rls: options.rls === true,
         durationMs: options.durationMs,
         transactions: options.transactions,
         rate: options.rate,
@@ -174,6 +179,7 @@ export async function benchmark(options: BenchOptions, hooks: BenchHooks = {}): 
         seed: options.seed,
         skew: options.skew,
         biLive: options.biLive,
+        rls: options.rls === true,
         readFrom: options.replicas.length > 0 ? 'replicas' : 'primary',
         replicas: options.replicas.map(maskUrl),
       },

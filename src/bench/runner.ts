@@ -15,7 +15,7 @@
  */
 import type postgres from 'postgres';
 import { drizzle } from 'drizzle-orm/postgres-js';
-import { OPERATIONS, type AccessDb } from '../access/index.ts';
+import { asUser, OPERATIONS, type AccessDb } from '../access/index.ts';
 import { postgresClient } from '../db/postgres.ts';
 import { isEcomdbError } from '../errors.ts';
 import { createRouter, type ReplicaHealth, type Router } from '../replica/router.ts';
@@ -153,6 +153,8 @@ export interface RunOptions {
   readonly onProgress?: (sample: ProgressSample) => void;
   /** Stop early (Ctrl-C): calls in flight finish, no new one starts. */
   readonly signal?: AbortSignal;
+  /** Run each call as its role and user (asUser), under row-level security. */
+  readonly rls?: boolean;
 }
 
 export interface RunResult {
@@ -239,8 +241,10 @@ export async function runMix(workload: Workload, executors: readonly Executor[],
         continue;
       }
       const readOnly = OPERATIONS[operation].readOnly;
+      const acting = options.rls ? call.acting : undefined;
+      const run = acting ? (db: AccessDb) => asUser(db, acting, call.run) : call.run;
       try {
-        const result = await attempt(call.run, executor, readOnly, stats);
+        const result = await attempt(run, executor, readOnly, stats);
         stats.latency.record(performance.now() - begin);
         stats.ok++;
         call.ok?.(result as never);

@@ -107,7 +107,8 @@ export function viewStatements(views: readonly BiView[] = BI_VIEWS): Addition[] 
         `CREATE UNIQUE INDEX ${quoteIdent(`${view.name}_${view.key.join('_')}_key`)} ON ${qualified} (${view.key.map(quoteIdent).join(', ')});`,
         `COMMENT ON MATERIALIZED VIEW ${qualified} IS ${quoteLiteral(view.comment)};`,
         ...(owned ? [`ALTER MATERIALIZED VIEW ${qualified} OWNER TO ${quoteIdent(dbRole(BI_VIEW_OWNER))};`] : []),
-        ...(owned ? [`GRANT SELECT ON ${qualified} TO ${quoteIdent(dbRole('dba'))};`] : []),
+        // Grants live with the view: a later migration that replaces the view grants them again.
+        ...ROLE_MATRIX.filter((g) => g.relation === `${view.schema}.${view.name}`).map(grantSql),
       ].join('\n'),
       down: `DROP MATERIALIZED VIEW IF EXISTS ${qualified};`,
     };
@@ -206,9 +207,12 @@ export function grantSql(g: Grant): string {
   return `GRANT ${g.privileges.join(', ')}${columns} ON ${qualifiedId(g.relation)} TO ${quoteIdent(dbRole(g.role))};`;
 }
 
-/** Every relation of the matrix (tables and the views of schema bi; not the owned materialized views). */
+/** A BI materialized view: its grants are made with it (viewStatements), and its owner's privileges are never revoked. */
+const isMaterialized = (relation: string) => (BI_MATERIALIZED_VIEWS as readonly string[]).includes(relation);
+
+/** Every relation of the matrix but the materialized views: tables and the views of schema bi. */
 function matrixRelations(): string[] {
-  return [...new Set(ROLE_MATRIX.map((g) => g.relation))];
+  return [...new Set(ROLE_MATRIX.map((g) => g.relation))].filter((r) => !isMaterialized(r));
 }
 
 /**
@@ -223,7 +227,7 @@ export function grantStatements(): Addition[] {
   return ROLES.map((r) => {
     const role: RoleName = r.name;
     const name = quoteIdent(dbRole(role));
-    const cells = ROLE_MATRIX.filter((g) => g.role === role);
+    const cells = ROLE_MATRIX.filter((g) => g.role === role && !isMaterialized(g.relation));
     const sequences = [...new Set(cells.filter((g) => g.privileges.includes('INSERT')).flatMap((g) => sequenceOf(g.relation) ?? []))];
     const revoke = [
       `REVOKE ALL ON TABLE ${relations.map(qualifiedId).join(', ')} FROM ${name};`,
