@@ -513,5 +513,6 @@ describe('seeding a partitioned PGlite database', () => {
     }
     expect(Object.keys(sums.keep!)).toHaveLength(ALL_TABLES.length);
     expect(sums.keep).toEqual(sums.rebuild);
-  });
+    // Two partitioned seeds on PGlite; every partition also gets its row-security policies.
+  }, 300_000);
 });
