@@ -289,3 +289,29 @@ describe('roles are cluster-wide', () => {
     }
   }, 120_000);
 });
+
+describe('the roles on PGlite (embedded, same migrations)', () => {
+  let t: Target;
+  let w: World;
+  beforeAll(async () => {
+    t = await openTarget('pglite', 'roles_pglite');
+    w = await makeWorld(t);
+    await placeOrder(t.db, { region: w.region, buyerId: w.buyer2, lines: [{ productId: w.headset, quantity: 1 }] });
+  }, 120_000);
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('a buyer sees only their own orders; a BI analyst reads no personal column; a seller changes no other store\'s listing', async () => {
+    await asUser(t.db, { role: 'user', userId: w.buyer }, (tx) => placeOrder(tx, { region: w.region, buyerId: w.buyer, lines: [{ productId: w.charger, quantity: 1 }] }));
+    const mine = await asUser(t.db, { role: 'user', userId: w.buyer }, (tx) => orderHistory(tx, { region: w.region, buyerId: w.buyer }));
+    expect(mine.orders.length).toBe(1);
+    const theirs = await asUser(t.db, { role: 'user', userId: w.buyer }, (tx) => orderHistory(tx, { region: w.region, buyerId: w.buyer2 }));
+    expect(theirs.orders).toHaveLength(0);
+    await denied(asUser(t.db, { role: 'bi_analyst' }, (tx) => tx.execute(sql`select email from user_management.users limit 1`)));
+    const changed = await asUser(t.db, { role: 'seller', userId: w.seller }, (tx) =>
+      tx.execute(sql`update product_catalog.products set price = 1 where region = ${w.region} and id = ${w.headset} returning id`),
+    );
+    expect((changed as unknown as { rows: unknown[] }).rows).toHaveLength(0);
+  });
+});
