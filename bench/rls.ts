@@ -25,7 +25,6 @@ import { applyPlan } from '../src/partition/plan.ts';
 import { runPartition } from '../src/partition/run.ts';
 import { seedDatabase } from '../src/seed/load.ts';
 import { admin, dropAll, freshDatabase, SERVER_SHOWN } from './server.ts';
-import { percentile } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -73,6 +72,13 @@ async function run(url: string, rls: boolean): Promise<BenchReport> {
   return report;
 }
 
+/** The median (the mean of the middle two for an even count). */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length === 0 ? NaN : sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 const fmt = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 
 async function main(): Promise<void> {
@@ -88,7 +94,7 @@ async function main(): Promise<void> {
   }
   const ops = reports[0]!.report.operations.map((o) => o.operation);
   const p95 = (rls: boolean, op: string) =>
-    percentile(reports.filter((r) => r.rls === rls).map((r) => r.report.operations.find((o) => o.operation === op)?.latencyMs.p95 ?? NaN).filter(Number.isFinite), 50);
+    median(reports.filter((r) => r.rls === rls).map((r) => r.report.operations.find((o) => o.operation === op)?.latencyMs.p95 ?? NaN).filter(Number.isFinite));
   const lines = ['| operation | p95 without RLS (ms) | p95 with RLS (ms) | RLS / without |', '|---|---|---|---|'];
   let over = 0;
   for (const op of ops) {

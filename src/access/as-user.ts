@@ -30,8 +30,8 @@ export async function asUser<T>(db: AccessDb, acting: Acting, work: (tx: AccessD
   }
   const userId = acting.userId === undefined ? '' : String(id('userId', acting.userId));
   return db.transaction(async (tx) => {
-    await tx.execute(sql.raw(`SET LOCAL ROLE ${dbRole(acting.role)}`));
-    await tx.execute(sql`SELECT pg_catalog.set_config('ecomdb.user_id', ${userId}, true)`);
+    // One round trip: set_config('role', ..., true) is SET LOCAL ROLE (the same membership check).
+    await tx.execute(sql`SELECT pg_catalog.set_config('role', ${dbRole(acting.role)}, true), pg_catalog.set_config('ecomdb.user_id', ${userId}, true)`);
     return work(tx as unknown as AccessDb);
   });
 }
