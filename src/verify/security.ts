@@ -21,7 +21,7 @@ const ROLE_LIST = `ARRAY[${DB_ROLES.map(quoteLiteral).join(', ')}]::text[]`;
 
 /** Relations (tables, partitions, views) of the checked schemas and of schema bi. */
 const RELATIONS = `
-  select c.oid, c.relname, c.relowner, c.relacl, n.nspname, format('%I.%I', n.nspname, c.relname) as object, n.nspname || '.' || c.relname as id
+  select c.oid, c.relname, c.relowner, c.relacl, n.nspname, pg_catalog.format('%I.%I', n.nspname, c.relname) as object, n.nspname || '.' || c.relname as id
     from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
    where (n.nspname = any($1) or n.nspname = ${quoteLiteral(BI_SCHEMA)}) and c.relkind in ('r', 'p', 'v', 'm', 'f')`;
 
