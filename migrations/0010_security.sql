@@ -5,54 +5,66 @@ CREATE SCHEMA IF NOT EXISTS "bi";
 COMMENT ON SCHEMA "bi" IS 'Views without personal data (no names, emails, phones, street addresses, birth dates, password hashes or free text), for BI analysts.';
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION "order_processing"."is_buyer_of"(p_region text, p_order_id bigint, p_created_at timestamptz) RETURNS boolean
-  LANGUAGE sql STABLE PARALLEL SAFE
+  LANGUAGE plpgsql STABLE PARALLEL SAFE
   AS $fn$
-SELECT EXISTS (SELECT 1 FROM order_processing.orders AS o
-   WHERE o.region = p_region AND o.id = p_order_id AND o.created_at = p_created_at AND o.buyer_id = (SELECT NULLIF(pg_catalog.current_setting('ecomdb.user_id', true), '')::bigint))
+BEGIN
+  RETURN EXISTS (SELECT 1 FROM order_processing.orders AS o
+   WHERE o.region = p_region AND o.id = p_order_id AND o.created_at = p_created_at AND o.buyer_id = (SELECT NULLIF(pg_catalog.current_setting('ecomdb.user_id', true), '')::bigint));
+END
 $fn$;
 COMMENT ON FUNCTION "order_processing"."is_buyer_of"(text, bigint, timestamptz) IS 'Row security: the acting user (ecomdb.user_id) placed this order.';
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION "seller_management"."is_owner_of"(p_region text, p_store_id bigint) RETURNS boolean
-  LANGUAGE sql STABLE PARALLEL SAFE
+  LANGUAGE plpgsql STABLE PARALLEL SAFE
   AS $fn$
-SELECT EXISTS (SELECT 1 FROM seller_management.stores AS s
-   WHERE s.region = p_region AND s.id = p_store_id AND s.owner_user_id = (SELECT NULLIF(pg_catalog.current_setting('ecomdb.user_id', true), '')::bigint))
+BEGIN
+  RETURN EXISTS (SELECT 1 FROM seller_management.stores AS s
+   WHERE s.region = p_region AND s.id = p_store_id AND s.owner_user_id = (SELECT NULLIF(pg_catalog.current_setting('ecomdb.user_id', true), '')::bigint));
+END
 $fn$;
 COMMENT ON FUNCTION "seller_management"."is_owner_of"(text, bigint) IS 'Row security: the acting user (ecomdb.user_id) owns this store.';
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION "product_catalog"."is_seller_of"(p_region text, p_product_id bigint) RETURNS boolean
-  LANGUAGE sql STABLE PARALLEL SAFE
+  LANGUAGE plpgsql STABLE PARALLEL SAFE
   AS $fn$
-SELECT EXISTS (SELECT 1 FROM product_catalog.products AS p
+BEGIN
+  RETURN EXISTS (SELECT 1 FROM product_catalog.products AS p
    JOIN seller_management.stores AS s ON s.region = p.region AND s.id = p.store_id
-   WHERE p.region = p_region AND p.id = p_product_id AND s.owner_user_id = (SELECT NULLIF(pg_catalog.current_setting('ecomdb.user_id', true), '')::bigint))
+   WHERE p.region = p_region AND p.id = p_product_id AND s.owner_user_id = (SELECT NULLIF(pg_catalog.current_setting('ecomdb.user_id', true), '')::bigint));
+END
 $fn$;
 COMMENT ON FUNCTION "product_catalog"."is_seller_of"(text, bigint) IS 'Row security: the acting user (ecomdb.user_id) owns the store of this product.';
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION "order_processing"."is_seller_in"(p_region text, p_order_id bigint, p_created_at timestamptz) RETURNS boolean
-  LANGUAGE sql STABLE PARALLEL SAFE
+  LANGUAGE plpgsql STABLE PARALLEL SAFE
   AS $fn$
-SELECT EXISTS (SELECT 1 FROM order_processing.order_details AS od
+BEGIN
+  RETURN EXISTS (SELECT 1 FROM order_processing.order_details AS od
    JOIN product_catalog.products AS p ON p.region = od.region AND p.id = od.product_id
    JOIN seller_management.stores AS s ON s.region = p.region AND s.id = p.store_id
-   WHERE od.region = p_region AND od.order_id = p_order_id AND od.order_created_at = p_created_at AND s.owner_user_id = (SELECT NULLIF(pg_catalog.current_setting('ecomdb.user_id', true), '')::bigint))
+   WHERE od.region = p_region AND od.order_id = p_order_id AND od.order_created_at = p_created_at AND s.owner_user_id = (SELECT NULLIF(pg_catalog.current_setting('ecomdb.user_id', true), '')::bigint));
+END
 $fn$;
 COMMENT ON FUNCTION "order_processing"."is_seller_in"(text, bigint, timestamptz) IS 'Row security: the order holds a line of a product of a store the acting user (ecomdb.user_id) owns.';
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION "messaging"."is_party_to"(p_region text, p_conversation_id bigint) RETURNS boolean
-  LANGUAGE sql STABLE PARALLEL SAFE
+  LANGUAGE plpgsql STABLE PARALLEL SAFE
   AS $fn$
-SELECT EXISTS (SELECT 1 FROM messaging.conversations AS c
+BEGIN
+  RETURN EXISTS (SELECT 1 FROM messaging.conversations AS c
    WHERE c.region = p_region AND c.id = p_conversation_id
-     AND (c.buyer_id = (SELECT NULLIF(pg_catalog.current_setting('ecomdb.user_id', true), '')::bigint) OR seller_management.is_owner_of(c.region, c.store_id)))
+     AND (c.buyer_id = (SELECT NULLIF(pg_catalog.current_setting('ecomdb.user_id', true), '')::bigint) OR seller_management.is_owner_of(c.region, c.store_id)));
+END
 $fn$;
 COMMENT ON FUNCTION "messaging"."is_party_to"(text, bigint) IS 'Row security: the acting user (ecomdb.user_id) is the buyer of this conversation or owns its store.';
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION "marketing"."is_campaign_owner"(p_region text, p_campaign_id bigint) RETURNS boolean
-  LANGUAGE sql STABLE PARALLEL SAFE
+  LANGUAGE plpgsql STABLE PARALLEL SAFE
   AS $fn$
-SELECT EXISTS (SELECT 1 FROM marketing.campaigns AS c
-   WHERE c.region = p_region AND c.id = p_campaign_id AND seller_management.is_owner_of(c.region, c.store_id))
+BEGIN
+  RETURN EXISTS (SELECT 1 FROM marketing.campaigns AS c
+   WHERE c.region = p_region AND c.id = p_campaign_id AND seller_management.is_owner_of(c.region, c.store_id));
+END
 $fn$;
 COMMENT ON FUNCTION "marketing"."is_campaign_owner"(text, bigint) IS 'Row security: the campaign belongs to a store the acting user (ecomdb.user_id) owns.';
 --> statement-breakpoint

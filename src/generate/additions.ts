@@ -162,9 +162,11 @@ export function policyFunctionStatements(): Addition[] {
     return {
       key: `FUNCTION ${name}`,
       sql: `CREATE OR REPLACE FUNCTION ${name}(${f.args}) RETURNS boolean
-  LANGUAGE sql STABLE PARALLEL SAFE
+  LANGUAGE plpgsql STABLE PARALLEL SAFE
   AS $fn$
-${f.body}
+BEGIN
+  RETURN ${f.body};
+END
 $fn$;
 COMMENT ON FUNCTION ${name}(${types}) IS ${quoteLiteral(f.comment)};`,
       down: `DROP FUNCTION IF EXISTS ${name}(${types});`,
