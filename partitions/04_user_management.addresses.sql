@@ -16,10 +16,25 @@ CREATE TABLE "user_management"."addresses" (LIKE "user_management"."addresses_un
   PARTITION BY LIST ("region");
 -- One partition per site; DEFAULT takes the other sites.
 CREATE TABLE "user_management"."addresses_mlb" PARTITION OF "user_management"."addresses" FOR VALUES IN ('MLB');
+ALTER TABLE "user_management"."addresses_mlb" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "addresses_own" ON "user_management"."addresses_mlb" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "addresses_staff" ON "user_management"."addresses_mlb" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "user_management"."addresses_mla" PARTITION OF "user_management"."addresses" FOR VALUES IN ('MLA');
+ALTER TABLE "user_management"."addresses_mla" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "addresses_own" ON "user_management"."addresses_mla" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "addresses_staff" ON "user_management"."addresses_mla" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "user_management"."addresses_mlm" PARTITION OF "user_management"."addresses" FOR VALUES IN ('MLM');
+ALTER TABLE "user_management"."addresses_mlm" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "addresses_own" ON "user_management"."addresses_mlm" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "addresses_staff" ON "user_management"."addresses_mlm" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "user_management"."addresses_mco" PARTITION OF "user_management"."addresses" FOR VALUES IN ('MCO');
+ALTER TABLE "user_management"."addresses_mco" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "addresses_own" ON "user_management"."addresses_mco" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "addresses_staff" ON "user_management"."addresses_mco" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "user_management"."addresses_default" PARTITION OF "user_management"."addresses" DEFAULT;
+ALTER TABLE "user_management"."addresses_default" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "addresses_own" ON "user_management"."addresses_default" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "addresses_staff" ON "user_management"."addresses_default" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 -- Every row moves; each lands in its site's (and month's) partition.
 INSERT INTO "user_management"."addresses" ("region", "id", "user_id", "street_line", "city", "state", "postal_code", "is_default")
   SELECT "region", "id", "user_id", "street_line", "city", "state", "postal_code", "is_default" FROM "user_management"."addresses_unpartitioned";
@@ -29,4 +44,29 @@ ALTER TABLE "user_management"."addresses" ADD CONSTRAINT "addresses_region_user_
 CREATE UNIQUE INDEX addresses_one_default_per_user ON user_management.addresses USING btree (region, user_id) WHERE is_default;
 COMMENT ON TABLE "user_management"."addresses" IS 'A postal address of a user, used for shipping.';
 ALTER SEQUENCE user_management.addresses_id_seq OWNED BY "user_management"."addresses"."id";
+ALTER TABLE "user_management"."addresses" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "addresses_own" ON "user_management"."addresses" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "addresses_staff" ON "user_management"."addresses" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
+GRANT DELETE ON user_management.addresses TO ecomdb_dba;
+GRANT DELETE ON user_management.addresses TO ecomdb_seller;
+GRANT DELETE ON user_management.addresses TO ecomdb_user;
+GRANT INSERT ON user_management.addresses TO ecomdb_administrator;
+GRANT INSERT ON user_management.addresses TO ecomdb_dba;
+GRANT INSERT ON user_management.addresses TO ecomdb_seller;
+GRANT INSERT ON user_management.addresses TO ecomdb_user;
+GRANT REFERENCES ON user_management.addresses TO ecomdb_dba;
+GRANT SELECT (city) ON user_management.addresses TO ecomdb_dba;
+GRANT SELECT (id) ON user_management.addresses TO ecomdb_dba;
+GRANT SELECT (is_default) ON user_management.addresses TO ecomdb_dba;
+GRANT SELECT (region) ON user_management.addresses TO ecomdb_dba;
+GRANT SELECT (state) ON user_management.addresses TO ecomdb_dba;
+GRANT SELECT (user_id) ON user_management.addresses TO ecomdb_dba;
+GRANT SELECT ON user_management.addresses TO ecomdb_administrator;
+GRANT SELECT ON user_management.addresses TO ecomdb_seller;
+GRANT SELECT ON user_management.addresses TO ecomdb_user;
+GRANT TRIGGER ON user_management.addresses TO ecomdb_dba;
+GRANT TRUNCATE ON user_management.addresses TO ecomdb_dba;
+GRANT UPDATE ON user_management.addresses TO ecomdb_dba;
+GRANT UPDATE ON user_management.addresses TO ecomdb_seller;
+GRANT UPDATE ON user_management.addresses TO ecomdb_user;
 DROP TABLE "user_management"."addresses_unpartitioned";

@@ -15,10 +15,30 @@ CREATE TABLE "product_catalog"."product_images" (LIKE "product_catalog"."product
   PARTITION BY LIST ("region");
 -- One partition per site; DEFAULT takes the other sites.
 CREATE TABLE "product_catalog"."product_images_mlb" PARTITION OF "product_catalog"."product_images" FOR VALUES IN ('MLB');
+ALTER TABLE "product_catalog"."product_images_mlb" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "product_images_read" ON "product_catalog"."product_images_mlb" AS PERMISSIVE FOR SELECT TO ecomdb_user, ecomdb_seller USING (true);
+CREATE POLICY "product_images_seller" ON "product_catalog"."product_images_mlb" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "product_images_staff" ON "product_catalog"."product_images_mlb" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "product_catalog"."product_images_mla" PARTITION OF "product_catalog"."product_images" FOR VALUES IN ('MLA');
+ALTER TABLE "product_catalog"."product_images_mla" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "product_images_read" ON "product_catalog"."product_images_mla" AS PERMISSIVE FOR SELECT TO ecomdb_user, ecomdb_seller USING (true);
+CREATE POLICY "product_images_seller" ON "product_catalog"."product_images_mla" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "product_images_staff" ON "product_catalog"."product_images_mla" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "product_catalog"."product_images_mlm" PARTITION OF "product_catalog"."product_images" FOR VALUES IN ('MLM');
+ALTER TABLE "product_catalog"."product_images_mlm" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "product_images_read" ON "product_catalog"."product_images_mlm" AS PERMISSIVE FOR SELECT TO ecomdb_user, ecomdb_seller USING (true);
+CREATE POLICY "product_images_seller" ON "product_catalog"."product_images_mlm" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "product_images_staff" ON "product_catalog"."product_images_mlm" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "product_catalog"."product_images_mco" PARTITION OF "product_catalog"."product_images" FOR VALUES IN ('MCO');
+ALTER TABLE "product_catalog"."product_images_mco" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "product_images_read" ON "product_catalog"."product_images_mco" AS PERMISSIVE FOR SELECT TO ecomdb_user, ecomdb_seller USING (true);
+CREATE POLICY "product_images_seller" ON "product_catalog"."product_images_mco" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "product_images_staff" ON "product_catalog"."product_images_mco" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "product_catalog"."product_images_default" PARTITION OF "product_catalog"."product_images" DEFAULT;
+ALTER TABLE "product_catalog"."product_images_default" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "product_images_read" ON "product_catalog"."product_images_default" AS PERMISSIVE FOR SELECT TO ecomdb_user, ecomdb_seller USING (true);
+CREATE POLICY "product_images_seller" ON "product_catalog"."product_images_default" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "product_images_staff" ON "product_catalog"."product_images_default" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 -- Every row moves; each lands in its site's (and month's) partition.
 INSERT INTO "product_catalog"."product_images" ("region", "id", "product_id", "url", "position")
   SELECT "region", "id", "product_id", "url", "position" FROM "product_catalog"."product_images_unpartitioned";
@@ -27,4 +47,22 @@ ALTER TABLE "product_catalog"."product_images" ADD CONSTRAINT "product_images_pk
 ALTER TABLE "product_catalog"."product_images" ADD CONSTRAINT "product_images_region_product_id_position_key" UNIQUE (region, product_id, "position");
 COMMENT ON TABLE "product_catalog"."product_images" IS 'A picture of a product, shown in position order.';
 ALTER SEQUENCE product_catalog.product_images_id_seq OWNED BY "product_catalog"."product_images"."id";
+ALTER TABLE "product_catalog"."product_images" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "product_images_read" ON "product_catalog"."product_images" AS PERMISSIVE FOR SELECT TO ecomdb_user, ecomdb_seller USING (true);
+CREATE POLICY "product_images_seller" ON "product_catalog"."product_images" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "product_images_staff" ON "product_catalog"."product_images" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
+GRANT DELETE ON product_catalog.product_images TO ecomdb_dba;
+GRANT DELETE ON product_catalog.product_images TO ecomdb_seller;
+GRANT INSERT ON product_catalog.product_images TO ecomdb_dba;
+GRANT INSERT ON product_catalog.product_images TO ecomdb_seller;
+GRANT REFERENCES ON product_catalog.product_images TO ecomdb_dba;
+GRANT SELECT ON product_catalog.product_images TO ecomdb_bi_analyst;
+GRANT SELECT ON product_catalog.product_images TO ecomdb_dba;
+GRANT SELECT ON product_catalog.product_images TO ecomdb_platform_manager;
+GRANT SELECT ON product_catalog.product_images TO ecomdb_seller;
+GRANT SELECT ON product_catalog.product_images TO ecomdb_user;
+GRANT TRIGGER ON product_catalog.product_images TO ecomdb_dba;
+GRANT TRUNCATE ON product_catalog.product_images TO ecomdb_dba;
+GRANT UPDATE ON product_catalog.product_images TO ecomdb_dba;
+GRANT UPDATE ON product_catalog.product_images TO ecomdb_seller;
 DROP TABLE "product_catalog"."product_images_unpartitioned";

@@ -16,10 +16,30 @@ CREATE TABLE "product_catalog"."product_discounts" (LIKE "product_catalog"."prod
   PARTITION BY LIST ("region");
 -- One partition per site; DEFAULT takes the other sites.
 CREATE TABLE "product_catalog"."product_discounts_mlb" PARTITION OF "product_catalog"."product_discounts" FOR VALUES IN ('MLB');
+ALTER TABLE "product_catalog"."product_discounts_mlb" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "product_discounts_read" ON "product_catalog"."product_discounts_mlb" AS PERMISSIVE FOR SELECT TO ecomdb_user, ecomdb_seller USING (true);
+CREATE POLICY "product_discounts_seller" ON "product_catalog"."product_discounts_mlb" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "product_discounts_staff" ON "product_catalog"."product_discounts_mlb" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "product_catalog"."product_discounts_mla" PARTITION OF "product_catalog"."product_discounts" FOR VALUES IN ('MLA');
+ALTER TABLE "product_catalog"."product_discounts_mla" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "product_discounts_read" ON "product_catalog"."product_discounts_mla" AS PERMISSIVE FOR SELECT TO ecomdb_user, ecomdb_seller USING (true);
+CREATE POLICY "product_discounts_seller" ON "product_catalog"."product_discounts_mla" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "product_discounts_staff" ON "product_catalog"."product_discounts_mla" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "product_catalog"."product_discounts_mlm" PARTITION OF "product_catalog"."product_discounts" FOR VALUES IN ('MLM');
+ALTER TABLE "product_catalog"."product_discounts_mlm" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "product_discounts_read" ON "product_catalog"."product_discounts_mlm" AS PERMISSIVE FOR SELECT TO ecomdb_user, ecomdb_seller USING (true);
+CREATE POLICY "product_discounts_seller" ON "product_catalog"."product_discounts_mlm" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "product_discounts_staff" ON "product_catalog"."product_discounts_mlm" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "product_catalog"."product_discounts_mco" PARTITION OF "product_catalog"."product_discounts" FOR VALUES IN ('MCO');
+ALTER TABLE "product_catalog"."product_discounts_mco" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "product_discounts_read" ON "product_catalog"."product_discounts_mco" AS PERMISSIVE FOR SELECT TO ecomdb_user, ecomdb_seller USING (true);
+CREATE POLICY "product_discounts_seller" ON "product_catalog"."product_discounts_mco" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "product_discounts_staff" ON "product_catalog"."product_discounts_mco" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "product_catalog"."product_discounts_default" PARTITION OF "product_catalog"."product_discounts" DEFAULT;
+ALTER TABLE "product_catalog"."product_discounts_default" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "product_discounts_read" ON "product_catalog"."product_discounts_default" AS PERMISSIVE FOR SELECT TO ecomdb_user, ecomdb_seller USING (true);
+CREATE POLICY "product_discounts_seller" ON "product_catalog"."product_discounts_default" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "product_discounts_staff" ON "product_catalog"."product_discounts_default" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 -- Every row moves; each lands in its site's (and month's) partition.
 INSERT INTO "product_catalog"."product_discounts" ("region", "id", "product_id", "percentage", "starts_at", "ends_at", "campaign_id")
   SELECT "region", "id", "product_id", "percentage", "starts_at", "ends_at", "campaign_id" FROM "product_catalog"."product_discounts_unpartitioned";
@@ -29,4 +49,25 @@ CREATE INDEX product_discounts_region_campaign_id_idx ON product_catalog.product
 CREATE INDEX product_discounts_region_product_id_idx ON product_catalog.product_discounts USING btree (region, product_id);
 COMMENT ON TABLE "product_catalog"."product_discounts" IS 'A percentage discount on a product during a period, optionally run by a campaign.';
 ALTER SEQUENCE product_catalog.product_discounts_id_seq OWNED BY "product_catalog"."product_discounts"."id";
+ALTER TABLE "product_catalog"."product_discounts" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "product_discounts_read" ON "product_catalog"."product_discounts" AS PERMISSIVE FOR SELECT TO ecomdb_user, ecomdb_seller USING (true);
+CREATE POLICY "product_discounts_seller" ON "product_catalog"."product_discounts" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "product_discounts_staff" ON "product_catalog"."product_discounts" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
+GRANT DELETE ON product_catalog.product_discounts TO ecomdb_dba;
+GRANT DELETE ON product_catalog.product_discounts TO ecomdb_marketing_specialist;
+GRANT INSERT ON product_catalog.product_discounts TO ecomdb_dba;
+GRANT INSERT ON product_catalog.product_discounts TO ecomdb_marketing_specialist;
+GRANT INSERT ON product_catalog.product_discounts TO ecomdb_seller;
+GRANT REFERENCES ON product_catalog.product_discounts TO ecomdb_dba;
+GRANT SELECT ON product_catalog.product_discounts TO ecomdb_bi_analyst;
+GRANT SELECT ON product_catalog.product_discounts TO ecomdb_dba;
+GRANT SELECT ON product_catalog.product_discounts TO ecomdb_marketing_specialist;
+GRANT SELECT ON product_catalog.product_discounts TO ecomdb_platform_manager;
+GRANT SELECT ON product_catalog.product_discounts TO ecomdb_seller;
+GRANT SELECT ON product_catalog.product_discounts TO ecomdb_user;
+GRANT TRIGGER ON product_catalog.product_discounts TO ecomdb_dba;
+GRANT TRUNCATE ON product_catalog.product_discounts TO ecomdb_dba;
+GRANT UPDATE ON product_catalog.product_discounts TO ecomdb_dba;
+GRANT UPDATE ON product_catalog.product_discounts TO ecomdb_marketing_specialist;
+GRANT UPDATE ON product_catalog.product_discounts TO ecomdb_seller;
 DROP TABLE "product_catalog"."product_discounts_unpartitioned";

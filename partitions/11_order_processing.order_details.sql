@@ -17,54 +17,154 @@ CREATE TABLE "order_processing"."order_details" (LIKE "order_processing"."order_
 -- One partition per site, each split by month on order_created_at; DEFAULT takes the other sites.
 CREATE TABLE "order_processing"."order_details_mlb" PARTITION OF "order_processing"."order_details" FOR VALUES IN ('MLB')
   PARTITION BY RANGE ("order_created_at");
+ALTER TABLE "order_processing"."order_details_mlb" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "order_details_buyer" ON "order_processing"."order_details_mlb" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "order_details_seller" ON "order_processing"."order_details_mlb" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "order_details_staff" ON "order_processing"."order_details_mlb" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."order_details_mlb_2026_11" PARTITION OF "order_processing"."order_details_mlb"
   FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
+ALTER TABLE "order_processing"."order_details_mlb_2026_11" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "order_details_buyer" ON "order_processing"."order_details_mlb_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "order_details_seller" ON "order_processing"."order_details_mlb_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "order_details_staff" ON "order_processing"."order_details_mlb_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."order_details_mlb_2026_12" PARTITION OF "order_processing"."order_details_mlb"
   FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
+ALTER TABLE "order_processing"."order_details_mlb_2026_12" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "order_details_buyer" ON "order_processing"."order_details_mlb_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "order_details_seller" ON "order_processing"."order_details_mlb_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "order_details_staff" ON "order_processing"."order_details_mlb_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."order_details_mlb_2027_01" PARTITION OF "order_processing"."order_details_mlb"
   FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00');
+ALTER TABLE "order_processing"."order_details_mlb_2027_01" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "order_details_buyer" ON "order_processing"."order_details_mlb_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "order_details_seller" ON "order_processing"."order_details_mlb_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "order_details_staff" ON "order_processing"."order_details_mlb_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."order_details_mlb_2027_02" PARTITION OF "order_processing"."order_details_mlb"
   FOR VALUES FROM ('2027-02-01 00:00:00+00') TO ('2027-03-01 00:00:00+00');
+ALTER TABLE "order_processing"."order_details_mlb_2027_02" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "order_details_buyer" ON "order_processing"."order_details_mlb_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "order_details_seller" ON "order_processing"."order_details_mlb_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "order_details_staff" ON "order_processing"."order_details_mlb_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."order_details_mla" PARTITION OF "order_processing"."order_details" FOR VALUES IN ('MLA')
   PARTITION BY RANGE ("order_created_at");
+ALTER TABLE "order_processing"."order_details_mla" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "order_details_buyer" ON "order_processing"."order_details_mla" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "order_details_seller" ON "order_processing"."order_details_mla" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "order_details_staff" ON "order_processing"."order_details_mla" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."order_details_mla_2026_11" PARTITION OF "order_processing"."order_details_mla"
   FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
+ALTER TABLE "order_processing"."order_details_mla_2026_11" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "order_details_buyer" ON "order_processing"."order_details_mla_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "order_details_seller" ON "order_processing"."order_details_mla_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "order_details_staff" ON "order_processing"."order_details_mla_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."order_details_mla_2026_12" PARTITION OF "order_processing"."order_details_mla"
   FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
+ALTER TABLE "order_processing"."order_details_mla_2026_12" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "order_details_buyer" ON "order_processing"."order_details_mla_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "order_details_seller" ON "order_processing"."order_details_mla_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "order_details_staff" ON "order_processing"."order_details_mla_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."order_details_mla_2027_01" PARTITION OF "order_processing"."order_details_mla"
   FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00');
+ALTER TABLE "order_processing"."order_details_mla_2027_01" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "order_details_buyer" ON "order_processing"."order_details_mla_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "order_details_seller" ON "order_processing"."order_details_mla_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "order_details_staff" ON "order_processing"."order_details_mla_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."order_details_mla_2027_02" PARTITION OF "order_processing"."order_details_mla"
   FOR VALUES FROM ('2027-02-01 00:00:00+00') TO ('2027-03-01 00:00:00+00');
+ALTER TABLE "order_processing"."order_details_mla_2027_02" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "order_details_buyer" ON "order_processing"."order_details_mla_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "order_details_seller" ON "order_processing"."order_details_mla_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "order_details_staff" ON "order_processing"."order_details_mla_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."order_details_mlm" PARTITION OF "order_processing"."order_details" FOR VALUES IN ('MLM')
   PARTITION BY RANGE ("order_created_at");
+ALTER TABLE "order_processing"."order_details_mlm" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "order_details_buyer" ON "order_processing"."order_details_mlm" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "order_details_seller" ON "order_processing"."order_details_mlm" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "order_details_staff" ON "order_processing"."order_details_mlm" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."order_details_mlm_2026_11" PARTITION OF "order_processing"."order_details_mlm"
   FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
+ALTER TABLE "order_processing"."order_details_mlm_2026_11" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "order_details_buyer" ON "order_processing"."order_details_mlm_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "order_details_seller" ON "order_processing"."order_details_mlm_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "order_details_staff" ON "order_processing"."order_details_mlm_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."order_details_mlm_2026_12" PARTITION OF "order_processing"."order_details_mlm"
   FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
+ALTER TABLE "order_processing"."order_details_mlm_2026_12" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "order_details_buyer" ON "order_processing"."order_details_mlm_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "order_details_seller" ON "order_processing"."order_details_mlm_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "order_details_staff" ON "order_processing"."order_details_mlm_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."order_details_mlm_2027_01" PARTITION OF "order_processing"."order_details_mlm"
   FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00');
+ALTER TABLE "order_processing"."order_details_mlm_2027_01" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "order_details_buyer" ON "order_processing"."order_details_mlm_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "order_details_seller" ON "order_processing"."order_details_mlm_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "order_details_staff" ON "order_processing"."order_details_mlm_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."order_details_mlm_2027_02" PARTITION OF "order_processing"."order_details_mlm"
   FOR VALUES FROM ('2027-02-01 00:00:00+00') TO ('2027-03-01 00:00:00+00');
+ALTER TABLE "order_processing"."order_details_mlm_2027_02" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "order_details_buyer" ON "order_processing"."order_details_mlm_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "order_details_seller" ON "order_processing"."order_details_mlm_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "order_details_staff" ON "order_processing"."order_details_mlm_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."order_details_mco" PARTITION OF "order_processing"."order_details" FOR VALUES IN ('MCO')
   PARTITION BY RANGE ("order_created_at");
+ALTER TABLE "order_processing"."order_details_mco" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "order_details_buyer" ON "order_processing"."order_details_mco" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "order_details_seller" ON "order_processing"."order_details_mco" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "order_details_staff" ON "order_processing"."order_details_mco" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."order_details_mco_2026_11" PARTITION OF "order_processing"."order_details_mco"
   FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
+ALTER TABLE "order_processing"."order_details_mco_2026_11" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "order_details_buyer" ON "order_processing"."order_details_mco_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "order_details_seller" ON "order_processing"."order_details_mco_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "order_details_staff" ON "order_processing"."order_details_mco_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."order_details_mco_2026_12" PARTITION OF "order_processing"."order_details_mco"
   FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
+ALTER TABLE "order_processing"."order_details_mco_2026_12" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "order_details_buyer" ON "order_processing"."order_details_mco_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "order_details_seller" ON "order_processing"."order_details_mco_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "order_details_staff" ON "order_processing"."order_details_mco_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."order_details_mco_2027_01" PARTITION OF "order_processing"."order_details_mco"
   FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00');
+ALTER TABLE "order_processing"."order_details_mco_2027_01" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "order_details_buyer" ON "order_processing"."order_details_mco_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "order_details_seller" ON "order_processing"."order_details_mco_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "order_details_staff" ON "order_processing"."order_details_mco_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."order_details_mco_2027_02" PARTITION OF "order_processing"."order_details_mco"
   FOR VALUES FROM ('2027-02-01 00:00:00+00') TO ('2027-03-01 00:00:00+00');
+ALTER TABLE "order_processing"."order_details_mco_2027_02" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "order_details_buyer" ON "order_processing"."order_details_mco_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "order_details_seller" ON "order_processing"."order_details_mco_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "order_details_staff" ON "order_processing"."order_details_mco_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."order_details_default" PARTITION OF "order_processing"."order_details" DEFAULT
   PARTITION BY RANGE ("order_created_at");
+ALTER TABLE "order_processing"."order_details_default" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "order_details_buyer" ON "order_processing"."order_details_default" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "order_details_seller" ON "order_processing"."order_details_default" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "order_details_staff" ON "order_processing"."order_details_default" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."order_details_default_2026_11" PARTITION OF "order_processing"."order_details_default"
   FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
+ALTER TABLE "order_processing"."order_details_default_2026_11" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "order_details_buyer" ON "order_processing"."order_details_default_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "order_details_seller" ON "order_processing"."order_details_default_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "order_details_staff" ON "order_processing"."order_details_default_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."order_details_default_2026_12" PARTITION OF "order_processing"."order_details_default"
   FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
+ALTER TABLE "order_processing"."order_details_default_2026_12" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "order_details_buyer" ON "order_processing"."order_details_default_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "order_details_seller" ON "order_processing"."order_details_default_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "order_details_staff" ON "order_processing"."order_details_default_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."order_details_default_2027_01" PARTITION OF "order_processing"."order_details_default"
   FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00');
+ALTER TABLE "order_processing"."order_details_default_2027_01" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "order_details_buyer" ON "order_processing"."order_details_default_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "order_details_seller" ON "order_processing"."order_details_default_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "order_details_staff" ON "order_processing"."order_details_default_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."order_details_default_2027_02" PARTITION OF "order_processing"."order_details_default"
   FOR VALUES FROM ('2027-02-01 00:00:00+00') TO ('2027-03-01 00:00:00+00');
+ALTER TABLE "order_processing"."order_details_default_2027_02" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "order_details_buyer" ON "order_processing"."order_details_default_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "order_details_seller" ON "order_processing"."order_details_default_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "order_details_staff" ON "order_processing"."order_details_default_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 -- Every row moves; each lands in its site's (and month's) partition.
 INSERT INTO "order_processing"."order_details" ("region", "order_id", "product_id", "quantity", "unit_price", "order_created_at")
   SELECT "region", "order_id", "product_id", "quantity", "unit_price", "order_created_at" FROM "order_processing"."order_details_unpartitioned";
@@ -72,4 +172,22 @@ INSERT INTO "order_processing"."order_details" ("region", "order_id", "product_i
 ALTER TABLE "order_processing"."order_details" ADD CONSTRAINT "order_details_pkey" PRIMARY KEY (region, order_id, order_created_at, product_id);
 CREATE INDEX order_details_region_product_id_idx ON order_processing.order_details USING btree (region, product_id);
 COMMENT ON TABLE "order_processing"."order_details" IS 'A line of an order. unit_price is copied from the product on purpose: it is the price at the time of sale.';
+ALTER TABLE "order_processing"."order_details" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "order_details_buyer" ON "order_processing"."order_details" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "order_details_seller" ON "order_processing"."order_details" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (product_catalog.is_seller_of(region, product_id)) WITH CHECK (product_catalog.is_seller_of(region, product_id));
+CREATE POLICY "order_details_staff" ON "order_processing"."order_details" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
+GRANT DELETE ON order_processing.order_details TO ecomdb_dba;
+GRANT INSERT ON order_processing.order_details TO ecomdb_dba;
+GRANT INSERT ON order_processing.order_details TO ecomdb_user;
+GRANT REFERENCES ON order_processing.order_details TO ecomdb_dba;
+GRANT SELECT ON order_processing.order_details TO ecomdb_administrator;
+GRANT SELECT ON order_processing.order_details TO ecomdb_bi_analyst;
+GRANT SELECT ON order_processing.order_details TO ecomdb_dba;
+GRANT SELECT ON order_processing.order_details TO ecomdb_marketing_specialist;
+GRANT SELECT ON order_processing.order_details TO ecomdb_platform_manager;
+GRANT SELECT ON order_processing.order_details TO ecomdb_seller;
+GRANT SELECT ON order_processing.order_details TO ecomdb_user;
+GRANT TRIGGER ON order_processing.order_details TO ecomdb_dba;
+GRANT TRUNCATE ON order_processing.order_details TO ecomdb_dba;
+GRANT UPDATE ON order_processing.order_details TO ecomdb_dba;
 DROP TABLE "order_processing"."order_details_unpartitioned";

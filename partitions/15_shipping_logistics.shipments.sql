@@ -18,10 +18,30 @@ CREATE TABLE "shipping_logistics"."shipments" (LIKE "shipping_logistics"."shipme
   PARTITION BY LIST ("region");
 -- One partition per site; DEFAULT takes the other sites.
 CREATE TABLE "shipping_logistics"."shipments_mlb" PARTITION OF "shipping_logistics"."shipments" FOR VALUES IN ('MLB');
+ALTER TABLE "shipping_logistics"."shipments_mlb" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "shipments_buyer" ON "shipping_logistics"."shipments_mlb" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "shipments_seller" ON "shipping_logistics"."shipments_mlb" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, order_id, order_created_at)) WITH CHECK (order_processing.is_seller_in(region, order_id, order_created_at));
+CREATE POLICY "shipments_staff" ON "shipping_logistics"."shipments_mlb" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "shipping_logistics"."shipments_mla" PARTITION OF "shipping_logistics"."shipments" FOR VALUES IN ('MLA');
+ALTER TABLE "shipping_logistics"."shipments_mla" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "shipments_buyer" ON "shipping_logistics"."shipments_mla" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "shipments_seller" ON "shipping_logistics"."shipments_mla" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, order_id, order_created_at)) WITH CHECK (order_processing.is_seller_in(region, order_id, order_created_at));
+CREATE POLICY "shipments_staff" ON "shipping_logistics"."shipments_mla" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "shipping_logistics"."shipments_mlm" PARTITION OF "shipping_logistics"."shipments" FOR VALUES IN ('MLM');
+ALTER TABLE "shipping_logistics"."shipments_mlm" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "shipments_buyer" ON "shipping_logistics"."shipments_mlm" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "shipments_seller" ON "shipping_logistics"."shipments_mlm" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, order_id, order_created_at)) WITH CHECK (order_processing.is_seller_in(region, order_id, order_created_at));
+CREATE POLICY "shipments_staff" ON "shipping_logistics"."shipments_mlm" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "shipping_logistics"."shipments_mco" PARTITION OF "shipping_logistics"."shipments" FOR VALUES IN ('MCO');
+ALTER TABLE "shipping_logistics"."shipments_mco" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "shipments_buyer" ON "shipping_logistics"."shipments_mco" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "shipments_seller" ON "shipping_logistics"."shipments_mco" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, order_id, order_created_at)) WITH CHECK (order_processing.is_seller_in(region, order_id, order_created_at));
+CREATE POLICY "shipments_staff" ON "shipping_logistics"."shipments_mco" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "shipping_logistics"."shipments_default" PARTITION OF "shipping_logistics"."shipments" DEFAULT;
+ALTER TABLE "shipping_logistics"."shipments_default" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "shipments_buyer" ON "shipping_logistics"."shipments_default" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "shipments_seller" ON "shipping_logistics"."shipments_default" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, order_id, order_created_at)) WITH CHECK (order_processing.is_seller_in(region, order_id, order_created_at));
+CREATE POLICY "shipments_staff" ON "shipping_logistics"."shipments_default" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 -- Every row moves; each lands in its site's (and month's) partition.
 INSERT INTO "shipping_logistics"."shipments" ("region", "id", "order_id", "status_id", "carrier", "tracking_number", "shipped_at", "delivered_at", "created_at", "order_created_at")
   SELECT "region", "id", "order_id", "status_id", "carrier", "tracking_number", "shipped_at", "delivered_at", "created_at", "order_created_at" FROM "shipping_logistics"."shipments_unpartitioned";
@@ -33,4 +53,23 @@ CREATE INDEX shipments_region_order_id_order_created_at_idx ON shipping_logistic
 CREATE INDEX shipments_status_id_idx ON shipping_logistics.shipments USING btree (status_id);
 COMMENT ON TABLE "shipping_logistics"."shipments" IS 'The shipment of an order (one per order), with its carrier and tracking.';
 ALTER SEQUENCE shipping_logistics.shipments_id_seq OWNED BY "shipping_logistics"."shipments"."id";
+ALTER TABLE "shipping_logistics"."shipments" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "shipments_buyer" ON "shipping_logistics"."shipments" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "shipments_seller" ON "shipping_logistics"."shipments" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, order_id, order_created_at)) WITH CHECK (order_processing.is_seller_in(region, order_id, order_created_at));
+CREATE POLICY "shipments_staff" ON "shipping_logistics"."shipments" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
+GRANT DELETE ON shipping_logistics.shipments TO ecomdb_dba;
+GRANT DELETE ON shipping_logistics.shipments TO ecomdb_user;
+GRANT INSERT ON shipping_logistics.shipments TO ecomdb_dba;
+GRANT INSERT ON shipping_logistics.shipments TO ecomdb_seller;
+GRANT REFERENCES ON shipping_logistics.shipments TO ecomdb_dba;
+GRANT SELECT ON shipping_logistics.shipments TO ecomdb_administrator;
+GRANT SELECT ON shipping_logistics.shipments TO ecomdb_bi_analyst;
+GRANT SELECT ON shipping_logistics.shipments TO ecomdb_dba;
+GRANT SELECT ON shipping_logistics.shipments TO ecomdb_platform_manager;
+GRANT SELECT ON shipping_logistics.shipments TO ecomdb_seller;
+GRANT SELECT ON shipping_logistics.shipments TO ecomdb_user;
+GRANT TRIGGER ON shipping_logistics.shipments TO ecomdb_dba;
+GRANT TRUNCATE ON shipping_logistics.shipments TO ecomdb_dba;
+GRANT UPDATE ON shipping_logistics.shipments TO ecomdb_dba;
+GRANT UPDATE ON shipping_logistics.shipments TO ecomdb_seller;
 DROP TABLE "shipping_logistics"."shipments_unpartitioned";

@@ -15,10 +15,25 @@ CREATE TABLE "marketing"."campaigns" (LIKE "marketing"."campaigns_unpartitioned"
   PARTITION BY LIST ("region");
 -- One partition per site; DEFAULT takes the other sites.
 CREATE TABLE "marketing"."campaigns_mlb" PARTITION OF "marketing"."campaigns" FOR VALUES IN ('MLB');
+ALTER TABLE "marketing"."campaigns_mlb" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "campaigns_seller" ON "marketing"."campaigns_mlb" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (seller_management.is_owner_of(region, store_id)) WITH CHECK (seller_management.is_owner_of(region, store_id));
+CREATE POLICY "campaigns_staff" ON "marketing"."campaigns_mlb" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "marketing"."campaigns_mla" PARTITION OF "marketing"."campaigns" FOR VALUES IN ('MLA');
+ALTER TABLE "marketing"."campaigns_mla" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "campaigns_seller" ON "marketing"."campaigns_mla" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (seller_management.is_owner_of(region, store_id)) WITH CHECK (seller_management.is_owner_of(region, store_id));
+CREATE POLICY "campaigns_staff" ON "marketing"."campaigns_mla" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "marketing"."campaigns_mlm" PARTITION OF "marketing"."campaigns" FOR VALUES IN ('MLM');
+ALTER TABLE "marketing"."campaigns_mlm" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "campaigns_seller" ON "marketing"."campaigns_mlm" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (seller_management.is_owner_of(region, store_id)) WITH CHECK (seller_management.is_owner_of(region, store_id));
+CREATE POLICY "campaigns_staff" ON "marketing"."campaigns_mlm" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "marketing"."campaigns_mco" PARTITION OF "marketing"."campaigns" FOR VALUES IN ('MCO');
+ALTER TABLE "marketing"."campaigns_mco" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "campaigns_seller" ON "marketing"."campaigns_mco" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (seller_management.is_owner_of(region, store_id)) WITH CHECK (seller_management.is_owner_of(region, store_id));
+CREATE POLICY "campaigns_staff" ON "marketing"."campaigns_mco" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "marketing"."campaigns_default" PARTITION OF "marketing"."campaigns" DEFAULT;
+ALTER TABLE "marketing"."campaigns_default" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "campaigns_seller" ON "marketing"."campaigns_default" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (seller_management.is_owner_of(region, store_id)) WITH CHECK (seller_management.is_owner_of(region, store_id));
+CREATE POLICY "campaigns_staff" ON "marketing"."campaigns_default" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 -- Every row moves; each lands in its site's (and month's) partition.
 INSERT INTO "marketing"."campaigns" ("region", "id", "store_id", "name", "starts_at", "ends_at", "status", "target_keywords", "budget", "currency", "created_at")
   SELECT "region", "id", "store_id", "name", "starts_at", "ends_at", "status", "target_keywords", "budget", "currency", "created_at" FROM "marketing"."campaigns_unpartitioned";
@@ -27,4 +42,20 @@ ALTER TABLE "marketing"."campaigns" ADD CONSTRAINT "campaigns_pkey" PRIMARY KEY 
 ALTER TABLE "marketing"."campaigns" ADD CONSTRAINT "campaigns_region_store_id_name_key" UNIQUE (region, store_id, name);
 COMMENT ON TABLE "marketing"."campaigns" IS 'An advertising campaign of a store over a period, with a budget.';
 ALTER SEQUENCE marketing.campaigns_id_seq OWNED BY "marketing"."campaigns"."id";
+ALTER TABLE "marketing"."campaigns" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "campaigns_seller" ON "marketing"."campaigns" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (seller_management.is_owner_of(region, store_id)) WITH CHECK (seller_management.is_owner_of(region, store_id));
+CREATE POLICY "campaigns_staff" ON "marketing"."campaigns" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
+GRANT DELETE ON marketing.campaigns TO ecomdb_dba;
+GRANT DELETE ON marketing.campaigns TO ecomdb_marketing_specialist;
+GRANT INSERT ON marketing.campaigns TO ecomdb_dba;
+GRANT INSERT ON marketing.campaigns TO ecomdb_marketing_specialist;
+GRANT REFERENCES ON marketing.campaigns TO ecomdb_dba;
+GRANT SELECT ON marketing.campaigns TO ecomdb_bi_analyst;
+GRANT SELECT ON marketing.campaigns TO ecomdb_dba;
+GRANT SELECT ON marketing.campaigns TO ecomdb_marketing_specialist;
+GRANT SELECT ON marketing.campaigns TO ecomdb_seller;
+GRANT TRIGGER ON marketing.campaigns TO ecomdb_dba;
+GRANT TRUNCATE ON marketing.campaigns TO ecomdb_dba;
+GRANT UPDATE ON marketing.campaigns TO ecomdb_dba;
+GRANT UPDATE ON marketing.campaigns TO ecomdb_marketing_specialist;
 DROP TABLE "marketing"."campaigns_unpartitioned";

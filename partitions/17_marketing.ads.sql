@@ -16,10 +16,25 @@ CREATE TABLE "marketing"."ads" (LIKE "marketing"."ads_unpartitioned" INCLUDING D
   PARTITION BY LIST ("region");
 -- One partition per site; DEFAULT takes the other sites.
 CREATE TABLE "marketing"."ads_mlb" PARTITION OF "marketing"."ads" FOR VALUES IN ('MLB');
+ALTER TABLE "marketing"."ads_mlb" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "ads_seller" ON "marketing"."ads_mlb" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (marketing.is_campaign_owner(region, campaign_id)) WITH CHECK (marketing.is_campaign_owner(region, campaign_id));
+CREATE POLICY "ads_staff" ON "marketing"."ads_mlb" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "marketing"."ads_mla" PARTITION OF "marketing"."ads" FOR VALUES IN ('MLA');
+ALTER TABLE "marketing"."ads_mla" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "ads_seller" ON "marketing"."ads_mla" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (marketing.is_campaign_owner(region, campaign_id)) WITH CHECK (marketing.is_campaign_owner(region, campaign_id));
+CREATE POLICY "ads_staff" ON "marketing"."ads_mla" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "marketing"."ads_mlm" PARTITION OF "marketing"."ads" FOR VALUES IN ('MLM');
+ALTER TABLE "marketing"."ads_mlm" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "ads_seller" ON "marketing"."ads_mlm" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (marketing.is_campaign_owner(region, campaign_id)) WITH CHECK (marketing.is_campaign_owner(region, campaign_id));
+CREATE POLICY "ads_staff" ON "marketing"."ads_mlm" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "marketing"."ads_mco" PARTITION OF "marketing"."ads" FOR VALUES IN ('MCO');
+ALTER TABLE "marketing"."ads_mco" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "ads_seller" ON "marketing"."ads_mco" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (marketing.is_campaign_owner(region, campaign_id)) WITH CHECK (marketing.is_campaign_owner(region, campaign_id));
+CREATE POLICY "ads_staff" ON "marketing"."ads_mco" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "marketing"."ads_default" PARTITION OF "marketing"."ads" DEFAULT;
+ALTER TABLE "marketing"."ads_default" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "ads_seller" ON "marketing"."ads_default" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (marketing.is_campaign_owner(region, campaign_id)) WITH CHECK (marketing.is_campaign_owner(region, campaign_id));
+CREATE POLICY "ads_staff" ON "marketing"."ads_default" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 -- Every row moves; each lands in its site's (and month's) partition.
 INSERT INTO "marketing"."ads" ("region", "id", "campaign_id", "product_id", "image_url", "bid", "currency", "clicks", "impressions", "created_at")
   SELECT "region", "id", "campaign_id", "product_id", "image_url", "bid", "currency", "clicks", "impressions", "created_at" FROM "marketing"."ads_unpartitioned";
@@ -29,4 +44,20 @@ ALTER TABLE "marketing"."ads" ADD CONSTRAINT "ads_region_campaign_id_product_id_
 CREATE INDEX ads_region_product_id_idx ON marketing.ads USING btree (region, product_id);
 COMMENT ON TABLE "marketing"."ads" IS 'A product promoted by a campaign (one ad per product per campaign), with its bid and metrics.';
 ALTER SEQUENCE marketing.ads_id_seq OWNED BY "marketing"."ads"."id";
+ALTER TABLE "marketing"."ads" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "ads_seller" ON "marketing"."ads" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (marketing.is_campaign_owner(region, campaign_id)) WITH CHECK (marketing.is_campaign_owner(region, campaign_id));
+CREATE POLICY "ads_staff" ON "marketing"."ads" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
+GRANT DELETE ON marketing.ads TO ecomdb_dba;
+GRANT DELETE ON marketing.ads TO ecomdb_marketing_specialist;
+GRANT INSERT ON marketing.ads TO ecomdb_dba;
+GRANT INSERT ON marketing.ads TO ecomdb_marketing_specialist;
+GRANT REFERENCES ON marketing.ads TO ecomdb_dba;
+GRANT SELECT ON marketing.ads TO ecomdb_bi_analyst;
+GRANT SELECT ON marketing.ads TO ecomdb_dba;
+GRANT SELECT ON marketing.ads TO ecomdb_marketing_specialist;
+GRANT SELECT ON marketing.ads TO ecomdb_seller;
+GRANT TRIGGER ON marketing.ads TO ecomdb_dba;
+GRANT TRUNCATE ON marketing.ads TO ecomdb_dba;
+GRANT UPDATE ON marketing.ads TO ecomdb_dba;
+GRANT UPDATE ON marketing.ads TO ecomdb_marketing_specialist;
 DROP TABLE "marketing"."ads_unpartitioned";

@@ -18,10 +18,30 @@ CREATE TABLE "messaging"."conversations" (LIKE "messaging"."conversations_unpart
   PARTITION BY LIST ("region");
 -- One partition per site; DEFAULT takes the other sites.
 CREATE TABLE "messaging"."conversations_mlb" PARTITION OF "messaging"."conversations" FOR VALUES IN ('MLB');
+ALTER TABLE "messaging"."conversations_mlb" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "conversations_buyer" ON "messaging"."conversations_mlb" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "conversations_seller" ON "messaging"."conversations_mlb" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (seller_management.is_owner_of(region, store_id)) WITH CHECK (seller_management.is_owner_of(region, store_id));
+CREATE POLICY "conversations_staff" ON "messaging"."conversations_mlb" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "messaging"."conversations_mla" PARTITION OF "messaging"."conversations" FOR VALUES IN ('MLA');
+ALTER TABLE "messaging"."conversations_mla" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "conversations_buyer" ON "messaging"."conversations_mla" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "conversations_seller" ON "messaging"."conversations_mla" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (seller_management.is_owner_of(region, store_id)) WITH CHECK (seller_management.is_owner_of(region, store_id));
+CREATE POLICY "conversations_staff" ON "messaging"."conversations_mla" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "messaging"."conversations_mlm" PARTITION OF "messaging"."conversations" FOR VALUES IN ('MLM');
+ALTER TABLE "messaging"."conversations_mlm" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "conversations_buyer" ON "messaging"."conversations_mlm" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "conversations_seller" ON "messaging"."conversations_mlm" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (seller_management.is_owner_of(region, store_id)) WITH CHECK (seller_management.is_owner_of(region, store_id));
+CREATE POLICY "conversations_staff" ON "messaging"."conversations_mlm" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "messaging"."conversations_mco" PARTITION OF "messaging"."conversations" FOR VALUES IN ('MCO');
+ALTER TABLE "messaging"."conversations_mco" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "conversations_buyer" ON "messaging"."conversations_mco" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "conversations_seller" ON "messaging"."conversations_mco" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (seller_management.is_owner_of(region, store_id)) WITH CHECK (seller_management.is_owner_of(region, store_id));
+CREATE POLICY "conversations_staff" ON "messaging"."conversations_mco" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "messaging"."conversations_default" PARTITION OF "messaging"."conversations" DEFAULT;
+ALTER TABLE "messaging"."conversations_default" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "conversations_buyer" ON "messaging"."conversations_default" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "conversations_seller" ON "messaging"."conversations_default" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (seller_management.is_owner_of(region, store_id)) WITH CHECK (seller_management.is_owner_of(region, store_id));
+CREATE POLICY "conversations_staff" ON "messaging"."conversations_default" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 -- Every row moves; each lands in its site's (and month's) partition.
 INSERT INTO "messaging"."conversations" ("region", "id", "buyer_id", "store_id", "order_id", "kind", "status", "created_at", "order_created_at")
   SELECT "region", "id", "buyer_id", "store_id", "order_id", "kind", "status", "created_at", "order_created_at" FROM "messaging"."conversations_unpartitioned";
@@ -33,4 +53,22 @@ CREATE INDEX conversations_region_order_id_order_created_at_idx ON messaging.con
 CREATE INDEX conversations_region_store_id_idx ON messaging.conversations USING btree (region, store_id);
 COMMENT ON TABLE "messaging"."conversations" IS 'A thread between a buyer and a store: about an order (one per order), before a sale, or about the store.';
 ALTER SEQUENCE messaging.conversations_id_seq OWNED BY "messaging"."conversations"."id";
+ALTER TABLE "messaging"."conversations" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "conversations_buyer" ON "messaging"."conversations" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "conversations_seller" ON "messaging"."conversations" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (seller_management.is_owner_of(region, store_id)) WITH CHECK (seller_management.is_owner_of(region, store_id));
+CREATE POLICY "conversations_staff" ON "messaging"."conversations" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
+GRANT DELETE ON messaging.conversations TO ecomdb_dba;
+GRANT INSERT ON messaging.conversations TO ecomdb_dba;
+GRANT INSERT ON messaging.conversations TO ecomdb_user;
+GRANT REFERENCES ON messaging.conversations TO ecomdb_dba;
+GRANT SELECT ON messaging.conversations TO ecomdb_administrator;
+GRANT SELECT ON messaging.conversations TO ecomdb_bi_analyst;
+GRANT SELECT ON messaging.conversations TO ecomdb_dba;
+GRANT SELECT ON messaging.conversations TO ecomdb_seller;
+GRANT SELECT ON messaging.conversations TO ecomdb_user;
+GRANT TRIGGER ON messaging.conversations TO ecomdb_dba;
+GRANT TRUNCATE ON messaging.conversations TO ecomdb_dba;
+GRANT UPDATE (status) ON messaging.conversations TO ecomdb_administrator;
+GRANT UPDATE (status) ON messaging.conversations TO ecomdb_seller;
+GRANT UPDATE ON messaging.conversations TO ecomdb_dba;
 DROP TABLE "messaging"."conversations_unpartitioned";

@@ -18,54 +18,129 @@ CREATE TABLE "messaging"."messages" (LIKE "messaging"."messages_unpartitioned" I
 -- One partition per site, each split by month on sent_at; DEFAULT takes the other sites.
 CREATE TABLE "messaging"."messages_mlb" PARTITION OF "messaging"."messages" FOR VALUES IN ('MLB')
   PARTITION BY RANGE ("sent_at");
+ALTER TABLE "messaging"."messages_mlb" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "messages_party" ON "messaging"."messages_mlb" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING (messaging.is_party_to(region, conversation_id)) WITH CHECK (((sender_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")) AND messaging.is_party_to(region, conversation_id)));
+CREATE POLICY "messages_staff" ON "messaging"."messages_mlb" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "messaging"."messages_mlb_2026_11" PARTITION OF "messaging"."messages_mlb"
   FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
+ALTER TABLE "messaging"."messages_mlb_2026_11" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "messages_party" ON "messaging"."messages_mlb_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING (messaging.is_party_to(region, conversation_id)) WITH CHECK (((sender_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")) AND messaging.is_party_to(region, conversation_id)));
+CREATE POLICY "messages_staff" ON "messaging"."messages_mlb_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "messaging"."messages_mlb_2026_12" PARTITION OF "messaging"."messages_mlb"
   FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
+ALTER TABLE "messaging"."messages_mlb_2026_12" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "messages_party" ON "messaging"."messages_mlb_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING (messaging.is_party_to(region, conversation_id)) WITH CHECK (((sender_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")) AND messaging.is_party_to(region, conversation_id)));
+CREATE POLICY "messages_staff" ON "messaging"."messages_mlb_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "messaging"."messages_mlb_2027_01" PARTITION OF "messaging"."messages_mlb"
   FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00');
+ALTER TABLE "messaging"."messages_mlb_2027_01" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "messages_party" ON "messaging"."messages_mlb_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING (messaging.is_party_to(region, conversation_id)) WITH CHECK (((sender_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")) AND messaging.is_party_to(region, conversation_id)));
+CREATE POLICY "messages_staff" ON "messaging"."messages_mlb_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "messaging"."messages_mlb_2027_02" PARTITION OF "messaging"."messages_mlb"
   FOR VALUES FROM ('2027-02-01 00:00:00+00') TO ('2027-03-01 00:00:00+00');
+ALTER TABLE "messaging"."messages_mlb_2027_02" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "messages_party" ON "messaging"."messages_mlb_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING (messaging.is_party_to(region, conversation_id)) WITH CHECK (((sender_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")) AND messaging.is_party_to(region, conversation_id)));
+CREATE POLICY "messages_staff" ON "messaging"."messages_mlb_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "messaging"."messages_mla" PARTITION OF "messaging"."messages" FOR VALUES IN ('MLA')
   PARTITION BY RANGE ("sent_at");
+ALTER TABLE "messaging"."messages_mla" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "messages_party" ON "messaging"."messages_mla" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING (messaging.is_party_to(region, conversation_id)) WITH CHECK (((sender_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")) AND messaging.is_party_to(region, conversation_id)));
+CREATE POLICY "messages_staff" ON "messaging"."messages_mla" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "messaging"."messages_mla_2026_11" PARTITION OF "messaging"."messages_mla"
   FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
+ALTER TABLE "messaging"."messages_mla_2026_11" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "messages_party" ON "messaging"."messages_mla_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING (messaging.is_party_to(region, conversation_id)) WITH CHECK (((sender_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")) AND messaging.is_party_to(region, conversation_id)));
+CREATE POLICY "messages_staff" ON "messaging"."messages_mla_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "messaging"."messages_mla_2026_12" PARTITION OF "messaging"."messages_mla"
   FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
+ALTER TABLE "messaging"."messages_mla_2026_12" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "messages_party" ON "messaging"."messages_mla_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING (messaging.is_party_to(region, conversation_id)) WITH CHECK (((sender_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")) AND messaging.is_party_to(region, conversation_id)));
+CREATE POLICY "messages_staff" ON "messaging"."messages_mla_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "messaging"."messages_mla_2027_01" PARTITION OF "messaging"."messages_mla"
   FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00');
+ALTER TABLE "messaging"."messages_mla_2027_01" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "messages_party" ON "messaging"."messages_mla_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING (messaging.is_party_to(region, conversation_id)) WITH CHECK (((sender_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")) AND messaging.is_party_to(region, conversation_id)));
+CREATE POLICY "messages_staff" ON "messaging"."messages_mla_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "messaging"."messages_mla_2027_02" PARTITION OF "messaging"."messages_mla"
   FOR VALUES FROM ('2027-02-01 00:00:00+00') TO ('2027-03-01 00:00:00+00');
+ALTER TABLE "messaging"."messages_mla_2027_02" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "messages_party" ON "messaging"."messages_mla_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING (messaging.is_party_to(region, conversation_id)) WITH CHECK (((sender_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")) AND messaging.is_party_to(region, conversation_id)));
+CREATE POLICY "messages_staff" ON "messaging"."messages_mla_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "messaging"."messages_mlm" PARTITION OF "messaging"."messages" FOR VALUES IN ('MLM')
   PARTITION BY RANGE ("sent_at");
+ALTER TABLE "messaging"."messages_mlm" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "messages_party" ON "messaging"."messages_mlm" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING (messaging.is_party_to(region, conversation_id)) WITH CHECK (((sender_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")) AND messaging.is_party_to(region, conversation_id)));
+CREATE POLICY "messages_staff" ON "messaging"."messages_mlm" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "messaging"."messages_mlm_2026_11" PARTITION OF "messaging"."messages_mlm"
   FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
+ALTER TABLE "messaging"."messages_mlm_2026_11" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "messages_party" ON "messaging"."messages_mlm_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING (messaging.is_party_to(region, conversation_id)) WITH CHECK (((sender_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")) AND messaging.is_party_to(region, conversation_id)));
+CREATE POLICY "messages_staff" ON "messaging"."messages_mlm_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "messaging"."messages_mlm_2026_12" PARTITION OF "messaging"."messages_mlm"
   FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
+ALTER TABLE "messaging"."messages_mlm_2026_12" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "messages_party" ON "messaging"."messages_mlm_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING (messaging.is_party_to(region, conversation_id)) WITH CHECK (((sender_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")) AND messaging.is_party_to(region, conversation_id)));
+CREATE POLICY "messages_staff" ON "messaging"."messages_mlm_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "messaging"."messages_mlm_2027_01" PARTITION OF "messaging"."messages_mlm"
   FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00');
+ALTER TABLE "messaging"."messages_mlm_2027_01" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "messages_party" ON "messaging"."messages_mlm_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING (messaging.is_party_to(region, conversation_id)) WITH CHECK (((sender_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")) AND messaging.is_party_to(region, conversation_id)));
+CREATE POLICY "messages_staff" ON "messaging"."messages_mlm_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "messaging"."messages_mlm_2027_02" PARTITION OF "messaging"."messages_mlm"
   FOR VALUES FROM ('2027-02-01 00:00:00+00') TO ('2027-03-01 00:00:00+00');
+ALTER TABLE "messaging"."messages_mlm_2027_02" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "messages_party" ON "messaging"."messages_mlm_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING (messaging.is_party_to(region, conversation_id)) WITH CHECK (((sender_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")) AND messaging.is_party_to(region, conversation_id)));
+CREATE POLICY "messages_staff" ON "messaging"."messages_mlm_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "messaging"."messages_mco" PARTITION OF "messaging"."messages" FOR VALUES IN ('MCO')
   PARTITION BY RANGE ("sent_at");
+ALTER TABLE "messaging"."messages_mco" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "messages_party" ON "messaging"."messages_mco" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING (messaging.is_party_to(region, conversation_id)) WITH CHECK (((sender_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")) AND messaging.is_party_to(region, conversation_id)));
+CREATE POLICY "messages_staff" ON "messaging"."messages_mco" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "messaging"."messages_mco_2026_11" PARTITION OF "messaging"."messages_mco"
   FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
+ALTER TABLE "messaging"."messages_mco_2026_11" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "messages_party" ON "messaging"."messages_mco_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING (messaging.is_party_to(region, conversation_id)) WITH CHECK (((sender_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")) AND messaging.is_party_to(region, conversation_id)));
+CREATE POLICY "messages_staff" ON "messaging"."messages_mco_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "messaging"."messages_mco_2026_12" PARTITION OF "messaging"."messages_mco"
   FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
+ALTER TABLE "messaging"."messages_mco_2026_12" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "messages_party" ON "messaging"."messages_mco_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING (messaging.is_party_to(region, conversation_id)) WITH CHECK (((sender_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")) AND messaging.is_party_to(region, conversation_id)));
+CREATE POLICY "messages_staff" ON "messaging"."messages_mco_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "messaging"."messages_mco_2027_01" PARTITION OF "messaging"."messages_mco"
   FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00');
+ALTER TABLE "messaging"."messages_mco_2027_01" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "messages_party" ON "messaging"."messages_mco_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING (messaging.is_party_to(region, conversation_id)) WITH CHECK (((sender_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")) AND messaging.is_party_to(region, conversation_id)));
+CREATE POLICY "messages_staff" ON "messaging"."messages_mco_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "messaging"."messages_mco_2027_02" PARTITION OF "messaging"."messages_mco"
   FOR VALUES FROM ('2027-02-01 00:00:00+00') TO ('2027-03-01 00:00:00+00');
+ALTER TABLE "messaging"."messages_mco_2027_02" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "messages_party" ON "messaging"."messages_mco_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING (messaging.is_party_to(region, conversation_id)) WITH CHECK (((sender_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")) AND messaging.is_party_to(region, conversation_id)));
+CREATE POLICY "messages_staff" ON "messaging"."messages_mco_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "messaging"."messages_default" PARTITION OF "messaging"."messages" DEFAULT
   PARTITION BY RANGE ("sent_at");
+ALTER TABLE "messaging"."messages_default" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "messages_party" ON "messaging"."messages_default" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING (messaging.is_party_to(region, conversation_id)) WITH CHECK (((sender_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")) AND messaging.is_party_to(region, conversation_id)));
+CREATE POLICY "messages_staff" ON "messaging"."messages_default" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "messaging"."messages_default_2026_11" PARTITION OF "messaging"."messages_default"
   FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
+ALTER TABLE "messaging"."messages_default_2026_11" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "messages_party" ON "messaging"."messages_default_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING (messaging.is_party_to(region, conversation_id)) WITH CHECK (((sender_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")) AND messaging.is_party_to(region, conversation_id)));
+CREATE POLICY "messages_staff" ON "messaging"."messages_default_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "messaging"."messages_default_2026_12" PARTITION OF "messaging"."messages_default"
   FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
+ALTER TABLE "messaging"."messages_default_2026_12" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "messages_party" ON "messaging"."messages_default_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING (messaging.is_party_to(region, conversation_id)) WITH CHECK (((sender_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")) AND messaging.is_party_to(region, conversation_id)));
+CREATE POLICY "messages_staff" ON "messaging"."messages_default_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "messaging"."messages_default_2027_01" PARTITION OF "messaging"."messages_default"
   FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00');
+ALTER TABLE "messaging"."messages_default_2027_01" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "messages_party" ON "messaging"."messages_default_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING (messaging.is_party_to(region, conversation_id)) WITH CHECK (((sender_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")) AND messaging.is_party_to(region, conversation_id)));
+CREATE POLICY "messages_staff" ON "messaging"."messages_default_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "messaging"."messages_default_2027_02" PARTITION OF "messaging"."messages_default"
   FOR VALUES FROM ('2027-02-01 00:00:00+00') TO ('2027-03-01 00:00:00+00');
+ALTER TABLE "messaging"."messages_default_2027_02" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "messages_party" ON "messaging"."messages_default_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING (messaging.is_party_to(region, conversation_id)) WITH CHECK (((sender_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")) AND messaging.is_party_to(region, conversation_id)));
+CREATE POLICY "messages_staff" ON "messaging"."messages_default_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 -- Every row moves; each lands in its site's (and month's) partition.
 INSERT INTO "messaging"."messages" ("region", "id", "conversation_id", "sender_id", "body", "sent_at", "read_at", "moderation_status")
   SELECT "region", "id", "conversation_id", "sender_id", "body", "sent_at", "read_at", "moderation_status" FROM "messaging"."messages_unpartitioned";
@@ -75,4 +150,26 @@ CREATE INDEX messages_region_conversation_id_sent_at_idx ON messaging.messages U
 CREATE INDEX messages_region_sender_id_idx ON messaging.messages USING btree (region, sender_id);
 COMMENT ON TABLE "messaging"."messages" IS 'A message in a conversation, written by its buyer or by its store''s owner.';
 ALTER SEQUENCE messaging.messages_id_seq OWNED BY "messaging"."messages"."id";
+ALTER TABLE "messaging"."messages" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "messages_party" ON "messaging"."messages" AS PERMISSIVE FOR ALL TO ecomdb_user, ecomdb_seller USING (messaging.is_party_to(region, conversation_id)) WITH CHECK (((sender_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")) AND messaging.is_party_to(region, conversation_id)));
+CREATE POLICY "messages_staff" ON "messaging"."messages" AS PERMISSIVE FOR ALL TO ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
+GRANT DELETE ON messaging.messages TO ecomdb_dba;
+GRANT INSERT ON messaging.messages TO ecomdb_dba;
+GRANT INSERT ON messaging.messages TO ecomdb_seller;
+GRANT INSERT ON messaging.messages TO ecomdb_user;
+GRANT REFERENCES ON messaging.messages TO ecomdb_dba;
+GRANT SELECT (conversation_id) ON messaging.messages TO ecomdb_dba;
+GRANT SELECT (id) ON messaging.messages TO ecomdb_dba;
+GRANT SELECT (moderation_status) ON messaging.messages TO ecomdb_dba;
+GRANT SELECT (read_at) ON messaging.messages TO ecomdb_dba;
+GRANT SELECT (region) ON messaging.messages TO ecomdb_dba;
+GRANT SELECT (sender_id) ON messaging.messages TO ecomdb_dba;
+GRANT SELECT (sent_at) ON messaging.messages TO ecomdb_dba;
+GRANT SELECT ON messaging.messages TO ecomdb_administrator;
+GRANT SELECT ON messaging.messages TO ecomdb_seller;
+GRANT SELECT ON messaging.messages TO ecomdb_user;
+GRANT TRIGGER ON messaging.messages TO ecomdb_dba;
+GRANT TRUNCATE ON messaging.messages TO ecomdb_dba;
+GRANT UPDATE (moderation_status) ON messaging.messages TO ecomdb_administrator;
+GRANT UPDATE ON messaging.messages TO ecomdb_dba;
 DROP TABLE "messaging"."messages_unpartitioned";

@@ -17,54 +17,129 @@ CREATE TABLE "recommendations"."user_search_history" (LIKE "recommendations"."us
 -- One partition per site, each split by month on searched_at; DEFAULT takes the other sites.
 CREATE TABLE "recommendations"."user_search_history_mlb" PARTITION OF "recommendations"."user_search_history" FOR VALUES IN ('MLB')
   PARTITION BY RANGE ("searched_at");
+ALTER TABLE "recommendations"."user_search_history_mlb" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "user_search_history_own" ON "recommendations"."user_search_history_mlb" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "user_search_history_staff" ON "recommendations"."user_search_history_mlb" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."user_search_history_mlb_2026_11" PARTITION OF "recommendations"."user_search_history_mlb"
   FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
+ALTER TABLE "recommendations"."user_search_history_mlb_2026_11" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "user_search_history_own" ON "recommendations"."user_search_history_mlb_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "user_search_history_staff" ON "recommendations"."user_search_history_mlb_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."user_search_history_mlb_2026_12" PARTITION OF "recommendations"."user_search_history_mlb"
   FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
+ALTER TABLE "recommendations"."user_search_history_mlb_2026_12" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "user_search_history_own" ON "recommendations"."user_search_history_mlb_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "user_search_history_staff" ON "recommendations"."user_search_history_mlb_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."user_search_history_mlb_2027_01" PARTITION OF "recommendations"."user_search_history_mlb"
   FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00');
+ALTER TABLE "recommendations"."user_search_history_mlb_2027_01" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "user_search_history_own" ON "recommendations"."user_search_history_mlb_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "user_search_history_staff" ON "recommendations"."user_search_history_mlb_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."user_search_history_mlb_2027_02" PARTITION OF "recommendations"."user_search_history_mlb"
   FOR VALUES FROM ('2027-02-01 00:00:00+00') TO ('2027-03-01 00:00:00+00');
+ALTER TABLE "recommendations"."user_search_history_mlb_2027_02" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "user_search_history_own" ON "recommendations"."user_search_history_mlb_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "user_search_history_staff" ON "recommendations"."user_search_history_mlb_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."user_search_history_mla" PARTITION OF "recommendations"."user_search_history" FOR VALUES IN ('MLA')
   PARTITION BY RANGE ("searched_at");
+ALTER TABLE "recommendations"."user_search_history_mla" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "user_search_history_own" ON "recommendations"."user_search_history_mla" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "user_search_history_staff" ON "recommendations"."user_search_history_mla" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."user_search_history_mla_2026_11" PARTITION OF "recommendations"."user_search_history_mla"
   FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
+ALTER TABLE "recommendations"."user_search_history_mla_2026_11" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "user_search_history_own" ON "recommendations"."user_search_history_mla_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "user_search_history_staff" ON "recommendations"."user_search_history_mla_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."user_search_history_mla_2026_12" PARTITION OF "recommendations"."user_search_history_mla"
   FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
+ALTER TABLE "recommendations"."user_search_history_mla_2026_12" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "user_search_history_own" ON "recommendations"."user_search_history_mla_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "user_search_history_staff" ON "recommendations"."user_search_history_mla_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."user_search_history_mla_2027_01" PARTITION OF "recommendations"."user_search_history_mla"
   FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00');
+ALTER TABLE "recommendations"."user_search_history_mla_2027_01" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "user_search_history_own" ON "recommendations"."user_search_history_mla_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "user_search_history_staff" ON "recommendations"."user_search_history_mla_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."user_search_history_mla_2027_02" PARTITION OF "recommendations"."user_search_history_mla"
   FOR VALUES FROM ('2027-02-01 00:00:00+00') TO ('2027-03-01 00:00:00+00');
+ALTER TABLE "recommendations"."user_search_history_mla_2027_02" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "user_search_history_own" ON "recommendations"."user_search_history_mla_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "user_search_history_staff" ON "recommendations"."user_search_history_mla_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."user_search_history_mlm" PARTITION OF "recommendations"."user_search_history" FOR VALUES IN ('MLM')
   PARTITION BY RANGE ("searched_at");
+ALTER TABLE "recommendations"."user_search_history_mlm" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "user_search_history_own" ON "recommendations"."user_search_history_mlm" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "user_search_history_staff" ON "recommendations"."user_search_history_mlm" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."user_search_history_mlm_2026_11" PARTITION OF "recommendations"."user_search_history_mlm"
   FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
+ALTER TABLE "recommendations"."user_search_history_mlm_2026_11" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "user_search_history_own" ON "recommendations"."user_search_history_mlm_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "user_search_history_staff" ON "recommendations"."user_search_history_mlm_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."user_search_history_mlm_2026_12" PARTITION OF "recommendations"."user_search_history_mlm"
   FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
+ALTER TABLE "recommendations"."user_search_history_mlm_2026_12" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "user_search_history_own" ON "recommendations"."user_search_history_mlm_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "user_search_history_staff" ON "recommendations"."user_search_history_mlm_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."user_search_history_mlm_2027_01" PARTITION OF "recommendations"."user_search_history_mlm"
   FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00');
+ALTER TABLE "recommendations"."user_search_history_mlm_2027_01" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "user_search_history_own" ON "recommendations"."user_search_history_mlm_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "user_search_history_staff" ON "recommendations"."user_search_history_mlm_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."user_search_history_mlm_2027_02" PARTITION OF "recommendations"."user_search_history_mlm"
   FOR VALUES FROM ('2027-02-01 00:00:00+00') TO ('2027-03-01 00:00:00+00');
+ALTER TABLE "recommendations"."user_search_history_mlm_2027_02" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "user_search_history_own" ON "recommendations"."user_search_history_mlm_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "user_search_history_staff" ON "recommendations"."user_search_history_mlm_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."user_search_history_mco" PARTITION OF "recommendations"."user_search_history" FOR VALUES IN ('MCO')
   PARTITION BY RANGE ("searched_at");
+ALTER TABLE "recommendations"."user_search_history_mco" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "user_search_history_own" ON "recommendations"."user_search_history_mco" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "user_search_history_staff" ON "recommendations"."user_search_history_mco" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."user_search_history_mco_2026_11" PARTITION OF "recommendations"."user_search_history_mco"
   FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
+ALTER TABLE "recommendations"."user_search_history_mco_2026_11" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "user_search_history_own" ON "recommendations"."user_search_history_mco_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "user_search_history_staff" ON "recommendations"."user_search_history_mco_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."user_search_history_mco_2026_12" PARTITION OF "recommendations"."user_search_history_mco"
   FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
+ALTER TABLE "recommendations"."user_search_history_mco_2026_12" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "user_search_history_own" ON "recommendations"."user_search_history_mco_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "user_search_history_staff" ON "recommendations"."user_search_history_mco_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."user_search_history_mco_2027_01" PARTITION OF "recommendations"."user_search_history_mco"
   FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00');
+ALTER TABLE "recommendations"."user_search_history_mco_2027_01" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "user_search_history_own" ON "recommendations"."user_search_history_mco_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "user_search_history_staff" ON "recommendations"."user_search_history_mco_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."user_search_history_mco_2027_02" PARTITION OF "recommendations"."user_search_history_mco"
   FOR VALUES FROM ('2027-02-01 00:00:00+00') TO ('2027-03-01 00:00:00+00');
+ALTER TABLE "recommendations"."user_search_history_mco_2027_02" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "user_search_history_own" ON "recommendations"."user_search_history_mco_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "user_search_history_staff" ON "recommendations"."user_search_history_mco_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."user_search_history_default" PARTITION OF "recommendations"."user_search_history" DEFAULT
   PARTITION BY RANGE ("searched_at");
+ALTER TABLE "recommendations"."user_search_history_default" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "user_search_history_own" ON "recommendations"."user_search_history_default" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "user_search_history_staff" ON "recommendations"."user_search_history_default" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."user_search_history_default_2026_11" PARTITION OF "recommendations"."user_search_history_default"
   FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
+ALTER TABLE "recommendations"."user_search_history_default_2026_11" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "user_search_history_own" ON "recommendations"."user_search_history_default_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "user_search_history_staff" ON "recommendations"."user_search_history_default_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."user_search_history_default_2026_12" PARTITION OF "recommendations"."user_search_history_default"
   FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
+ALTER TABLE "recommendations"."user_search_history_default_2026_12" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "user_search_history_own" ON "recommendations"."user_search_history_default_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "user_search_history_staff" ON "recommendations"."user_search_history_default_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."user_search_history_default_2027_01" PARTITION OF "recommendations"."user_search_history_default"
   FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00');
+ALTER TABLE "recommendations"."user_search_history_default_2027_01" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "user_search_history_own" ON "recommendations"."user_search_history_default_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "user_search_history_staff" ON "recommendations"."user_search_history_default_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."user_search_history_default_2027_02" PARTITION OF "recommendations"."user_search_history_default"
   FOR VALUES FROM ('2027-02-01 00:00:00+00') TO ('2027-03-01 00:00:00+00');
+ALTER TABLE "recommendations"."user_search_history_default_2027_02" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "user_search_history_own" ON "recommendations"."user_search_history_default_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "user_search_history_staff" ON "recommendations"."user_search_history_default_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 -- Every row moves; each lands in its site's (and month's) partition.
 INSERT INTO "recommendations"."user_search_history" ("region", "id", "user_id", "query_text", "searched_at")
   SELECT "region", "id", "user_id", "query_text", "searched_at" FROM "recommendations"."user_search_history_unpartitioned";
@@ -73,4 +148,23 @@ ALTER TABLE "recommendations"."user_search_history" ADD CONSTRAINT "user_search_
 CREATE INDEX user_search_history_region_user_id_searched_at_idx ON recommendations.user_search_history USING btree (region, user_id, searched_at);
 COMMENT ON TABLE "recommendations"."user_search_history" IS 'A search a user ran, kept for recommendations and search analytics.';
 ALTER SEQUENCE recommendations.user_search_history_id_seq OWNED BY "recommendations"."user_search_history"."id";
+ALTER TABLE "recommendations"."user_search_history" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "user_search_history_own" ON "recommendations"."user_search_history" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "user_search_history_staff" ON "recommendations"."user_search_history" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
+GRANT DELETE ON recommendations.user_search_history TO ecomdb_dba;
+GRANT INSERT ON recommendations.user_search_history TO ecomdb_dba;
+GRANT INSERT ON recommendations.user_search_history TO ecomdb_user;
+GRANT REFERENCES ON recommendations.user_search_history TO ecomdb_dba;
+GRANT SELECT (id) ON recommendations.user_search_history TO ecomdb_bi_analyst;
+GRANT SELECT (id) ON recommendations.user_search_history TO ecomdb_dba;
+GRANT SELECT (region) ON recommendations.user_search_history TO ecomdb_bi_analyst;
+GRANT SELECT (region) ON recommendations.user_search_history TO ecomdb_dba;
+GRANT SELECT (searched_at) ON recommendations.user_search_history TO ecomdb_bi_analyst;
+GRANT SELECT (searched_at) ON recommendations.user_search_history TO ecomdb_dba;
+GRANT SELECT (user_id) ON recommendations.user_search_history TO ecomdb_bi_analyst;
+GRANT SELECT (user_id) ON recommendations.user_search_history TO ecomdb_dba;
+GRANT SELECT ON recommendations.user_search_history TO ecomdb_user;
+GRANT TRIGGER ON recommendations.user_search_history TO ecomdb_dba;
+GRANT TRUNCATE ON recommendations.user_search_history TO ecomdb_dba;
+GRANT UPDATE ON recommendations.user_search_history TO ecomdb_dba;
 DROP TABLE "recommendations"."user_search_history_unpartitioned";

@@ -19,54 +19,129 @@ CREATE TABLE "recommendations"."recommendation_logs" (LIKE "recommendations"."re
 -- One partition per site, each split by month on shown_at; DEFAULT takes the other sites.
 CREATE TABLE "recommendations"."recommendation_logs_mlb" PARTITION OF "recommendations"."recommendation_logs" FOR VALUES IN ('MLB')
   PARTITION BY RANGE ("shown_at");
+ALTER TABLE "recommendations"."recommendation_logs_mlb" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "recommendation_logs_own" ON "recommendations"."recommendation_logs_mlb" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "recommendation_logs_staff" ON "recommendations"."recommendation_logs_mlb" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."recommendation_logs_mlb_2026_11" PARTITION OF "recommendations"."recommendation_logs_mlb"
   FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
+ALTER TABLE "recommendations"."recommendation_logs_mlb_2026_11" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "recommendation_logs_own" ON "recommendations"."recommendation_logs_mlb_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "recommendation_logs_staff" ON "recommendations"."recommendation_logs_mlb_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."recommendation_logs_mlb_2026_12" PARTITION OF "recommendations"."recommendation_logs_mlb"
   FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
+ALTER TABLE "recommendations"."recommendation_logs_mlb_2026_12" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "recommendation_logs_own" ON "recommendations"."recommendation_logs_mlb_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "recommendation_logs_staff" ON "recommendations"."recommendation_logs_mlb_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."recommendation_logs_mlb_2027_01" PARTITION OF "recommendations"."recommendation_logs_mlb"
   FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00');
+ALTER TABLE "recommendations"."recommendation_logs_mlb_2027_01" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "recommendation_logs_own" ON "recommendations"."recommendation_logs_mlb_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "recommendation_logs_staff" ON "recommendations"."recommendation_logs_mlb_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."recommendation_logs_mlb_2027_02" PARTITION OF "recommendations"."recommendation_logs_mlb"
   FOR VALUES FROM ('2027-02-01 00:00:00+00') TO ('2027-03-01 00:00:00+00');
+ALTER TABLE "recommendations"."recommendation_logs_mlb_2027_02" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "recommendation_logs_own" ON "recommendations"."recommendation_logs_mlb_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "recommendation_logs_staff" ON "recommendations"."recommendation_logs_mlb_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."recommendation_logs_mla" PARTITION OF "recommendations"."recommendation_logs" FOR VALUES IN ('MLA')
   PARTITION BY RANGE ("shown_at");
+ALTER TABLE "recommendations"."recommendation_logs_mla" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "recommendation_logs_own" ON "recommendations"."recommendation_logs_mla" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "recommendation_logs_staff" ON "recommendations"."recommendation_logs_mla" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."recommendation_logs_mla_2026_11" PARTITION OF "recommendations"."recommendation_logs_mla"
   FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
+ALTER TABLE "recommendations"."recommendation_logs_mla_2026_11" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "recommendation_logs_own" ON "recommendations"."recommendation_logs_mla_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "recommendation_logs_staff" ON "recommendations"."recommendation_logs_mla_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."recommendation_logs_mla_2026_12" PARTITION OF "recommendations"."recommendation_logs_mla"
   FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
+ALTER TABLE "recommendations"."recommendation_logs_mla_2026_12" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "recommendation_logs_own" ON "recommendations"."recommendation_logs_mla_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "recommendation_logs_staff" ON "recommendations"."recommendation_logs_mla_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."recommendation_logs_mla_2027_01" PARTITION OF "recommendations"."recommendation_logs_mla"
   FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00');
+ALTER TABLE "recommendations"."recommendation_logs_mla_2027_01" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "recommendation_logs_own" ON "recommendations"."recommendation_logs_mla_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "recommendation_logs_staff" ON "recommendations"."recommendation_logs_mla_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."recommendation_logs_mla_2027_02" PARTITION OF "recommendations"."recommendation_logs_mla"
   FOR VALUES FROM ('2027-02-01 00:00:00+00') TO ('2027-03-01 00:00:00+00');
+ALTER TABLE "recommendations"."recommendation_logs_mla_2027_02" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "recommendation_logs_own" ON "recommendations"."recommendation_logs_mla_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "recommendation_logs_staff" ON "recommendations"."recommendation_logs_mla_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."recommendation_logs_mlm" PARTITION OF "recommendations"."recommendation_logs" FOR VALUES IN ('MLM')
   PARTITION BY RANGE ("shown_at");
+ALTER TABLE "recommendations"."recommendation_logs_mlm" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "recommendation_logs_own" ON "recommendations"."recommendation_logs_mlm" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "recommendation_logs_staff" ON "recommendations"."recommendation_logs_mlm" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."recommendation_logs_mlm_2026_11" PARTITION OF "recommendations"."recommendation_logs_mlm"
   FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
+ALTER TABLE "recommendations"."recommendation_logs_mlm_2026_11" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "recommendation_logs_own" ON "recommendations"."recommendation_logs_mlm_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "recommendation_logs_staff" ON "recommendations"."recommendation_logs_mlm_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."recommendation_logs_mlm_2026_12" PARTITION OF "recommendations"."recommendation_logs_mlm"
   FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
+ALTER TABLE "recommendations"."recommendation_logs_mlm_2026_12" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "recommendation_logs_own" ON "recommendations"."recommendation_logs_mlm_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "recommendation_logs_staff" ON "recommendations"."recommendation_logs_mlm_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."recommendation_logs_mlm_2027_01" PARTITION OF "recommendations"."recommendation_logs_mlm"
   FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00');
+ALTER TABLE "recommendations"."recommendation_logs_mlm_2027_01" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "recommendation_logs_own" ON "recommendations"."recommendation_logs_mlm_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "recommendation_logs_staff" ON "recommendations"."recommendation_logs_mlm_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."recommendation_logs_mlm_2027_02" PARTITION OF "recommendations"."recommendation_logs_mlm"
   FOR VALUES FROM ('2027-02-01 00:00:00+00') TO ('2027-03-01 00:00:00+00');
+ALTER TABLE "recommendations"."recommendation_logs_mlm_2027_02" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "recommendation_logs_own" ON "recommendations"."recommendation_logs_mlm_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "recommendation_logs_staff" ON "recommendations"."recommendation_logs_mlm_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."recommendation_logs_mco" PARTITION OF "recommendations"."recommendation_logs" FOR VALUES IN ('MCO')
   PARTITION BY RANGE ("shown_at");
+ALTER TABLE "recommendations"."recommendation_logs_mco" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "recommendation_logs_own" ON "recommendations"."recommendation_logs_mco" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "recommendation_logs_staff" ON "recommendations"."recommendation_logs_mco" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."recommendation_logs_mco_2026_11" PARTITION OF "recommendations"."recommendation_logs_mco"
   FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
+ALTER TABLE "recommendations"."recommendation_logs_mco_2026_11" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "recommendation_logs_own" ON "recommendations"."recommendation_logs_mco_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "recommendation_logs_staff" ON "recommendations"."recommendation_logs_mco_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."recommendation_logs_mco_2026_12" PARTITION OF "recommendations"."recommendation_logs_mco"
   FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
+ALTER TABLE "recommendations"."recommendation_logs_mco_2026_12" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "recommendation_logs_own" ON "recommendations"."recommendation_logs_mco_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "recommendation_logs_staff" ON "recommendations"."recommendation_logs_mco_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."recommendation_logs_mco_2027_01" PARTITION OF "recommendations"."recommendation_logs_mco"
   FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00');
+ALTER TABLE "recommendations"."recommendation_logs_mco_2027_01" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "recommendation_logs_own" ON "recommendations"."recommendation_logs_mco_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "recommendation_logs_staff" ON "recommendations"."recommendation_logs_mco_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."recommendation_logs_mco_2027_02" PARTITION OF "recommendations"."recommendation_logs_mco"
   FOR VALUES FROM ('2027-02-01 00:00:00+00') TO ('2027-03-01 00:00:00+00');
+ALTER TABLE "recommendations"."recommendation_logs_mco_2027_02" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "recommendation_logs_own" ON "recommendations"."recommendation_logs_mco_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "recommendation_logs_staff" ON "recommendations"."recommendation_logs_mco_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."recommendation_logs_default" PARTITION OF "recommendations"."recommendation_logs" DEFAULT
   PARTITION BY RANGE ("shown_at");
+ALTER TABLE "recommendations"."recommendation_logs_default" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "recommendation_logs_own" ON "recommendations"."recommendation_logs_default" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "recommendation_logs_staff" ON "recommendations"."recommendation_logs_default" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."recommendation_logs_default_2026_11" PARTITION OF "recommendations"."recommendation_logs_default"
   FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
+ALTER TABLE "recommendations"."recommendation_logs_default_2026_11" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "recommendation_logs_own" ON "recommendations"."recommendation_logs_default_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "recommendation_logs_staff" ON "recommendations"."recommendation_logs_default_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."recommendation_logs_default_2026_12" PARTITION OF "recommendations"."recommendation_logs_default"
   FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
+ALTER TABLE "recommendations"."recommendation_logs_default_2026_12" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "recommendation_logs_own" ON "recommendations"."recommendation_logs_default_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "recommendation_logs_staff" ON "recommendations"."recommendation_logs_default_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."recommendation_logs_default_2027_01" PARTITION OF "recommendations"."recommendation_logs_default"
   FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00');
+ALTER TABLE "recommendations"."recommendation_logs_default_2027_01" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "recommendation_logs_own" ON "recommendations"."recommendation_logs_default_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "recommendation_logs_staff" ON "recommendations"."recommendation_logs_default_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "recommendations"."recommendation_logs_default_2027_02" PARTITION OF "recommendations"."recommendation_logs_default"
   FOR VALUES FROM ('2027-02-01 00:00:00+00') TO ('2027-03-01 00:00:00+00');
+ALTER TABLE "recommendations"."recommendation_logs_default_2027_02" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "recommendation_logs_own" ON "recommendations"."recommendation_logs_default_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "recommendation_logs_staff" ON "recommendations"."recommendation_logs_default_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 -- Every row moves; each lands in its site's (and month's) partition.
 INSERT INTO "recommendations"."recommendation_logs" ("region", "id", "user_id", "product_id", "source", "score", "position", "shown_at", "clicked", "converted_order_id", "converted_order_created_at")
   SELECT "region", "id", "user_id", "product_id", "source", "score", "position", "shown_at", "clicked", "converted_order_id", "converted_order_created_at" FROM "recommendations"."recommendation_logs_unpartitioned";
@@ -77,4 +152,17 @@ CREATE INDEX recommendation_logs_region_product_id_idx ON recommendations.recomm
 CREATE INDEX recommendation_logs_region_user_id_shown_at_idx ON recommendations.recommendation_logs USING btree (region, user_id, shown_at);
 COMMENT ON TABLE "recommendations"."recommendation_logs" IS 'A product recommended to a user, where it was shown, and whether it was clicked or bought.';
 ALTER SEQUENCE recommendations.recommendation_logs_id_seq OWNED BY "recommendations"."recommendation_logs"."id";
+ALTER TABLE "recommendations"."recommendation_logs" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "recommendation_logs_own" ON "recommendations"."recommendation_logs" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((user_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "recommendation_logs_staff" ON "recommendations"."recommendation_logs" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
+GRANT DELETE ON recommendations.recommendation_logs TO ecomdb_dba;
+GRANT INSERT ON recommendations.recommendation_logs TO ecomdb_dba;
+GRANT INSERT ON recommendations.recommendation_logs TO ecomdb_user;
+GRANT REFERENCES ON recommendations.recommendation_logs TO ecomdb_dba;
+GRANT SELECT ON recommendations.recommendation_logs TO ecomdb_bi_analyst;
+GRANT SELECT ON recommendations.recommendation_logs TO ecomdb_dba;
+GRANT SELECT ON recommendations.recommendation_logs TO ecomdb_user;
+GRANT TRIGGER ON recommendations.recommendation_logs TO ecomdb_dba;
+GRANT TRUNCATE ON recommendations.recommendation_logs TO ecomdb_dba;
+GRANT UPDATE ON recommendations.recommendation_logs TO ecomdb_dba;
 DROP TABLE "recommendations"."recommendation_logs_unpartitioned";

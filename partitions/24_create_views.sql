@@ -6,6 +6,74 @@
 -- The definitions read before the rebuild, now over the partitioned tables (after ANALYZE, so a
 -- materialized view is filled with good plans).
 -- ================================================================================================
+CREATE VIEW "bi"."addresses" AS
+ SELECT region,
+    id,
+    user_id,
+    city,
+    state,
+    is_default
+   FROM user_management.addresses;
+COMMENT ON VIEW "bi"."addresses" IS 'user_management.addresses without its personal columns (street_line, postal_code), for BI analysts. Reads every row as the view''s owner.';
+GRANT SELECT ON bi.addresses TO ecomdb_bi_analyst;
+GRANT SELECT ON bi.addresses TO ecomdb_dba;
+CREATE VIEW "bi"."messages" AS
+ SELECT region,
+    id,
+    conversation_id,
+    sender_id,
+    sent_at,
+    read_at,
+    moderation_status
+   FROM messaging.messages;
+COMMENT ON VIEW "bi"."messages" IS 'messaging.messages without its personal columns (body), for BI analysts. Reads every row as the view''s owner.';
+GRANT SELECT ON bi.messages TO ecomdb_bi_analyst;
+GRANT SELECT ON bi.messages TO ecomdb_dba;
+CREATE VIEW "bi"."questions" AS
+ SELECT region,
+    id,
+    product_id,
+    asker_id,
+    status,
+    answered_at,
+    created_at
+   FROM reviews_questions.questions;
+COMMENT ON VIEW "bi"."questions" IS 'reviews_questions.questions without its personal columns (body, answer), for BI analysts. Reads every row as the view''s owner.';
+GRANT SELECT ON bi.questions TO ecomdb_bi_analyst;
+GRANT SELECT ON bi.questions TO ecomdb_dba;
+CREATE VIEW "bi"."reviews" AS
+ SELECT region,
+    id,
+    buyer_id,
+    product_id,
+    order_id,
+    order_created_at,
+    rating,
+    moderation_status,
+    created_at
+   FROM reviews_questions.reviews;
+COMMENT ON VIEW "bi"."reviews" IS 'reviews_questions.reviews without its personal columns (comment), for BI analysts. Reads every row as the view''s owner.';
+GRANT SELECT ON bi.reviews TO ecomdb_bi_analyst;
+GRANT SELECT ON bi.reviews TO ecomdb_dba;
+CREATE VIEW "bi"."user_search_history" AS
+ SELECT region,
+    id,
+    user_id,
+    searched_at
+   FROM recommendations.user_search_history;
+COMMENT ON VIEW "bi"."user_search_history" IS 'recommendations.user_search_history without its personal columns (query_text), for BI analysts. Reads every row as the view''s owner.';
+GRANT SELECT ON bi.user_search_history TO ecomdb_bi_analyst;
+GRANT SELECT ON bi.user_search_history TO ecomdb_dba;
+CREATE VIEW "bi"."users" AS
+ SELECT region,
+    id,
+    role_id,
+    status,
+    created_at
+   FROM user_management.users;
+COMMENT ON VIEW "bi"."users" IS 'user_management.users without its personal columns (name, email, password_hash, phone, birth_date), for BI analysts. Reads every row as the view''s owner.';
+GRANT SELECT ON bi.users TO ecomdb_bi_analyst;
+GRANT SELECT ON bi.users TO ecomdb_dba;
 CREATE MATERIALIZED VIEW "product_catalog"."top_products_30d" AS
  SELECT od.region,
     od.product_id,
@@ -23,7 +91,10 @@ CREATE MATERIALIZED VIEW "product_catalog"."top_products_30d" AS
   GROUP BY od.region, od.product_id, p.store_id, o.currency
   WITH DATA;
 CREATE UNIQUE INDEX top_products_30d_region_product_id_key ON product_catalog.top_products_30d USING btree (region, product_id);
+ALTER MATERIALIZED VIEW "product_catalog"."top_products_30d" OWNER TO "ecomdb_bi_analyst";
 COMMENT ON MATERIALIZED VIEW "product_catalog"."top_products_30d" IS 'BI: each product''s sales of the last 30 days per site (paid, shipped or delivered orders), ranked by units within the site. Refreshed with REFRESH MATERIALIZED VIEW CONCURRENTLY.';
+GRANT SELECT ON product_catalog.top_products_30d TO ecomdb_dba;
+GRANT SELECT ON product_catalog.top_products_30d TO ecomdb_user;
 CREATE MATERIALIZED VIEW "recommendations"."search_conversion_30d" AS
  WITH searchers AS (
          SELECT h.region,
@@ -52,7 +123,9 @@ CREATE MATERIALIZED VIEW "recommendations"."search_conversion_30d" AS
   GROUP BY s.region
   WITH DATA;
 CREATE UNIQUE INDEX search_conversion_30d_region_key ON recommendations.search_conversion_30d USING btree (region);
+ALTER MATERIALIZED VIEW "recommendations"."search_conversion_30d" OWNER TO "ecomdb_bi_analyst";
 COMMENT ON MATERIALIZED VIEW "recommendations"."search_conversion_30d" IS 'BI: conversion from searches to orders of the last 30 days, per site: users who searched, and how many of them placed an order (not cancelled) after their first search of the window. Refreshed with REFRESH MATERIALIZED VIEW CONCURRENTLY.';
+GRANT SELECT ON recommendations.search_conversion_30d TO ecomdb_dba;
 CREATE MATERIALIZED VIEW "seller_management"."store_sales_30d" AS
  SELECT o.region,
     p.store_id,
@@ -69,7 +142,9 @@ CREATE MATERIALIZED VIEW "seller_management"."store_sales_30d" AS
   GROUP BY o.region, p.store_id, o.currency
   WITH DATA;
 CREATE UNIQUE INDEX store_sales_30d_region_store_id_key ON seller_management.store_sales_30d USING btree (region, store_id);
+ALTER MATERIALIZED VIEW "seller_management"."store_sales_30d" OWNER TO "ecomdb_bi_analyst";
 COMMENT ON MATERIALIZED VIEW "seller_management"."store_sales_30d" IS 'BI: each store''s sales of the last 30 days per site (paid, shipped or delivered orders), ranked by revenue within the site. Refreshed with REFRESH MATERIALIZED VIEW CONCURRENTLY.';
+GRANT SELECT ON seller_management.store_sales_30d TO ecomdb_dba;
 CREATE MATERIALIZED VIEW "shipping_logistics"."delivery_times_30d" AS
  SELECT region,
     (LEAST(floor((EXTRACT(epoch FROM (delivered_at - order_created_at)) / (86400)::numeric)), (15)::numeric))::integer AS days,
@@ -79,4 +154,6 @@ CREATE MATERIALIZED VIEW "shipping_logistics"."delivery_times_30d" AS
   GROUP BY region, ((LEAST(floor((EXTRACT(epoch FROM (delivered_at - order_created_at)) / (86400)::numeric)), (15)::numeric))::integer)
   WITH DATA;
 CREATE UNIQUE INDEX delivery_times_30d_region_days_key ON shipping_logistics.delivery_times_30d USING btree (region, days);
+ALTER MATERIALIZED VIEW "shipping_logistics"."delivery_times_30d" OWNER TO "ecomdb_bi_analyst";
 COMMENT ON MATERIALIZED VIEW "shipping_logistics"."delivery_times_30d" IS 'BI: how long buyers waited, per site: shipments delivered in the last 30 days by whole days from the order to its delivery (15 = 15 or more). Refreshed with REFRESH MATERIALIZED VIEW CONCURRENTLY.';
+GRANT SELECT ON shipping_logistics.delivery_times_30d TO ecomdb_dba;

@@ -33,6 +33,7 @@ export * from './marketing.ts';
 export * from './messaging.ts';
 export * from './recommendations.ts';
 export * from './views.ts';
+export * from './security.ts';
 
 /** The ten components, in the order of the paper. */
 export const COMPONENTS: readonly Component[] = [

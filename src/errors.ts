@@ -40,7 +40,7 @@ export const EXIT = {
   status: 16,
   /** A cache command (`ecomdb cache ...`) could not reach or use Redis. */
   cache: 17,
-  /** A security command refused: the audit trail is missing or not readable by the role, or a table named is not audited. */
+  /** A security command refused: `roles` (an unknown role, a reserved name, a role it must not change, group roles missing), `audit` (no trail, not readable by the role, a table not audited), `user erase`. */
   security: 18,
   /** Interrupted by Ctrl-C (SIGINT, 128 + 2, as a shell reports it); what was in flight was rolled back or undone. */
   interrupted: 130,
@@ -109,7 +109,12 @@ export type ErrorCode =
   | 'E_CACHE_FAILED'
   | 'E_AUDIT_NOT_INSTALLED'
   | 'E_AUDIT_TABLE'
-  | 'E_AUDIT_FORBIDDEN';
+  | 'E_AUDIT_FORBIDDEN'
+  | 'E_ROLES_ROLE'
+  | 'E_ROLES_NAME'
+  | 'E_ROLES_CONFLICT'
+  | 'E_ROLES_NOT_MIGRATED'
+  | 'E_ROLES_PASSWORD';
 
 /** The exit status of every code (the README's table lists the same). */
 export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
@@ -224,6 +229,16 @@ export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
   E_AUDIT_TABLE: EXIT.security,
   /** The role may not read the audit trail (SQLSTATE 42501): only its owner and the roles it grants SELECT. */
   E_AUDIT_FORBIDDEN: EXIT.security,
+  /** `roles grant-login --role` names no marketplace role. */
+  E_ROLES_ROLE: EXIT.security,
+  /** The login name is malformed or reserved (a group role, pg_*, postgres). */
+  E_ROLES_NAME: EXIT.security,
+  /** The name belongs to a superuser or a group role, which ecomdb does not turn into an application login. */
+  E_ROLES_CONFLICT: EXIT.security,
+  /** The group roles are missing: the server's databases were never migrated. */
+  E_ROLES_NOT_MIGRATED: EXIT.security,
+  /** The password's environment variable is unset or empty, or stdin gave none. */
+  E_ROLES_PASSWORD: EXIT.security,
 };
 
 export class EcomdbError extends Error {

@@ -8,8 +8,10 @@
 
 SELECT 'CREATE ROLE "ecomdb_replicator"' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ecomdb_replicator') \gexec
 
--- REPLICATION lets it stream WAL (standbys) and decode it (read nodes); nothing else: no superuser,
--- no CREATEDB or CREATEROLE, no inherited privileges, no bypass of row-level security.
+-- REPLICATION lets it stream WAL (standbys) and decode it (read nodes); no superuser, no CREATEDB
+-- or CREATEROLE, no inherited privileges. BYPASSRLS: a read node's first copy of a table is a
+-- SELECT under row-level security, which shows a role without a policy no row; the publications'
+-- row filters, not policies, decide which sites it receives.
 -- REPLICATION alone already lets a role copy the whole cluster with pg_basebackup: guard its
 -- password like a superuser's. pg_hba.conf admits it only from the declared standbys and read nodes.
-ALTER ROLE "ecomdb_replicator" WITH LOGIN REPLICATION NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOBYPASSRLS PASSWORD :'replication_password';
+ALTER ROLE "ecomdb_replicator" WITH LOGIN REPLICATION NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT BYPASSRLS PASSWORD :'replication_password';

@@ -28,6 +28,7 @@ import { recommendProducts, recordSearch } from './recommendations.ts';
 import { deliveryTimes, refreshBiViews, searchConversion, storeSalesRanking, topProducts } from './bi.ts';
 
 export * from './db.ts';
+export * from './as-user.ts';
 export * from './user-management.ts';
 export * from './seller-management.ts';
 export * from './product-catalog.ts';

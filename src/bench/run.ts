@@ -100,6 +100,8 @@ export interface BenchOptions {
   readonly check: boolean;
   /** Hot reads through the Redis cache layer (product pages, rankings, recommendations). */
   readonly cache?: { readonly redisUrl: string; readonly prefix: string } | null;
+  /** Each call runs as its role and user (asUser: SET LOCAL ROLE + ecomdb.user_id), under row-level security. */
+  readonly rls?: boolean;
 }
 
 export interface BenchHooks {
@@ -150,6 +152,8 @@ export interface BenchReport {
     readonly seed: number;
     readonly skew: number;
     readonly biLive: boolean;
+    /** Calls ran as their roles and users, under row-level security. */
+    readonly rls: boolean;
     readonly readFrom: 'primary' | 'replicas';
     readonly replicas: readonly string[];
   };
@@ -222,6 +226,7 @@ export async function benchmark(options: BenchOptions, hooks: BenchHooks = {}): 
       result = await runMix(workload, connections.executors, {
         mix: options.mix,
         seed: options.seed,
+        rls: options.rls === true,
         durationMs: options.durationMs,
         transactions: options.transactions,
         rate: options.rate,
@@ -274,6 +279,7 @@ export async function benchmark(options: BenchOptions, hooks: BenchHooks = {}): 
         seed: options.seed,
         skew: options.skew,
         biLive: options.biLive,
+        rls: options.rls === true,
         readFrom: options.replicas.length > 0 ? 'replicas' : 'primary',
         replicas: options.replicas.map(maskUrl),
       },

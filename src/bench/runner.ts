@@ -15,7 +15,7 @@
  */
 import type postgres from 'postgres';
 import { drizzle } from 'drizzle-orm/postgres-js';
-import { OPERATIONS, type AccessDb } from '../access/index.ts';
+import { asUser, OPERATIONS, type AccessDb } from '../access/index.ts';
 import { postgresClient } from '../db/postgres.ts';
 import { isEcomdbError } from '../errors.ts';
 import { createRouter, type ReplicaHealth, type Router } from '../replica/router.ts';
@@ -156,6 +156,8 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Hot reads go through this cache (their `cached` form) instead of straight to the database. */
   readonly cache?: ReadCache;
+  /** Run each call as its role and user (asUser), under row-level security. */
+  readonly rls?: boolean;
 }
 
 export interface RunResult {
@@ -242,8 +244,10 @@ export async function runMix(workload: Workload, executors: readonly Executor[],
         continue;
       }
       const readOnly = OPERATIONS[operation].readOnly;
+      const acting = options.rls ? call.acting : undefined;
+      const run = acting ? (db: AccessDb) => asUser(db, acting, call.run) : call.run;
       try {
-        const result = options.cache && call.cached ? await call.cached(options.cache) : await attempt(call.run, executor, readOnly, stats);
+        const result = options.cache && call.cached ? await call.cached(options.cache) : await attempt(run, executor, readOnly, stats);
         stats.latency.record(performance.now() - begin);
         stats.ok++;
         call.ok?.(result as never);

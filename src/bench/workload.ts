@@ -22,14 +22,20 @@ import { cachedProductPage, cachedRecommendations, cachedStoreSalesRanking, cach
 import type { StalenessLedger } from '../cache/staleness.ts';
 import type { ReadCache } from '../cache/store.ts';
 import { centsOf, decimal } from '../access/guard.ts';
+import type { Acting } from '../access/as-user.ts';
 import { KeyChooser, siteChooser, type Random } from './keys.ts';
 import { positionOf, sellerOf, type KeySpace, type OrderKey, type SampledStatus, type SiteKeys } from './keyspace.ts';
 import { Ledger } from './ledger.ts';
 import type { BenchOperation } from './mix.ts';
 
 /** One call of the library, ready to run (and to run again after a serialization failure). */
+/** The BI analyst's calls act as no marketplace user. */
+const BI: Acting = { role: 'bi_analyst' };
+
 export interface Call {
   readonly run: (db: AccessDb) => Promise<unknown>;
+  /** Who makes the call: the role and user `bench --rls` runs it as (asUser), under row-level security. */
+  readonly acting?: Acting;
   /** The database acknowledged it. */
   readonly ok?: (result: never) => void;
   /** It failed; `inDoubt` when it wrote and its outcome is unknown (the connection broke). */
@@ -204,7 +210,7 @@ const CALLS: Record<BenchOperation, CallMaker> = {
     call: (w, s, region, random) => {
       const words = w.term(s, random);
       const categoryId = random() < 0.15 ? w.category(random) : undefined;
-      return { run: (db) => searchProducts(db, { region, words, ...(categoryId !== undefined && { categoryId }) }) };
+      return { acting: { role: 'user' }, run: (db) => searchProducts(db, { region, words, ...(categoryId !== undefined && { categoryId }) }) };
     },
   },
   productPage: {
@@ -218,20 +224,20 @@ const CALLS: Record<BenchOperation, CallMaker> = {
         w.staleness?.read(`${region}:${productId}`, page.price, at);
         return page;
       };
-      return { run: (db) => observed(() => productPage(db, params)), cached: (cache) => observed(() => cachedProductPage(cache, params)) };
+      return { acting: { role: 'user' }, run: (db) => observed(() => productPage(db, params)), cached: (cache) => observed(() => cachedProductPage(cache, params)) };
     },
   },
   recommendProducts: {
     call: (w, s, region, random) => {
       const userId = w.buyer(s, random);
-      return { run: (db) => recommendProducts(db, { region, userId }), cached: (cache) => cachedRecommendations(cache, { region, userId }) };
+      return { acting: { role: 'user', userId }, run: (db) => recommendProducts(db, { region, userId }), cached: (cache) => cachedRecommendations(cache, { region, userId }) };
     },
   },
   recordSearch: {
     call: (w, s, region, random) => {
       const userId = w.buyer(s, random);
       const query = w.term(s, random);
-      return { run: (db) => recordSearch(db, { region, userId, query }) };
+      return { acting: { role: 'user', userId }, run: (db) => recordSearch(db, { region, userId, query }) };
     },
   },
   placeOrder: {
@@ -243,6 +249,7 @@ const CALLS: Record<BenchOperation, CallMaker> = {
       const couponCode = random() < 0.2 ? w.coupon(s, random) : undefined;
       const params = { region, buyerId, lines: [...lines].map(([productId, quantity]) => ({ productId, quantity })), ...(couponCode && { couponCode }) };
       return {
+        acting: { role: 'user', userId: buyerId },
         run: (db) => placeOrder(db, params),
         ok: (order: PlacedOrder) => {
           for (const l of order.lines) w.ledger.addStock(region, l.productId, -l.quantity);
@@ -265,6 +272,7 @@ const CALLS: Record<BenchOperation, CallMaker> = {
       if (!o) return null;
       const payments = paymentsFor(o.total, random);
       return {
+        acting: { role: 'user', userId: o.buyerId },
         run: (db) => payOrder(db, { region, buyerId: o.buyerId, order: ref(o), payments }),
         ok: (r: PaymentOutcome) => {
           w.ledger.order(region, o.id, o.createdAt, r.status, o.total);
@@ -279,6 +287,7 @@ const CALLS: Record<BenchOperation, CallMaker> = {
       const o = random() < 0.7 ? (w.take(s, 'payment_required') ?? w.take(s, 'paid')) : (w.take(s, 'paid') ?? w.take(s, 'payment_required'));
       if (!o) return null;
       return {
+        acting: { role: 'user', userId: o.buyerId },
         run: (db) => cancelOrder(db, { region, buyerId: o.buyerId, order: ref(o) }),
         ok: (r: CancelledOrder) => {
           for (const l of r.restocked) w.ledger.addStock(region, l.productId, l.quantity);
@@ -293,14 +302,14 @@ const CALLS: Record<BenchOperation, CallMaker> = {
     call: (_w, s, region, random) => {
       if (s.recent.length === 0) return null;
       const o = s.recent[Math.floor(random() * s.recent.length)]!;
-      return { run: (db) => trackOrder(db, { region, buyerId: o.buyerId, order: ref(o) }) };
+      return { acting: { role: 'user', userId: o.buyerId }, run: (db) => trackOrder(db, { region, buyerId: o.buyerId, order: ref(o) }) };
     },
   },
   orderHistory: {
     call: (w, s, region, random) => {
       const buyerId = w.buyer(s, random);
       const status = random() < 0.2 ? ('delivered' as const) : undefined;
-      return { run: (db) => orderHistory(db, { region, buyerId, ...(status && { status }) }) };
+      return { acting: { role: 'user', userId: buyerId }, run: (db) => orderHistory(db, { region, buyerId, ...(status && { status }) }) };
     },
   },
   updateListing: {
@@ -310,6 +319,7 @@ const CALLS: Record<BenchOperation, CallMaker> = {
       if (random() < 0.7) {
         const restock = 5 + Math.floor(random() * 20);
         return {
+          acting: { role: 'seller', userId: sellerId },
           run: (db) => updateListing(db, { region, sellerId, productId, restock }),
           ok: () => w.ledger.addStock(region, productId, restock),
           failed: (inDoubt) => {
@@ -322,6 +332,7 @@ const CALLS: Record<BenchOperation, CallMaker> = {
       const cents = Math.max(1, Math.round(old * (0.9 + random() * 0.2)));
       const price = decimal(BigInt(cents));
       return {
+        acting: { role: 'seller', userId: sellerId },
         run: (db) => updateListing(db, { region, sellerId, productId, price }),
         ok: () => {
           s.keys.products.prices[position] = cents;
@@ -339,7 +350,7 @@ const CALLS: Record<BenchOperation, CallMaker> = {
       const sellerId = sellerOf(s.keys, position);
       const percentage = 5 + Math.floor(random() * 26);
       const endsAt = new Date(Date.now() + (1 + Math.floor(random() * 14)) * DAY_MS);
-      return { run: (db) => addDiscount(db, { region, sellerId, productId, percentage, endsAt }) };
+      return { acting: { role: 'seller', userId: sellerId }, run: (db) => addDiscount(db, { region, sellerId, productId, percentage, endsAt }) };
     },
   },
   shipOrder: {
@@ -350,6 +361,7 @@ const CALLS: Record<BenchOperation, CallMaker> = {
       const carrier = CARRIERS[Math.floor(random() * CARRIERS.length)]!;
       const trackingNumber = w.trackingNumber();
       return {
+        acting: { role: 'seller', userId: o.sellerId },
         run: (db) => shipOrder(db, { region, sellerId: o.sellerId!, order: ref(o), carrier, trackingNumber }),
         ok: () => {
           w.ledger.order(region, o.id, o.createdAt, 'shipped', o.total);
@@ -364,6 +376,7 @@ const CALLS: Record<BenchOperation, CallMaker> = {
       const o = w.take(s, 'shipped');
       if (!o || o.sellerId === null) return null;
       return {
+        acting: { role: 'seller', userId: o.sellerId },
         run: (db) => deliverOrder(db, { region, sellerId: o.sellerId!, order: ref(o) }),
         ok: () => w.ledger.order(region, o.id, o.createdAt, 'delivered', o.total),
         failed: doubt(w, 'deliverOrder', o),
@@ -373,23 +386,23 @@ const CALLS: Record<BenchOperation, CallMaker> = {
   lowStockAlerts: {
     call: (w, s, region, random) => {
       const store = w.store(s, random);
-      return { run: (db) => lowStockAlerts(db, { region, ...store }) };
+      return { acting: { role: 'seller', userId: store.sellerId }, run: (db) => lowStockAlerts(db, { region, ...store }) };
     },
   },
   storeSalesReport: {
     call: (w, s, region, random) => {
       const store = w.store(s, random);
-      return { run: (db) => storeSalesReport(db, { region, ...store }) };
+      return { acting: { role: 'seller', userId: store.sellerId }, run: (db) => storeSalesReport(db, { region, ...store }) };
     },
   },
   // Cached: the reports of the materialized views (with --bi-live the bench measures the base tables instead).
   storeSalesRanking: {
-    call: (w, _s, region) => ({ run: (db) => storeSalesRanking(db, { region, live: w.biLive }), ...(!w.biLive && { cached: (cache: ReadCache) => cachedStoreSalesRanking(cache, { region }) }) }),
+    call: (w, _s, region) => ({ acting: BI, run: (db) => storeSalesRanking(db, { region, live: w.biLive }), ...(!w.biLive && { cached: (cache: ReadCache) => cachedStoreSalesRanking(cache, { region }) }) }),
   },
   topProducts: {
-    call: (w, _s, region) => ({ run: (db) => topProducts(db, { region, live: w.biLive }), ...(!w.biLive && { cached: (cache: ReadCache) => cachedTopProducts(cache, { region }) }) }),
+    call: (w, _s, region) => ({ acting: BI, run: (db) => topProducts(db, { region, live: w.biLive }), ...(!w.biLive && { cached: (cache: ReadCache) => cachedTopProducts(cache, { region }) }) }),
   },
-  deliveryTimes: { call: (w, _s, region) => ({ run: (db) => deliveryTimes(db, { region, live: w.biLive }) }) },
-  searchConversion: { call: (w, _s, region) => ({ run: (db) => searchConversion(db, { region, live: w.biLive }) }) },
-  refreshBiViews: { call: () => ({ run: (db) => refreshBiViews(db) }) },
+  deliveryTimes: { call: (w, _s, region) => ({ acting: BI, run: (db) => deliveryTimes(db, { region, live: w.biLive }) }) },
+  searchConversion: { call: (w, _s, region) => ({ acting: BI, run: (db) => searchConversion(db, { region, live: w.biLive }) }) },
+  refreshBiViews: { call: () => ({ acting: BI, run: (db) => refreshBiViews(db) }) },
 };

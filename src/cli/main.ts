@@ -14,6 +14,7 @@ import { upCommand } from './commands/up.ts';
 import { verifyCommand } from './commands/verify.ts';
 import { docsCommand } from './commands/docs.ts';
 import { partitionCommand } from './commands/partition/index.ts';
+import { rolesCommand } from './commands/roles/index.ts';
 import { benchCommand } from './commands/bench.ts';
 import { lintCommand } from './commands/lint.ts';
 import { rehearseCommand } from './commands/rehearse.ts';
@@ -53,11 +54,11 @@ Exit status: 0 ok, 1 internal error, 2 usage, 3 database unreachable, not Postgr
 14 lint found an error-level finding in the migrations,
 15 rehearse saw a wait above --max-lock-ms, a failed migration or a failed copy,
 16 status --check found the database behind or ahead of the migrations,
-17 a cache command could not reach or use Redis, 18 a security command refused,
+17 a cache command could not reach or use Redis, 18 a security command (roles, audit, user erase) refused,
 130 interrupted (Ctrl-C; what was in flight rolled back), 143 stopped by SIGTERM (likewise).
 Every error is one line: error CODE: what is wrong — what to do.`,
     );
-  for (const command of [upCommand(), migrateCommand(), statusCommand(), seedCommand(), verifyCommand(), sqlCommand(), generateCommand(), replicaCommand(), docsCommand(), partitionCommand(), benchCommand(), lintCommand(), rehearseCommand(), cacheCommand(), auditCommand()]) {
+  for (const command of [upCommand(), migrateCommand(), statusCommand(), seedCommand(), verifyCommand(), sqlCommand(), generateCommand(), replicaCommand(), docsCommand(), partitionCommand(), benchCommand(), lintCommand(), rehearseCommand(), cacheCommand(), auditCommand(), rolesCommand()]) {
     root.addCommand(command);
   }
   routeErrors(root);
@@ -104,6 +105,7 @@ const PRIVILEGES_NEEDED: Record<string, string> = {
   docs: 'docs reads the catalog: connect as a role with USAGE on the component schemas',
   partition: 'partition commands rebuild and read the tables: connect as the owner of the ecomdb tables',
   lint: 'lint reads the migration history of the database it is given: connect as a role with USAGE on schema drizzle and SELECT on its tables, or lint without a database (--after TAG, or FILES)',
+  roles: 'roles grant-login creates roles: connect as a role with CREATEROLE, or a superuser',
   bench: 'bench reads and writes every marketplace table: connect as the owner of the ecomdb tables (the role that ran ecomdb migrate)',
   cache: 'cache commands read the marketplace tables and the ecomdb_cache outbox: connect as the owner of the ecomdb tables (the role that ran ecomdb migrate)',
 };

@@ -9,6 +9,27 @@
  */
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import { BI_VIEWS, COMPONENTS, REFERENCE_DATA, referenceId, type BiView, type Component } from '../../schema/index.ts';
+import {
+  ALL_PRIVILEGES,
+  BI_MATERIALIZED_VIEWS,
+  BI_SCHEMA,
+  BI_VIEW_OWNER,
+  DB_ROLES,
+  IMPERSONAL_VIEWS,
+  POLICY_FUNCTIONS,
+  REGION_TABLES,
+  ROLE_MATRIX,
+  ROLE_MEMBERSHIPS,
+  SCHEMA_CREATORS,
+  dbRole,
+  impersonalColumns,
+  policiesOf,
+  schemasOf,
+  type Grant,
+  type RoleName,
+  type RowPolicy,
+} from '../../schema/security.ts';
+import { ROLES } from '../../schema/values.ts';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../ident.ts';
 
 export interface Addition {
@@ -102,6 +123,9 @@ export function viewStatements(views: readonly BiView[] = BI_VIEWS): Addition[] 
   return views.map((view) => {
     const qualified = quoteQualified(view.schema, view.name);
     const key = `${VIEW_PREFIX}${qualified}`;
+    // The BI analyst owns the views it refreshes (REFRESH needs the owner); a refresh reads the
+    // tables with the owner's privileges, which the role matrix grants it.
+    const owned = (BI_MATERIALIZED_VIEWS as readonly string[]).includes(`${view.schema}.${view.name}`);
     return {
       key,
       sql: [
@@ -109,10 +133,200 @@ export function viewStatements(views: readonly BiView[] = BI_VIEWS): Addition[] 
         `CREATE MATERIALIZED VIEW ${qualified} AS\n${view.query()};`,
         `CREATE UNIQUE INDEX ${quoteIdent(`${view.name}_${view.key.join('_')}_key`)} ON ${qualified} (${view.key.map(quoteIdent).join(', ')});`,
         `COMMENT ON MATERIALIZED VIEW ${qualified} IS ${quoteLiteral(view.comment)};`,
+        ...(owned ? [`ALTER MATERIALIZED VIEW ${qualified} OWNER TO ${quoteIdent(dbRole(BI_VIEW_OWNER))};`] : []),
+        // Grants live with the view: a later migration that replaces the view grants them again.
+        ...ROLE_MATRIX.filter((g) => g.relation === `${view.schema}.${view.name}`).map(grantSql),
       ].join('\n'),
       down: downOfKey(key),
     };
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Roles, grants and row-level security (schema/security.ts)
+
+function qualifiedId(id: string): string {
+  const [schema, name] = id.split('.');
+  return quoteQualified(schema!, name!);
+}
+
+/**
+ * One guarded CREATE ROLE per group role: roles are cluster-wide and CREATE ROLE has no IF NOT
+ * EXISTS, so a second database on the same server (or a second run) finds the role and leaves it.
+ * No down: other databases of the server may use the role.
+ */
+export function roleStatements(): Addition[] {
+  return ROLES.map((role) => {
+    const name = dbRole(role.name);
+    return {
+      key: `ROLE ${quoteIdent(name)}`,
+      sql: `DO $$ -- ROLE ${quoteIdent(name)}
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = ${quoteLiteral(name)}) THEN
+    CREATE ROLE ${quoteIdent(name)} NOLOGIN;
+  END IF;
+END $$;
+COMMENT ON ROLE ${quoteIdent(name)} IS ${quoteLiteral(`ecomdb group role of the ${role.name} role: ${role.description}`)};`,
+    };
+  });
+}
+
+/** The schema of the views without personal data. */
+function biSchemaStatement(): Addition {
+  const schema = quoteIdent(BI_SCHEMA);
+  return {
+    key: `SCHEMA ${schema}`,
+    sql: `CREATE SCHEMA IF NOT EXISTS ${schema};\nCOMMENT ON SCHEMA ${schema} IS 'Views without personal data (no names, emails, phones, street addresses, birth dates, password hashes or free text), for BI analysts.';`,
+    down: `DROP SCHEMA IF EXISTS ${schema};`,
+  };
+}
+
+/** The functions policies call (schema/security.ts POLICY_FUNCTIONS). */
+export function policyFunctionStatements(): Addition[] {
+  return POLICY_FUNCTIONS.map((f) => {
+    const name = quoteQualified(f.schema, f.name);
+    const types = f.args.split(',').map((a) => a.trim().split(/\s+/)[1]).join(', ');
+    return {
+      key: `FUNCTION ${name}`,
+      sql: `CREATE OR REPLACE FUNCTION ${name}(${f.args}) RETURNS boolean
+  LANGUAGE plpgsql STABLE PARALLEL SAFE
+  AS $fn$
+BEGIN
+  RETURN ${f.body};
+END
+$fn$;
+COMMENT ON FUNCTION ${name}(${types}) IS ${quoteLiteral(f.comment)};`,
+      down: `DROP FUNCTION IF EXISTS ${name}(${types});`,
+    };
+  });
+}
+
+/** A view per table with personal data, without those columns. */
+export function impersonalViewStatements(): Addition[] {
+  return IMPERSONAL_VIEWS.map((v) => {
+    const view = qualifiedId(v.name);
+    return {
+      key: `VIEW ${view}`,
+      sql: [
+        `DROP VIEW IF EXISTS ${view};`,
+        `CREATE VIEW ${view} AS SELECT ${impersonalColumns(v.table).map(quoteIdent).join(', ')} FROM ${qualifiedId(v.table)};`,
+        `COMMENT ON VIEW ${view} IS ${quoteLiteral(v.comment)};`,
+      ].join('\n'),
+      down: `DROP VIEW IF EXISTS ${view};`,
+    };
+  });
+}
+
+/** Serial tables: an INSERT draws the id from `<table>_id_seq`. */
+function sequenceOf(relation: string): string | undefined {
+  for (const component of COMPONENTS) {
+    for (const doc of component.tables) {
+      const config = getTableConfig(doc.table);
+      if (`${config.schema}.${config.name}` !== relation) continue;
+      const id = config.columns.find((c) => c.name === 'id');
+      return id && /Serial/.test(id.columnType) ? quoteQualified(config.schema!, `${config.name}_id_seq`) : undefined;
+    }
+  }
+  return undefined;
+}
+
+/** `GRANT ... ON ... TO ...` for one cell of the matrix. */
+export function grantSql(g: Grant): string {
+  const columns = g.columns ? ` (${g.columns.map(quoteIdent).join(', ')})` : '';
+  return `GRANT ${g.privileges.join(', ')}${columns} ON ${qualifiedId(g.relation)} TO ${quoteIdent(dbRole(g.role))};`;
+}
+
+/** A BI materialized view: its grants are made with it (viewStatements), and its owner's privileges are never revoked. */
+const isMaterialized = (relation: string) => (BI_MATERIALIZED_VIEWS as readonly string[]).includes(relation);
+
+/** Every relation of the matrix but the materialized views: tables and the views of schema bi. */
+function matrixRelations(): string[] {
+  return [...new Set(ROLE_MATRIX.map((g) => g.relation))].filter((r) => !isMaterialized(r));
+}
+
+/**
+ * One statement per role: revoke everything on the matrix's relations and schemas, then grant
+ * exactly its cells, USAGE on its schemas (and CREATE for the DBA), USAGE on the sequences of
+ * the tables it inserts into, and its memberships. Keyed by role, so a change of the matrix
+ * rewrites that role's privileges whole.
+ */
+export function grantStatements(): Addition[] {
+  const relations = matrixRelations();
+  const schemas = [...new Set([...COMPONENTS.map((c) => c.schema.schemaName), BI_SCHEMA])];
+  return ROLES.map((r) => {
+    const role: RoleName = r.name;
+    const name = quoteIdent(dbRole(role));
+    const cells = ROLE_MATRIX.filter((g) => g.role === role && !isMaterialized(g.relation));
+    const sequences = [...new Set(cells.filter((g) => g.privileges.includes('INSERT')).flatMap((g) => sequenceOf(g.relation) ?? []))];
+    const revoke = [
+      `REVOKE ALL ON TABLE ${relations.map(qualifiedId).join(', ')} FROM ${name};`,
+      `REVOKE ALL ON SCHEMA ${schemas.map(quoteIdent).join(', ')} FROM ${name};`,
+    ];
+    const sql = [
+      ...revoke,
+      `GRANT USAGE${SCHEMA_CREATORS.includes(role) ? ', CREATE' : ''} ON SCHEMA ${(SCHEMA_CREATORS.includes(role) ? schemas : schemasOf(role)).map(quoteIdent).join(', ')} TO ${name};`,
+      ...cells.map(grantSql),
+      ...(sequences.length > 0 ? [`GRANT USAGE ON SEQUENCE ${sequences.join(', ')} TO ${name};`] : []),
+      ...(role === 'dba' ? [`GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA ${COMPONENTS.map((c) => quoteIdent(c.schema.schemaName)).join(', ')} TO ${name};`] : []),
+      ...ROLE_MEMBERSHIPS.filter((m) => m.role === role).map((m) => `GRANT ${quoteIdent(dbRole(m.memberOf))} TO ${name};`),
+    ];
+    return { key: `PRIVILEGES OF ${name}`, sql: sql.join('\n'), down: revoke.join('\n') };
+  });
+}
+
+/** `CREATE POLICY` for `p` on the relation `target` (the parent, or a partition). */
+export function policySql(p: RowPolicy, target: string): string {
+  const to = p.to.map((r) => quoteIdent(dbRole(r))).join(', ');
+  const using = p.using === undefined ? '' : ` USING (${p.using})`;
+  const check = p.check === undefined ? '' : ` WITH CHECK (${p.check})`;
+  return `CREATE POLICY ${quoteIdent(p.name)} ON ${target} AS PERMISSIVE FOR ${p.for.toUpperCase()} TO ${to}${using}${check}`;
+}
+
+/** The table and, on a partitioned database, every partition under it, as a plpgsql loop header. */
+function everyLevel(table: string): string {
+  return `FOR r IN SELECT ${quoteLiteral(table)}::pg_catalog.regclass UNION ALL
+    SELECT t.relid FROM pg_catalog.pg_partition_tree(${quoteLiteral(table)}) AS t WHERE t.level > 0 LOOP`;
+}
+
+/**
+ * Row-level security on every region-scoped table: enabled, and exactly the declared policies,
+ * on the table and on each of its partitions when it is partitioned (a query that names a
+ * partition is filtered by the partition's own policies, not the parent's).
+ */
+export function rowSecurityStatements(): Addition[] {
+  return REGION_TABLES.map((table) => {
+    const qualified = qualifiedId(table);
+    const creates = policiesOf(table).map((p) => `    EXECUTE pg_catalog.format(${quoteLiteral(policySql(p, '%s').replaceAll('%', '%%').replace('%%s', '%s'))}, r);`);
+    return {
+      key: `ROW SECURITY ${qualified}`,
+      sql: `DO $$ -- ROW SECURITY ${qualified}
+DECLARE r pg_catalog.regclass; p pg_catalog.name;
+BEGIN
+  ${everyLevel(qualified)}
+    EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', r);
+    FOR p IN SELECT polname FROM pg_catalog.pg_policy WHERE polrelid = r LOOP
+      EXECUTE pg_catalog.format('DROP POLICY %I ON %s', p, r);
+    END LOOP;
+${creates.join('\n')}
+  END LOOP;
+END $$;`,
+      down: `DO $$ -- NO ROW SECURITY ${qualified}
+DECLARE r pg_catalog.regclass; p pg_catalog.name;
+BEGIN
+  ${everyLevel(qualified)}
+    FOR p IN SELECT polname FROM pg_catalog.pg_policy WHERE polrelid = r LOOP
+      EXECUTE pg_catalog.format('DROP POLICY %I ON %s', p, r);
+    END LOOP;
+    EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE ROW LEVEL SECURITY', r);
+  END LOOP;
+END $$;`,
+    };
+  });
+}
+
+/** Everything of schema/security.ts but the roles themselves, in the order it must run. */
+export function securityStatements(): Addition[] {
+  return [biSchemaStatement(), ...policyFunctionStatements(), ...impersonalViewStatements(), ...grantStatements(), ...rowSecurityStatements()];
 }
 
 const VIEW_KEY = /^DROP MATERIALIZED VIEW IF EXISTS ("[^"]+"\."[^"]+");/;
@@ -123,6 +337,9 @@ const CACHE_KEYS: readonly [RegExp, (m: RegExpExecArray) => string][] = [
   [/^CREATE OR REPLACE FUNCTION ("[^"]+"\."[^"]+")\(/, (m) => `FUNCTION ${m[1]}`],
   [/^DROP TRIGGER IF EXISTS ("[^"]+") ON ("[^"]+"\."[^"]+");/, (m) => `TRIGGER ${m[1]} ON ${m[2]}`],
 ];
+const PLAIN_VIEW_KEY = /^DROP VIEW IF EXISTS ("[^"]+"\."[^"]+");/;
+const DO_KEY = /^DO \$\$ -- ((?:ROLE|ROW SECURITY) "[^\n]+)\n/;
+const PRIVILEGES_KEY = /^REVOKE ALL ON TABLE [^;]* FROM ("[^"]+");/;
 const COMMENT_KEY = /^(COMMENT ON (?:SCHEMA|TABLE|COLUMN) .+?) IS '/;
 const INSERT_KEY = /^INSERT INTO ("[^"]+"\."[^"]+") \("id", "name", "description"\) VALUES \((\d+),/;
 
@@ -146,7 +363,12 @@ export function keyOf(statement: string): string | undefined {
     const m = pattern.exec(sql);
     if (m) return key(m);
   }
-  return undefined;
+  const pv = PLAIN_VIEW_KEY.exec(sql);
+  if (pv) return `VIEW ${pv[1]}`;
+  const d = DO_KEY.exec(sql);
+  if (d) return d[1];
+  const pr = PRIVILEGES_KEY.exec(sql);
+  return pr ? `PRIVILEGES OF ${pr[1]}` : undefined;
 }
 
 /** The additions not yet established by `existing` statements (later statements win). */

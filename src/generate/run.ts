@@ -11,7 +11,7 @@ import { EcomdbError } from '../errors.ts';
 import { readMigrations } from '../migrations/files.ts';
 import { cacheStatements } from '../cache/outbox.ts';
 import { auditStatements } from './audit.ts';
-import { commentStatements, missingAdditions, referenceDataStatements, renderAdditions, viewStatements, type Addition } from './additions.ts';
+import { commentStatements, missingAdditions, referenceDataStatements, renderAdditions, roleStatements, securityStatements, viewStatements, type Addition } from './additions.ts';
 
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const MIGRATIONS_DIR = join(PROJECT_ROOT, 'migrations');
@@ -88,9 +88,11 @@ export interface GenerateResult {
 /** Generate into `dir` (default: the project's migrations/). */
 export function generateMigrations(dir: string = MIGRATIONS_DIR): GenerateResult {
   known = [];
+  // First: the group roles, which the grants and policies of later migrations name.
+  const roles = appendAdditions(dir, 'roles', 'The group roles of the seven marketplace roles (schema/security.ts), created only where missing: roles are cluster-wide.', roleStatements());
   const before = sqlFiles(dir);
   drizzleKit(['--name', 'schema'], dir);
-  const created = [...sqlFiles(dir)].filter((f) => !before.has(f)).sort();
+  const created = [...(roles ? [roles] : []), ...[...sqlFiles(dir)].filter((f) => !before.has(f)).sort()];
   const reference = appendAdditions(dir, 'reference_data', 'Reference rows: roles, order, payment and shipment statuses, payment methods.', referenceDataStatements());
   if (reference) created.push(reference);
   const comments = appendAdditions(dir, 'comments', 'COMMENT ON every schema, table and column, so that \\d+ explains the model.', commentStatements());
@@ -98,6 +100,9 @@ export function generateMigrations(dir: string = MIGRATIONS_DIR): GenerateResult
   // Last: a view reads the tables (and columns) the migrations before it create.
   const views = appendAdditions(dir, 'views', 'BI materialized views (schema/views.ts), each with the unique index REFRESH ... CONCURRENTLY needs.', viewStatements());
   if (views) created.push(views);
+  // After the views: grants name them, and the BI analyst owns and refreshes them.
+  const security = appendAdditions(dir, 'security', 'Role matrix, views without personal data and row-level security (schema/security.ts).', securityStatements());
+  if (security) created.push(security);
   // After the tables it watches: the cache's outbox, its trigger function and triggers.
   const cache = appendAdditions(dir, 'cache_outbox', 'Cache invalidation (src/cache/outbox.ts): the outbox table, its trigger function and an AFTER trigger on every table a cached value reads.', cacheStatements());
   if (cache) created.push(cache);

@@ -64,8 +64,11 @@ export interface TableState {
   readonly constraints: readonly Constraint[];
   readonly indexes: readonly Index[];
   readonly rowSecurity: { enabled: boolean; forced: boolean };
-  /** Complete CREATE POLICY statements. */
-  readonly policies: readonly string[];
+  /**
+   * Its policies: the name and what follows `ON <table>` in CREATE POLICY (`AS PERMISSIVE FOR
+   * SELECT TO ... USING (...)`), so that the same policy can be created on a partition.
+   */
+  readonly policies: readonly { readonly name: string; readonly body: string }[];
   /** Complete GRANT statements, column privileges included (the owner's excluded). */
   readonly grants: readonly string[];
   /** Publications that list the table, with their row filter. */
@@ -265,15 +268,15 @@ export async function readCatalog(session: Session, tables: readonly string[] = 
       order by ic.relname`,
     [oids],
   );
-  const policies = await session.query<{ rel: number; sql: string }>(
-    `select p.polrelid::int as rel,
-            format('CREATE POLICY %I ON %I.%I AS %s FOR %s TO %s%s%s;', p.polname, n.nspname, c.relname,
+  const policies = await session.query<{ rel: number; name: string; body: string }>(
+    `select p.polrelid::int as rel, p.polname as name,
+            format('AS %s FOR %s TO %s%s%s',
                    case when p.polpermissive then 'PERMISSIVE' else 'RESTRICTIVE' end,
                    case p.polcmd when 'r' then 'SELECT' when 'a' then 'INSERT' when 'w' then 'UPDATE' when 'd' then 'DELETE' else 'ALL' end,
                    coalesce((select string_agg(case when r = 0 then 'PUBLIC' else quote_ident(pg_get_userbyid(r)) end, ', ') from unnest(p.polroles) r), 'PUBLIC'),
                    coalesce(' USING (' || pg_get_expr(p.polqual, p.polrelid) || ')', ''),
-                   coalesce(' WITH CHECK (' || pg_get_expr(p.polwithcheck, p.polrelid) || ')', '')) as sql
-       from pg_policy p join pg_class c on c.oid = p.polrelid join pg_namespace n on n.oid = c.relnamespace
+                   coalesce(' WITH CHECK (' || pg_get_expr(p.polwithcheck, p.polrelid) || ')', '')) as body
+       from pg_policy p
       where p.polrelid = any($1::oid[]) order by p.polname`,
     [oids],
   );
@@ -360,7 +363,7 @@ export async function readCatalog(session: Session, tables: readonly string[] = 
       constraints: of(constraints).map((k) => ({ name: k.name, type: k.type, definition: k.def, comment: k.comment })),
       indexes: of(indexes).map((i) => ({ name: i.name, definition: i.def, comment: i.comment })),
       rowSecurity: { enabled: rel.rls, forced: rel.force },
-      policies: of(policies).map((p) => p.sql),
+      policies: of(policies).map((p) => ({ name: p.name, body: p.body })),
       grants: of(grants).map((g) => g.sql),
       publications: of(publications).map((p) => ({ name: p.name, rowFilter: p.filter, columns: p.columns, viaRoot: p.via })),
       sequences: of(sequences).map((s) => ({ sequence: s.sequence, column: s.column, identity: s.identity })),

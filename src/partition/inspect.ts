@@ -100,9 +100,14 @@ interface PlanNode {
  */
 async function assumeReadOnlyRole(session: Session): Promise<{ role: string } | { role: null; reason: string }> {
   const role = `ecomdb_explain_${randomBytes(6).toString('hex')}`;
+  // The tables have row-level security, and a role without a policy sees no row: the planner
+  // would plan `One-Time Filter: false` and read no partition. The role must bypass it, which
+  // only a superuser can grant on PostgreSQL 15; anyone else plans as themselves.
+  const [me] = await session.query<{ superuser: boolean }>(`select rolsuper as superuser from pg_catalog.pg_roles where rolname = current_user`);
+  if (!me?.superuser) return { role: null, reason: 'only a superuser can make a role that bypasses row-level security, which a read-only planning role needs' };
   await session.exec('SAVEPOINT ecomdb_explain_role');
   try {
-    await session.exec(`CREATE ROLE ${quoteIdent(role)} NOLOGIN`);
+    await session.exec(`CREATE ROLE ${quoteIdent(role)} NOLOGIN BYPASSRLS`);
     await session.exec(`GRANT pg_read_all_data TO ${quoteIdent(role)}`);
     // A superuser may SET ROLE to anyone; anyone else needs the membership.
     await session.exec(`GRANT ${quoteIdent(role)} TO CURRENT_USER`);

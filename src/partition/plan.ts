@@ -103,7 +103,21 @@ function createMonths(t: TableState, parent: string, months: readonly Month[], c
   return months.flatMap((m) => [
     `CREATE TABLE ${qualified(t, monthPartitionName(parent, m))} PARTITION OF ${qualified(t, parent)}\n  ${monthBound(m)};`,
     ...ownedBy(t, monthPartitionName(parent, m), currentUser),
+    ...rowSecurity(t, monthPartitionName(parent, m)),
   ]);
+}
+
+/**
+ * The table's row-level security and policies on relation `name` (the table itself, or one of
+ * its partitions). A query that names a partition is filtered by the partition's own policies,
+ * never the parent's: every partition gets the parent's, at every level.
+ */
+function rowSecurity(t: TableState, name: string): string[] {
+  return [
+    ...(t.rowSecurity.enabled ? [`ALTER TABLE ${qualified(t, name)} ENABLE ROW LEVEL SECURITY;`] : []),
+    ...(t.rowSecurity.forced ? [`ALTER TABLE ${qualified(t, name)} FORCE ROW LEVEL SECURITY;`] : []),
+    ...t.policies.map((p) => `CREATE POLICY ${q(p.name)} ON ${qualified(t, name)} ${p.body};`),
+  ];
 }
 
 /**
@@ -338,6 +352,7 @@ function rebuildStep(t: TableState, options: PlanOptions, layout: PartitionLayou
   for (const p of partitions) {
     sql.push(`CREATE TABLE ${qualified(t, p.name)} PARTITION OF ${qualified(t)} ${p.bound}${column ? `\n  PARTITION BY RANGE (${q(column)})` : ''};`);
     sql.push(...ownedBy(t, p.name, currentUser));
+    sql.push(...rowSecurity(t, p.name));
     if (column) sql.push(...createMonths(t, p.name, months, currentUser));
   }
   sql.push(`-- Every row moves; each lands in its site's (and month's) partition.`);
@@ -360,9 +375,8 @@ function rebuildStep(t: TableState, options: PlanOptions, layout: PartitionLayou
       );
     }
   }
-  if (t.rowSecurity.enabled) sql.push(`ALTER TABLE ${qualified(t)} ENABLE ROW LEVEL SECURITY;`);
-  if (t.rowSecurity.forced) sql.push(`ALTER TABLE ${qualified(t)} FORCE ROW LEVEL SECURITY;`);
-  sql.push(...t.policies, ...t.grants, ...t.triggers);
+  sql.push(...rowSecurity(t, t.name));
+  sql.push(...t.grants, ...t.triggers);
   for (const p of t.publications) {
     const cols = p.columns ? ` (${p.columns.map(q).join(', ')})` : '';
     sql.push(`ALTER PUBLICATION ${q(p.name)} ADD TABLE ${qualified(t)}${cols}${p.rowFilter ? ` WHERE (${p.rowFilter})` : ''};`);
@@ -483,6 +497,7 @@ export function addSitePlan(snapshot: CatalogSnapshot, rawSite: string, options:
     const sql: string[] = [
       `CREATE TABLE ${qualified(t, name)} (LIKE ${qualified(t)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS\n  INCLUDING STORAGE INCLUDING COMPRESSION INCLUDING GENERATED)${column ? `\n  PARTITION BY RANGE (${q(column)})` : ''};`,
       ...ownedBy(t, name, snapshot.currentUser),
+      ...rowSecurity(t, name),
       ...(column ? createMonths(t, name, months, snapshot.currentUser) : []),
       `ALTER TABLE ${qualified(t, name)} ADD CONSTRAINT ${q(checkedName(`${name}_site_check`))} CHECK (${q(REGION_COLUMN)} = ${quoteLiteral(site)});`,
       `INSERT INTO ${qualified(t, name)} (${columnList(t)})${overriding(t)}\n  SELECT ${columnList(t)} FROM ${qualified(t, d.name)} WHERE ${q(REGION_COLUMN)} = ${quoteLiteral(site)};`,

@@ -6,9 +6,10 @@ import { ALLOWED, allowance } from './allowed.ts';
 import { CATALOG_RULES } from './catalog.ts';
 import { DATA_RULES } from './data-rules.ts';
 import { NORMALIZATION_RULES } from './normalization.ts';
+import { SECURITY_RULES } from './security.ts';
 import type { Finding, RuleResult, SqlRule } from './types.ts';
 
-export const RULES: readonly SqlRule[] = [...CATALOG_RULES, ...NORMALIZATION_RULES, ...DATA_RULES];
+export const RULES: readonly SqlRule[] = [...CATALOG_RULES, ...NORMALIZATION_RULES, ...DATA_RULES, ...SECURITY_RULES];
 
 /** Rules that are not one SELECT (drift compares two databases; probes write and roll back). */
 export const SPECIAL_RULES = [
@@ -36,7 +37,7 @@ const keeps = (id: string, only: readonly string[], skip: readonly string[]) =>
 export function selectRules(only: readonly string[] = [], skip: readonly string[] = []): SqlRule[] {
   for (const pattern of [...only, ...skip]) {
     if (!RULES.some((r) => matches(r.id, pattern)) && !SPECIAL_RULES.some((id) => matches(id, pattern))) {
-      throw new EcomdbError('E_USAGE', `no verify rule matches "${pattern}"`, { hint: `use a rule id or a category: catalog, normalization, data, drift, probe, partition` });
+      throw new EcomdbError('E_USAGE', `no verify rule matches "${pattern}"`, { hint: `use a rule id or a category: catalog, normalization, data, drift, probe, partition, security` });
     }
   }
   if (![...RULES.map((r) => r.id), ...SPECIAL_RULES].some((id) => keeps(id, only, skip))) {

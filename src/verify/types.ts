@@ -1,7 +1,7 @@
 /** What `ecomdb verify` reports: findings of rules, each with a stable id. */
 
 export type Severity = 'error' | 'warning';
-export type Category = 'catalog' | 'normalization' | 'data' | 'drift' | 'probe' | 'partition';
+export type Category = 'catalog' | 'normalization' | 'data' | 'drift' | 'probe' | 'partition' | 'security';
 
 /** One thing wrong, on one object. */
 export interface Finding {

@@ -14,6 +14,7 @@ import { qualified, replicatedTables } from '../../src/replica/tables.ts';
 import { startNode, stopNode, nodeUrl } from '../../src/replica/local.ts';
 import { sitePublicationName, subscriptionName, TOPOLOGY } from '../../src/replica/topology.ts';
 import { buildLab, psqlFile, waitFor, type TestLab } from './lab.ts';
+import { DB_ROLES, REGION_TABLES, ROW_POLICIES } from '../../schema/security.ts';
 
 let lab: TestLab;
 let primary: postgres.Sql;
@@ -269,6 +270,44 @@ describe('router (acceptance 4)', () => {
       await standby2`select pg_wal_replay_resume()`;
       await router.close();
     }
+  });
+});
+
+describe('roles on the read layer', () => {
+  const login = `t_replica_${process.pid}`;
+  afterAll(async () => {
+    await primary.unsafe(`DROP ROLE IF EXISTS "${login}"`).catch(() => {});
+  });
+
+  it('a standby receives the group roles, a login made on the primary, and row-level security with them', async () => {
+    await primary.unsafe(`CREATE ROLE "${login}" LOGIN IN ROLE ecomdb_user`);
+    const standby = lab.sql('standby1');
+    await waitFor('the login on standby1', async () => (await standby`select 1 from pg_roles where rolname = ${login}`).length === 1);
+    const groups = await standby<{ rolname: string }[]>`select rolname from pg_roles where rolname = any(${[...DB_ROLES]}) and not rolcanlogin order by 1`;
+    expect(groups.map((r) => r.rolname)).toEqual([...DB_ROLES].sort());
+    // Reading as a buyer on the standby: only that buyer's orders.
+    const [buyer] = await primary<{ buyer_id: string }[]>`select buyer_id::text from order_processing.orders where region = 'MLB' limit 1`;
+    const seen = await standby.begin(async (tx) => {
+      await tx.unsafe('SET LOCAL ROLE ecomdb_user');
+      await tx`select set_config('ecomdb.user_id', ${buyer!.buyer_id}, true)`;
+      return tx<{ n: number; others: number }[]>`select count(*)::int as n, count(*) filter (where buyer_id <> ${buyer!.buyer_id})::int as others from order_processing.orders`;
+    });
+    expect(seen[0]!.n).toBeGreaterThan(0);
+    expect(seen[0]!.others).toBe(0);
+  });
+
+  it('the regional node, a cluster of its own, gets the group roles, grants and policies from the migrations that build its schema', async () => {
+    const node = lab.sql('rioplatense');
+    const groups = await node<{ rolname: string }[]>`select rolname from pg_roles where rolname = any(${[...DB_ROLES]}) and not rolcanlogin order by 1`;
+    expect(groups.map((r) => r.rolname)).toEqual([...DB_ROLES].sort());
+    const [rls] = await node<{ without: number; policies: number }[]>`
+      select count(*) filter (where not c.relrowsecurity)::int as without, (select count(*)::int from pg_policy) as policies
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       where n.nspname || '.' || c.relname = any(${[...REGION_TABLES]})`;
+    expect(rls!.without).toBe(0);
+    expect(rls!.policies).toBeGreaterThanOrEqual(ROW_POLICIES.length);
+    const [grant] = await node<{ ok: boolean }[]>`select has_table_privilege('ecomdb_bi_analyst', 'user_management.users', 'SELECT') as ok`;
+    expect(grant!.ok).toBe(false);
   });
 });
 

@@ -24,6 +24,7 @@ interface BenchFlags {
   readFrom: 'primary' | 'replicas';
   replica: string[];
   biLive?: boolean;
+  rls?: boolean;
   check: boolean;
   cache?: boolean;
 }
@@ -75,7 +76,7 @@ export function benchOptions(context: Context, flags: BenchFlags): BenchOptions 
   }
   for (const url of replicas) parseDatabaseUrl(url);
   const cache = flags.cache ? { redisUrl: context.redis.url, prefix: context.cachePrefix } : null;
-  return { url: context.target.url, clients, durationMs, transactions, rate, mix, seed, skew, biLive: flags.biLive === true, replicas, check: flags.check, cache };
+  return { url: context.target.url, clients, durationMs, transactions, rate, mix, seed, skew, biLive: flags.biLive === true, rls: flags.rls === true, replicas, check: flags.check, cache };
 }
 
 /** Run the benchmark, with a progress line on stderr every second. */
@@ -156,6 +157,7 @@ export function benchCommand(): Command {
     .addOption(new Option('--read-from <where>', 'where read-only calls run').choices(['primary', 'replicas']).default('primary'))
     .option('--replica <url>', 'a replica for --read-from replicas (repeat for each)', (url: string, all: string[]) => [...all, url], [] as string[])
     .option('--bi-live', 'BI calls compute their report on the base tables instead of reading the materialized views')
+    .option('--rls', 'each call runs as its role and user (SET LOCAL ROLE ecomdb_user ... + ecomdb.user_id), under row-level security')
     .option('--no-check', 'skip the check after the run')
     .option('--cache', 'hot reads (productPage, topProducts, storeSalesRanking, recommendProducts) through the Redis cache (--redis-url); reports hits, misses, invalidations and stale reads')
     .addHelpText(

@@ -1,0 +1,317 @@
+/**
+ * The seven roles in PostgreSQL, checked by connecting as each: a login made for the test in the
+ * role's group runs the query library's operations through asUser() (SET LOCAL ROLE + the acting
+ * user). On a plain and on a partitioned database: each role can do its work and not others';
+ * buyers and sellers see and change only their own rows, through the parent and through a
+ * partition named directly; BI analysts read no personal column; the roles apply twice and in a
+ * second database.
+ */
+import { randomBytes } from 'node:crypto';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  asUser,
+  createCoupon,
+  orderHistory,
+  payOrder,
+  placeOrder,
+  refreshBiViews,
+  registerUser,
+  searchProducts,
+  storeSalesRanking,
+  trackOrder,
+  updateListing,
+  type AccessDb,
+  type PlacedOrder,
+} from '../../src/access/index.ts';
+import { IMPERSONAL_VIEWS, PERSONAL_COLUMNS, type RoleName } from '../../schema/security.ts';
+import { ROLES } from '../../schema/values.ts';
+import { roleStatements, securityStatements } from '../../src/generate/additions.ts';
+import { openPostgres } from '../../src/db/postgres.ts';
+import { grantLogin } from '../../src/roles/run.ts';
+import { openTarget, type Target } from '../access/targets.ts';
+import { HASH, makeWorld, type World } from '../access/world.ts';
+import { createMigratedDatabase, SERVER_URL } from '../helpers/db.ts';
+
+const suffix = randomBytes(3).toString('hex');
+const loginOf = (role: RoleName) => `t_roles_${suffix}_${role}`;
+const logins: string[] = [];
+
+/** The SQLSTATE of a failure, through drizzle's wrapping. */
+function sqlstate(error: unknown): string | undefined {
+  const e = error as { code?: string; cause?: { code?: string } };
+  return e?.cause?.code ?? e?.code;
+}
+
+/** Expect `work` to fail with a permission error (42501). */
+async function denied(work: Promise<unknown>): Promise<void> {
+  const error = await work.then(() => undefined, (e: unknown) => e);
+  expect(error, 'expected a permission error, but it succeeded').toBeDefined();
+  expect(sqlstate(error), String((error as Error).message)).toBe('42501');
+}
+
+async function admin(): Promise<postgres.Sql> {
+  return postgres(SERVER_URL, { max: 1, onnotice: () => {} });
+}
+
+afterAll(async () => {
+  const a = await admin();
+  try {
+    for (const login of logins) await a.unsafe(`DROP ROLE IF EXISTS "${login}"`);
+  } finally {
+    await a.end();
+  }
+});
+
+for (const kind of ['server', 'partitioned'] as const) {
+  describe(`the seven roles, ${kind}`, () => {
+    let t: Target;
+    let w: World;
+    let order: PlacedOrder;
+    let order2: PlacedOrder;
+    let dbUrl: string;
+    const clients: postgres.Sql[] = [];
+    const as = new Map<RoleName, AccessDb>();
+
+    beforeAll(async () => {
+      t = await openTarget(kind, `roles_${kind}`);
+      w = await makeWorld(t);
+      order = await placeOrder(t.db, { region: w.region, buyerId: w.buyer, lines: [{ productId: w.charger, quantity: 1 }] });
+      order2 = await placeOrder(t.db, { region: w.region, buyerId: w.buyer2, lines: [{ productId: w.headset, quantity: 1 }] });
+      await payOrder(t.db, { region: w.region, buyerId: w.buyer, order, payments: [{ method: 'credit_card', amount: order.total, outcome: 'approved' }] });
+      await payOrder(t.db, { region: w.region, buyerId: w.buyer2, order: order2, payments: [{ method: 'credit_card', amount: order2.total, outcome: 'approved' }] });
+      await refreshBiViews(t.db);
+      const [{ db }] = (await t.query<{ db: string }>('select current_database() as db')) as [{ db: string }];
+      const url = new URL(SERVER_URL);
+      url.pathname = `/${db}`;
+      dbUrl = url.toString();
+      const session = await openPostgres(dbUrl);
+      try {
+        for (const role of ROLES.map((r) => r.name)) {
+          await session.session((s) => grantLogin(s, { name: loginOf(role), role }));
+          if (!logins.includes(loginOf(role))) logins.push(loginOf(role));
+          const login = new URL(dbUrl);
+          login.username = loginOf(role);
+          const client = postgres(login.toString(), { max: 1, onnotice: () => {} });
+          clients.push(client);
+          as.set(role, drizzle(client));
+        }
+      } finally {
+        await session.close();
+      }
+    }, 240_000);
+
+    afterAll(async () => {
+      for (const c of clients) await c.end({ timeout: 5 });
+      await t?.close();
+    });
+
+    const db = (role: RoleName) => as.get(role)!;
+
+    it('each login is an ordinary login (no superuser, no BYPASSRLS) in its group', async () => {
+      const rows = await t.query<{ rolname: string; rolsuper: boolean; rolbypassrls: boolean; member: boolean }>(
+        `select r.rolname, r.rolsuper, r.rolbypassrls, pg_has_role(r.rolname, 'ecomdb_' || substr(r.rolname, length($1) + 1), 'member') as member
+           from pg_roles r where r.rolname like $1 || '%' order by 1`,
+        [`t_roles_${suffix}_`],
+      );
+      expect(rows).toHaveLength(7);
+      for (const r of rows) expect(r).toMatchObject({ rolsuper: false, rolbypassrls: false, member: true });
+    });
+
+    it('buyer: places and lists their own orders; cannot read BI, another buyer\'s orders, or write coupons', async () => {
+      const buyer = db('user');
+      const placed = await asUser(buyer, { role: 'user', userId: w.buyer }, (tx) =>
+        placeOrder(tx, { region: w.region, buyerId: w.buyer, lines: [{ productId: w.charger, quantity: 1 }] }),
+      );
+      expect(placed.total).toBe('80.00');
+      const mine = await asUser(buyer, { role: 'user', userId: w.buyer }, (tx) => orderHistory(tx, { region: w.region, buyerId: w.buyer }));
+      expect(mine.orders.length).toBeGreaterThanOrEqual(2);
+      // Forbidden: another buyer's history is empty, the BI views and coupons are refused.
+      const theirs = await asUser(buyer, { role: 'user', userId: w.buyer }, (tx) => orderHistory(tx, { region: w.region, buyerId: w.buyer2 }));
+      expect(theirs.orders).toHaveLength(0);
+      await denied(asUser(buyer, { role: 'user', userId: w.buyer }, (tx) => storeSalesRanking(tx, { region: w.region })));
+      await denied(asUser(buyer, { role: 'user', userId: w.buyer }, (tx) => tx.execute(sql`insert into order_processing.coupons (region, code, percentage, currency, max_uses, expires_at) values ('MLA', 'HACK1', 100, 'ARS', 9, now() + interval '1 day')`)));
+      // Without an acting user a buyer sees nothing of anyone's.
+      const nobody = await asUser(buyer, { role: 'user' }, (tx) => tx.execute<{ n: number }>(sql`select count(*)::int as n from order_processing.orders`));
+      expect((nobody as unknown as { n: number }[])[0]!.n).toBe(0);
+    });
+
+    it('buyer and seller cannot read or change another\'s rows through the parent', async () => {
+      const buyer = db('user');
+      const counts = await asUser(buyer, { role: 'user', userId: w.buyer }, async (tx) => {
+        const read = await tx.execute(sql`select count(*)::int as n from order_processing.orders where buyer_id = ${w.buyer2}`);
+        const changed = await tx.execute(sql`update order_processing.orders set status_id = status_id where buyer_id = ${w.buyer2}`);
+        const profile = await tx.execute(sql`select count(*)::int as n from user_management.users where id = ${w.buyer2}`);
+        const addresses = await tx.execute(sql`update user_management.addresses set city = 'x' where user_id = ${w.buyer2}`);
+        const payments = await tx.execute(sql`select count(*)::int as n from payments.payments where order_id = ${order2.id}`);
+        return { read: (read as unknown as { n: number }[])[0]!.n, changed: (changed as unknown as { count: number }).count, profile: (profile as unknown as { n: number }[])[0]!.n, addresses: (addresses as unknown as { count: number }).count, payments: (payments as unknown as { n: number }[])[0]!.n };
+      });
+      expect(counts).toEqual({ read: 0, changed: 0, profile: 0, addresses: 0, payments: 0 });
+      const tracked = await asUser(buyer, { role: 'user', userId: w.buyer }, (tx) => trackOrder(tx, { region: w.region, buyerId: w.buyer, order: order2 })).then(
+        () => 'ok',
+        (e: { code?: string }) => e.code,
+      );
+      expect(tracked).toBe('E_ACCESS_NOT_FOUND');
+      const seller = db('seller');
+      const s = await asUser(seller, { role: 'seller', userId: w.seller }, async (tx) => {
+        const other = await tx.execute(sql`update product_catalog.products set price = 1 where region = ${w.region} and id = ${w.headset}`);
+        const theirOrder = await tx.execute(sql`select count(*)::int as n from order_processing.orders where region = ${w.region} and id = ${order2.id}`);
+        const ownOrder = await tx.execute(sql`select count(*)::int as n from order_processing.orders where region = ${w.region} and id = ${order.id}`);
+        return { other: (other as unknown as { count: number }).count, theirOrder: (theirOrder as unknown as { n: number }[])[0]!.n, ownOrder: (ownOrder as unknown as { n: number }[])[0]!.n };
+      });
+      expect(s).toEqual({ other: 0, theirOrder: 0, ownOrder: 1 });
+    });
+
+    it('seller: updates their own listing; cannot read BI or create coupons', async () => {
+      const seller = db('seller');
+      const updated = await asUser(seller, { role: 'seller', userId: w.seller }, (tx) => updateListing(tx, { region: w.region, sellerId: w.seller, productId: w.phone, price: '990.00' }));
+      expect(updated).toMatchObject({ price: '990.00' });
+      await denied(asUser(seller, { role: 'seller', userId: w.seller }, (tx) => storeSalesRanking(tx, { region: w.region })));
+      await denied(asUser(seller, { role: 'seller', userId: w.seller }, (tx) => tx.execute(sql`insert into order_processing.coupons (region, code, percentage, currency, max_uses, expires_at) values ('MLA', 'HACK2', 100, 'ARS', 9, now() + interval '1 day')`)));
+    });
+
+    it('marketing specialist: creates a coupon; cannot place orders or read personal data', async () => {
+      const m = db('marketing_specialist');
+      const coupon = await asUser(m, { role: 'marketing_specialist', userId: w.marketer }, (tx) =>
+        createCoupon(tx, { region: w.region, actorId: w.marketer, code: `MKT-${w.tag}`, percentage: 5, maxUses: 3, expiresAt: new Date(Date.now() + 86_400_000) }),
+      );
+      expect(coupon).toBeDefined();
+      await denied(asUser(m, { role: 'marketing_specialist', userId: w.marketer }, (tx) => placeOrder(tx, { region: w.region, buyerId: w.buyer, lines: [{ productId: w.charger, quantity: 1 }] })));
+      await denied(asUser(m, { role: 'marketing_specialist', userId: w.marketer }, (tx) => tx.execute(sql`select email from user_management.users limit 1`)));
+    });
+
+    it('BI analyst: reads the reports and the views without personal data; no personal column of any table', async () => {
+      const bi = db('bi_analyst');
+      const ranking = await asUser(bi, { role: 'bi_analyst' }, (tx) => storeSalesRanking(tx, { region: w.region }));
+      expect(ranking.length).toBeGreaterThan(0);
+      const live = await asUser(bi, { role: 'bi_analyst' }, (tx) => storeSalesRanking(tx, { region: w.region, live: true }));
+      expect(live.length).toBeGreaterThan(0);
+      for (const [table, columns] of Object.entries(PERSONAL_COLUMNS)) {
+        for (const column of columns) await denied(asUser(bi, { role: 'bi_analyst' }, (tx) => tx.execute(sql.raw(`select ${column} from ${table} limit 1`))));
+      }
+      for (const view of IMPERSONAL_VIEWS) {
+        const cols = await t.query<{ column_name: string }>(`select column_name from information_schema.columns where table_schema || '.' || table_name = $1`, [view.name]);
+        expect(cols.length).toBeGreaterThan(0);
+        for (const c of cols) expect(PERSONAL_COLUMNS[view.table]).not.toContain(c.column_name);
+        // Every row, as the view's owner reads them (the BI analyst has no grant on the table).
+        const rows = await asUser(bi, { role: 'bi_analyst' }, (tx) => tx.execute(sql.raw(`select count(*)::int as n from ${view.name}`)));
+        const [all] = await t.query<{ n: number }>(`select count(*)::int as n from ${view.table}`);
+        expect((rows as unknown as { n: number }[])[0]!.n).toBe(all!.n);
+      }
+      await denied(asUser(bi, { role: 'bi_analyst' }, (tx) => placeOrder(tx, { region: w.region, buyerId: w.buyer, lines: [{ productId: w.charger, quantity: 1 }] })));
+    });
+
+    it('administrator: registers an account; cannot read password hashes or create coupons', async () => {
+      const a = db('administrator');
+      const made = await asUser(a, { role: 'administrator' }, (tx) =>
+        registerUser(tx, { region: w.region, name: 'Flor', email: `flor.${w.tag}@example.com`.toLowerCase(), passwordHash: HASH }),
+      );
+      expect(made.userId).toBeGreaterThan(0);
+      await denied(asUser(a, { role: 'administrator' }, (tx) => tx.execute(sql`select password_hash from user_management.users limit 1`)));
+      await denied(asUser(a, { role: 'administrator' }, (tx) =>
+        createCoupon(tx, { region: w.region, actorId: w.marketer, code: `ADM-${w.tag}`, percentage: 5, maxUses: 3, expiresAt: new Date(Date.now() + 86_400_000) }),
+      ));
+    });
+
+    it('platform manager: searches the catalogue and adds a category; cannot place orders or create coupons', async () => {
+      const p = db('platform_manager');
+      const hits = await asUser(p, { role: 'platform_manager' }, (tx) => searchProducts(tx, { region: w.region, words: 'cable' }));
+      expect(hits.length).toBeGreaterThan(0);
+      await asUser(p, { role: 'platform_manager' }, (tx) => tx.execute(sql`insert into product_catalog.categories (parent_id, name, description) values (null, ${`Hogar ${w.tag}`}, 'Casa')`));
+      await denied(asUser(p, { role: 'platform_manager' }, (tx) => placeOrder(tx, { region: w.region, buyerId: w.buyer, lines: [{ productId: w.charger, quantity: 1 }] })));
+      await denied(asUser(p, { role: 'platform_manager' }, (tx) =>
+        createCoupon(tx, { region: w.region, actorId: w.marketer, code: `PM-${w.tag}`, percentage: 5, maxUses: 3, expiresAt: new Date(Date.now() + 86_400_000) }),
+      ));
+    });
+
+    it('DBA: refreshes the BI views and changes the schema; reads no password hash and no message', async () => {
+      const d = db('dba');
+      await asUser(d, { role: 'dba' }, (tx) => refreshBiViews(tx));
+      await asUser(d, { role: 'dba' }, async (tx) => {
+        await tx.execute(sql`create table marketing.t_dba_scratch (id int)`);
+        await tx.execute(sql`drop table marketing.t_dba_scratch`);
+      });
+      await denied(asUser(d, { role: 'dba' }, (tx) => tx.execute(sql`select password_hash from user_management.users limit 1`)));
+      await denied(asUser(d, { role: 'dba' }, (tx) => tx.execute(sql`select body from messaging.messages limit 1`)));
+    });
+
+    if (kind === 'partitioned') {
+      it('through a partition named directly: refused, and filtered by the partition\'s own policies when granted', async () => {
+        const buyer = db('user');
+        await denied(asUser(buyer, { role: 'user', userId: w.buyer }, (tx) => tx.execute(sql`select * from order_processing.orders_mla`)));
+        // Even a login granted the partition itself sees only its own rows there.
+        await t.query(`grant select, update on order_processing.orders_mla, product_catalog.products_mla to "${loginOf('user')}", "${loginOf('seller')}"`);
+        try {
+          const seen = await asUser(buyer, { role: 'user', userId: w.buyer }, async (tx) => {
+            await tx.execute(sql.raw(`reset role`));
+            const other = await tx.execute(sql`select count(*)::int as n from order_processing.orders_mla where buyer_id = ${w.buyer2}`);
+            const own = await tx.execute(sql`select count(*)::int as n from order_processing.orders_mla where buyer_id = ${w.buyer}`);
+            const changed = await tx.execute(sql`update order_processing.orders_mla set status_id = status_id where buyer_id = ${w.buyer2}`);
+            return { other: (other as unknown as { n: number }[])[0]!.n, own: (own as unknown as { n: number }[])[0]!.n > 0, changed: (changed as unknown as { count: number }).count };
+          });
+          expect(seen).toEqual({ other: 0, own: true, changed: 0 });
+          const month = await t.query<{ name: string }>(
+            `select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'order_processing.orders_mla'::regclass order by 1 desc limit 1`,
+          );
+          expect(month.length).toBe(1);
+          const policies = await t.query<{ n: number; rls: boolean }>(
+            `select count(*)::int as n, bool_and(c.relrowsecurity) as rls from pg_policy p join pg_class c on c.oid = p.polrelid where c.relname = $1`,
+            [month[0]!.name],
+          );
+          expect(policies[0]).toMatchObject({ rls: true });
+          expect(policies[0]!.n).toBeGreaterThanOrEqual(3);
+          const s = await asUser(db('seller'), { role: 'seller', userId: w.seller }, async (tx) => {
+            await tx.execute(sql.raw(`reset role`));
+            return tx.execute(sql`update product_catalog.products_mla set price = 1 where id = ${w.headset}`);
+          });
+          expect((s as unknown as { count: number }).count).toBe(0);
+        } finally {
+          await t.query(`revoke all on order_processing.orders_mla, product_catalog.products_mla from "${loginOf('user')}", "${loginOf('seller')}"`);
+        }
+      });
+    }
+  });
+}
+
+describe('roles are cluster-wide', () => {
+  it('apply twice, and in a second database of the same server', async () => {
+    const second = await createMigratedDatabase('roles_second');
+    try {
+      for (const a of [...roleStatements(), ...securityStatements()]) await second.sql.unsafe(a.sql);
+      const [row] = await second.sql<{ n: number }[]>`select count(*)::int as n from pg_roles where rolname like 'ecomdb\_%' and not rolcanlogin and rolname = any(${ROLES.map((r) => `ecomdb_${r.name}`)})`;
+      expect(row!.n).toBe(7);
+      const [rls] = await second.sql<{ n: number }[]>`select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname <> 'pg_catalog' and c.relrowsecurity`;
+      expect(rls!.n).toBe(19);
+    } finally {
+      await second.drop();
+    }
+  }, 120_000);
+});
+
+describe('the roles on PGlite (embedded, same migrations)', () => {
+  let t: Target;
+  let w: World;
+  beforeAll(async () => {
+    t = await openTarget('pglite', 'roles_pglite');
+    w = await makeWorld(t);
+    await placeOrder(t.db, { region: w.region, buyerId: w.buyer2, lines: [{ productId: w.headset, quantity: 1 }] });
+  }, 120_000);
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('a buyer sees only their own orders; a BI analyst reads no personal column; a seller changes no other store\'s listing', async () => {
+    await asUser(t.db, { role: 'user', userId: w.buyer }, (tx) => placeOrder(tx, { region: w.region, buyerId: w.buyer, lines: [{ productId: w.charger, quantity: 1 }] }));
+    const mine = await asUser(t.db, { role: 'user', userId: w.buyer }, (tx) => orderHistory(tx, { region: w.region, buyerId: w.buyer }));
+    expect(mine.orders.length).toBe(1);
+    const theirs = await asUser(t.db, { role: 'user', userId: w.buyer }, (tx) => orderHistory(tx, { region: w.region, buyerId: w.buyer2 }));
+    expect(theirs.orders).toHaveLength(0);
+    await denied(asUser(t.db, { role: 'bi_analyst' }, (tx) => tx.execute(sql`select email from user_management.users limit 1`)));
+    const changed = await asUser(t.db, { role: 'seller', userId: w.seller }, (tx) =>
+      tx.execute(sql`update product_catalog.products set price = 1 where region = ${w.region} and id = ${w.headset} returning id`),
+    );
+    expect((changed as unknown as { rows: unknown[] }).rows).toHaveLength(0);
+  });
+});
