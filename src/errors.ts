@@ -32,6 +32,8 @@ export const EXIT = {
   access: 12,
   /** `ecomdb bench` found no marketplace to drive (the database is not seeded), or its check after the run found units oversold, coupon uses beyond a limit, an acknowledged order lost or a data rule broken. */
   bench: 13,
+  /** A security command refused (`user erase`: unknown or staff account) or failed and was rolled back. */
+  security: 18,
   /** Interrupted by Ctrl-C (SIGINT, 128 + 2, as a shell reports it); what was in flight was rolled back or undone. */
   interrupted: 130,
   /** Stopped by SIGTERM (128 + 15); what was in flight was rolled back or undone. */
@@ -87,7 +89,11 @@ export type ErrorCode =
   | 'E_ACCESS_COUPON'
   | 'E_BENCH_MIX'
   | 'E_BENCH_NOT_SEEDED'
-  | 'E_BENCH_CHECK_FAILED';
+  | 'E_BENCH_CHECK_FAILED'
+  | 'E_ERASE_NOT_FOUND'
+  | 'E_ERASE_AMBIGUOUS'
+  | 'E_ERASE_STAFF'
+  | 'E_ERASE_FAILED';
 
 /** The exit status of every code (the README's table lists the same). */
 export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
@@ -174,6 +180,14 @@ export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
   E_BENCH_NOT_SEEDED: EXIT.bench,
   /** After the run, stock, coupon uses, acknowledged orders or the data rules did not add up (`details.check`). */
   E_BENCH_CHECK_FAILED: EXIT.bench,
+  /** `user erase`: no user with that id (in that --region). */
+  E_ERASE_NOT_FOUND: EXIT.security,
+  /** `user erase`: the id exists in several sites and no --region says which. */
+  E_ERASE_AMBIGUOUS: EXIT.security,
+  /** `user erase`: the account is staff (administrator, moderator, ...), whose actions are records others rely on. */
+  E_ERASE_STAFF: EXIT.security,
+  /** `user erase` failed (a constraint, a trigger, a privilege) and was rolled back. */
+  E_ERASE_FAILED: EXIT.security,
 };
 
 export class EcomdbError extends Error {

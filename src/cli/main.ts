@@ -15,6 +15,7 @@ import { verifyCommand } from './commands/verify.ts';
 import { docsCommand } from './commands/docs.ts';
 import { partitionCommand } from './commands/partition/index.ts';
 import { benchCommand } from './commands/bench.ts';
+import { userCommand } from './commands/user/index.ts';
 import { Output } from './output.ts';
 
 export function program(): Command {
@@ -42,10 +43,11 @@ Exit status: 0 ok, 1 internal error, 2 usage, 3 database unreachable, not Postgr
 9 partition command refused or failed (rolled back), 10 an output folder cannot be written,
 11 the database role lacks a privilege the command needs, 12 a marketplace operation was refused,
 13 bench found no seeded marketplace or its check after the run failed,
+18 a security command refused (user erase: unknown, ambiguous or staff account) or failed (rolled back),
 130 interrupted (Ctrl-C; what was in flight rolled back), 143 stopped by SIGTERM (likewise).
 Every error is one line: error CODE: what is wrong — what to do.`,
     );
-  for (const command of [upCommand(), migrateCommand(), statusCommand(), seedCommand(), verifyCommand(), sqlCommand(), generateCommand(), replicaCommand(), docsCommand(), partitionCommand(), benchCommand()]) {
+  for (const command of [upCommand(), migrateCommand(), statusCommand(), seedCommand(), verifyCommand(), sqlCommand(), generateCommand(), replicaCommand(), docsCommand(), partitionCommand(), benchCommand(), userCommand()]) {
     root.addCommand(command);
   }
   routeErrors(root);
