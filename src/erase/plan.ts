@@ -41,6 +41,8 @@ export interface Step {
   readonly table: string;
   readonly sql: string;
   readonly params: readonly unknown[];
+  /** For a sweep: a count of the rows that still mention an identifier. */
+  readonly remaining?: { readonly sql: string; readonly params: readonly unknown[] };
 }
 
 export const USERS_TABLE = 'user_management.users';
@@ -137,14 +139,28 @@ export function sweepStep(table: CatalogTable, subject: Subject): Step | null {
     table: name,
     sql: `UPDATE ${quoteQualified(table.schema, table.name)} SET ${sets.join(', ')} WHERE ${matches.join(' OR ')}`,
     params,
+    remaining: remainingQuery(table, subject),
   };
+}
+
+/** The count of the rows of `table` that mention an identifier. */
+function remainingQuery(table: CatalogTable, subject: Subject): { sql: string; params: unknown[] } {
+  const plain = tokenPattern(subject.identifiers);
+  const json = tokenPattern(asJsonText(subject.identifiers));
+  const params: unknown[] = [];
+  const at = (value: string) => `$${params.indexOf(value) >= 0 ? params.indexOf(value) + 1 : params.push(value)}`;
+  const matches = table.textColumns.map((c) =>
+    c.type === 'json' || c.type === 'jsonb' ? `${quoteIdent(c.name)}::text ~* ${at(json)}` : `${quoteIdent(c.name)} ~* ${at(plain)}`,
+  );
+  return { sql: `SELECT count(*)::int AS n FROM ${quoteQualified(table.schema, table.name)} WHERE ${matches.join(' OR ')}`, params };
 }
 
 /**
  * The erasure of `subject`: its own rows first (the users row last, so that nothing points at a
  * half-erased account), then one sweep per table. The sweep may run again: a trigger (an audit
- * trail) can write the old values of the rows just changed; the runner repeats it until a pass
- * changes nothing.
+ * trail) can write the old values of the rows just changed; the runner repeats it until no table
+ * mentions an identifier any more (`remaining`), which also catches an UPDATE that a rule or a
+ * policy quietly turned into nothing.
  */
 export function planErase(tables: readonly CatalogTable[], subject: Subject): { own: Step[]; sweep: Step[] } {
   const users = tables.find((t) => qualified(t) === USERS_TABLE);

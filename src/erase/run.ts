@@ -29,7 +29,7 @@ export interface EraseResult {
   readonly changes: readonly EraseChange[];
   /** Tables whose UPDATE triggers refused the sweep and were switched off for it, inside the transaction. */
   readonly bypassedTriggers: readonly string[];
-  /** Sweep passes run (a trigger writing old values, like an audit trail, makes a second one necessary). */
+  /** Sweep passes that changed rows (a trigger writing old values back, like an audit trail's, makes a second one). */
   readonly sweepPasses: number;
 }
 
@@ -155,7 +155,7 @@ function stepFailed(step: Step, error: unknown): EcomdbError {
   const pg = pgFields(error);
   const constraint = (error as { constraint_name?: string; cause?: { constraint_name?: string } }).constraint_name;
   return new EcomdbError('E_ERASE_FAILED', `erasing ${step.table} failed: ${pg.message}; nothing was changed`, {
-    hint: `declare how ${step.table} is erased in schema/privacy.ts (a column whose erased value breaks a constraint)`,
+    hint: `check the constraints, rules and triggers of ${step.table}; a column whose erased value breaks a constraint gets its own in schema/privacy.ts`,
     details: { table: step.table, action: step.kind, sqlstate: pg.code, constraint },
     cause: error,
   });
@@ -219,19 +219,20 @@ export async function eraseUser(db: Database, options: EraseOptions): Promise<Er
       };
       for (const step of plan.own) count(step, await runStep(session, step, bypassed));
       let passes = 0;
-      for (let changedInPass = -1; changedInPass !== 0 && plan.sweep.length > 0; ) {
+      for (;;) {
+        const pending: Step[] = [];
+        for (const step of plan.sweep) {
+          const [row] = await session.query<{ n: number }>(step.remaining!.sql, step.remaining!.params);
+          if (row!.n > 0) pending.push(step);
+        }
+        if (pending.length === 0) break;
         if (++passes > MAX_SWEEP_PASSES) {
-          throw new EcomdbError('E_ERASE_FAILED', `the sweep for the user's identifiers still changed rows after ${MAX_SWEEP_PASSES} passes; nothing was changed`, {
-            hint: 'a trigger keeps writing them back: check the triggers of the tables named in details',
-            details: { tables: [...counts.values()].filter((c) => c.action === 'sweep').map((c) => c.table) },
+          throw new EcomdbError('E_ERASE_FAILED', `after ${MAX_SWEEP_PASSES} sweeps, ${pending.map((s) => s.table).join(', ')} still mention the user; nothing was changed`, {
+            hint: 'a trigger writes the values back, or a rule turns the UPDATE into nothing: check those tables',
+            details: { tables: pending.map((s) => s.table) },
           });
         }
-        changedInPass = 0;
-        for (const step of plan.sweep) {
-          const n = await runStep(session, step, bypassed);
-          if (n > 0) count(step, n);
-          changedInPass += n;
-        }
+        for (const step of pending) count(step, await runStep(session, step, bypassed));
       }
       await session.exec('COMMIT');
       const changes = [...counts.values()].filter((c) => c.rows > 0);

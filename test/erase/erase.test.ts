@@ -201,6 +201,28 @@ describe.each(TARGETS)('ecomdb user erase on %s', (kind) => {
     expect(await db2.session(checksums).finally(() => db2.close())).toEqual(before);
   });
 
+  it('fails, changing nothing, when a rule turns its UPDATE into nothing (the values would stay)', async () => {
+    const db = await open();
+    await db.session((s) => s.exec(`
+      CREATE TABLE erase_probe.notes (note text NOT NULL);
+      INSERT INTO erase_probe.notes VALUES ('llamar a ${PERSON.name} al ${PERSON.phone}');
+      CREATE RULE notes_keep AS ON UPDATE TO erase_probe.notes DO INSTEAD NOTHING;`)).finally(() => db.close());
+    try {
+      const db2 = await open();
+      const before = await db2.session(checksums).finally(() => db2.close());
+      const failed = await run(String(chosen.who.id));
+      expect(failed.code).toBe(18);
+      expect(jsonError(failed).code).toBe('E_ERASE_FAILED');
+      expect(failed.stderr).toContain('erase_probe.notes');
+      const db3 = await open();
+      expect(await db3.session(checksums).finally(() => db3.close())).toEqual(before);
+    } finally {
+      // Without the rule, the erasure below must scrub this table too.
+      const db4 = await open();
+      await db4.session((s) => s.exec(`DROP RULE notes_keep ON erase_probe.notes`)).finally(() => db4.close());
+    }
+  });
+
   it('leaves none of the user\'s personal values in any text column, keeps every order and payment, and the data rules hold', async () => {
     const erased = await run(String(chosen.who.id));
     expect(erased.code, erased.stderr).toBe(0);
