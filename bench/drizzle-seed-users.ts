@@ -13,7 +13,8 @@ import { users } from '../schema/index.ts';
 
 const [url, count] = [process.argv[2]!, Number(process.argv[3] ?? 100_000)];
 const sql = postgres(url, { onnotice: () => {} });
-const hash = '$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$RdescudvJCsgt3ub+b+dWRWJTmaaJObG';
+// A real argon2id hash (low cost) of `fixture password`, the same for every row.
+const hash = '$argon2id$v=19$m=64,p=1,t=1$ZWNvbWRiLWZpeHR1cmUtMQ$HADeydS3OldCnzbTgLt7qfm29N2MLswiq6+jXMwZ0fA';
 const started = Date.now();
 await seed(drizzle(sql), { users }, { count, seed: 1 }).refine((f) => ({
   users: {

@@ -24,6 +24,11 @@ import postgres from 'postgres';
 import { openPostgres } from '../src/db/postgres.ts';
 import { dropAll, freshDatabase, SERVER_SHOWN, urlFor } from './server.ts';
 import { loadIntoBareTables, seededTables } from '../src/seed/load.ts';
+import { hash } from 'argon2';
+import { seededPasswordHashes } from '../seeds/passwords.ts';
+import { Layout } from '../seeds/world.ts';
+import { SITES } from '../schema/values.ts';
+import { PASSWORD_COST } from '../src/access/user-management.ts';
 
 const { values } = parseArgs({
   options: { scale: { type: 'string', default: '84' }, 'drizzle-rows': { type: 'string', default: '100000' }, 'small-scale': { type: 'string', default: '10' } },
@@ -118,6 +123,22 @@ async function drizzleSeed(url: string, count: string): Promise<Measure> {
   return { label: '(c) drizzle-seed 0.3.1 (users only)', rows: r.rows, ms: r.ms, peakRssMb: r.peakRssMb };
 }
 
+/**
+ * (d) The seeded users' argon2id hashes alone, computed as the seed computes them (batches of 512
+ * on the threadpool), with no database: the share of the seed that real password hashes cost.
+ * And a few hashes at the production cost, to say what seeding at that cost would take.
+ */
+async function passwordHashes(scale: number): Promise<{ users: number; ms: number; productionMsEach: number }> {
+  process.stderr.write('\n[bench] argon2id hashes of the seeded users, no database\n');
+  const users = new Layout({ seed: 1, scale, regions: SITES.map((site) => site.id), until: Date.parse(UNTIL), windowDays: 365 }).total('users');
+  const started = Date.now();
+  for (let from = 0; from < users; from += 512) await seededPasswordHashes(1, from, Math.min(users, from + 512));
+  const ms = Date.now() - started;
+  const production = Date.now();
+  await Promise.all(Array.from({ length: 8 }, (_, i) => hash(`password ${i}`, PASSWORD_COST)));
+  return { users, ms, productionMsEach: (Date.now() - production) / 8 };
+}
+
 const rate = (m: Measure) => m.rows / (m.ms / 1000);
 const dir = mkdtempSync(join(tmpdir(), 'ecomdb-bench-'));
 try {
@@ -129,6 +150,7 @@ try {
   const bytes = [...files.values()].reduce((n, f) => n + statSync(f).size, 0);
   const raw = await ceiling(await freshDatabase('ecomdb_bench_ceiling'), files);
   const baseline = await drizzleSeed(await freshDatabase('ecomdb_bench_drizzle'), values['drizzle-rows']!);
+  const hashes = await passwordHashes(Number(scale));
 
   const rows = [raw, noCheck, withCheck, small, baseline];
   console.log(`\nseed benchmark (PostgreSQL at ${SERVER_SHOWN}, ${(bytes / 2 ** 20).toFixed(0)} MB of COPY text)\n`);
@@ -143,6 +165,11 @@ try {
   console.log(`ecomdb (with checks) / drizzle-seed: ${(rate(withCheck) / rate(baseline)).toFixed(1)}x`);
   console.log(`ecomdb peak RSS: ${noCheck.peakRssMb} MB at ${noCheck.rows.toLocaleString('en-US')} rows, ${small.peakRssMb} MB at ${small.rows.toLocaleString('en-US')} rows (target < 200 MB)`);
   console.log('drizzle-seed fills users only: our other region-scoped tables have composite foreign keys it cannot satisfy.');
+  console.log(
+    `(d) argon2id (m=8 KiB, t=1, p=1) of the ${hashes.users.toLocaleString('en-US')} seeded users, no database: ${(hashes.ms / 1000).toFixed(1)} s, ` +
+      `${((100 * hashes.ms) / noCheck.ms).toFixed(0)} % of ecomdb seed --no-check (overlapped with the COPY in the seed itself); ` +
+      `at the production cost (m=19 MiB, t=2, p=1) ${hashes.productionMsEach.toFixed(0)} ms each with 8 in flight, ~${((hashes.users * hashes.productionMsEach) / 1000).toFixed(0)} s for those users`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
   await dropAll();

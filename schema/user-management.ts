@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { boolean, date, pgSchema, primaryKey, smallint, text, unique, uniqueIndex } from 'drizzle-orm/pg-core';
 import { createdAt, id, ref, referenceColumns, referenceTable, references, region, rule, siteRule } from './columns.ts';
 import { describe, type Component } from './component.ts';
-import { USER_STATUSES } from './values.ts';
+import { PASSWORD_HASH_PATTERN, USER_STATUSES } from './values.ts';
 
 export const userManagement = pgSchema('user_management');
 export const userStatus = userManagement.enum('user_status', USER_STATUSES);
@@ -33,7 +33,7 @@ export const users = userManagement.table(
     ...references('users', [t.roleId], [roles.id], 'restrict'),
     rule('users', 'name', `length(btrim(name)) > 0`),
     rule('users', 'email', `email = lower(email) AND email ~ '^[^@[:space:]]+@[^@[:space:]]+\\.[^@[:space:]]+$'`),
-    rule('users', 'password_hash', `password_hash ~ '^\\$(argon2id|argon2i|2a|2b|2y|scrypt)\\$' AND length(password_hash) >= 50`),
+    rule('users', 'password_hash', `password_hash ~ '${PASSWORD_HASH_PATTERN}'`),
     rule('users', 'phone', `phone ~ '^\\+[1-9][0-9]{7,14}$'`),
     rule('users', 'birth_date', `birth_date >= DATE '1900-01-01'`),
   ],
@@ -78,7 +78,7 @@ export const userManagementComponent: Component = {
       roleId: 'The role that decides what the account may do.',
       name: 'Full name shown to other users.',
       email: 'Login email, stored in lower case; unique within the site.',
-      passwordHash: 'Argon2id, bcrypt or scrypt hash in PHC format (at least 50 characters); a plaintext password is rejected by a CHECK.',
+      passwordHash: 'Argon2id hash in PHC format (16-byte salt, 32-byte digest); a CHECK refuses anything else, a plaintext password included.',
       phone: 'Phone number in E.164 format (+5511987654321), optional.',
       birthDate: 'Date of birth, optional; used for age checks on restricted categories.',
       status: 'active, suspended (by moderation) or closed (by the user).',

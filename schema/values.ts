@@ -162,3 +162,14 @@ export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'active', 'paused', 'fin
 export const CONVERSATION_KINDS = ['order', 'pre_sale', 'store'] as const;
 export const CONVERSATION_STATUSES = ['open', 'closed', 'escalated'] as const;
 export const RECOMMENDATION_SOURCES = ['search_history', 'purchase_history', 'similar_products', 'trending'] as const;
+
+/**
+ * A well-formed stored password: an argon2id PHC string, version 19, its cost parameters (m, t,
+ * p in either order after m: the reference implementation writes m,t,p, the node argon2 library
+ * m,p,t), a 16-byte salt and a 32-byte digest in unpadded standard base64 — 22 and 43
+ * characters, whose last character can only carry the 2 and 4 bits left over. Written for both
+ * PostgreSQL's regular expressions (the CHECK on users.password_hash) and JavaScript's.
+ */
+export const PASSWORD_HASH_PATTERN =
+  '^\\$argon2id\\$v=19\\$m=[1-9][0-9]{0,9},(t=[1-9][0-9]{0,9},p=[1-9][0-9]{0,7}|p=[1-9][0-9]{0,7},t=[1-9][0-9]{0,9})' +
+  '\\$[A-Za-z0-9+/]{21}[AQgw]\\$[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]$';

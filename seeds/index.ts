@@ -31,3 +31,4 @@ export const TABLE_SEEDS: readonly TableSeed[] = copyFirst([
 
 export { World, PER_SCALE, type WorldOptions } from './world.ts';
 export type { TableSeed, CopySeed, SqlSeed, Cell } from './table-seed.ts';
+export { seededPassword, seededPasswordHash, seededSalt, SEED_HASH_COST } from './passwords.ts';

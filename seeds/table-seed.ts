@@ -15,7 +15,8 @@ export interface CopySeed {
   readonly columns: readonly string[];
   /** An estimate of the row count, for progress (exact counts come from the database). */
   expected(world: Pick<World, 'layout'>): number;
-  rows(world: World): Iterable<readonly Cell[]>;
+  /** Sync for pure rows; async where a row needs work off the main thread (password hashes). */
+  rows(world: World): Iterable<readonly Cell[]> | AsyncIterable<readonly Cell[]>;
 }
 
 export interface SqlSeed {

@@ -1,32 +1,47 @@
 /** Seeds component 1: users (sellers first in each region, a few staff) and their addresses. */
 import { addresses, users } from '../schema/index.ts';
-import { range, type CopySeed } from './table-seed.ts';
+import { seededPasswordHashes } from './passwords.ts';
+import { range, type Cell, type CopySeed } from './table-seed.ts';
 import { timestamp, type World } from './world.ts';
 import { S } from './world.ts';
+
+/** Users whose password hashes are computed together (enough to keep the threadpool busy). */
+const HASH_BATCH = 512;
+
+function userRow(w: World, u: number, passwordHash: string): Cell[] {
+  const r = w.random;
+  const region = w.userRegion(u);
+  const misc = r.below(1000, S.UserMisc, u, 3);
+  const birth = new Date(Date.UTC(1950 + r.below(56, S.UserMisc, u, 4), r.below(12, S.UserMisc, u, 5), 1 + r.below(28, S.UserMisc, u, 6)));
+  return [
+    region,
+    u + 1,
+    w.userRole(u),
+    w.userName(u),
+    w.userEmail(u),
+    passwordHash,
+    misc < 800 ? w.profile(region).phone(r.int(S.UserMisc, u, 7)) : null,
+    misc % 10 < 9 ? birth.toISOString().slice(0, 10) : null,
+    misc < 970 ? 'active' : misc < 980 ? 'suspended' : 'closed',
+    timestamp(w.userCreatedAt(u)),
+  ];
+}
 
 export const usersSeed: CopySeed = {
   kind: 'copy',
   table: users,
   columns: ['region', 'id', 'role_id', 'name', 'email', 'password_hash', 'phone', 'birth_date', 'status', 'created_at'],
   expected: (w) => w.layout.total('users'),
-  *rows(w: World) {
-    const r = w.random;
-    for (const u of range(w.layout.total('users'))) {
-      const region = w.userRegion(u);
-      const misc = r.below(1000, S.UserMisc, u, 3);
-      const birth = new Date(Date.UTC(1950 + r.below(56, S.UserMisc, u, 4), r.below(12, S.UserMisc, u, 5), 1 + r.below(28, S.UserMisc, u, 6)));
-      yield [
-        region,
-        u + 1,
-        w.userRole(u),
-        w.userName(u),
-        w.userEmail(u),
-        w.passwordHash(u),
-        misc < 800 ? w.profile(region).phone(r.int(S.UserMisc, u, 7)) : null,
-        misc % 10 < 9 ? birth.toISOString().slice(0, 10) : null,
-        misc < 970 ? 'active' : misc < 980 ? 'suspended' : 'closed',
-        timestamp(w.userCreatedAt(u)),
-      ];
+  // Each user's password hash (seeds/passwords.ts) is computed on the threadpool, the next
+  // batch while the current one streams.
+  async *rows(w: World) {
+    const total = w.layout.total('users');
+    const batch = (from: number) => seededPasswordHashes(w.options.seed, from, Math.min(total, from + HASH_BATCH));
+    let next = total > 0 ? batch(0) : undefined;
+    for (let from = 0; from < total; from += HASH_BATCH) {
+      const hashes = await next!;
+      next = from + HASH_BATCH < total ? batch(from + HASH_BATCH) : undefined;
+      for (let i = 0; i < hashes.length; i++) yield userRow(w, from + i, hashes[i]!);
     }
   },
 };

@@ -52,7 +52,7 @@ function fmix(h: number): number {
 /** Random streams: one per kind of decision, so adding a decision never shifts another. */
 export enum S {
   UserRegion = 1, UserName, UserMisc, Address, Store, Product, Price, Image, Discount, Coupon,
-  Order, Line, Payment, Shipment, Question, Conversation, Message, Search, Recommendation, Campaign, Hash,
+  Order, Line, Payment, Shipment, Question, Conversation, Message, Search, Recommendation, Campaign, Hash, Password,
 }
 
 export class Random {
@@ -230,7 +230,6 @@ const WEEKDAY = [0.8, 1.15, 1.1, 1.05, 1.0, 0.95, 0.85];
 const HOURLY_CDF = HOURLY.map(((sum) => (w: number) => (sum += w))(0)).map((c, _i, all) => c / all.at(-1)!);
 
 const asciiFold = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '.').replace(/^\.|\.$/g, '');
-const B64 = './ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 export class World {
   readonly random: Random;
@@ -295,17 +294,6 @@ export class World {
   userEmail(u: number): string {
     const domains = this.language(this.userRegion(u)) === 'pt' ? ['gmail.com', 'hotmail.com', 'outlook.com', 'uol.com.br'] : ['gmail.com', 'hotmail.com', 'outlook.com', 'yahoo.com'];
     return `${asciiFold(this.userName(u))}.${u + 1}@${this.random.pick(domains, S.UserName, u, 1)}`;
-  }
-
-  /** An argon2id PHC string; its salt and digest are random, as a real hash's look. */
-  passwordHash(u: number): string {
-    let salt = '';
-    let digest = '';
-    for (let k = 0; k < 11; k++) {
-      let h = this.random.int(S.UserMisc, u, 10 + k);
-      for (let c = 0; c < 6; c++, h >>>= 5) (k < 4 ? (salt += B64[h & 63]) : (digest += B64[h & 63]));
-    }
-    return `$argon2id$v=19$m=65536,t=3,p=4$${salt.slice(0, 22)}$${digest.slice(0, 43)}`;
   }
 
   userCreatedAt(u: number): number {

@@ -40,7 +40,7 @@ export const EXIT = {
   status: 16,
   /** A cache command (`ecomdb cache ...`) could not reach or use Redis. */
   cache: 17,
-  /** A security command refused: `roles` (an unknown role, a reserved name, a role it must not change, group roles missing), `audit` (no trail, not readable by the role, a table not audited), `user erase`. */
+  /** A security command refused: `roles` (an unknown role, a reserved name, a role it must not change, group roles missing), `audit` (no trail, not readable by the role, a table not audited), `user erase` (unknown or staff account), or failed and was rolled back. */
   security: 18,
   /** Interrupted by Ctrl-C (SIGINT, 128 + 2, as a shell reports it); what was in flight was rolled back or undone. */
   interrupted: 130,
@@ -114,7 +114,11 @@ export type ErrorCode =
   | 'E_ROLES_NAME'
   | 'E_ROLES_CONFLICT'
   | 'E_ROLES_NOT_MIGRATED'
-  | 'E_ROLES_PASSWORD';
+  | 'E_ROLES_PASSWORD'
+  | 'E_ERASE_NOT_FOUND'
+  | 'E_ERASE_AMBIGUOUS'
+  | 'E_ERASE_STAFF'
+  | 'E_ERASE_FAILED';
 
 /** The exit status of every code (the README's table lists the same). */
 export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
@@ -239,6 +243,14 @@ export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
   E_ROLES_NOT_MIGRATED: EXIT.security,
   /** The password's environment variable is unset or empty, or stdin gave none. */
   E_ROLES_PASSWORD: EXIT.security,
+  /** `user erase`: no user with that id (in that --region). */
+  E_ERASE_NOT_FOUND: EXIT.security,
+  /** `user erase`: the id exists in several sites and no --region says which. */
+  E_ERASE_AMBIGUOUS: EXIT.security,
+  /** `user erase`: the account is staff (administrator, moderator, ...), whose actions are records others rely on. */
+  E_ERASE_STAFF: EXIT.security,
+  /** `user erase` failed (a constraint, a trigger, a privilege) and was rolled back. */
+  E_ERASE_FAILED: EXIT.security,
 };
 
 export class EcomdbError extends Error {

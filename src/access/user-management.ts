@@ -1,8 +1,8 @@
 /** User management: a buyer (or a seller) registers in a site, and keeps addresses to ship to. */
-import { randomBytes, scrypt } from 'node:crypto';
+import { argon2id, hash, needsRehash, verify } from 'argon2';
 import { and, eq, sql } from 'drizzle-orm';
 import { addresses, users } from '../../schema/index.ts';
-import type { SiteId } from '../../schema/values.ts';
+import { PASSWORD_HASH_PATTERN, type SiteId } from '../../schema/values.ts';
 import type { AccessDb } from './db.ts';
 import { id, oneOf, optionalText, refuse, site, text } from './guard.ts';
 import { ROLE } from './reference.ts';
@@ -22,7 +22,7 @@ export interface RegisterParams {
   readonly name: string;
   /** Stored in lower case; unique within the site. */
   readonly email: string;
-  /** A PHC string (argon2, bcrypt or scrypt); hashPassword() makes one. Never the password itself. */
+  /** An argon2id PHC string; hashPassword() makes one. Never the password itself. */
   readonly passwordHash: string;
   /** E.164, e.g. +5511987654321. */
   readonly phone?: string;
@@ -38,7 +38,7 @@ export interface Registered {
 }
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-const PHC = /^\$(argon2id|argon2i|2a|2b|2y|scrypt)\$/;
+const PHC = new RegExp(PASSWORD_HASH_PATTERN);
 const PHONE = /^\+[1-9][0-9]{7,14}$/;
 const POSTAL_CODE = /^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$/;
 
@@ -63,7 +63,7 @@ export async function registerUser(db: AccessDb, params: RegisterParams): Promis
   if (!EMAIL.test(email)) throw refuse('E_ACCESS_INVALID', `email: "${email}" is not an email address`, 'pass an address like ana@example.com', { param: 'email' });
   const passwordHash = text('passwordHash', params.passwordHash, 50, 1000);
   if (!PHC.test(passwordHash)) {
-    throw refuse('E_ACCESS_INVALID', 'passwordHash: not an argon2, bcrypt or scrypt hash in PHC format', 'hash the password first (hashPassword())', { param: 'passwordHash' });
+    throw refuse('E_ACCESS_INVALID', 'passwordHash: not an argon2id hash in PHC format (16-byte salt, 32-byte digest)', 'hash the password first (hashPassword())', { param: 'passwordHash' });
   }
   const phone = optionalText('phone', params.phone, 9, 16);
   if (phone !== undefined && !PHONE.test(phone)) throw refuse('E_ACCESS_INVALID', `phone: "${phone}" is not in E.164 format`, 'pass it as +<country><number>', { param: 'phone' });
@@ -109,16 +109,75 @@ export async function addAddress(db: AccessDb, params: AddAddressParams): Promis
   });
 }
 
-/** scrypt cost: N = 2^17, r = 8, p = 1, the minimum OWASP recommends (128 MiB per hash). */
-const SCRYPT = { ln: 17, r: 8, p: 1 } as const;
+/**
+ * argon2id at OWASP's first recommended setting: 19 MiB of memory, 2 passes, 1 lane (about
+ * 30 ms per hash on the development machine). The parameters are written into each hash, so
+ * raising them later leaves older hashes verifiable; signIn() reports when one is below them.
+ */
+export const PASSWORD_COST = { type: argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1, hashLength: 32 } as const;
 
-/** A PHC-format scrypt hash of `password`, as registerUser() stores it. */
-export function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  return new Promise((resolve, reject) => {
-    scrypt(password, salt, 32, { N: 2 ** SCRYPT.ln, r: SCRYPT.r, p: SCRYPT.p, maxmem: 160 * 1024 * 1024 }, (error, key) => {
-      if (error) reject(error);
-      else resolve(`$scrypt$ln=${SCRYPT.ln},r=${SCRYPT.r},p=${SCRYPT.p}$${salt.toString('base64url')}$${key.toString('base64url')}`);
-    });
-  });
+/** An argon2id hash of `password` (random 16-byte salt), in the PHC format registerUser() stores. */
+export async function hashPassword(password: string): Promise<string> {
+  return hash(checkPassword(password), PASSWORD_COST);
+}
+
+/** A password as typed: never trimmed, never echoed into an error. */
+function checkPassword(password: unknown): string {
+  if (typeof password !== 'string' || password.length === 0 || password.length > 1000) {
+    throw refuse('E_ACCESS_INVALID', 'password: must be 1 to 1000 characters of text', 'pass the password the user typed', { param: 'password' });
+  }
+  return password;
+}
+
+/**
+ * Whether `password` is the one `passwordHash` was made from. The comparison is the argon2
+ * library's (constant time in the digest); a malformed hash is simply not a match.
+ */
+export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  if (!PHC.test(passwordHash) || typeof password !== 'string') return false;
+  try {
+    return await verify(passwordHash, password);
+  } catch {
+    return false;
+  }
+}
+
+export interface SignInParams {
+  readonly region: SiteId;
+  readonly email: string;
+  readonly password: string;
+}
+
+export interface SignedIn {
+  readonly userId: number;
+  /** The stored hash is below PASSWORD_COST: store hashPassword(password) now that it is known. */
+  readonly needsRehash: boolean;
+}
+
+/**
+ * A hash of 16 random bytes that were thrown away (at PASSWORD_COST), verified when the email is unknown so that an unknown
+ * account costs the same time as a wrong password (the answer must not tell which).
+ */
+const DECOY_HASH = '$argon2id$v=19$m=19456,p=1,t=2$ZWNvbWRiLWRlY295LXNhbA$yrHU+Ya5TY3eOabRJFhMmOjXvvTzRoSujs2B3Wyi5fA';
+
+/**
+ * Sign a user in by site, email and password. A wrong password and an unknown email are one
+ * refusal (E_ACCESS_FORBIDDEN, same message, same work); a suspended or closed account is
+ * refused only once its password is proven.
+ */
+export async function signIn(db: AccessDb, params: SignInParams): Promise<SignedIn> {
+  const region = site(params.region);
+  const email = text('email', params.email, 3, 254).toLowerCase();
+  const password = checkPassword(params.password);
+  const [user] = await db
+    .select({ id: users.id, passwordHash: users.passwordHash, status: users.status })
+    .from(users)
+    .where(and(eq(users.region, region), eq(users.email, email)));
+  const ok = await verifyPassword(user?.passwordHash ?? DECOY_HASH, password);
+  if (!user || !ok) throw refuse('E_ACCESS_FORBIDDEN', `wrong email or password for ${region}`, 'check both and try again', { region });
+  if (user.status !== 'active') throw refuse('E_ACCESS_FORBIDDEN', `user ${user.id} is ${user.status} and may not sign in`, 'only an active account may', { region, userId: user.id });
+  return {
+    userId: user.id,
+    needsRehash: needsRehash(user.passwordHash, { memoryCost: PASSWORD_COST.memoryCost, timeCost: PASSWORD_COST.timeCost, parallelism: PASSWORD_COST.parallelism }),
+  };
 }

@@ -21,6 +21,7 @@ import { rehearseCommand } from './commands/rehearse.ts';
 import { cacheCommand } from './commands/cache/index.ts';
 import { DEFAULT_REDIS_URL } from '../cache/client.ts';
 import { auditCommand } from './commands/audit/index.ts';
+import { userCommand } from './commands/user/index.ts';
 import { Output } from './output.ts';
 
 export function program(): Command {
@@ -54,11 +55,11 @@ Exit status: 0 ok, 1 internal error, 2 usage, 3 database unreachable, not Postgr
 14 lint found an error-level finding in the migrations,
 15 rehearse saw a wait above --max-lock-ms, a failed migration or a failed copy,
 16 status --check found the database behind or ahead of the migrations,
-17 a cache command could not reach or use Redis, 18 a security command (roles, audit, user erase) refused,
+17 a cache command could not reach or use Redis, 18 a security command (roles, audit, user erase) refused or failed (rolled back),
 130 interrupted (Ctrl-C; what was in flight rolled back), 143 stopped by SIGTERM (likewise).
 Every error is one line: error CODE: what is wrong — what to do.`,
     );
-  for (const command of [upCommand(), migrateCommand(), statusCommand(), seedCommand(), verifyCommand(), sqlCommand(), generateCommand(), replicaCommand(), docsCommand(), partitionCommand(), benchCommand(), lintCommand(), rehearseCommand(), cacheCommand(), auditCommand(), rolesCommand()]) {
+  for (const command of [upCommand(), migrateCommand(), statusCommand(), seedCommand(), verifyCommand(), sqlCommand(), generateCommand(), replicaCommand(), docsCommand(), partitionCommand(), benchCommand(), lintCommand(), rehearseCommand(), cacheCommand(), auditCommand(), rolesCommand(), userCommand()]) {
     root.addCommand(command);
   }
   routeErrors(root);

@@ -13,7 +13,7 @@ import type { OpenOptions } from './open.ts';
 import type { Database, Session } from './types.ts';
 
 /** PGlite reads COPY data from a blob: send it in blobs of about 4 MB. */
-export async function pgliteCopy(db: PGlite, target: string, chunks: Iterable<string>): Promise<void> {
+export async function pgliteCopy(db: PGlite, target: string, chunks: Iterable<string> | AsyncIterable<string>): Promise<void> {
   let pending: string[] = [];
   let size = 0;
   const flush = async () => {
@@ -25,7 +25,7 @@ export async function pgliteCopy(db: PGlite, target: string, chunks: Iterable<st
     // PGlite works on the main thread: give the event loop a turn so Ctrl-C is not held back.
     await new Promise((resolve) => setImmediate(resolve));
   };
-  for (const chunk of chunks) {
+  for await (const chunk of chunks) {
     pending.push(chunk);
     size += chunk.length;
     if (size >= 4_000_000) await flush();

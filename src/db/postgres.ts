@@ -177,7 +177,7 @@ export async function openPostgres(url: string | ConnectionOptions, label = type
           const finished = once(stream, 'finish');
           finished.catch(() => {}); // observed below; avoid an unhandled rejection meanwhile
           try {
-            for (const chunk of chunks) {
+            for await (const chunk of chunks) {
               if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), finished]);
             }
           } catch (error) {

@@ -13,7 +13,7 @@ export interface Session {
    * Stream rows into `COPY <target> FROM STDIN` (text format). `chunks` yields pieces of COPY
    * text, each a whole number of lines. Rejects with PostgreSQL's error if a row is refused.
    */
-  copyFrom(target: string, chunks: Iterable<string>): Promise<void>;
+  copyFrom(target: string, chunks: Iterable<string> | AsyncIterable<string>): Promise<void>;
 }
 
 export type TargetKind = 'postgres' | 'pglite';

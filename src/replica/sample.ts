@@ -32,6 +32,13 @@ export const LAB_SAMPLE: SampleSize = {
   days: 30,
 };
 
+/**
+ * Every sample user's password hash: a real argon2id hash (low cost, fixed salt) of the
+ * password `sample password`. One hash for all of them, so the same salt too: a sample to
+ * replicate, not accounts to protect.
+ */
+export const SAMPLE_PASSWORD_HASH = '$argon2id$v=19$m=64,p=1,t=1$ZWNvbWRiLXNhbXBsZS0wMQ$uWc7gDAnkkojLQCbKgx1gD0JdSghJjtBdTG88QiPPe8';
+
 const int = (n: number, what: string): number => {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`${what} must be a positive integer`);
   return n;
@@ -57,7 +64,7 @@ ON CONFLICT DO NOTHING;
 INSERT INTO user_management.users (region, role_id, name, email, password_hash, created_at)
 SELECT s.site, CASE WHEN g <= ${stores} THEN ${role('seller')} ELSE ${role('user')} END,
        'Sample user ' || g, lower(s.site) || '.user' || g || '@example.com',
-       '$argon2id$v=19$m=65536,t=3,p=4$' || md5(s.site || g) || md5(g || s.site),
+       ${quoteLiteral(SAMPLE_PASSWORD_HASH)},
        now() - interval '400 days'
 FROM unnest(${sites}) AS s(site), generate_series(1, ${users}) AS g;
 

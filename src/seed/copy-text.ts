@@ -27,12 +27,12 @@ export interface ChunkOptions {
 }
 
 /** Encode rows into chunks of whole lines, counting them as they go. */
-export function* chunks(rows: Iterable<readonly Cell[]>, options: ChunkOptions = {}): Generator<string> {
+export async function* chunks(rows: Iterable<readonly Cell[]> | AsyncIterable<readonly Cell[]>, options: ChunkOptions = {}): AsyncGenerator<string> {
   const size = options.size ?? 1000;
   let buffer = '';
   let inBuffer = 0;
   let total = 0;
-  for (const row of rows) {
+  for await (const row of rows) {
     buffer += total === options.corruptRow ? encodeRow([...row, 'corrupt']) : encodeRow(row);
     total++;
     if (++inBuffer === size) {

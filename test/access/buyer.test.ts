@@ -25,6 +25,8 @@ import {
   deliverOrder,
   addDiscount,
   hashPassword,
+  signIn,
+  verifyPassword,
   type PlacedOrder,
 } from '../../src/access/index.ts';
 import { DATA_RULES } from '../../src/verify/data-rules.ts';
@@ -69,17 +71,35 @@ describe.each(KINDS)('buyer operations on %s', (kind) => {
       await registerUser(t.db, { region: 'MLM', name: 'Zoe', email, passwordHash: HASH });
     });
 
-    it('hashPassword makes a scrypt PHC string that registration accepts', async () => {
+    it('hashPassword makes a salted argon2id PHC string at the production cost that registration accepts and signIn verifies', async () => {
       const passwordHash = await hashPassword('correct horse battery staple');
-      expect(passwordHash).toMatch(/^\$scrypt\$ln=17,r=8,p=1\$[\w-]{22}\$[\w-]{43}$/);
+      expect(passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$[\w+/]{22}\$[\w+/]{43}$/);
       expect(await hashPassword('correct horse battery staple')).not.toBe(passwordHash);
-      await registerUser(t.db, { region: w.region, name: 'Sol', email: `sol.${w.tag}@example.com`, passwordHash });
+      expect(await verifyPassword(passwordHash, 'correct horse battery staple')).toBe(true);
+      expect(await verifyPassword(passwordHash, 'correct horse battery stapler')).toBe(false);
+      const email = `sol.${w.tag}@example.com`;
+      const { userId } = await registerUser(t.db, { region: w.region, name: 'Sol', email, passwordHash });
+      expect(await signIn(t.db, { region: w.region, email: email.toUpperCase(), password: 'correct horse battery staple' })).toEqual({ userId, needsRehash: false });
+      // A wrong password and an unknown email are the same refusal.
+      const wrong = await refused(signIn(t.db, { region: w.region, email, password: 'Correct horse battery staple' }), 'E_ACCESS_FORBIDDEN');
+      const unknown = await refused(signIn(t.db, { region: w.region, email: `nobody.${w.tag}@example.com`, password: 'correct horse battery staple' }), 'E_ACCESS_FORBIDDEN');
+      expect(unknown.message).toBe(wrong.message);
+      // A password is never trimmed: its spaces are part of it.
+      await refused(signIn(t.db, { region: w.region, email, password: ' correct horse battery staple ' }), 'E_ACCESS_FORBIDDEN');
+    });
+
+    it('signIn says when a stored hash is below the production cost (a low-cost hash)', async () => {
+      const email = `lowcost.${w.tag}@example.com`;
+      const { userId } = await registerUser(t.db, { region: w.region, name: 'Lou', email, passwordHash: HASH });
+      expect(await signIn(t.db, { region: w.region, email, password: 'fixture password' })).toEqual({ userId, needsRehash: true });
     });
 
     it('refuses a malformed email, a plaintext password, an unknown site and a staff role, writing nothing', async () => {
       const before = await t.query(`select count(*)::int as n from user_management.users`);
       await refused(registerUser(t.db, { region: 'MLA', name: 'X', email: 'not-an-email', passwordHash: HASH }), 'E_ACCESS_INVALID');
       await refused(registerUser(t.db, { region: 'MLA', name: 'X', email: `x.${w.tag}@example.com`, passwordHash: 'hunter2hunter2hunter2hunter2hunter2hunter2hunter2hunter2' }), 'E_ACCESS_INVALID');
+      // Looks like argon2id but is not one: a 42-character digest, '.' outside base64.
+      await refused(registerUser(t.db, { region: 'MLA', name: 'X', email: `x.${w.tag}@example.com`, passwordHash: '$argon2id$v=19$m=65536,t=3,p=4$abc.defghijklmnopqrstu$abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP' }), 'E_ACCESS_INVALID');
       await refused(registerUser(t.db, { region: 'XXX' as never, name: 'X', email: `x.${w.tag}@example.com`, passwordHash: HASH }), 'E_ACCESS_INVALID');
       await refused(registerUser(t.db, { region: 'MLA', name: 'X', email: `x.${w.tag}@example.com`, passwordHash: HASH, role: 'dba' as never }), 'E_ACCESS_INVALID');
       expect(await t.query(`select count(*)::int as n from user_management.users`)).toEqual(before);

@@ -10,7 +10,8 @@ import type { SiteId } from '../../schema/values.ts';
 import type { Target } from './targets.ts';
 
 /** A PHC string of the shape registerUser() accepts (a real hash is not needed to test the library). */
-export const HASH = '$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzYWx0$RdescudvJCsgt3ub+b+dWRWJTmaaJObG';
+/** A real argon2id hash (low cost) of the password `fixture password`. */
+export const HASH = '$argon2id$v=19$m=64,p=1,t=1$ZWNvbWRiLWZpeHR1cmUtMQ$HADeydS3OldCnzbTgLt7qfm29N2MLswiq6+jXMwZ0fA';
 
 let made = 0;
 

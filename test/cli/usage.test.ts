@@ -13,6 +13,11 @@ const MISTAKES = [
   ['partition', 'add'],
   ['verify', '--format', 'yaml'],
   ['migrate', 'extra'],
+  ['user'],
+  ['user', 'erase'],
+  ['user', 'erase', 'abc'],
+  ['user', 'erase', '0'],
+  ['user', 'erase', '5', '--region', 'XYZ'],
 ].map((args) => [args.join(' '), args] as const);
 
 describe("commander's errors", () => {

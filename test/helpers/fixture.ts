@@ -33,7 +33,8 @@ export const paymentMethod = named('payments.payment_methods');
 export const shipmentStatus = named('shipping_logistics.shipment_statuses');
 
 /** A well-formed argon2id hash (the schema refuses anything that does not look like a hash). */
-export const HASH = '$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzYWx0$RdescudvJCsgt3ub+b+dWRWJTmaaJObG';
+/** A real argon2id hash (low cost) of the password `fixture password`. */
+export const HASH = '$argon2id$v=19$m=64,p=1,t=1$ZWNvbWRiLWZpeHR1cmUtMQ$HADeydS3OldCnzbTgLt7qfm29N2MLswiq6+jXMwZ0fA';
 
 /**
  * The people of every fixture, with a default address each, and the sellers' stores. MLA: buyers
