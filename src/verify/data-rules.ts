@@ -139,7 +139,7 @@ const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
   {
     id: 'paid-order-payments-match-total',
     description:
-      'An order that is paid, shipped, delivered or refunded has approved payments (split payments allowed) adding up to its total; for a refunded order, payments later marked refunded count too, since they were captured first.',
+      'An order that is paid, shipped, delivered or refunded has approved payments (split payments allowed) adding up to its total; for a refunded order, payments later marked refunded or charged back count too, since they were captured first.',
     sql: sql`
       -- Approved, and approved-or-refunded, amounts per order: one pass over payments.
       WITH captured AS (
@@ -150,7 +150,7 @@ const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
                sum(p.amount) AS approved_or_refunded
         FROM payments.payments AS p
         JOIN payments.payment_statuses AS ps ON ps.id = p.status_id
-        WHERE ps.name IN ('approved', 'refunded')
+        WHERE ps.name IN ('approved', 'refunded', 'charged_back')
         GROUP BY p.region, p.order_id, p.order_created_at
       )
       SELECT CAST(o.region AS text) AS region,
@@ -200,14 +200,14 @@ const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
   {
     id: 'shipment-after-payment',
     description:
-      'A shipment leaves (shipped_at) strictly after the order\'s first approved payment (or approved and later refunded), because a seller ships only what is paid for; an order with nothing to pay (a coupon took its whole total) has no payment and needs none.',
+      'A shipment leaves (shipped_at) strictly after the order\'s first approved payment (or approved and later refunded or charged back), because a seller ships only what is paid for; an order with nothing to pay (a coupon took its whole total) has no payment and needs none.',
     sql: sql`
       -- The first captured payment of every order, computed once and joined.
       WITH first_payment AS (
         SELECT p.region, p.order_id, p.order_created_at, min(p.created_at) AS paid_at
         FROM payments.payments AS p
         JOIN payments.payment_statuses AS ps ON ps.id = p.status_id
-        WHERE ps.name IN ('approved', 'refunded')
+        WHERE ps.name IN ('approved', 'refunded', 'charged_back')
         GROUP BY p.region, p.order_id, p.order_created_at
       )
       SELECT CAST(s.region AS text) AS region,
