@@ -34,6 +34,18 @@ export interface SitePlaces {
   readonly streets: readonly string[];
 }
 
+/** The language of each site: Portuguese in Brazil, Spanish elsewhere. */
+export const PORTUGUESE_SITES: readonly SiteId[] = ['MLB'];
+/** Sites whose Spanish uses vos (voseo): Argentina and Uruguay. */
+export const VOSEO_SITES: readonly SiteId[] = ['MLA', 'MLU'];
+
+/** Brazil's telephone area codes (DDD), all of them: a Brazilian number starts with one. */
+export const BRAZIL_AREA_CODES = [
+  '11', '12', '13', '14', '15', '16', '17', '18', '19', '21', '22', '24', '27', '28', '31', '32', '33', '34', '35', '37', '38',
+  '41', '42', '43', '44', '45', '46', '47', '48', '49', '51', '53', '54', '55', '61', '62', '63', '64', '65', '66', '67', '68', '69',
+  '71', '73', '74', '75', '77', '79', '81', '82', '83', '84', '85', '86', '87', '88', '89', '91', '92', '93', '94', '95', '96', '97', '98', '99',
+] as const;
+
 const p = (city: string, state: string, postal: string[], area: string[], weight = 1): Place => ({ city, state, postal, area, weight });
 
 const SPANISH_STREETS_COMMON = ['Av. Bolívar', 'Calle Sucre', 'Av. Independencia', 'Calle Real', 'Av. Libertador', 'Calle Colón', 'Av. Central', 'Calle Comercio'];
@@ -231,4 +243,10 @@ export function phoneNumber(site: SitePlaces, place: Place, n: number): string {
     h = Math.imul(h ^ (h >>> 13), 0x85ebca6b) >>> 0;
   }
   return `+${site.countryCode}${site.mobileMark}${area}${first}${rest}`;
+}
+
+/** The sites' time zones as an SQL row source `(region text, zone text)`, to join on CAST(region AS text). */
+export function zonesSql(alias = 'z'): string {
+  const rows = Object.entries(SITE_PLACES).map(([site, p]) => `('${site}', '${p.timeZone}')`);
+  return `(VALUES ${rows.join(', ')}) AS ${alias}(region, zone)`;
 }

@@ -8,7 +8,7 @@
 import { ORDER_STATUSES, PAYMENT_METHODS, PAYMENT_STATUSES, ROLES, SHIPMENT_STATUSES, SITES, referenceIds, type SiteId } from '../schema/values.ts';
 import { DAY_MS, HOURLY, dayWeights, saleEvents, zoneFormat, zoneOffset } from './calendar.ts';
 import { SITE_PROFILES, type Language, type SiteProfile } from './locales.ts';
-import { SITE_PLACES, phoneNumber, postalCode, type Place, type SitePlaces } from './places.ts';
+import { SITE_PLACES, VOSEO_SITES, phoneNumber, postalCode, type Place, type SitePlaces } from './places.ts';
 import { COUPON_WORDS, LEAF_SLOTS, LEAVES } from './text.ts';
 
 export const DAY = DAY_MS;
@@ -347,7 +347,7 @@ export class World {
       population: { sellers, staff, newcomers, buyers0, buyers: users - buyers0 },
       dayCdf: cdf(dayWeights(region, this.windowStart, days)),
       offsets,
-      voseo: region === 'MLA' || region === 'MLU',
+      voseo: VOSEO_SITES.includes(region),
     };
   }
 
@@ -554,11 +554,18 @@ export class World {
     return this.layout.blockOf('products', p).region;
   }
 
-  /** The store selling product p: a store of the same region, big stores selling more; a site's first product is its first store's. */
+  /**
+   * The store selling product p: a store of the same region. Big stores list more, and the
+   * bestsellers (a site's low product indexes) belong to the big stores, so a few stores take
+   * most sales and many small ones sell little or nothing. A site's first product is its first store's.
+   */
   productStore(p: number): number {
     const block = this.layout.block('stores', this.productRegion(p));
-    if (p === this.layout.blockOf('products', p).start) return block.start;
-    return block.start + this.random.skewed(block.count, 2, S.Product, p, 1);
+    const products = this.layout.blockOf('products', p);
+    if (p === products.start) return block.start;
+    const rank = (p - products.start) / products.count;
+    const u = this.random.float(S.Product, p, 1) ** 2.5 * (0.2 + 0.8 * Math.sqrt(rank));
+    return block.start + Math.min(block.count - 1, Math.floor(block.count * u));
   }
 
   /** The leaf category, weighted by the category mix (phones and fashion lead, bikes are few). */
