@@ -114,11 +114,15 @@ export class Layout {
         return block;
       });
     }
-    // Store owners are the first users of each region, so a region needs as many users as stores.
-    for (const [i, b] of blocks.users.entries()) {
-      const stores = blocks.stores[i]!.count;
-      if (b.count < stores) throw new Error(`scale too small: ${b.region} has fewer users than stores`);
-    }
+    // Store owners are the first users of each region, and sellers do not buy: a region has at
+    // least two users more than stores (a returning buyer and room for a newcomer), however small the scale.
+    let start = 0;
+    blocks.users = blocks.users.map((b, i) => {
+      const count = Math.max(b.count, blocks.stores[i]!.count + 2);
+      const block = { region: b.region, start, count };
+      start += count;
+      return block;
+    });
     this.blocks = blocks;
   }
 
