@@ -37,7 +37,7 @@ async function report(sql: postgres.Sql): Promise<void> {
     for (const r of rows) console.log(cols.map((c, i) => String(r[c] ?? '').padStart(width[i]!)).join('  '));
   };
 
-  print('Shares per site (orders, buyers who ordered, listings, sales value in USD-free units: share of each site\'s own orders)');
+  print('Shares per site (orders, buyers who ordered, listings)');
   table(await sql.unsafe(`
     WITH o AS (SELECT region, count(*) AS orders, count(DISTINCT buyer_id) AS buyers FROM order_processing.orders GROUP BY region),
          p AS (SELECT region, count(*) AS listings FROM product_catalog.products GROUP BY region)
@@ -160,12 +160,14 @@ async function report(sql: postgres.Sql): Promise<void> {
     UNION ALL SELECT 'street names', count(DISTINCT regexp_replace(street_line, ' [0-9]+$', '')), count(*) FROM user_management.addresses
     UNION ALL SELECT 'cities', count(DISTINCT (region, city)), count(*) FROM user_management.addresses`));
 
-  print('Campaigns: name against dates (a sample per site)');
+  print('Campaigns: name against dates (the first three events per big site)');
   table(await sql.unsafe(`
     SELECT site, name, starts, ends, status FROM (
-      SELECT CAST(region AS text) AS site, name, to_char(starts_at, 'YYYY-MM-DD') AS starts, to_char(ends_at, 'YYYY-MM-DD') AS ends, status,
-             row_number() OVER (PARTITION BY region ORDER BY name) AS rn FROM marketing.campaigns) c
-     WHERE rn <= 2 AND site IN ('MLB', 'MLA', 'MLM') ORDER BY site, starts`));
+      SELECT x.*, row_number() OVER (PARTITION BY site ORDER BY starts) AS rn FROM (
+        SELECT DISTINCT ON (region, name) CAST(region AS text) AS site, name, to_char(starts_at, 'YYYY-MM-DD') AS starts,
+               to_char(ends_at, 'YYYY-MM-DD') AS ends, status
+          FROM marketing.campaigns ORDER BY region, name, starts_at) x) c
+     WHERE rn <= 3 AND site IN ('MLB', 'MLA', 'MLM') ORDER BY site, starts`));
 }
 
 let url = values.url;

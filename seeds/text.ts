@@ -319,12 +319,20 @@ const SELLER: PerLanguage<Record<ConversationState, string[]>> = {
 const M_GREETING: PerLanguage<string[]> = { pt: ['', 'Olá,', 'Oi,', 'Boa noite,'], es: ['', 'Hola,', 'Buenas,', 'Buen día,'] };
 const lowerFirst = (s: string) => (/^[¿¡]/.test(s) ? s[0]! + s[1]!.toLowerCase() + s.slice(2) : s[0]!.toLowerCase() + s.slice(1));
 
-/** A buyer's (k even) or seller's message of a conversation in state `state`. */
+const M_CLOSING: PerLanguage<Record<'buyer' | 'seller', string[]>> = {
+  pt: { buyer: ['', 'Obrigado.', 'Aguardo retorno.', 'Abraço.'], seller: ['', 'Abraço!', 'Estamos à disposição.', 'Equipe de atendimento.'] },
+  es: { buyer: ['', 'Gracias.', 'Quedo atento.', 'Saludos.'], seller: ['', '¡Saludos!', 'Quedamos a disposición.', 'Equipo de atención.'] },
+};
+
+/** A buyer's (k even) or seller's message of a conversation in state `state`: greeting, body, closing. */
 export function messageText(language: Language, state: ConversationState, fromBuyer: boolean, n: number): string {
   const pool = (fromBuyer ? BUYER : SELLER)[language][state];
   const body = pool[n % pool.length]!;
-  const g = M_GREETING[language][Math.floor(n / pool.length) % M_GREETING[language].length]!;
-  return g ? `${g} ${lowerFirst(body)}` : body;
+  const greetings = M_GREETING[language];
+  const closings = M_CLOSING[language][fromBuyer ? 'buyer' : 'seller'];
+  const g = greetings[Math.floor(n / pool.length) % greetings.length]!;
+  const c = closings[Math.floor(n / pool.length / greetings.length) % closings.length]!;
+  return [g ? `${g} ${lowerFirst(body)}` : body, c].filter(Boolean).join(' ');
 }
 
 export const STORE_SUFFIXES: PerLanguage<readonly string[]> = {
