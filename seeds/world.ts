@@ -304,6 +304,22 @@ const REGIONAL_NOUNS: Record<string, readonly [string, string, string]> = {
   Foco: ['Lamparita', 'Foco', 'Bombillo'],
 };
 
+/**
+ * A direct-mapped cache of time windows [from, to) keyed by an entity index: a fixed 32k slots
+ * (memory stays flat at any scale), and the skewed draws make most lookups hit.
+ */
+const CACHE_MASK = (1 << 15) - 1;
+class WindowCache {
+  readonly key = new Float64Array(CACHE_MASK + 1).fill(-1);
+  readonly from = new Float64Array(CACHE_MASK + 1);
+  readonly to = new Float64Array(CACHE_MASK + 1);
+  set(slot: number, key: number, from: number, to: number): void {
+    this.key[slot] = key;
+    this.from[slot] = from;
+    this.to[slot] = to;
+  }
+}
+
 const asciiFold = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '.').replace(/^\.|\.$/g, '');
 const B64 = './ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -312,6 +328,9 @@ export class World {
   readonly layout: Layout;
   readonly windowStart: number;
   private readonly tables = new Map<SiteId, SiteTables>();
+  // Lifecycle windows of recently asked users and products (pure values, cached for speed).
+  private readonly userCache = new WindowCache();
+  private readonly productCache = new WindowCache();
 
   constructor(readonly options: WorldOptions) {
     this.random = new Random(options.seed);
@@ -476,9 +495,12 @@ export class World {
 
   /** Whether user u may place an order at `at`: opened before, and active (closed accounts' orders are all settled). */
   private canBuy(u: number, at: number): boolean {
-    if (this.userCreatedAt(u) > at - HOUR) return false;
-    const life = this.userLifecycle(u);
-    return life.changedAt === null || at < life.changedAt - 10 * DAY;
+    const slot = u & CACHE_MASK;
+    if (this.userCache.key[slot] !== u) {
+      const life = this.userLifecycle(u);
+      this.userCache.set(slot, u, this.userCreatedAt(u) + HOUR, life.changedAt === null ? Infinity : life.changedAt - 10 * DAY);
+    }
+    return this.userCache.from[slot]! <= at && at < this.userCache.to[slot]!;
   }
 
   addressCount(u: number): number {
@@ -638,9 +660,18 @@ export class World {
 
   /** Whether product p could be bought at `at`: published, and not yet paused or closed (with a margin: its orders are settled). */
   sellsAt(p: number, at: number): boolean {
-    if (this.productCreatedAt(p) > at - HOUR) return false;
-    const life = this.productLifecycle(p);
-    return life.changedAt === null || at < life.changedAt - 10 * DAY;
+    const slot = this.productWindow(p);
+    return this.productCache.from[slot]! <= at && at < this.productCache.to[slot]!;
+  }
+
+  /** The cache slot holding product p's selling window: [published + 1 h, ten days before it stopped selling). */
+  private productWindow(p: number): number {
+    const slot = p & CACHE_MASK;
+    if (this.productCache.key[slot] !== p) {
+      const life = this.productLifecycle(p);
+      this.productCache.set(slot, p, this.productCreatedAt(p) + HOUR, life.changedAt === null ? Infinity : life.changedAt - 10 * DAY);
+    }
+    return slot;
   }
 
   /** A product of `region`, bestsellers far more likely: a long tail where many listings never sell. */
@@ -653,7 +684,9 @@ export class World {
   activeProductIn(region: SiteId, at: number, stream: S, i: number, k = 0): number {
     for (let j = 0; j < 6; j++) {
       const p = this.productIn(region, stream, i, k + j * 7);
-      if (this.productLifecycle(p).status === 'active' && this.productCreatedAt(p) < at) return p;
+      const slot = this.productWindow(p);
+      // Active (it never stops selling) and published before `at`.
+      if (this.productCache.to[slot] === Infinity && this.productCache.from[slot]! - HOUR < at) return p;
     }
     return this.layout.block('products', region).start;
   }
