@@ -24,6 +24,7 @@ import postgres from 'postgres';
 import { openPostgres } from '../src/db/postgres.ts';
 import { dropAll, freshDatabase, SERVER_SHOWN, urlFor } from './server.ts';
 import { loadIntoBareTables, seededTables } from '../src/seed/load.ts';
+import { DATA_RULES } from '../src/verify/data-rules.ts';
 
 const { values } = parseArgs({
   options: { scale: { type: 'string', default: '84' }, 'drizzle-rows': { type: 'string', default: '100000' }, 'small-scale': { type: 'string', default: '10' } },
@@ -123,7 +124,7 @@ const dir = mkdtempSync(join(tmpdir(), 'ecomdb-bench-'));
 try {
   const scale = values.scale!;
   const noCheck = await ecomdbSeed(`(b) ecomdb seed --scale ${scale} --no-check`, await freshDatabase('ecomdb_bench_seed'), scale, false);
-  const withCheck = await ecomdbSeed(`(b) ecomdb seed --scale ${scale} (with the 26 consistency checks)`, await freshDatabase('ecomdb_bench_seed_checked'), scale, true);
+  const withCheck = await ecomdbSeed(`(b) ecomdb seed --scale ${scale} (with the ${DATA_RULES.length} consistency checks)`, await freshDatabase('ecomdb_bench_seed_checked'), scale, true);
   const small = await ecomdbSeed(`ecomdb seed --scale ${values['small-scale']} --no-check (memory at a smaller scale)`, await freshDatabase('ecomdb_bench_seed_small'), values['small-scale']!, false);
   const files = await dump(urlFor('ecomdb_bench_seed'), dir);
   const bytes = [...files.values()].reduce((n, f) => n + statSync(f).size, 0);
