@@ -363,13 +363,13 @@ const BREAKS: Readonly<Record<string, readonly Break[]>> = {
   ],
   'orders-follow-local-day': [
     {
-      what: 'fifty orders placed at four in the morning in Buenos Aires',
+      what: 'fifty orders placed at four in the morning in Buenos Aires, one a day',
       sql: [
         `INSERT INTO order_processing.orders (region, id, buyer_id, status_id, shipping_address_id, discount_total, total, currency, created_at)
-         SELECT 'MLA', 900 + g, 3, ${literal(orderStatus('payment_required'))}, 3, 0, 9000.00, 'ARS', timestamptz '2025-08-10T07:00:00Z' + g * interval '1 minute'
+         SELECT 'MLA', 900 + g, 3, ${literal(orderStatus('payment_required'))}, 3, 0, 9000.00, 'ARS', timestamptz '2025-08-10T07:00:00Z' + g * interval '1 day'
          FROM generate_series(1, 50) AS g`,
         `INSERT INTO order_processing.order_details (region, order_id, order_created_at, product_id, quantity, unit_price)
-         SELECT 'MLA', 900 + g, timestamptz '2025-08-10T07:00:00Z' + g * interval '1 minute', 2, 1, 9000.00
+         SELECT 'MLA', 900 + g, timestamptz '2025-08-10T07:00:00Z' + g * interval '1 day', 2, 1, 9000.00
          FROM generate_series(1, 50) AS g`,
       ],
     },
