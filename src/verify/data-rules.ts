@@ -746,13 +746,12 @@ const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
   {
     id: 'order-outcome-matches-payments',
     description:
-      'An order\'s outcome agrees with its money and its parcel: a refunded order has its payments refunded or charged back and none still approved; a refunded or charged-back payment belongs to a cancelled or refunded order; a pending payment to an order waiting for payment (the shipment rules above keep a parcel that was not delivered off paid, shipped and delivered orders).',
+      'An order\'s outcome agrees with its money and its parcel: a refunded order has its payments refunded or charged back and none still approved; a refunded or charged-back payment belongs to a cancelled or refunded order (the shipment rules above keep a parcel that was not delivered off paid, shipped and delivered orders; a pending payment may outlive the one that paid, as when a buyer pays by card after issuing a voucher).',
     sql: sql`
       WITH pay AS (
         SELECT p.region, p.order_id, p.order_created_at,
                count(CASE WHEN ps.name = 'approved' THEN 1 END) AS approved,
-               count(CASE WHEN ps.name IN ('refunded', 'charged_back') THEN 1 END) AS returned,
-               count(CASE WHEN ps.name = 'pending' THEN 1 END) AS pending
+               count(CASE WHEN ps.name IN ('refunded', 'charged_back') THEN 1 END) AS returned
         FROM payments.payments AS p
         JOIN payments.payment_statuses AS ps ON ps.id = p.status_id
         GROUP BY p.region, p.order_id, p.order_created_at
@@ -760,8 +759,7 @@ const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
       SELECT CAST(o.region AS text) AS region,
              CAST(o.id AS text) AS id,
              'order is ' || os.name || ' with ' || COALESCE(pay.approved, 0) || ' approved, '
-               || COALESCE(pay.returned, 0) || ' refunded or charged back and ' || COALESCE(pay.pending, 0)
-               || ' pending payments, shipment ' || COALESCE(ss.name, 'none') AS detail
+               || COALESCE(pay.returned, 0) || ' refunded or charged back payments, shipment ' || COALESCE(ss.name, 'none') AS detail
       FROM order_processing.orders AS o
       JOIN order_processing.order_statuses AS os ON os.id = o.status_id
       LEFT JOIN pay ON pay.region = o.region AND pay.order_id = o.id AND pay.order_created_at = o.created_at
@@ -769,8 +767,7 @@ const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
         ON s.region = o.region AND s.order_id = o.id AND s.order_created_at = o.created_at
       LEFT JOIN shipping_logistics.shipment_statuses AS ss ON ss.id = s.status_id
       WHERE (os.name = 'refunded' AND (COALESCE(pay.approved, 0) > 0 OR (COALESCE(pay.returned, 0) = 0 AND o.total > 0)))
-         OR (COALESCE(pay.returned, 0) > 0 AND os.name NOT IN ('cancelled', 'refunded'))
-         OR (COALESCE(pay.pending, 0) > 0 AND os.name <> 'payment_required')`,
+         OR (COALESCE(pay.returned, 0) > 0 AND os.name NOT IN ('cancelled', 'refunded'))`,
   },
 
   // --- Language of each site ----------------------------------------------------------------

@@ -380,10 +380,6 @@ const BREAKS: Readonly<Record<string, readonly Break[]>> = {
       what: 'a refund on an order that is still delivered',
       sql: [insert('payments.payments', { region: 'MLB', id: 901, order_id: 11, order_created_at: placed('MLB', 11), method_id: paymentMethod('credit_card'), status_id: paymentStatus('refunded'), amount: '100.00', currency: 'BRL', transaction_ref: 'MP-MLB-0901', created_at: '2025-11-28T12:10:00Z' })],
     },
-    {
-      what: 'a pending payment on a paid order',
-      sql: [insert('payments.payments', { region: 'MLA', id: 901, order_id: 3, order_created_at: placed('MLA', 3), method_id: paymentMethod('cash_voucher'), status_id: paymentStatus('pending'), amount: '9000.00', currency: 'ARS', transaction_ref: 'MP-MLA-0901', created_at: '2025-06-10T09:05:00Z' })],
-    },
   ],
   'text-language-matches-site': [
     { what: 'a Portuguese colour in an Argentine title', sql: [`UPDATE product_catalog.products SET title = 'Funda para celular Preto' WHERE region = 'MLA' AND id = 2`] },
