@@ -385,6 +385,10 @@ const BREAKS: Readonly<Record<string, readonly Break[]>> = {
     { what: 'a Portuguese colour in an Argentine title', sql: [`UPDATE product_catalog.products SET title = 'Funda para celular Preto' WHERE region = 'MLA' AND id = 2`] },
     { what: 'a Spanish review on the Brazilian site', sql: [`UPDATE reviews_questions.reviews SET comment = 'Muy bueno, gracias.' WHERE region = 'MLB' AND id = 11`] },
     { what: 'a Brazilian coupon code in Argentina', sql: [`UPDATE order_processing.coupons SET code = 'FRETEGRATIS5' WHERE region = 'MLA' AND id = 2`] },
+    {
+      what: 'voseo in Mexico',
+      sql: [insert('order_processing.coupons', { region: 'MLM', id: 901, code: 'CONSULTANOS', percentage: 5, fixed_amount: null, currency: 'MXN', max_uses: 10, use_count: 0, expires_at: '2030-01-01T00:00:00Z', created_at: '2024-01-01T00:00:00Z' })],
+    },
   ],
   'address-place-coherent': [
     { what: 'Rosario moved to the province of Córdoba', sql: [`UPDATE user_management.addresses SET state = 'Córdoba' WHERE region = 'MLA' AND id = 3`] },
