@@ -29,6 +29,7 @@ import { seededPasswordHashes } from '../seeds/passwords.ts';
 import { Layout } from '../seeds/world.ts';
 import { SITES } from '../schema/values.ts';
 import { PASSWORD_COST } from '../src/access/user-management.ts';
+import { DATA_RULES } from '../src/verify/data-rules.ts';
 
 const { values } = parseArgs({
   options: { scale: { type: 'string', default: '84' }, 'drizzle-rows': { type: 'string', default: '100000' }, 'small-scale': { type: 'string', default: '10' } },
@@ -144,7 +145,7 @@ const dir = mkdtempSync(join(tmpdir(), 'ecomdb-bench-'));
 try {
   const scale = values.scale!;
   const noCheck = await ecomdbSeed(`(b) ecomdb seed --scale ${scale} --no-check`, await freshDatabase('ecomdb_bench_seed'), scale, false);
-  const withCheck = await ecomdbSeed(`(b) ecomdb seed --scale ${scale} (with the 26 consistency checks)`, await freshDatabase('ecomdb_bench_seed_checked'), scale, true);
+  const withCheck = await ecomdbSeed(`(b) ecomdb seed --scale ${scale} (with the ${DATA_RULES.length} consistency checks)`, await freshDatabase('ecomdb_bench_seed_checked'), scale, true);
   const small = await ecomdbSeed(`ecomdb seed --scale ${values['small-scale']} --no-check (memory at a smaller scale)`, await freshDatabase('ecomdb_bench_seed_small'), values['small-scale']!, false);
   const files = await dump(urlFor('ecomdb_bench_seed'), dir);
   const bytes = [...files.values()].reduce((n, f) => n + statSync(f).size, 0);

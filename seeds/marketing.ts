@@ -1,8 +1,12 @@
-/** Seeds component 8: campaigns for one store in five; ads for a few products of each, derived in SQL. */
+/**
+ * Seeds component 8: campaigns for one store in five, named after the site's sale event they run
+ * around (Black Friday 2026 in late November, Hot Sale in May ...); ads for a few products of
+ * each, derived in SQL, whose clicks never cost more than the campaign's budget, and the
+ * campaign's keywords are what its first ad sells.
+ */
 import { ads, campaigns } from '../schema/index.ts';
 import { currencyOf } from '../schema/values.ts';
 import { range, type CopySeed, type SqlSeed } from './table-seed.ts';
-import { CAMPAIGN_NAMES, LEAVES } from './text.ts';
 import { DAY, S, money, timestamp, type World } from './world.ts';
 
 const hasCampaign = (w: World, s: number) => w.random.below(5, S.Campaign, s) === 0;
@@ -17,17 +21,16 @@ export const campaignsSeed: CopySeed = {
     for (const s of range(w.layout.total('stores'))) {
       if (!hasCampaign(w, s)) continue;
       const region = w.storeRegion(s);
-      const language = w.language(region);
-      const startsAt = w.windowStart + r.below((w.options.windowDays - 1) * DAY, S.Campaign, s, 1);
-      const endsAt = startsAt + (7 + r.below(24, S.Campaign, s, 2)) * DAY;
-      const leaf = LEAVES[r.below(LEAVES.length, S.Campaign, s, 3)]!;
-      const status = endsAt <= w.options.until ? 'finished' : r.below(10, S.Campaign, s, 4) === 0 ? 'paused' : 'active';
+      const { name, startsAt, endsAt } = w.campaign(s);
+      const until = w.options.until;
+      const status = endsAt <= until ? 'finished' : startsAt > until ? 'scheduled' : r.below(10, S.Campaign, s, 4) === 0 ? 'paused' : 'active';
       const budgetCents = Math.round((200 + r.below(20, S.Campaign, s, 5) * 100) * w.profile(region).usdRate) * 100;
       yield [
-        region, s + 1, s + 1, `${r.pick(CAMPAIGN_NAMES[language], S.Campaign, s, 6)} ${new Date(startsAt).getUTCFullYear()}`,
+        region, s + 1, s + 1, name,
         timestamp(startsAt), timestamp(endsAt), status,
-        `${r.pick(leaf.nouns[language], S.Campaign, s, 7)} ${r.pick(leaf.brands, S.Campaign, s, 8)}`.toLowerCase(),
-        money(budgetCents), currencyOf(region), timestamp(startsAt - DAY),
+        // Replaced by what the campaign's first ad sells once the ads are derived (below).
+        null,
+        money(budgetCents), currencyOf(region), timestamp(Math.min(startsAt - (3 + r.below(20, S.Campaign, s, 6)) * DAY, until - DAY)),
       ];
     }
   },
@@ -38,15 +41,28 @@ export const adsSeed: SqlSeed = {
   table: ads,
   sql: () => `
 -- Each campaign promotes one to three of its store's products (the store's oldest listings).
+-- Clicks are capped so that clicks x bid stays within the campaign's budget shared by its ads;
+-- the campaign's keywords become the title of its first ad (a data-modifying WITH runs once).
+WITH picked AS (
+  SELECT c.region, c.id AS campaign_id, c.currency, c.budget, c.created_at, p.id AS product_id, p.title, p.rn,
+         round(greatest(p.price * 0.004, 0.10), 2) AS bid, 1 + c.id % 3 AS ads
+    FROM marketing.campaigns c
+    JOIN (SELECT region, store_id, id, price, title, row_number() OVER (PARTITION BY region, store_id ORDER BY id) AS rn
+            FROM product_catalog.products) p
+      ON p.region = c.region AND p.store_id = c.store_id AND p.rn <= 1 + c.id % 3
+), keywords AS (
+  UPDATE marketing.campaigns c SET target_keywords = lower(k.title)
+    FROM picked k WHERE k.region = c.region AND k.campaign_id = c.id AND k.rn = 1
+  RETURNING c.id
+)
 INSERT INTO marketing.ads (region, id, campaign_id, product_id, image_url, bid, currency, clicks, impressions, created_at)
-SELECT c.region, row_number() OVER (ORDER BY c.region, c.id, p.id), c.id, p.id,
-       'https://http2.mlstatic.com/D_NQ_NP_AD' || c.id || '-' || p.id || '-O.webp',
-       round(greatest(p.price * 0.004, 0.10), 2), c.currency,
-       (c.id * 7919 + p.id * 31) % 40000 * ((c.id + p.id) % 5 + 1) / 100, (c.id * 7919 + p.id * 31) % 40000, c.created_at
-  FROM marketing.campaigns c
-  JOIN (SELECT region, store_id, id, price, row_number() OVER (PARTITION BY region, store_id ORDER BY id) AS rn
-          FROM product_catalog.products) p
-    ON p.region = c.region AND p.store_id = c.store_id AND p.rn <= 1 + c.id % 3`,
+SELECT k.region, row_number() OVER (ORDER BY k.region, k.campaign_id, k.product_id), k.campaign_id, k.product_id,
+       'https://http2.mlstatic.com/D_NQ_NP_AD' || k.campaign_id || '-' || k.product_id || '-O.webp',
+       k.bid, k.currency,
+       least((k.campaign_id * 7919 + k.product_id * 31) % 40000 * ((k.campaign_id + k.product_id) % 5 + 1) / 100,
+             floor(k.budget / (k.bid * k.ads))::int),
+       (k.campaign_id * 7919 + k.product_id * 31) % 40000, k.created_at
+  FROM picked k`,
 };
 
 export const marketingSeeds = [campaignsSeed, adsSeed];

@@ -2,7 +2,7 @@
 import { coupons, orderDetails, orders } from '../schema/index.ts';
 import { currencyOf } from '../schema/values.ts';
 import { range, type CopySeed } from './table-seed.ts';
-import { DAY, money, timestamp, type World } from './world.ts';
+import { money, timestamp, type World } from './world.ts';
 
 export const couponsSeed: CopySeed = {
   kind: 'copy',
@@ -13,7 +13,7 @@ export const couponsSeed: CopySeed = {
     for (const c of range(w.layout.total('coupons'))) {
       const k = w.coupon(c);
       // use_count is 0 here and set from the orders that used the coupon once they are loaded.
-      yield [k.region, c + 1, w.couponCode(c), k.percentage, k.fixedCents === null ? null : money(k.fixedCents), currencyOf(k.region), k.maxUses, 0, timestamp(k.expiresAt), c % 7 !== 3, timestamp(w.windowStart - 10 * DAY)];
+      yield [k.region, c + 1, w.couponCode(c), k.percentage, k.fixedCents === null ? null : money(k.fixedCents), currencyOf(k.region), k.maxUses, 0, timestamp(k.expiresAt), k.isActive, timestamp(k.createdAt)];
     }
   },
 };

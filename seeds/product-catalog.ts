@@ -31,12 +31,14 @@ export const productsSeed: CopySeed = {
       const region = w.productRegion(p);
       const title = w.productTitle(p);
       const threshold = 5;
-      // One product in ten sits at or under its low-stock threshold.
-      const stock = r.below(10, S.Product, p, 7) === 0 ? r.below(threshold + 1, S.Product, p, 8) : threshold + 1 + r.skewed(500, 2, S.Product, p, 9);
+      // Stock follows demand: bestsellers (the low indexes of a site's block) hold the most;
+      // one product in ten sits at or under its low-stock threshold.
+      const block = w.layout.blockOf('products', p);
+      const demand = Math.min(60, ((p - block.start) / block.count + 0.002) ** (1 / 4.5 - 1));
+      const stock = r.below(10, S.Product, p, 7) === 0 ? r.below(threshold + 1, S.Product, p, 8) : threshold + 1 + Math.round(((4 + r.skewed(120, 2, S.Product, p, 9)) * demand) / 3);
       const c = r.below(100, S.Product, p, 10);
-      const s = r.below(100, S.Product, p, 11);
       const description = w.language(region) === 'pt' ? `${title}. Produto ${c < 90 ? 'novo' : 'usado'}, com garantia e envio para todo o país.` : `${title}. Producto ${c < 90 ? 'nuevo' : 'usado'}, con garantía y envío a todo el país.`;
-      const status = s < 88 ? 'active' : s < 94 ? 'paused' : s < 98 ? 'closed' : 'under_review';
+      const status = w.productLifecycle(p).status;
       yield [
         region, p + 1, w.productStore(p) + 1, leafCategoryId(w.productLeaf(p)), title, description,
         money(w.priceCents(p)), currencies.get(region)!, stock, threshold,

@@ -8,12 +8,21 @@ import { range, type CopySeed } from './table-seed.ts';
 import { MINUTE_MS, S, timestamp, type World } from './world.ts';
 
 function* searches(w: World) {
+  const until = w.options.until;
   for (const u of range(w.layout.total('users'))) {
+    // Sellers and staff do not shop: only buyers search.
+    const kind = w.userKind(u);
+    if (kind !== 'buyer' && kind !== 'newcomer') continue;
     const region = w.userRegion(u);
     const count = w.random.below(6, S.Search, u);
+    if (count === 0) continue;
+    const created = w.userCreatedAt(u);
     for (let k = 0; k < count; k++) {
-      const product = w.productIn(region, S.Search, u, k + 1);
-      yield { u, k, region, product, id: u * 6 + k + 1, at: w.momentInWindow(S.Search, u * 6 + k), query: w.productQuery(product).toLowerCase() };
+      let at = w.momentInWindow(region, S.Search, u * 6 + k);
+      // Nobody searches before opening the account: move it into the account's own days.
+      if (at < created) at = created + Math.floor(w.random.float(S.Search, u * 6 + k, 7) * Math.max(MINUTE_MS, until - 40 * MINUTE_MS - created));
+      const product = w.activeProductIn(region, at, S.Search, u, k + 1);
+      yield { u, k, region, product, id: u * 6 + k + 1, at, query: w.productQuery(product).toLowerCase() };
     }
   }
 }
@@ -41,7 +50,7 @@ export const recommendationLogsSeed: CopySeed = {
       const score = (0.5 + 0.5 * r.float(S.Recommendation, s.id, 1)).toFixed(4);
       yield [s.region, s.u * 8 + s.k + 1, s.u + 1, s.product + 1, 'search_history', score, 1 + s.k, timestamp(shownAt), r.below(100, S.Recommendation, s.id, 2) < 12, null, null];
       if (s.k === 0 && r.below(3, S.Recommendation, s.u, 3) === 0) {
-        const trending = w.productIn(s.region, S.Recommendation, s.u, 4);
+        const trending = w.activeProductIn(s.region, shownAt, S.Recommendation, s.u, 4);
         yield [s.region, s.u * 8 + 7, s.u + 1, trending + 1, 'trending', (0.3 + 0.4 * r.float(S.Recommendation, s.u, 5)).toFixed(4), 1, timestamp(shownAt), false, null, null];
       }
     }

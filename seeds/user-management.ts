@@ -1,4 +1,7 @@
-/** Seeds component 1: users (sellers first in each region, a few staff) and their addresses. */
+/**
+ * Seeds component 1: users (sellers first in each region, then a few staff, then newcomers and
+ * returning buyers) and their addresses, in real cities of the site (seeds/places.ts).
+ */
 import { addresses, users } from '../schema/index.ts';
 import { seededPasswordHashes } from './passwords.ts';
 import { range, type Cell, type CopySeed } from './table-seed.ts';
@@ -20,9 +23,9 @@ function userRow(w: World, u: number, passwordHash: string): Cell[] {
     w.userName(u),
     w.userEmail(u),
     passwordHash,
-    misc < 800 ? w.profile(region).phone(r.int(S.UserMisc, u, 7)) : null,
+    misc < 800 ? w.phone(u) : null,
     misc % 10 < 9 ? birth.toISOString().slice(0, 10) : null,
-    misc < 970 ? 'active' : misc < 980 ? 'suspended' : 'closed',
+    w.userLifecycle(u).status,
     timestamp(w.userCreatedAt(u)),
   ];
 }

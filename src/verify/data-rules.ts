@@ -25,6 +25,8 @@
  *   const results = await runRules(session, DATA_RULES, [], 3);
  *   for (const r of results) if (r.offenders > 0) console.error(r.id, r.offenders, r.findings);
  */
+import { BRAZIL_AREA_CODES, PORTUGUESE_SITES, SITE_PLACES, VOSEO_SITES, zonesSql } from '../../seeds/places.ts';
+import { WELCOME_CODE_PATTERN } from '../../seeds/text.ts';
 import type { SqlRule } from './types.ts';
 
 /** One data rule as written here: a stable id, a sentence that explains it, and the SELECT that finds offenders. */
@@ -57,6 +59,27 @@ const LIVE_COUPON_USES = `WITH uses AS (
           AND os.name <> 'cancelled'
         GROUP BY o.region, o.coupon_id
       )`;
+
+/** A list of SQL string literals. */
+const literals = (items: readonly string[]) => items.map((x) => `'${x.replaceAll("'", "''")}'`).join(', ');
+
+/** The curated places of every site as a row source `(region, city, state, prefix)`, one row per postal prefix. */
+const PLACES_SQL = `(VALUES ${Object.entries(SITE_PLACES)
+  .flatMap(([site, t]) => t.places.flatMap((p) => p.postal.map((prefix) => `(${literals([site, p.city, p.state, prefix])})`)))
+  .join(',\n        ')}) AS known(region, city, state, prefix)`;
+
+/** Each site's phone shape: `(region, pattern)`, the E.164 number with the country code, the mobile mark and the national digits. */
+const PHONES_SQL = `(VALUES ${Object.entries(SITE_PLACES)
+  .map(([site, t]) => `(${literals([site, `^\\+${t.countryCode}${t.mobileMark}[0-9]{${t.nationalDigits}}$`])})`)
+  .join(', ')}) AS shape(region, pattern)`;
+
+/**
+ * Words that give a text away as Portuguese on a Spanish-speaking site, as Spanish on a
+ * Portuguese-speaking one, and as voseo on a site that does not use it (matched on lower case).
+ */
+const PORTUGUESE_MARKS = `[ãõç]|\\m(não|você|obrigad[oa]|olá|preto|preta|branco|branca|tamanho|frete|bem-vindo|recomendo)\\M|^(bemvind|fretegratis|primeiracompra|verao|natal)`;
+const SPANISH_MARKS = `[ñ¿¡]|\\m(hola|gracias|usted|envío|llegó|talle|talla|negro|blanco|tenés|tienes)\\M|^(bienvenid|enviogratis|primeracompra|verano|navidad)`;
+const VOSEO_MARKS = `\\m(tenés|podés|querés|sabés|elegilo|consultanos|fijate|mirá|pedí tu)\\M`;
 
 /** Every data rule, grouped by component in the order of the paper. */
 const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
@@ -139,7 +162,7 @@ const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
   {
     id: 'paid-order-payments-match-total',
     description:
-      'An order that is paid, shipped, delivered or refunded has approved payments (split payments allowed) adding up to its total; for a refunded order, payments later marked refunded count too, since they were captured first.',
+      'An order that is paid, shipped, delivered or refunded has approved payments (split payments allowed) adding up to its total; for a refunded order, payments later marked refunded or charged back count too, since they were captured first.',
     sql: sql`
       -- Approved, and approved-or-refunded, amounts per order: one pass over payments.
       WITH captured AS (
@@ -150,7 +173,7 @@ const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
                sum(p.amount) AS approved_or_refunded
         FROM payments.payments AS p
         JOIN payments.payment_statuses AS ps ON ps.id = p.status_id
-        WHERE ps.name IN ('approved', 'refunded')
+        WHERE ps.name IN ('approved', 'refunded', 'charged_back')
         GROUP BY p.region, p.order_id, p.order_created_at
       )
       SELECT CAST(o.region AS text) AS region,
@@ -200,14 +223,14 @@ const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
   {
     id: 'shipment-after-payment',
     description:
-      'A shipment leaves (shipped_at) strictly after the order\'s first approved payment (or approved and later refunded), because a seller ships only what is paid for; an order with nothing to pay (a coupon took its whole total) has no payment and needs none.',
+      'A shipment leaves (shipped_at) strictly after the order\'s first approved payment (or approved and later refunded or charged back), because a seller ships only what is paid for; an order with nothing to pay (a coupon took its whole total) has no payment and needs none.',
     sql: sql`
       -- The first captured payment of every order, computed once and joined.
       WITH first_payment AS (
         SELECT p.region, p.order_id, p.order_created_at, min(p.created_at) AS paid_at
         FROM payments.payments AS p
         JOIN payments.payment_statuses AS ps ON ps.id = p.status_id
-        WHERE ps.name IN ('approved', 'refunded')
+        WHERE ps.name IN ('approved', 'refunded', 'charged_back')
         GROUP BY p.region, p.order_id, p.order_created_at
       )
       SELECT CAST(s.region AS text) AS region,
@@ -544,6 +567,278 @@ const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
       JOIN product_catalog.products AS p ON p.region = d.region AND p.id = d.product_id
       JOIN marketing.campaigns AS c ON c.region = d.region AND c.id = d.campaign_id
       WHERE c.store_id <> p.store_id`,
+  },
+
+  // --- Who deals with whom: buyers, sellers and staff ---------------------------------------
+  {
+    id: 'staff-place-no-orders',
+    description:
+      'Staff accounts (administrator, platform manager, BI analyst, marketing specialist, DBA) place no orders: they run the marketplace, and an order of theirs would be a test or an abuse.',
+    sql: sql`
+      SELECT CAST(o.region AS text) AS region,
+             CAST(o.id AS text) AS id,
+             'order placed by user ' || u.id || ', whose role is ' || ro.name AS detail
+      FROM order_processing.orders AS o
+      JOIN user_management.users AS u ON u.region = o.region AND u.id = o.buyer_id
+      JOIN user_management.roles AS ro ON ro.id = u.role_id
+      WHERE ro.name NOT IN ('user', 'seller')`,
+  },
+  {
+    id: 'no-self-dealing',
+    description:
+      'Nobody deals with their own store: no order line bought from it, no review or question on its products, no conversation with it, since such rows inflate a store\'s sales and reputation without a customer.',
+    sql: sql`
+      -- One branch per kind of dealing, each joining its rows to the store that owns the product.
+      SELECT CAST(x.region AS text) AS region, x.id, x.detail
+      FROM (
+        SELECT od.region, 'line/' || CAST(od.order_id AS text) || '/' || CAST(od.product_id AS text) AS id,
+               'buyer ' || o.buyer_id || ' bought product ' || p.id || ' from their own store ' || st.id AS detail
+        FROM order_processing.order_details AS od
+        JOIN order_processing.orders AS o
+          ON o.region = od.region AND o.id = od.order_id AND o.created_at = od.order_created_at
+        JOIN product_catalog.products AS p ON p.region = od.region AND p.id = od.product_id
+        JOIN seller_management.stores AS st ON st.region = p.region AND st.id = p.store_id
+        WHERE st.owner_user_id = o.buyer_id
+        UNION ALL
+        SELECT r.region, 'review/' || CAST(r.id AS text),
+               'user ' || r.buyer_id || ' reviewed product ' || p.id || ' of their own store ' || st.id
+        FROM reviews_questions.reviews AS r
+        JOIN product_catalog.products AS p ON p.region = r.region AND p.id = r.product_id
+        JOIN seller_management.stores AS st ON st.region = p.region AND st.id = p.store_id
+        WHERE st.owner_user_id = r.buyer_id
+        UNION ALL
+        SELECT q.region, 'question/' || CAST(q.id AS text),
+               'user ' || q.asker_id || ' asked about product ' || p.id || ' of their own store ' || st.id
+        FROM reviews_questions.questions AS q
+        JOIN product_catalog.products AS p ON p.region = q.region AND p.id = q.product_id
+        JOIN seller_management.stores AS st ON st.region = p.region AND st.id = p.store_id
+        WHERE st.owner_user_id = q.asker_id
+        UNION ALL
+        SELECT c.region, 'conversation/' || CAST(c.id AS text),
+               'buyer ' || c.buyer_id || ' is the owner of store ' || st.id || ' they write to'
+        FROM messaging.conversations AS c
+        JOIN seller_management.stores AS st ON st.region = c.region AND st.id = c.store_id
+        WHERE st.owner_user_id = c.buyer_id
+      ) AS x`,
+  },
+
+  // --- Activity windows: nothing is used outside its active life --------------------------
+  {
+    id: 'order-inside-activity-windows',
+    description:
+      'An order is placed after its buyer\'s account was opened, after every listing it buys was published, and with a coupon that existed and was switched on; a question is asked after the asker\'s account was opened.',
+    sql: sql`
+      -- One branch per kind of window; each reads its tables once.
+      SELECT CAST(x.region AS text) AS region, x.id, x.detail
+      FROM (
+        SELECT o.region, CAST(o.id AS text) AS id,
+               'placed at ' || o.created_at || ' by user ' || u.id || ', whose account was opened at ' || u.created_at AS detail
+        FROM order_processing.orders AS o
+        JOIN user_management.users AS u ON u.region = o.region AND u.id = o.buyer_id
+        WHERE o.created_at < u.created_at
+        UNION ALL
+        SELECT od.region, CAST(od.order_id AS text) || '/' || CAST(od.product_id AS text),
+               'line of an order placed at ' || od.order_created_at || ' for product ' || p.id || ', published at ' || p.created_at
+        FROM order_processing.order_details AS od
+        JOIN product_catalog.products AS p ON p.region = od.region AND p.id = od.product_id
+        WHERE od.order_created_at < p.created_at
+        UNION ALL
+        SELECT o.region, CAST(o.id AS text),
+               'placed at ' || o.created_at || ' with coupon ' || c.code
+                 || CASE WHEN NOT c.is_active THEN ', which is switched off' ELSE ', created at ' || c.created_at END
+        FROM order_processing.orders AS o
+        JOIN order_processing.coupons AS c ON c.region = o.region AND c.id = o.coupon_id
+        WHERE o.created_at < c.created_at OR NOT c.is_active
+        UNION ALL
+        SELECT q.region, 'question/' || CAST(q.id AS text),
+               'asked at ' || q.created_at || ' by user ' || u.id || ', whose account was opened at ' || u.created_at
+        FROM reviews_questions.questions AS q
+        JOIN user_management.users AS u ON u.region = q.region AND u.id = q.asker_id
+        WHERE q.created_at < u.created_at
+      ) AS x`,
+  },
+  {
+    id: 'inactive-account-nothing-open',
+    description:
+      'A suspended or closed account has nothing in progress: no order of theirs waits for payment, shipping or delivery, and no listing of a store they own is active.',
+    sql: sql`
+      SELECT CAST(x.region AS text) AS region, x.id, x.detail
+      FROM (
+        SELECT o.region, CAST(o.id AS text) AS id,
+               'order is ' || os.name || ' but buyer ' || u.id || ' is ' || u.status AS detail
+        FROM order_processing.orders AS o
+        JOIN order_processing.order_statuses AS os ON os.id = o.status_id
+        JOIN user_management.users AS u ON u.region = o.region AND u.id = o.buyer_id
+        WHERE u.status <> 'active'
+          AND os.name IN ('payment_required', 'paid', 'shipped')
+        UNION ALL
+        SELECT p.region, 'product/' || CAST(p.id AS text),
+               'listing is active but the owner ' || u.id || ' of its store ' || st.id || ' is ' || u.status
+        FROM product_catalog.products AS p
+        JOIN seller_management.stores AS st ON st.region = p.region AND st.id = p.store_id
+        JOIN user_management.users AS u ON u.region = st.region AND u.id = st.owner_user_id
+        WHERE p.status = 'active'
+          AND u.status <> 'active'
+      ) AS x`,
+  },
+  {
+    id: 'inactive-listing-no-open-order',
+    description:
+      'An order still waiting for payment or for shipping buys only active listings: a paused, closed or reviewed listing sells nothing new.',
+    sql: sql`
+      SELECT CAST(od.region AS text) AS region,
+             CAST(od.order_id AS text) || '/' || CAST(od.product_id AS text) AS id,
+             'order is ' || os.name || ' but product ' || p.id || ' is ' || p.status AS detail
+      FROM order_processing.order_details AS od
+      JOIN order_processing.orders AS o
+        ON o.region = od.region AND o.id = od.order_id AND o.created_at = od.order_created_at
+      JOIN order_processing.order_statuses AS os ON os.id = o.status_id
+      JOIN product_catalog.products AS p ON p.region = od.region AND p.id = od.product_id
+      WHERE os.name IN ('payment_required', 'paid')
+        AND p.status <> 'active'`,
+  },
+  {
+    id: 'welcome-coupon-first-order',
+    description: 'A welcome coupon (its code starts BIENVENIDO, BEMVINDO, PRIMERACOMPRA …) is used only on the buyer\'s first order.',
+    sql: sql`
+      -- The few orders with a welcome coupon first, then any earlier order of the same buyer
+      -- (the index on orders (region, buyer_id, created_at) serves the join).
+      WITH welcome AS (
+        SELECT o.region, o.id, o.buyer_id, o.created_at, c.code
+        FROM order_processing.orders AS o
+        JOIN order_processing.coupons AS c ON c.region = o.region AND c.id = o.coupon_id
+        WHERE upper(c.code) ~ '${WELCOME_CODE_PATTERN}'
+      )
+      SELECT CAST(w.region AS text) AS region,
+             CAST(w.id AS text) AS id,
+             'welcome coupon ' || w.code || ' on an order of ' || w.created_at || ' but buyer ' || w.buyer_id
+               || ' first ordered at ' || min(e.created_at) AS detail
+      FROM welcome AS w
+      JOIN order_processing.orders AS e
+        ON e.region = w.region AND e.buyer_id = w.buyer_id AND e.created_at < w.created_at
+      GROUP BY w.region, w.id, w.buyer_id, w.created_at, w.code`,
+  },
+
+  // --- Time: the site's local day -----------------------------------------------------------
+  {
+    id: 'orders-follow-local-day',
+    description:
+      'People shop while awake in their own time zone: in a site with at least 50 orders, at most 12 % are placed between 02:00 and 05:59 local time (a UTC rhythm puts a fifth of Mexico\'s orders there); the last day before the site\'s newest order is left out, so a burst of live orders is not a rhythm.',
+    sql: sql`
+      -- One row per site that breaks it; the zone of each site comes from the shipped place table.
+      WITH newest AS (
+        SELECT o.region, max(o.created_at) AS last_at
+        FROM order_processing.orders AS o
+        GROUP BY o.region
+      )
+      SELECT CAST(o.region AS text) AS region,
+             'orders' AS id,
+             round(100.0 * count(*) FILTER (WHERE extract(hour FROM o.created_at AT TIME ZONE z.zone) BETWEEN 2 AND 5) / count(*), 1)
+               || ' % of ' || count(*) || ' orders placed between 02:00 and 05:59 ' || z.zone AS detail
+      FROM order_processing.orders AS o
+      JOIN newest AS n ON n.region = o.region
+      JOIN ${zonesSql()} ON z.region = CAST(o.region AS text)
+      WHERE o.created_at < n.last_at - interval '1 day'
+      GROUP BY o.region, z.zone
+      HAVING count(*) >= 50
+         AND count(*) FILTER (WHERE extract(hour FROM o.created_at AT TIME ZONE z.zone) BETWEEN 2 AND 5) > 0.12 * count(*)`,
+  },
+
+  // --- Outcomes: order, payments and shipment tell one story --------------------------------
+  {
+    id: 'order-outcome-matches-payments',
+    description:
+      'An order\'s outcome agrees with its money and its parcel: a refunded order has its payments refunded or charged back and none still approved; a refunded or charged-back payment belongs to a cancelled or refunded order (the shipment rules above keep a parcel that was not delivered off paid, shipped and delivered orders; a pending payment may outlive the one that paid, as when a buyer pays by card after issuing a voucher).',
+    sql: sql`
+      WITH pay AS (
+        SELECT p.region, p.order_id, p.order_created_at,
+               count(CASE WHEN ps.name = 'approved' THEN 1 END) AS approved,
+               count(CASE WHEN ps.name IN ('refunded', 'charged_back') THEN 1 END) AS returned
+        FROM payments.payments AS p
+        JOIN payments.payment_statuses AS ps ON ps.id = p.status_id
+        GROUP BY p.region, p.order_id, p.order_created_at
+      )
+      SELECT CAST(o.region AS text) AS region,
+             CAST(o.id AS text) AS id,
+             'order is ' || os.name || ' with ' || COALESCE(pay.approved, 0) || ' approved, '
+               || COALESCE(pay.returned, 0) || ' refunded or charged back payments, shipment ' || COALESCE(ss.name, 'none') AS detail
+      FROM order_processing.orders AS o
+      JOIN order_processing.order_statuses AS os ON os.id = o.status_id
+      LEFT JOIN pay ON pay.region = o.region AND pay.order_id = o.id AND pay.order_created_at = o.created_at
+      LEFT JOIN shipping_logistics.shipments AS s
+        ON s.region = o.region AND s.order_id = o.id AND s.order_created_at = o.created_at
+      LEFT JOIN shipping_logistics.shipment_statuses AS ss ON ss.id = s.status_id
+      WHERE (os.name = 'refunded' AND (COALESCE(pay.approved, 0) > 0 OR (COALESCE(pay.returned, 0) = 0 AND o.total > 0)))
+         OR (COALESCE(pay.returned, 0) > 0 AND os.name NOT IN ('cancelled', 'refunded'))`,
+  },
+
+  // --- Language of each site ----------------------------------------------------------------
+  {
+    id: 'text-language-matches-site',
+    description:
+      'What users read is in the site\'s language and variety: no Portuguese words on a Spanish-speaking site, no Spanish on a Portuguese-speaking one, and voseo (tenés, podés) only where it is spoken (Argentina, Uruguay); titles, questions, answers, messages, reviews, campaigns and coupon codes are checked.',
+    sql: sql`
+      WITH texts AS (
+        SELECT p.region, 'product/' || CAST(p.id AS text) AS id, lower(p.title) AS body FROM product_catalog.products AS p
+        UNION ALL
+        SELECT q.region, 'question/' || CAST(q.id AS text), lower(q.body || ' ' || COALESCE(q.answer, '')) FROM reviews_questions.questions AS q
+        UNION ALL
+        SELECT m.region, 'message/' || CAST(m.id AS text), lower(m.body) FROM messaging.messages AS m
+        UNION ALL
+        SELECT r.region, 'review/' || CAST(r.id AS text), lower(r.comment) FROM reviews_questions.reviews AS r WHERE r.comment IS NOT NULL
+        UNION ALL
+        SELECT c.region, 'campaign/' || CAST(c.id AS text), lower(c.name) FROM marketing.campaigns AS c
+        UNION ALL
+        SELECT c.region, 'coupon/' || CAST(c.id AS text), lower(c.code) FROM order_processing.coupons AS c
+      )
+      SELECT CAST(t.region AS text) AS region,
+             t.id,
+             CASE WHEN CAST(t.region AS text) IN (${literals(PORTUGUESE_SITES)}) THEN 'Spanish on a Portuguese-speaking site: '
+                  WHEN t.body ~ '${PORTUGUESE_MARKS}' THEN 'Portuguese on a Spanish-speaking site: '
+                  ELSE 'voseo on a site that does not use it: ' END || left(t.body, 80) AS detail
+      FROM texts AS t
+      WHERE CASE WHEN CAST(t.region AS text) IN (${literals(PORTUGUESE_SITES)}) THEN t.body ~ '${SPANISH_MARKS}'
+                 ELSE t.body ~ '${PORTUGUESE_MARKS}'
+                   OR (CAST(t.region AS text) NOT IN (${literals(VOSEO_SITES)}) AND t.body ~ '${VOSEO_MARKS}') END`,
+  },
+
+  // --- Places ---------------------------------------------------------------------------------
+  {
+    id: 'address-place-coherent',
+    description:
+      'An address in a city of the shipped place table (docs/design.md, \'Places\') names that city\'s own state or province and a postal code that starts as the city\'s do; cities the table does not know are not judged.',
+    sql: sql`
+      WITH known_cities AS (
+        SELECT DISTINCT known.region, known.city FROM ${PLACES_SQL}
+      ),
+      fits AS (
+        SELECT DISTINCT a.region, a.id
+        FROM user_management.addresses AS a
+        JOIN ${PLACES_SQL}
+          ON known.region = CAST(a.region AS text) AND known.city = a.city AND known.state = a.state
+         AND left(a.postal_code, length(known.prefix)) = known.prefix
+      )
+      SELECT CAST(a.region AS text) AS region,
+             CAST(a.id AS text) AS id,
+             a.city || ', ' || a.state || ' ' || a.postal_code || ': not the state or the postal codes of ' || a.city AS detail
+      FROM user_management.addresses AS a
+      JOIN known_cities AS kc ON kc.region = CAST(a.region AS text) AND kc.city = a.city
+      LEFT JOIN fits AS f ON f.region = a.region AND f.id = a.id
+      WHERE f.id IS NULL`,
+  },
+  {
+    id: 'phone-matches-site',
+    description:
+      'A phone number is the site\'s own: its country code (and Argentina\'s mobile 9), as many national digits as the country uses, and in Brazil an area code (DDD) that exists.',
+    sql: sql`
+      SELECT CAST(u.region AS text) AS region,
+             CAST(u.id AS text) AS id,
+             'phone ' || u.phone || ' is not a number of ' || CAST(u.region AS text) AS detail
+      FROM user_management.users AS u
+      JOIN ${PHONES_SQL} ON shape.region = CAST(u.region AS text)
+      WHERE u.phone IS NOT NULL
+        AND (u.phone !~ shape.pattern
+             OR (CAST(u.region AS text) IN (${literals(PORTUGUESE_SITES)}) AND substr(u.phone, 4, 2) NOT IN (${literals(BRAZIL_AREA_CODES)})))`,
   },
 ];
 

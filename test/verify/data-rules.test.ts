@@ -45,6 +45,11 @@ function placed(region: string, id: number): string {
   return at;
 }
 
+/** Accounts, listings and coupons exist before the history starts (the activity windows hold). */
+const OPENED = '2024-01-01T00:00:00Z';
+const opened = (table: string, rows: readonly Row[]) =>
+  ['user_management.users', 'product_catalog.products', 'order_processing.coupons'].includes(table) ? rows.map((r) => ({ created_at: OPENED, ...r })) : rows;
+
 const FIXTURE: ReadonlyArray<readonly [table: string, rows: readonly Row[]]> = [
   ...PEOPLE,
   ['product_catalog.categories', [
@@ -82,7 +87,7 @@ const FIXTURE: ReadonlyArray<readonly [table: string, rows: readonly Row[]]> = [
     { region: 'MLB', id: 11, campaign_id: 11, product_id: 11, image_url: 'https://img.example.com/ad-11.jpg', bid: '0.50', currency: 'BRL' },
   ]],
   ['order_processing.coupons', [
-    { region: 'MLA', id: 1, code: 'BIENVENIDA10', percentage: 10, fixed_amount: null, currency: 'ARS', max_uses: 100, use_count: 2, expires_at: '2030-12-31T23:59:59Z' },
+    { region: 'MLA', id: 1, code: 'HOTSALE10', percentage: 10, fixed_amount: null, currency: 'ARS', max_uses: 100, use_count: 2, expires_at: '2030-12-31T23:59:59Z' },
     { region: 'MLA', id: 2, code: 'ENVIO1000', percentage: null, fixed_amount: '1000.00', currency: 'ARS', max_uses: 50, use_count: 0, expires_at: '2025-12-31T23:59:59Z' },
     { region: 'MLB', id: 11, code: 'PRIMEIRA20', percentage: null, fixed_amount: '20.00', currency: 'BRL', max_uses: 500, use_count: 0, expires_at: '2030-12-31T23:59:59Z' },
   ]],
@@ -332,6 +337,67 @@ const BREAKS: Readonly<Record<string, readonly Break[]>> = {
     },
     { what: 'a campaign discount moved to another store\'s campaign', sql: [`UPDATE product_catalog.product_discounts SET campaign_id = 2 WHERE region = 'MLA' AND id = 1`] },
   ],
+  'staff-place-no-orders': [
+    { what: 'a buyer who became an administrator', sql: [`UPDATE user_management.users SET role_id = ${literal(role('administrator'))} WHERE region = 'MLA' AND id = 3`] },
+  ],
+  'no-self-dealing': [
+    { what: 'an order bought from the buyer\'s own store', sql: [`UPDATE order_processing.orders SET buyer_id = 2, shipping_address_id = 2 WHERE region = 'MLA' AND id = 3`] },
+    { what: 'a seller asking about their own product', sql: [`UPDATE reviews_questions.questions SET asker_id = 2 WHERE region = 'MLA' AND id = 1`] },
+    { what: 'a seller writing to their own store', sql: [`UPDATE messaging.conversations SET buyer_id = 12 WHERE region = 'MLB' AND id = 11`] },
+  ],
+  'order-inside-activity-windows': [
+    { what: 'an account opened after its first order', sql: [`UPDATE user_management.users SET created_at = '2025-06-01T00:00:00Z' WHERE region = 'MLA' AND id = 1`] },
+    { what: 'a listing published after it was bought', sql: [`UPDATE product_catalog.products SET created_at = '2025-07-01T00:00:00Z' WHERE region = 'MLA' AND id = 3`] },
+    { what: 'a coupon switched off, yet used', sql: [`UPDATE order_processing.coupons SET is_active = false WHERE region = 'MLA' AND id = 1`] },
+    { what: 'a question asked before the asker had an account', sql: [`UPDATE user_management.users SET created_at = '2025-05-02T00:00:00Z' WHERE region = 'MLA' AND id = 3`] },
+  ],
+  'inactive-account-nothing-open': [
+    { what: 'a suspended buyer with orders waiting for payment and shipping', sql: [`UPDATE user_management.users SET status = 'suspended' WHERE region = 'MLA' AND id = 1`] },
+    { what: 'a closed seller whose listings are still active', sql: [`UPDATE user_management.users SET status = 'closed' WHERE region = 'MLA' AND id = 4`] },
+  ],
+  'inactive-listing-no-open-order': [
+    { what: 'a paused listing in paid orders not yet shipped', sql: [`UPDATE product_catalog.products SET status = 'paused' WHERE region = 'MLA' AND id = 2`] },
+  ],
+  'welcome-coupon-first-order': [
+    { what: 'a welcome coupon on the buyer\'s fourth order', sql: [`UPDATE order_processing.coupons SET code = 'BIENVENIDO10' WHERE region = 'MLA' AND id = 1`] },
+  ],
+  'orders-follow-local-day': [
+    {
+      what: 'fifty orders placed at four in the morning in Buenos Aires, one a day',
+      sql: [
+        `INSERT INTO order_processing.orders (region, id, buyer_id, status_id, shipping_address_id, discount_total, total, currency, created_at)
+         SELECT 'MLA', 900 + g, 3, ${literal(orderStatus('payment_required'))}, 3, 0, 9000.00, 'ARS', timestamptz '2025-08-10T07:00:00Z' + g * interval '1 day'
+         FROM generate_series(1, 50) AS g`,
+        `INSERT INTO order_processing.order_details (region, order_id, order_created_at, product_id, quantity, unit_price)
+         SELECT 'MLA', 900 + g, timestamptz '2025-08-10T07:00:00Z' + g * interval '1 day', 2, 1, 9000.00
+         FROM generate_series(1, 50) AS g`,
+      ],
+    },
+  ],
+  'order-outcome-matches-payments': [
+    { what: 'a refunded order whose payment is still approved', sql: [`UPDATE payments.payments SET status_id = ${literal(paymentStatus('approved'))} WHERE region = 'MLA' AND id = 7`] },
+    {
+      what: 'a refund on an order that is still delivered',
+      sql: [insert('payments.payments', { region: 'MLB', id: 901, order_id: 11, order_created_at: placed('MLB', 11), method_id: paymentMethod('credit_card'), status_id: paymentStatus('refunded'), amount: '100.00', currency: 'BRL', transaction_ref: 'MP-MLB-0901', created_at: '2025-11-28T12:10:00Z' })],
+    },
+  ],
+  'text-language-matches-site': [
+    { what: 'a Portuguese colour in an Argentine title', sql: [`UPDATE product_catalog.products SET title = 'Funda para celular Preto' WHERE region = 'MLA' AND id = 2`] },
+    { what: 'a Spanish review on the Brazilian site', sql: [`UPDATE reviews_questions.reviews SET comment = 'Muy bueno, gracias.' WHERE region = 'MLB' AND id = 11`] },
+    { what: 'a Brazilian coupon code in Argentina', sql: [`UPDATE order_processing.coupons SET code = 'FRETEGRATIS5' WHERE region = 'MLA' AND id = 2`] },
+    {
+      what: 'voseo in Mexico',
+      sql: [insert('order_processing.coupons', { region: 'MLM', id: 901, code: 'CONSULTANOS', percentage: 5, fixed_amount: null, currency: 'MXN', max_uses: 10, use_count: 0, expires_at: '2030-01-01T00:00:00Z', created_at: '2024-01-01T00:00:00Z' })],
+    },
+  ],
+  'address-place-coherent': [
+    { what: 'Rosario moved to the province of Córdoba', sql: [`UPDATE user_management.addresses SET state = 'Córdoba' WHERE region = 'MLA' AND id = 3`] },
+    { what: 'Rosario with a postal code of Córdoba', sql: [`UPDATE user_management.addresses SET postal_code = 'X5000' WHERE region = 'MLA' AND id = 3`] },
+  ],
+  'phone-matches-site': [
+    { what: 'a Brazilian number on an Argentine account', sql: [`UPDATE user_management.users SET phone = '+5511987654321' WHERE region = 'MLA' AND id = 1`] },
+    { what: 'a Brazilian area code that does not exist', sql: [`UPDATE user_management.users SET phone = '+5520987654321' WHERE region = 'MLB' AND id = 11`] },
+  ],
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -380,7 +446,7 @@ describe.each(FIXTURE_TARGETS)('data rules on $name', ({ open }) => {
 
   beforeAll(async () => {
     target = await open('checks');
-    for (const [table, rows] of FIXTURE) for (const row of rows) await target.query(insert(table, row));
+    for (const [table, rows] of FIXTURE) for (const row of opened(table, rows)) await target.query(insert(table, row));
   });
 
   afterAll(async () => {
