@@ -87,4 +87,5 @@ GRANT UPDATE (status) ON product_catalog.products TO ecomdb_administrator;
 GRANT UPDATE (stock) ON product_catalog.products TO ecomdb_user;
 GRANT UPDATE ON product_catalog.products TO ecomdb_dba;
 GRANT UPDATE ON product_catalog.products TO ecomdb_seller;
+CREATE TRIGGER ecomdb_cache_invalidate AFTER INSERT OR DELETE OR UPDATE ON product_catalog.products FOR EACH ROW EXECUTE FUNCTION ecomdb_cache.record_change('product', 'id');
 DROP TABLE "product_catalog"."products_unpartitioned";

@@ -65,4 +65,5 @@ GRANT TRIGGER ON product_catalog.product_images TO ecomdb_dba;
 GRANT TRUNCATE ON product_catalog.product_images TO ecomdb_dba;
 GRANT UPDATE ON product_catalog.product_images TO ecomdb_dba;
 GRANT UPDATE ON product_catalog.product_images TO ecomdb_seller;
+CREATE TRIGGER ecomdb_cache_invalidate AFTER INSERT OR DELETE OR UPDATE ON product_catalog.product_images FOR EACH ROW EXECUTE FUNCTION ecomdb_cache.record_change('product', 'product_id');
 DROP TABLE "product_catalog"."product_images_unpartitioned";

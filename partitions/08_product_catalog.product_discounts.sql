@@ -70,4 +70,5 @@ GRANT TRUNCATE ON product_catalog.product_discounts TO ecomdb_dba;
 GRANT UPDATE ON product_catalog.product_discounts TO ecomdb_dba;
 GRANT UPDATE ON product_catalog.product_discounts TO ecomdb_marketing_specialist;
 GRANT UPDATE ON product_catalog.product_discounts TO ecomdb_seller;
+CREATE TRIGGER ecomdb_cache_invalidate AFTER INSERT OR DELETE OR UPDATE ON product_catalog.product_discounts FOR EACH ROW EXECUTE FUNCTION ecomdb_cache.record_change('product', 'product_id');
 DROP TABLE "product_catalog"."product_discounts_unpartitioned";

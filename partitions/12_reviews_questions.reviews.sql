@@ -75,4 +75,5 @@ GRANT TRIGGER ON reviews_questions.reviews TO ecomdb_dba;
 GRANT TRUNCATE ON reviews_questions.reviews TO ecomdb_dba;
 GRANT UPDATE (moderation_status) ON reviews_questions.reviews TO ecomdb_administrator;
 GRANT UPDATE ON reviews_questions.reviews TO ecomdb_dba;
+CREATE TRIGGER ecomdb_cache_invalidate AFTER INSERT OR DELETE OR UPDATE ON reviews_questions.reviews FOR EACH ROW EXECUTE FUNCTION ecomdb_cache.record_change('product', 'product_id');
 DROP TABLE "reviews_questions"."reviews_unpartitioned";

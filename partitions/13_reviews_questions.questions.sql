@@ -80,4 +80,5 @@ GRANT UPDATE (answered_at) ON reviews_questions.questions TO ecomdb_seller;
 GRANT UPDATE (status) ON reviews_questions.questions TO ecomdb_administrator;
 GRANT UPDATE (status) ON reviews_questions.questions TO ecomdb_seller;
 GRANT UPDATE ON reviews_questions.questions TO ecomdb_dba;
+CREATE TRIGGER ecomdb_cache_invalidate AFTER INSERT OR DELETE OR UPDATE ON reviews_questions.questions FOR EACH ROW EXECUTE FUNCTION ecomdb_cache.record_change('product', 'product_id');
 DROP TABLE "reviews_questions"."questions_unpartitioned";

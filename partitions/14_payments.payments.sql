@@ -20,54 +20,129 @@ CREATE TABLE "payments"."payments" (LIKE "payments"."payments_unpartitioned" INC
 -- One partition per site, each split by month on created_at; DEFAULT takes the other sites.
 CREATE TABLE "payments"."payments_mlb" PARTITION OF "payments"."payments" FOR VALUES IN ('MLB')
   PARTITION BY RANGE ("created_at");
+ALTER TABLE "payments"."payments_mlb" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "payments_buyer" ON "payments"."payments_mlb" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "payments_staff" ON "payments"."payments_mlb" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "payments"."payments_mlb_2026_11" PARTITION OF "payments"."payments_mlb"
   FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
+ALTER TABLE "payments"."payments_mlb_2026_11" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "payments_buyer" ON "payments"."payments_mlb_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "payments_staff" ON "payments"."payments_mlb_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "payments"."payments_mlb_2026_12" PARTITION OF "payments"."payments_mlb"
   FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
+ALTER TABLE "payments"."payments_mlb_2026_12" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "payments_buyer" ON "payments"."payments_mlb_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "payments_staff" ON "payments"."payments_mlb_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "payments"."payments_mlb_2027_01" PARTITION OF "payments"."payments_mlb"
   FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00');
+ALTER TABLE "payments"."payments_mlb_2027_01" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "payments_buyer" ON "payments"."payments_mlb_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "payments_staff" ON "payments"."payments_mlb_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "payments"."payments_mlb_2027_02" PARTITION OF "payments"."payments_mlb"
   FOR VALUES FROM ('2027-02-01 00:00:00+00') TO ('2027-03-01 00:00:00+00');
+ALTER TABLE "payments"."payments_mlb_2027_02" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "payments_buyer" ON "payments"."payments_mlb_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "payments_staff" ON "payments"."payments_mlb_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "payments"."payments_mla" PARTITION OF "payments"."payments" FOR VALUES IN ('MLA')
   PARTITION BY RANGE ("created_at");
+ALTER TABLE "payments"."payments_mla" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "payments_buyer" ON "payments"."payments_mla" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "payments_staff" ON "payments"."payments_mla" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "payments"."payments_mla_2026_11" PARTITION OF "payments"."payments_mla"
   FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
+ALTER TABLE "payments"."payments_mla_2026_11" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "payments_buyer" ON "payments"."payments_mla_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "payments_staff" ON "payments"."payments_mla_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "payments"."payments_mla_2026_12" PARTITION OF "payments"."payments_mla"
   FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
+ALTER TABLE "payments"."payments_mla_2026_12" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "payments_buyer" ON "payments"."payments_mla_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "payments_staff" ON "payments"."payments_mla_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "payments"."payments_mla_2027_01" PARTITION OF "payments"."payments_mla"
   FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00');
+ALTER TABLE "payments"."payments_mla_2027_01" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "payments_buyer" ON "payments"."payments_mla_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "payments_staff" ON "payments"."payments_mla_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "payments"."payments_mla_2027_02" PARTITION OF "payments"."payments_mla"
   FOR VALUES FROM ('2027-02-01 00:00:00+00') TO ('2027-03-01 00:00:00+00');
+ALTER TABLE "payments"."payments_mla_2027_02" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "payments_buyer" ON "payments"."payments_mla_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "payments_staff" ON "payments"."payments_mla_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "payments"."payments_mlm" PARTITION OF "payments"."payments" FOR VALUES IN ('MLM')
   PARTITION BY RANGE ("created_at");
+ALTER TABLE "payments"."payments_mlm" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "payments_buyer" ON "payments"."payments_mlm" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "payments_staff" ON "payments"."payments_mlm" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "payments"."payments_mlm_2026_11" PARTITION OF "payments"."payments_mlm"
   FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
+ALTER TABLE "payments"."payments_mlm_2026_11" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "payments_buyer" ON "payments"."payments_mlm_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "payments_staff" ON "payments"."payments_mlm_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "payments"."payments_mlm_2026_12" PARTITION OF "payments"."payments_mlm"
   FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
+ALTER TABLE "payments"."payments_mlm_2026_12" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "payments_buyer" ON "payments"."payments_mlm_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "payments_staff" ON "payments"."payments_mlm_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "payments"."payments_mlm_2027_01" PARTITION OF "payments"."payments_mlm"
   FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00');
+ALTER TABLE "payments"."payments_mlm_2027_01" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "payments_buyer" ON "payments"."payments_mlm_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "payments_staff" ON "payments"."payments_mlm_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "payments"."payments_mlm_2027_02" PARTITION OF "payments"."payments_mlm"
   FOR VALUES FROM ('2027-02-01 00:00:00+00') TO ('2027-03-01 00:00:00+00');
+ALTER TABLE "payments"."payments_mlm_2027_02" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "payments_buyer" ON "payments"."payments_mlm_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "payments_staff" ON "payments"."payments_mlm_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "payments"."payments_mco" PARTITION OF "payments"."payments" FOR VALUES IN ('MCO')
   PARTITION BY RANGE ("created_at");
+ALTER TABLE "payments"."payments_mco" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "payments_buyer" ON "payments"."payments_mco" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "payments_staff" ON "payments"."payments_mco" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "payments"."payments_mco_2026_11" PARTITION OF "payments"."payments_mco"
   FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
+ALTER TABLE "payments"."payments_mco_2026_11" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "payments_buyer" ON "payments"."payments_mco_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "payments_staff" ON "payments"."payments_mco_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "payments"."payments_mco_2026_12" PARTITION OF "payments"."payments_mco"
   FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
+ALTER TABLE "payments"."payments_mco_2026_12" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "payments_buyer" ON "payments"."payments_mco_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "payments_staff" ON "payments"."payments_mco_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "payments"."payments_mco_2027_01" PARTITION OF "payments"."payments_mco"
   FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00');
+ALTER TABLE "payments"."payments_mco_2027_01" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "payments_buyer" ON "payments"."payments_mco_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "payments_staff" ON "payments"."payments_mco_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "payments"."payments_mco_2027_02" PARTITION OF "payments"."payments_mco"
   FOR VALUES FROM ('2027-02-01 00:00:00+00') TO ('2027-03-01 00:00:00+00');
+ALTER TABLE "payments"."payments_mco_2027_02" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "payments_buyer" ON "payments"."payments_mco_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "payments_staff" ON "payments"."payments_mco_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "payments"."payments_default" PARTITION OF "payments"."payments" DEFAULT
   PARTITION BY RANGE ("created_at");
+ALTER TABLE "payments"."payments_default" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "payments_buyer" ON "payments"."payments_default" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "payments_staff" ON "payments"."payments_default" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "payments"."payments_default_2026_11" PARTITION OF "payments"."payments_default"
   FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
+ALTER TABLE "payments"."payments_default_2026_11" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "payments_buyer" ON "payments"."payments_default_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "payments_staff" ON "payments"."payments_default_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "payments"."payments_default_2026_12" PARTITION OF "payments"."payments_default"
   FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
+ALTER TABLE "payments"."payments_default_2026_12" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "payments_buyer" ON "payments"."payments_default_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "payments_staff" ON "payments"."payments_default_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "payments"."payments_default_2027_01" PARTITION OF "payments"."payments_default"
   FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00');
+ALTER TABLE "payments"."payments_default_2027_01" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "payments_buyer" ON "payments"."payments_default_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "payments_staff" ON "payments"."payments_default_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "payments"."payments_default_2027_02" PARTITION OF "payments"."payments_default"
   FOR VALUES FROM ('2027-02-01 00:00:00+00') TO ('2027-03-01 00:00:00+00');
+ALTER TABLE "payments"."payments_default_2027_02" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "payments_buyer" ON "payments"."payments_default_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "payments_staff" ON "payments"."payments_default_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
 -- Every row moves; each lands in its site's (and month's) partition.
 INSERT INTO "payments"."payments" ("region", "id", "order_id", "method_id", "status_id", "amount", "currency", "transaction_ref", "created_at", "order_created_at")
   SELECT "region", "id", "order_id", "method_id", "status_id", "amount", "currency", "transaction_ref", "created_at", "order_created_at" FROM "payments"."payments_unpartitioned";
@@ -79,6 +154,21 @@ CREATE INDEX payments_region_order_id_order_created_at_idx ON payments.payments 
 CREATE INDEX payments_status_id_idx ON payments.payments USING btree (status_id);
 COMMENT ON TABLE "payments"."payments" IS 'One payment towards an order. Split payments are several rows whose approved amounts add up to the order total.';
 ALTER SEQUENCE payments.payments_id_seq OWNED BY "payments"."payments"."id";
+ALTER TABLE "payments"."payments" ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "payments_buyer" ON "payments"."payments" AS PERMISSIVE FOR ALL TO ecomdb_user USING (order_processing.is_buyer_of(region, order_id, order_created_at)) WITH CHECK (order_processing.is_buyer_of(region, order_id, order_created_at));
+CREATE POLICY "payments_staff" ON "payments"."payments" AS PERMISSIVE FOR ALL TO ecomdb_bi_analyst, ecomdb_administrator, ecomdb_dba USING (true) WITH CHECK (true);
+GRANT DELETE ON payments.payments TO ecomdb_dba;
+GRANT INSERT ON payments.payments TO ecomdb_dba;
+GRANT INSERT ON payments.payments TO ecomdb_user;
+GRANT REFERENCES ON payments.payments TO ecomdb_dba;
+GRANT SELECT ON payments.payments TO ecomdb_administrator;
+GRANT SELECT ON payments.payments TO ecomdb_bi_analyst;
+GRANT SELECT ON payments.payments TO ecomdb_dba;
+GRANT SELECT ON payments.payments TO ecomdb_user;
+GRANT TRIGGER ON payments.payments TO ecomdb_dba;
+GRANT TRUNCATE ON payments.payments TO ecomdb_dba;
+GRANT UPDATE (status_id) ON payments.payments TO ecomdb_user;
+GRANT UPDATE ON payments.payments TO ecomdb_dba;
 CREATE TRIGGER audit_trail AFTER INSERT OR DELETE OR UPDATE ON payments.payments FOR EACH ROW EXECUTE FUNCTION audit.record('payments.payments', 'region,id,created_at', '');
 CREATE TRIGGER audit_trail_truncate AFTER TRUNCATE ON payments.payments FOR EACH STATEMENT EXECUTE FUNCTION audit.record('payments.payments', 'region,id,created_at', '');
 DROP TABLE "payments"."payments_unpartitioned";

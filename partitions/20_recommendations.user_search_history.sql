@@ -167,4 +167,5 @@ GRANT SELECT ON recommendations.user_search_history TO ecomdb_user;
 GRANT TRIGGER ON recommendations.user_search_history TO ecomdb_dba;
 GRANT TRUNCATE ON recommendations.user_search_history TO ecomdb_dba;
 GRANT UPDATE ON recommendations.user_search_history TO ecomdb_dba;
+CREATE TRIGGER ecomdb_cache_invalidate AFTER INSERT OR DELETE OR UPDATE ON recommendations.user_search_history FOR EACH ROW EXECUTE FUNCTION ecomdb_cache.record_change('user', 'user_id');
 DROP TABLE "recommendations"."user_search_history_unpartitioned";

@@ -1,0 +1,2 @@
+ALTER TABLE "user_management"."users" DROP CONSTRAINT "users_password_hash_check";--> statement-breakpoint
+ALTER TABLE "user_management"."users" ADD CONSTRAINT "users_password_hash_check" CHECK (password_hash ~ '^\$argon2id\$v=19\$m=[1-9][0-9]{0,9},(t=[1-9][0-9]{0,9},p=[1-9][0-9]{0,7}|p=[1-9][0-9]{0,7},t=[1-9][0-9]{0,9})\$[A-Za-z0-9+/]{21}[AQgw]\$[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]$');
