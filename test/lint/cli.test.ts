@@ -155,10 +155,11 @@ describe('ecomdb lint: the migrations a database has not applied', () => {
   const fresh = databasesForBlock();
   let db: TestDatabase;
   let dir: string;
+  let added: string;
   beforeAll(async () => {
     db = await fresh('lint_pending');
     dir = copyMigrations();
-    addMigration(dir, 'orders_index', NEW_MIGRATION);
+    added = addMigration(dir, 'orders_index', NEW_MIGRATION);
   });
 
   it('on a server: only the new file is linted; tables earlier files created exist', async () => {
@@ -167,7 +168,7 @@ describe('ecomdb lint: the migrations a database has not applied', () => {
     const r = report(run.stdout);
     expect(r.mode).toBe('pending');
     expect(r.target).toContain(db.name);
-    expect(r.files).toEqual([join(dir, '0008_orders_index.sql')]);
+    expect(r.files).toEqual([join(dir, `${added}.sql`)]);
     // The server's tables are plain (not partitioned), so the plain-table rule applies.
     expect(r.findings.map((f) => [f.rule, f.line])).toEqual([['create-index-concurrently', 3]]);
   });
