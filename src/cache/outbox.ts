@@ -10,6 +10,7 @@
  * Row triggers on a partitioned parent are cloned onto its partitions, so a write that names a
  * partition directly is seen too; `ecomdb partition apply` carries them over to a rebuilt table.
  */
+import { FIXED_SEARCH_PATH } from '../db/search-path.ts';
 import type { Addition } from '../generate/additions.ts';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../ident.ts';
 import type { CacheEntity } from './keys.ts';
@@ -83,7 +84,7 @@ const tableStatement: Addition = {
 const functionStatement: Addition = {
   key: `FUNCTION ${FUNCTION}`,
   sql: `CREATE OR REPLACE FUNCTION ${FUNCTION}() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog AS $fn$
+LANGUAGE plpgsql SET search_path = ${FIXED_SEARCH_PATH} AS $fn$
 DECLARE
   old_row jsonb;
   new_row jsonb;

@@ -30,6 +30,7 @@ import {
   type RowPolicy,
 } from '../../schema/security.ts';
 import { ROLES } from '../../schema/values.ts';
+import { FIXED_SEARCH_PATH } from '../db/search-path.ts';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../ident.ts';
 
 export interface Addition {
@@ -190,6 +191,7 @@ export function policyFunctionStatements(): Addition[] {
       key: `FUNCTION ${name}`,
       sql: `CREATE OR REPLACE FUNCTION ${name}(${f.args}) RETURNS boolean
   LANGUAGE plpgsql STABLE PARALLEL SAFE
+  SET search_path = ${FIXED_SEARCH_PATH}
   AS $fn$
 BEGIN
   RETURN ${f.body};
