@@ -6,6 +6,7 @@ COMMENT ON SCHEMA "bi" IS 'Views without personal data (no names, emails, phones
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION "order_processing"."is_buyer_of"(p_region text, p_order_id bigint, p_created_at timestamptz) RETURNS boolean
   LANGUAGE plpgsql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
   AS $fn$
 BEGIN
   RETURN EXISTS (SELECT 1 FROM order_processing.orders AS o
@@ -16,6 +17,7 @@ COMMENT ON FUNCTION "order_processing"."is_buyer_of"(text, bigint, timestamptz) 
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION "seller_management"."is_owner_of"(p_region text, p_store_id bigint) RETURNS boolean
   LANGUAGE plpgsql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
   AS $fn$
 BEGIN
   RETURN EXISTS (SELECT 1 FROM seller_management.stores AS s
@@ -26,6 +28,7 @@ COMMENT ON FUNCTION "seller_management"."is_owner_of"(text, bigint) IS 'Row secu
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION "product_catalog"."is_seller_of"(p_region text, p_product_id bigint) RETURNS boolean
   LANGUAGE plpgsql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
   AS $fn$
 BEGIN
   RETURN EXISTS (SELECT 1 FROM product_catalog.products AS p
@@ -37,6 +40,7 @@ COMMENT ON FUNCTION "product_catalog"."is_seller_of"(text, bigint) IS 'Row secur
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION "order_processing"."is_seller_in"(p_region text, p_order_id bigint, p_created_at timestamptz) RETURNS boolean
   LANGUAGE plpgsql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
   AS $fn$
 BEGIN
   RETURN EXISTS (SELECT 1 FROM order_processing.order_details AS od
@@ -49,6 +53,7 @@ COMMENT ON FUNCTION "order_processing"."is_seller_in"(text, bigint, timestamptz)
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION "messaging"."is_party_to"(p_region text, p_conversation_id bigint) RETURNS boolean
   LANGUAGE plpgsql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
   AS $fn$
 BEGIN
   RETURN EXISTS (SELECT 1 FROM messaging.conversations AS c
@@ -60,6 +65,7 @@ COMMENT ON FUNCTION "messaging"."is_party_to"(text, bigint) IS 'Row security: th
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION "marketing"."is_campaign_owner"(p_region text, p_campaign_id bigint) RETURNS boolean
   LANGUAGE plpgsql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
   AS $fn$
 BEGIN
   RETURN EXISTS (SELECT 1 FROM marketing.campaigns AS c

@@ -14,7 +14,7 @@ CREATE TABLE IF NOT EXISTS "ecomdb_cache"."invalidations" (
 COMMENT ON TABLE "ecomdb_cache"."invalidations" IS 'Cache invalidations not yet applied to Redis: one row per changed product, store or buyer, written by triggers in the writing transaction and deleted by the invalidator once applied.';
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION "ecomdb_cache"."record_change"() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog AS $fn$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
   old_row jsonb;
   new_row jsonb;

@@ -84,7 +84,7 @@ const tableStatement: Addition = {
 const functionStatement: Addition = {
   key: `FUNCTION ${FUNCTION}`,
   sql: `CREATE OR REPLACE FUNCTION ${FUNCTION}() RETURNS trigger
-LANGUAGE plpgsql SET search_path = ${FIXED_SEARCH_PATH} AS $fn$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = ${FIXED_SEARCH_PATH} AS $fn$
 DECLARE
   old_row jsonb;
   new_row jsonb;

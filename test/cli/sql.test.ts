@@ -10,7 +10,9 @@ describe('ecomdb sql', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout.match(/^CREATE TABLE /gm)).toHaveLength(25);
     const headings = [...run.stdout.matchAll(/^-- (.+) \(schema (\w+)\)$/gm)].map((m) => m[2]);
-    expect(headings).toEqual(COMPONENTS.map((c) => c.schema.schemaName));
+    // First the shared objects (the cluster-wide group roles), then one section per component.
+    expect(headings).toEqual(['public', ...COMPONENTS.map((c) => c.schema.schemaName)]);
+    expect(run.stdout.split('(schema user_management)')[0]).toContain('CREATE ROLE "ecomdb_user" NOLOGIN');
     // Each table's statements sit in its component's section.
     const section = run.stdout.split('(schema order_processing)')[1]!.split('(schema reviews_questions)')[0]!;
     expect(section).toContain('CREATE TABLE "order_processing"."order_details"');

@@ -169,7 +169,7 @@ describe('ecomdb partition on the command line (PostgreSQL server)', () => {
       create materialized view product_catalog.unfilled as select region, id from product_catalog.products with no data;`);
     const views = () =>
       d.sql.unsafe(`select format('%I.%I', n.nspname, c.relname) as name, c.relkind, pg_get_viewdef(c.oid) as def, c.reloptions, c.relispopulated,
-                           obj_description(c.oid, 'pg_class') as comment, c.relacl::text as acl, pg_get_userbyid(c.relowner) as owner,
+                           obj_description(c.oid, 'pg_class') as comment, (select array_agg(a::text order by a::text) from unnest(c.relacl) a)::text as acl, pg_get_userbyid(c.relowner) as owner,
                            array(select col_description(c.oid, a.attnum) from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 order by a.attnum) as column_comments,
                            array(select pg_get_indexdef(i.indexrelid) from pg_index i where i.indrelid = c.oid order by 1) as indexes
                       from pg_class c join pg_namespace n on n.oid = c.relnamespace

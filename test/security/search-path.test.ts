@@ -136,7 +136,7 @@ describe('a database whose search_path puts look-alikes before pg_catalog', () =
       expect(migrate.code, migrate.stderr).toBe(0);
       const apply = await ecomdb(['partition', 'apply', '--url', db.url]);
       expect(apply.code, apply.stderr).toBe(0);
-      const seed = await ecomdb(['seed', '--url', db.url, '--until', '2026-11-01', '--scale', '0.2']);
+      const seed = await ecomdb(['seed', '--url', db.url, '--until', '2026-11-01', '--scale', '1']);
       expect(seed.code, seed.stderr).toBe(0);
     }, SLOW);
 
