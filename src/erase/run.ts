@@ -3,7 +3,9 @@
  * (plan.ts) and executes, all or nothing. See schema/privacy.ts for what happens to each table.
  */
 import type { SiteId } from '../../schema/values.ts';
+import { FIXED_SEARCH_PATH } from '../db/search-path.ts';
 import type { Database, Session } from '../db/types.ts';
+import { AUDIT_REDACT_SETTING } from '../generate/audit.ts';
 import { EcomdbError, isInsufficientPrivilege, permissionError, pgFields } from '../errors.ts';
 import { quoteIdent } from '../ident.ts';
 import { planErase, subjectOf, type CatalogTable, type Step, type StepKind } from './plan.ts';
@@ -205,9 +207,10 @@ export async function eraseUser(db: Database, options: EraseOptions): Promise<Er
     await session.exec('BEGIN');
     try {
       // Names resolve to the catalog and to the tables as written, never to a look-alike of
-      // another schema; and a row-level security policy makes a statement fail rather than
-      // quietly skip the rows it hides.
-      await session.exec(`SET LOCAL search_path = pg_catalog, pg_temp; SET LOCAL row_security = off`);
+      // another schema; a row-level security policy makes a statement fail rather than quietly
+      // skip the rows it hides; and the audit trail lets its owner rewrite its old and new rows
+      // (the redaction it allows for erasure), so its guard need not be switched off.
+      await session.exec(`SET LOCAL search_path = ${FIXED_SEARCH_PATH}; SET LOCAL row_security = off; SET LOCAL ${AUDIT_REDACT_SETTING} = on`);
       const found = await findSubject(session, options);
       const subject = subjectOf(found.row, found.streetLines);
       const plan = planErase(await readEraseCatalog(session), subject);
