@@ -25,6 +25,7 @@ import { applyPlan } from '../src/partition/plan.ts';
 import { runPartition } from '../src/partition/run.ts';
 import { seedDatabase } from '../src/seed/load.ts';
 import { admin, dropAll, freshDatabase, SERVER_SHOWN } from './server.ts';
+import { median } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -70,13 +71,6 @@ async function run(url: string, rls: boolean): Promise<BenchReport> {
   const refused = Object.entries(report.errors).filter(([code]) => !code.startsWith('E_ACCESS_'));
   log(`  ${rls ? 'with RLS   ' : 'without RLS'}: ${report.totals.ok} calls (${report.totals.throughput}/s), check ${report.check?.passed ? 'passed' : 'FAILED'}${refused.length > 0 ? `, errors ${JSON.stringify(Object.fromEntries(refused))}` : ''}`);
   return report;
-}
-
-/** The median (the mean of the middle two for an even count). */
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length === 0 ? NaN : sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 const fmt = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x >= 10 ? x.toFixed(1) : x.toFixed(2));
