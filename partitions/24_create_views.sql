@@ -75,20 +75,29 @@ COMMENT ON VIEW "bi"."users" IS 'user_management.users without its personal colu
 GRANT SELECT ON bi.users TO ecomdb_bi_analyst;
 GRANT SELECT ON bi.users TO ecomdb_dba;
 CREATE MATERIALIZED VIEW "product_catalog"."top_products_30d" AS
- SELECT od.region,
-    od.product_id,
+ WITH sold AS (
+         SELECT od.region,
+            od.product_id,
+            o.currency,
+            count(*) AS orders,
+            sum(od.quantity) AS units,
+            sum(((od.quantity)::numeric * od.unit_price)) AS revenue
+           FROM ((order_processing.orders o
+             JOIN order_processing.order_statuses os ON ((os.id = o.status_id)))
+             JOIN order_processing.order_details od ON (((od.region = o.region) AND (od.order_id = o.id))))
+          WHERE ((o.created_at >= (now() - '30 days'::interval)) AND (od.order_created_at >= (now() - '30 days'::interval)) AND (os.name = ANY (ARRAY['paid'::text, 'shipped'::text, 'delivered'::text])))
+          GROUP BY od.region, od.product_id, o.currency
+        )
+ SELECT s.region,
+    s.product_id,
     p.store_id,
-    o.currency,
-    count(*) AS orders,
-    sum(od.quantity) AS units,
-    sum(((od.quantity)::numeric * od.unit_price)) AS revenue,
-    rank() OVER (PARTITION BY od.region ORDER BY (sum(od.quantity)) DESC) AS rank
-   FROM (((order_processing.orders o
-     JOIN order_processing.order_statuses os ON ((os.id = o.status_id)))
-     JOIN order_processing.order_details od ON (((od.region = o.region) AND (od.order_id = o.id) AND (od.order_created_at = o.created_at))))
-     JOIN product_catalog.products p ON (((p.region = od.region) AND (p.id = od.product_id))))
-  WHERE ((o.created_at >= (now() - '30 days'::interval)) AND (od.order_created_at >= (now() - '30 days'::interval)) AND (os.name = ANY (ARRAY['paid'::text, 'shipped'::text, 'delivered'::text])))
-  GROUP BY od.region, od.product_id, p.store_id, o.currency
+    s.currency,
+    s.orders,
+    s.units,
+    s.revenue,
+    rank() OVER (PARTITION BY s.region ORDER BY s.units DESC) AS rank
+   FROM (sold s
+     JOIN product_catalog.products p ON (((p.region = s.region) AND (p.id = s.product_id))))
   WITH DATA;
 CREATE UNIQUE INDEX top_products_30d_region_product_id_key ON product_catalog.top_products_30d USING btree (region, product_id);
 ALTER MATERIALIZED VIEW "product_catalog"."top_products_30d" OWNER TO "ecomdb_bi_analyst";
@@ -136,7 +145,7 @@ CREATE MATERIALIZED VIEW "seller_management"."store_sales_30d" AS
     rank() OVER (PARTITION BY o.region ORDER BY (sum(((od.quantity)::numeric * od.unit_price))) DESC) AS rank
    FROM (((order_processing.orders o
      JOIN order_processing.order_statuses os ON ((os.id = o.status_id)))
-     JOIN order_processing.order_details od ON (((od.region = o.region) AND (od.order_id = o.id) AND (od.order_created_at = o.created_at))))
+     JOIN order_processing.order_details od ON (((od.region = o.region) AND (od.order_id = o.id))))
      JOIN product_catalog.products p ON (((p.region = od.region) AND (p.id = od.product_id))))
   WHERE ((o.created_at >= (now() - '30 days'::interval)) AND (od.order_created_at >= (now() - '30 days'::interval)) AND (os.name = ANY (ARRAY['paid'::text, 'shipped'::text, 'delivered'::text])))
   GROUP BY o.region, p.store_id, o.currency
