@@ -301,6 +301,12 @@ export interface HistoryPage {
 /**
  * A buyer's orders, newest first, a page at a time. Keyset pagination on (created_at, id) along
  * the index orders (region, buyer_id, created_at): page 1000 costs what page 1 costs.
+ *
+ * On the partitioned layout a buyer's orders are spread over the site's month partitions, and
+ * the index is probed in each one the query can reach. Two bounds on created_at, which the row
+ * comparison of the keyset does not give the planner, keep out the months that cannot hold a row
+ * of the page (pruned when the statement starts): the months after the current one (the
+ * partitions kept ready ahead are empty), and on later pages the months after the cursor.
  */
 export async function orderHistory(db: AccessDb, params: HistoryParams): Promise<HistoryPage> {
   const region = site(params.region);
@@ -316,6 +322,9 @@ export async function orderHistory(db: AccessDb, params: HistoryParams): Promise
         eq(orders.region, region),
         eq(orders.buyerId, buyerId),
         status === undefined ? undefined : eq(orders.statusId, ORDER_STATUS[status]),
+        // No order is placed after the current month: its partitions ahead are not read.
+        sql`${orders.createdAt} < date_trunc('month', now()) + interval '1 month'`,
+        after === undefined ? undefined : sql`${orders.createdAt} <= ${after.createdAt.toISOString()}::timestamptz`,
         after === undefined ? undefined : sql`(${orders.createdAt}, ${orders.id}) < (${after.createdAt.toISOString()}::timestamptz, ${after.id}::bigint)`,
       ),
     )
