@@ -323,7 +323,7 @@ export async function orderHistory(db: AccessDb, params: HistoryParams): Promise
         eq(orders.buyerId, buyerId),
         status === undefined ? undefined : eq(orders.statusId, ORDER_STATUS[status]),
         // No order is placed after the current month: its partitions ahead are not read.
-        sql`${orders.createdAt} < date_trunc('month', now()) + interval '1 month'`,
+        sql`${orders.createdAt} < date_trunc('month', statement_timestamp()) + interval '1 month'`,
         after === undefined ? undefined : sql`${orders.createdAt} <= ${after.createdAt.toISOString()}::timestamptz`,
         after === undefined ? undefined : sql`(${orders.createdAt}, ${orders.id}) < (${after.createdAt.toISOString()}::timestamptz, ${after.id}::bigint)`,
       ),

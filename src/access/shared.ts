@@ -3,7 +3,7 @@
  * that refuse with E_ACCESS_* codes, and the SQL fragments for prices, discounts and low-stock
  * alerts, so that every operation computes them the same way.
  */
-import { and, eq, gt, lte, max, sql, type SQL } from 'drizzle-orm';
+import { and, eq, gt, gte, lte, max, sql, type SQL } from 'drizzle-orm';
 import { orderDetails, orders, payments, productDiscounts, products, shipments, stores, users } from '../../schema/index.ts';
 import { ORDER_STATUSES, type SiteId } from '../../schema/values.ts';
 import type { AccessDb, OrderRef } from './db.ts';
@@ -49,9 +49,17 @@ export interface OrderRow {
   readonly currency: string;
 }
 
-/** The order's key as a condition on a table that cites it by (region, order_id, order_created_at). */
+/**
+ * The order's key as a condition on a table that cites it by (region, order_id, order_created_at).
+ * Order lines are split by month on order_created_at, so the key alone finds their one partition;
+ * payments are split by month on their own created_at, which the key does not bound: a payment
+ * is never made before its order is placed (the CHECK payments_after_order), so its months
+ * before the order's are left out too (pruned when the statement starts), instead of probing the
+ * payments index in every month of the site.
+ */
 export function citesOrder(t: typeof orderDetails | typeof payments | typeof shipments, region: SiteId, order: OrderRef): SQL {
-  return and(eq(t.region, region), eq(t.orderId, order.id), eq(t.orderCreatedAt, order.createdAt))!;
+  const key = and(eq(t.region, region), eq(t.orderId, order.id), eq(t.orderCreatedAt, order.createdAt))!;
+  return t === payments ? and(key, gte(payments.createdAt, order.createdAt))! : key;
 }
 
 /** A checked order reference: a positive id and a valid Date. */

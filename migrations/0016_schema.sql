@@ -1,0 +1,1 @@
+ALTER TABLE "payments"."payments" ADD CONSTRAINT "payments_after_order_check" CHECK (created_at >= order_created_at);
