@@ -13,7 +13,11 @@
  *      each layout in turn; median of --bi-iterations after a warm-up; ratio plain/partitioned,
  *      and how many partitions the partitioned plan reads;
  *   3. the mix: `ecomdb bench`'s default mix (or --mix), the same seed, clients and time on each
- *      copy, plain first; per operation throughput and p50/p95/p99, and the check after each run;
+ *      copy, plain first; per operation throughput and p50/p95/p99, and the check after each run.
+ *      With --rounds N the two copies take turns N times (plain, partitioned; partitioned, plain;
+ *      ...) and each figure is the median of a copy's rounds: on a machine shared with other work
+ *      the load changes within minutes, and one run of each copy in turn hands whichever runs in
+ *      the busier minute a handicap that has nothing to do with its layout;
  *   4. with --replicas, the same mix on a local read layer (a primary and two physical standbys,
  *      built by `ecomdb replica up --local` without its read node, seeded at the same scale),
  *      reads through the router;
@@ -27,7 +31,7 @@
  * rewritten in that order (CLUSTER on their time column) before the partitioned copy is made
  * from it; --seed-order keeps the seed's order instead.
  *
- * Options: --scale N (default 200), --time S per run (60), --clients N (8), --seed N (1),
+ * Options: --scale N (default 200), --time S per run (60), --rounds N (1), --clients N (8), --seed N (1),
  * --mix LIST, --seed-order, --bi-iterations N (5), --bi-sites LIST (MLB,MLA), --replicas, --port N (54380, for
  * --replicas), --reuse (keep and reuse bench_wl_* databases that hold orders, instead of seeding
  * again: faster, not fresh), --keep (do not drop them at the end).
@@ -59,12 +63,13 @@ import { labDown, labUp, nodeUrl } from '../src/replica/local.ts';
 import { TOPOLOGY } from '../src/replica/topology.ts';
 import { seedDatabase } from '../src/seed/load.ts';
 import { admin, cloneDatabase, dropAll, freshDatabase, SERVER_SHOWN, urlFor } from './server.ts';
-import { percentile } from './stats.ts';
+import { median, percentile } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
     scale: { type: 'string', default: '200' },
     time: { type: 'string', default: '60' },
+    rounds: { type: 'string', default: '1' },
     clients: { type: 'string', default: '8' },
     seed: { type: 'string', default: '1' },
     mix: { type: 'string' },
@@ -79,6 +84,7 @@ const { values } = parseArgs({
 });
 const SCALE = values.scale!;
 const SECONDS = Number(values.time);
+const ROUNDS = Math.max(1, Number(values.rounds));
 const CLIENTS = Number(values.clients);
 const SEED = Number(values.seed);
 const MIX = values.mix ? parseMix(values.mix) : DEFAULT_MIX;
@@ -326,6 +332,56 @@ async function mix(url: string, label: string, replicas: readonly string[] = [])
   return report;
 }
 
+/**
+ * A copy's rounds as one report: per operation, the median of the rounds' throughput and of each
+ * latency percentile (not a percentile of all their calls: the median round is what shrugs off a
+ * round that ran beside someone else's burst); calls, failures and retries summed; the check
+ * passed when every round's did.
+ */
+function combine(rounds: readonly BenchReport[]): BenchReport {
+  if (rounds.length === 1) return rounds[0]!;
+  const mid = (xs: readonly (number | null)[]) => {
+    const known = xs.filter((x): x is number => x !== null);
+    return known.length === 0 ? null : median(known);
+  };
+  const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+  const merge = (maps: readonly Readonly<Record<string, number>>[]) => {
+    const out: Record<string, number> = {};
+    for (const m of maps) for (const [k, n] of Object.entries(m)) out[k] = (out[k] ?? 0) + n;
+    return out;
+  };
+  const first = rounds[0]!;
+  const operations = first.operations.map((o) => {
+    const all = rounds.map((r) => r.operations.find((x) => x.operation === o.operation)!);
+    const latency = (k: 'mean' | 'p50' | 'p95' | 'p99' | 'max') => mid(all.map((a) => a.latencyMs[k]));
+    return {
+      ...o,
+      ok: sum(all.map((a) => a.ok)),
+      failed: sum(all.map((a) => a.failed)),
+      retries: sum(all.map((a) => a.retries)),
+      skipped: sum(all.map((a) => a.skipped)),
+      errors: merge(all.map((a) => a.errors)),
+      throughput: mid(all.map((a) => a.throughput))!,
+      latencyMs: { mean: latency('mean'), p50: latency('p50'), p95: latency('p95'), p99: latency('p99'), max: latency('max') },
+    };
+  });
+  const failedChecks = rounds.map((r) => r.check).filter((c) => c !== null && !c.passed);
+  return {
+    ...first,
+    elapsedSeconds: sum(rounds.map((r) => r.elapsedSeconds)),
+    totals: {
+      ok: sum(rounds.map((r) => r.totals.ok)),
+      failed: sum(rounds.map((r) => r.totals.failed)),
+      retries: sum(rounds.map((r) => r.totals.retries)),
+      skipped: sum(rounds.map((r) => r.totals.skipped)),
+      throughput: Number(median(rounds.map((r) => r.totals.throughput)).toFixed(2)),
+    },
+    errors: merge(rounds.map((r) => r.errors)),
+    operations,
+    check: failedChecks[0] ?? first.check,
+  };
+}
+
 async function replicaRun(): Promise<BenchReport> {
   labDir = mkdtempSync(join(tmpdir(), 'ecomdb-bench-workload-'));
   log(`building a primary and ${TOPOLOGY.standbys.length} standbys in ${labDir} (no read node)`);
@@ -436,8 +492,16 @@ async function main(): Promise<void> {
   await settle(parted);
 
   const bi = await biSection(plain, parted);
-  const plainReport = await mix(plain, 'plain');
-  const partedReport = await mix(parted, 'partitioned');
+  const rounds = { plain: [] as BenchReport[], parted: [] as BenchReport[] };
+  for (let i = 0; i < ROUNDS; i++) {
+    const turn = i % 2 === 0 ? (['plain', 'parted'] as const) : (['parted', 'plain'] as const);
+    for (const side of turn) {
+      const label = `${side === 'plain' ? 'plain' : 'partitioned'}${ROUNDS > 1 ? ` (round ${i + 1}/${ROUNDS})` : ''}`;
+      rounds[side].push(await mix(side === 'plain' ? plain : parted, label));
+    }
+  }
+  const plainReport = combine(rounds.plain);
+  const partedReport = combine(rounds.parted);
   const replicaReport = values.replicas ? await replicaRun() : null;
   const loadAtEnd = loadavg().map((x) => x.toFixed(2)).join(' ');
 
@@ -458,7 +522,8 @@ async function main(): Promise<void> {
     ),
   );
   out.push('');
-  out.push(`The mix (${MIX.map((e) => `${e.operation}=${e.share}`).join(',')}): ${CLIENTS} clients, ${SECONDS}s, seed ${SEED}, on each copy in turn; calls/s and ms`);
+  const roundsNote = ROUNDS > 1 ? `, ${ROUNDS} rounds per copy taking turns (medians of the rounds; calls summed)` : ', on each copy in turn';
+  out.push(`The mix (${MIX.map((e) => `${e.operation}=${e.share}`).join(',')}): ${CLIENTS} clients, ${SECONDS}s, seed ${SEED}${roundsNote}; calls/s and ms`);
   out.push(...mixTable(plainReport, partedReport, replicaReport));
   const skipped = [plainReport, partedReport].flatMap((r) => r.operations.filter((o) => o.skipped > 0).map(operationNote));
   if (skipped.length > 0) out.push(`skipped (nothing to act on): ${skipped.join('; ')}`);
