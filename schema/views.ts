@@ -22,6 +22,11 @@ export interface BiView {
   readonly key: readonly string[];
   /** The query; with `site`, restricted to that site. */
   query(site?: SiteId): string;
+  /**
+   * A ranked view's `limit` best rows of one site by (rank, key), when they cost less than the
+   * whole query: the same rows and columns as the view's query would rank first.
+   */
+  top?(site: SiteId, limit: number): string;
 }
 
 /** The window every view covers. */
@@ -77,6 +82,18 @@ ${soldLines(site, productJoin('od', site))}
 GROUP BY o.region, p.store_id, o.currency`,
 };
 
+/** `sold`, a CTE: the sold lines of the window summed per product. */
+function soldPerProduct(site?: SiteId): string {
+  return `sold AS (
+  SELECT od.region, od.product_id, o.currency,
+         count(*) AS orders,
+         sum(od.quantity) AS units,
+         sum(od.quantity * od.unit_price) AS revenue
+  ${soldLines(site).replaceAll('\n', '\n  ')}
+  GROUP BY od.region, od.product_id, o.currency
+)`;
+}
+
 export const topProducts30d: BiView = {
   schema: 'product_catalog',
   name: 'top_products_30d',
@@ -84,18 +101,23 @@ export const topProducts30d: BiView = {
   key: ['region', 'product_id'],
   // The lines are summed per product first, and the products (for their store) joined to those
   // sums: one product lookup per product sold, not per line sold.
-  query: (site) => `WITH sold AS (
-  SELECT od.region, od.product_id, o.currency,
-         count(*) AS orders,
-         sum(od.quantity) AS units,
-         sum(od.quantity * od.unit_price) AS revenue
-  ${soldLines(site).replaceAll('\n', '\n  ')}
-  GROUP BY od.region, od.product_id, o.currency
-)
+  query: (site) => `WITH ${soldPerProduct(site)}
 SELECT s.region, s.product_id, p.store_id, s.currency, s.orders, s.units, s.revenue,
        rank() OVER (PARTITION BY s.region ORDER BY s.units DESC) AS rank
 FROM sold AS s
 ${productJoin('s', site)}`,
+  // The site's best sellers: ranked on the sums alone, and the products joined to the top rows
+  // only (a product's store does not change its rank).
+  top: (site, limit) => `WITH ${soldPerProduct(site)},
+ranked AS (
+  SELECT s.*, rank() OVER (ORDER BY s.units DESC) AS rank
+  FROM sold AS s
+  ORDER BY rank, s.product_id
+  LIMIT ${Math.trunc(limit)}
+)
+SELECT r.region, r.product_id, p.store_id, r.currency, r.orders, r.units, r.revenue, r.rank
+FROM ranked AS r
+${productJoin('r', site)}`,
 };
 
 /** Deliveries of 15 days or more share the last bucket. */
