@@ -17,7 +17,7 @@ import { DAY, MINUTE_MS, S, timestamp, type World } from './world.ts';
 /** Percent of orders preceded by a search of their buyer for what they bought. */
 export const SEARCHED_ORDERS_PERCENT = 80;
 /** Percent of those searches that showed the product as a recommendation the order converted. */
-export const CONVERTING_SEARCHES_PERCENT = 35;
+export const CONVERTING_SEARCHES_PERCENT = 6;
 
 /**
  * The search that led to order o, if any: its buyer typed the query of the order's first
