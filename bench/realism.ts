@@ -1,7 +1,8 @@
 /**
  * npm run bench:realism — the figures a marketplace analyst checks in a seeded database: volume
  * shares per site, the hourly curve in each site's local time, the busiest days, the long tail
- * of units, order outcomes and their rates, the payment-method mix and approval delays per site,
+ * of units, stock against sales, how searches, recommendations and orders tell one story, order
+ * outcomes and their rates, the payment-method mix and approval delays per site,
  * ratings against delivery time, and how many distinct texts each kind of text has. Not a
  * test: it prints figures, it asserts nothing.
  *
@@ -87,6 +88,38 @@ async function report(sql: postgres.Sql): Promise<void> {
     UNION ALL
     SELECT 'stores', round(100.0 * sum(units) FILTER (WHERE r < 0.01) / max(total), 1), round(100.0 * sum(units) FILTER (WHERE r < 0.10) / max(total), 1),
            round(100.0 * count(*) FILTER (WHERE units = 0) / count(*), 1) FROM sranked`));
+
+  print('Stock against sales: listings by their place in the site\'s units sold (orders not cancelled)');
+  table(await sql.unsafe(`
+    WITH sold AS (SELECT d.region, d.product_id, sum(d.quantity) AS units FROM order_processing.order_details d
+                    JOIN order_processing.orders o ON o.region = d.region AND o.id = d.order_id AND o.created_at = d.order_created_at
+                    JOIN order_processing.order_statuses os ON os.id = o.status_id WHERE os.name <> 'cancelled' GROUP BY 1, 2),
+         ranked AS (SELECT p.stock, p.low_stock_threshold, COALESCE(s.units, 0) AS units,
+                           percent_rank() OVER (PARTITION BY p.region ORDER BY COALESCE(s.units, 0) DESC) AS r
+                      FROM product_catalog.products p LEFT JOIN sold s ON s.region = p.region AND s.product_id = p.id)
+    SELECT CASE WHEN r < 0.01 THEN '1 top 1 %' WHEN r < 0.10 THEN '2 top 1-10 %' WHEN r < 0.50 THEN '3 top 10-50 %' ELSE '4 bottom 50 %' END AS "listings",
+           count(*) AS "n", percentile_disc(0.5) WITHIN GROUP (ORDER BY units) AS "median units sold",
+           percentile_disc(0.5) WITHIN GROUP (ORDER BY stock) AS "median stock",
+           round(100.0 * count(*) FILTER (WHERE stock <= low_stock_threshold) / count(*), 1) AS "low stock %",
+           COALESCE(max(units) FILTER (WHERE stock <= low_stock_threshold), 0) AS "most units sold by a low-stock listing"
+      FROM ranked GROUP BY 1 ORDER BY 1`));
+
+  print('One story: orders after a search for what they bought (same buyer, 7 days before), and recommendations that converted');
+  table(await sql.unsafe(`
+    WITH led AS (SELECT o.region, o.id, o.created_at, min(o.created_at - h.searched_at) AS gap FROM order_processing.orders o
+                   JOIN recommendations.user_search_history h ON h.region = o.region AND h.user_id = o.buyer_id
+                    AND h.searched_at <= o.created_at AND h.searched_at > o.created_at - interval '7 days'
+                   JOIN order_processing.order_details d ON d.region = o.region AND d.order_id = o.id AND d.order_created_at = o.created_at
+                   JOIN product_catalog.products p ON p.region = d.region AND p.id = d.product_id
+                  WHERE POSITION(lower(h.query_text) IN lower(p.title)) > 0 GROUP BY 1, 2, 3),
+         o AS (SELECT o.region, count(*) AS orders, count(l.id) AS led, percentile_cont(0.5) WITHIN GROUP (ORDER BY l.gap) AS gap
+                 FROM order_processing.orders o LEFT JOIN led l ON l.region = o.region AND l.id = o.id AND l.created_at = o.created_at GROUP BY 1),
+         r AS (SELECT region, count(*) AS shown, count(*) FILTER (WHERE clicked) AS clicked, count(converted_order_id) AS converted
+                 FROM recommendations.recommendation_logs GROUP BY 1)
+    SELECT CAST(o.region AS text) AS site, o.orders, round(100.0 * o.led / o.orders, 1) AS "after a search %",
+           round(extract(epoch FROM o.gap) / 3600, 1) AS "median hours search to order",
+           r.shown AS "recommendations", round(100.0 * r.clicked / r.shown, 1) AS "clicked %", round(100.0 * r.converted / r.shown, 1) AS "converted %"
+      FROM o JOIN r USING (region) ORDER BY o.orders DESC`));
 
   print('Category mix (% of listings and of units)');
   table(await sql.unsafe(`

@@ -5,6 +5,9 @@ import { range, type CopySeed } from './table-seed.ts';
 import { CATEGORY_TREE, LEAVES } from './text.ts';
 import { S, money, timestamp, type World } from './world.ts';
 
+/** Listings expected to sell fewer units than this over the window may run low on stock. */
+const LOW_STOCK_MAX_UNITS = 6;
+
 /** Category ids: the top-level nodes first, then the leaves, in tree order. */
 export const leafCategoryId = (leaf: number) => CATEGORY_TREE.length + leaf + 1;
 
@@ -31,11 +34,15 @@ export const productsSeed: CopySeed = {
       const region = w.productRegion(p);
       const title = w.productTitle(p);
       const threshold = 5;
-      // Stock follows demand: bestsellers (the low indexes of a site's block) hold the most;
-      // one product in ten sits at or under its low-stock threshold.
-      const block = w.layout.blockOf('products', p);
-      const demand = Math.min(60, ((p - block.start) / block.count + 0.002) ** (1 / 4.5 - 1));
-      const stock = r.below(10, S.Product, p, 7) === 0 ? r.below(threshold + 1, S.Product, p, 8) : threshold + 1 + Math.round(((4 + r.skewed(120, 2, S.Product, p, 9)) * demand) / 3);
+      // Stock follows demand: a seller holds one to six months of the listing's expected sales,
+      // so bestsellers hold hundreds; about one listing in ten sits at or under its low-stock
+      // threshold, and only in the long tail (a few units a year), never a bestseller.
+      const expected = w.expectedUnits(p);
+      const monthly = (expected * 30) / w.options.windowDays;
+      const stock =
+        expected < LOW_STOCK_MAX_UNITS && r.below(9, S.Product, p, 7) === 0
+          ? r.below(threshold + 1, S.Product, p, 8)
+          : threshold + 1 + r.below(15, S.Product, p, 9) + Math.round(monthly * (1 + 5 * r.float(S.Product, p, 12) ** 2));
       const c = r.below(100, S.Product, p, 10);
       const description = w.language(region) === 'pt' ? `${title}. Produto ${c < 90 ? 'novo' : 'usado'}, com garantia e envio para todo o país.` : `${title}. Producto ${c < 90 ? 'nuevo' : 'usado'}, con garantía y envío a todo el país.`;
       const status = w.productLifecycle(p).status;

@@ -55,7 +55,7 @@ function fmix(h: number): number {
 export enum S {
   UserRegion = 1, UserName, UserMisc, Address, Store, Product, Price, Image, Discount, Coupon,
   Order, Line, Payment, Shipment, Question, Conversation, Message, Search, Recommendation, Campaign, Hash,
-  Lifecycle, Outcome, Review, Password,
+  Lifecycle, Outcome, Review, Password, Story,
 }
 
 export class Random {
@@ -290,6 +290,12 @@ const DEFAULT_METHOD_MIX = [42, 25, 13, 10, 10];
 const METHOD_IDS = [PAYMENT_METHOD.credit_card, PAYMENT_METHOD.debit_card, PAYMENT_METHOD.bank_transfer, PAYMENT_METHOD.wallet, PAYMENT_METHOD.cash_voucher];
 
 const HOURLY_CDF = cdf(HOURLY);
+
+/** How steeply sales fall along a site's listings (Random.skewed's power): a few bestsellers, a long tail. */
+const PRODUCT_SKEW = 4.5;
+/** Mean lines per order and units per line, as World.orderLines draws them (for expected sales). */
+const LINES_PER_ORDER = 1.4;
+const UNITS_PER_LINE = 1.23;
 
 /** Nouns said differently across Spanish-speaking sites: [River Plate, Mexico, the others]. */
 const REGIONAL_NOUNS: Record<string, readonly [string, string, string]> = {
@@ -665,7 +671,19 @@ export class World {
   /** A product of `region`, bestsellers far more likely: a long tail where many listings never sell. */
   productIn(region: SiteId, stream: S, i: number, k = 0): number {
     const block = this.layout.block('products', region);
-    return block.start + this.random.skewed(block.count, 4.5, stream, i, k);
+    return block.start + this.random.skewed(block.count, PRODUCT_SKEW, stream, i, k);
+  }
+
+  /**
+   * The units listing p is expected to sell over the whole window: the chance productIn draws it
+   * (its place in the site's popularity order) times the site's order lines and units per line.
+   * What its seller stocks for: bestsellers hold hundreds, the long tail a handful.
+   */
+  expectedUnits(p: number): number {
+    const block = this.layout.blockOf('products', p);
+    const i = p - block.start;
+    const chance = ((i + 1) / block.count) ** (1 / PRODUCT_SKEW) - (i / block.count) ** (1 / PRODUCT_SKEW);
+    return this.layout.block('orders', block.region).count * LINES_PER_ORDER * UNITS_PER_LINE * chance;
   }
 
   /** An active product of `region` (for questions and recommendations), else the site's first. */
@@ -761,9 +779,11 @@ export class World {
     return 5_000 + Math.floor(u * 3 * MINUTE);
   }
 
-  order(o: number): Order {
-    const r = this.random;
-    const until = this.options.until;
+  /**
+   * Who places order o, and when: the start of its story, which its buyer's searches and
+   * recommendations lead to (seeds/recommendations.ts derives them from here, without the rest of the order).
+   */
+  orderLead(o: number): { region: SiteId; j: number; at: number; welcomeSlot: boolean; buyer: number } {
     const block = this.layout.blockOf('orders', o);
     const region = block.region;
     const j = o - block.start;
@@ -772,8 +792,12 @@ export class World {
     const welcomeSlot = j % WELCOME_EVERY === WELCOME_AT && Math.floor(j / WELCOME_EVERY) < pop.newcomers;
     const users = this.layout.block('users', region);
     const buyer = welcomeSlot ? users.start + pop.sellers + pop.staff + Math.floor(j / WELCOME_EVERY) : this.buyerAt(region, at, S.Order, o);
-    const address = this.addressId(buyer, r.below(this.addressCount(buyer), S.Order, o, 1));
+    return { region, j, at, welcomeSlot, buyer };
+  }
 
+  /** The lines of order o, placed in `region` at `at`: listings selling then, bestsellers more likely. */
+  orderLines(o: number, region: SiteId, at: number): Line[] {
+    const r = this.random;
     const count = [1, 1, 1, 1, 1, 1, 1, 2, 2, 3][r.below(10, S.Order, o, 2)]!;
     const lines: Line[] = [];
     for (let k = 0; lines.length < count && k < count * 5; k++) {
@@ -786,6 +810,20 @@ export class World {
       const product = this.layout.block('products', region).start;
       lines.push({ product, quantity: 1, unitCents: this.unitCents(product, at) });
     }
+    return lines;
+  }
+
+  /** The id of order o (its key is this id with its region and created_at). */
+  orderId(o: number): number {
+    return o + 1;
+  }
+
+  order(o: number): Order {
+    const r = this.random;
+    const until = this.options.until;
+    const { region, j, at, welcomeSlot, buyer } = this.orderLead(o);
+    const address = this.addressId(buyer, r.below(this.addressCount(buyer), S.Order, o, 1));
+    const lines = this.orderLines(o, region, at);
     const subtotal = lines.reduce((sum, l) => sum + l.quantity * l.unitCents, 0);
 
     // A welcome coupon on a newcomer's order; a live, switched-on coupon on 6 % of the others.
@@ -894,7 +932,7 @@ export class World {
         }
       }
     }
-    return { index: o, id: o + 1, region, buyer, address, at, status, outcome, coupon, lines, discountCents, totalCents, payments, paidAt, shipment };
+    return { index: o, id: this.orderId(o), region, buyer, address, at, status, outcome, coupon, lines, discountCents, totalCents, payments, paidAt, shipment };
   }
 
   carrier(o: number, region: SiteId): string {

@@ -37,7 +37,8 @@ export interface PaymentOutcome {
 
 /**
  * Record the processor's answers for an order's payments. The order becomes paid when its
- * approved payments add up to its total; a rejected or pending payment leaves it waiting.
+ * approved payments add up to its total, and then its pending payments are voided (rejected);
+ * a rejected or pending payment leaves it waiting.
  * Approved payments beyond the total are refused before anything is written.
  */
 export async function payOrder(db: AccessDb, params: PayParams): Promise<PaymentOutcome> {
@@ -88,6 +89,13 @@ export async function payOrder(db: AccessDb, params: PayParams): Promise<Payment
       .returning({ id: payments.id });
     const paid = approved === total;
     if (paid) {
+      // A pending payment left beside the ones that paid (a cash voucher issued, then a card used
+      // instead) is superseded: it is voided (rejected), so that only an order still waiting for
+      // payment has a pending one and the voucher can no longer capture money twice.
+      await tx
+        .update(payments)
+        .set({ statusId: PAYMENT_STATUS.rejected })
+        .where(and(citesOrder(payments, region, order), eq(payments.statusId, PAYMENT_STATUS.pending)));
       await tx
         .update(orders)
         .set({ statusId: ORDER_STATUS.paid })
@@ -97,7 +105,7 @@ export async function payOrder(db: AccessDb, params: PayParams): Promise<Payment
       status: paid ? 'paid' : 'payment_required',
       approved: decimal(approved),
       remaining: decimal(total - approved),
-      payments: inserted.map((p, i) => ({ id: p.id, status: inputs[i]!.outcome })),
+      payments: inserted.map((p, i) => ({ id: p.id, status: paid && inputs[i]!.outcome === 'pending' ? 'rejected' : inputs[i]!.outcome })),
     };
   });
 }

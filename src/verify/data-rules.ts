@@ -489,6 +489,39 @@ const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
       HAVING count(*) > 0
          AND count(CASE WHEN p.stock <= p.low_stock_threshold THEN 1 END) = 0`,
   },
+  {
+    id: 'low-stock-not-bestseller',
+    description:
+      'A listing at or under its low-stock threshold is not one of its site\'s bestsellers (the top 1 % of its listings by units sold in orders not cancelled, with at least 50 units): a seller restocks what sells, so a listing that sold hundreds of units does not sit at two.',
+    sql: sql`
+      -- Units each listing sold in orders not cancelled (a cancelled order gave its units back),
+      -- summed once over the lines, then each listing's place among its site's listings.
+      WITH sold AS (
+        SELECT od.region, od.product_id, sum(od.quantity) AS units
+        FROM order_processing.order_details AS od
+        JOIN order_processing.orders AS o
+          ON o.region = od.region AND o.id = od.order_id AND o.created_at = od.order_created_at
+        JOIN order_processing.order_statuses AS os ON os.id = o.status_id
+        WHERE os.name <> 'cancelled'
+        GROUP BY od.region, od.product_id
+      ),
+      ranked AS (
+        SELECT p.region, p.id, p.stock, p.low_stock_threshold,
+               COALESCE(s.units, 0) AS units,
+               rank() OVER (PARTITION BY p.region ORDER BY COALESCE(s.units, 0) DESC) AS place,
+               count(*) OVER (PARTITION BY p.region) AS listings
+        FROM product_catalog.products AS p
+        LEFT JOIN sold AS s ON s.region = p.region AND s.product_id = p.id
+      )
+      SELECT CAST(r.region AS text) AS region,
+             CAST(r.id AS text) AS id,
+             'stock ' || r.stock || ' (threshold ' || r.low_stock_threshold || ') but sold ' || r.units
+               || ' units, number ' || r.place || ' of the site''s ' || r.listings || ' listings' AS detail
+      FROM ranked AS r
+      WHERE r.stock <= r.low_stock_threshold
+        AND r.units >= 50
+        AND r.place <= ceil(0.01 * r.listings)`,
+  },
 
   // --- Recommendations ---------------------------------------------------------------------
   {
@@ -527,6 +560,64 @@ const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
       WHERE r.source <> 'trending'
         AND s.id IS NULL
         AND b.user_id IS NULL`,
+  },
+  {
+    id: 'converted-recommendation-bought-after',
+    description:
+      'A recommendation recorded as converted names an order of its own user, placed after the recommendation was shown, that bought the recommended product: a conversion is the buyer acting on what they were shown.',
+    sql: sql`
+      -- The converted order is found by its key (the foreign key guarantees it exists); the line
+      -- of the recommended product by the primary key of order_details.
+      SELECT CAST(r.region AS text) AS region,
+             CAST(r.id AS text) AS id,
+             'shown to user ' || r.user_id || ' at ' || r.shown_at || ', converted into order ' || o.id
+               || CASE WHEN o.buyer_id <> r.user_id THEN ' of user ' || o.buyer_id
+                       WHEN od.product_id IS NULL THEN ', which does not buy product ' || r.product_id
+                       ELSE ', placed before at ' || o.created_at END AS detail
+      FROM recommendations.recommendation_logs AS r
+      JOIN order_processing.orders AS o
+        ON o.region = r.region AND o.id = r.converted_order_id AND o.created_at = r.converted_order_created_at
+      LEFT JOIN order_processing.order_details AS od
+        ON od.region = o.region AND od.order_id = o.id AND od.order_created_at = o.created_at
+       AND od.product_id = r.product_id
+      WHERE o.buyer_id <> r.user_id
+         OR od.product_id IS NULL
+         OR o.created_at < r.shown_at`,
+  },
+  {
+    id: 'searches-precede-purchases',
+    description:
+      'Buyers find what they buy by searching: in a site with at least 50 orders by buyers whose searches are logged, at least half of those orders follow a search by their buyer in the 7 days before whose words are in the title of a product the order bought (a buyer with no logged search at all, one who arrives by direct links, is not judged).',
+    sql: sql`
+      -- The buyers whose searches are logged, and the orders one of their searches led to: a
+      -- search of the same buyer in the 7 days before the order, its text inside the title of
+      -- one of the order's products (ignoring case). POSITION is LIKE '%' || query || '%' without
+      -- treating % and _ as wildcards. One row per site that breaks it.
+      WITH searchers AS (
+        SELECT DISTINCT h.region, h.user_id
+        FROM recommendations.user_search_history AS h
+      ),
+      led AS (
+        SELECT DISTINCT o.region, o.id, o.created_at
+        FROM order_processing.orders AS o
+        JOIN recommendations.user_search_history AS h
+          ON h.region = o.region AND h.user_id = o.buyer_id
+         AND h.searched_at <= o.created_at AND h.searched_at > o.created_at - interval '7 days'
+        JOIN order_processing.order_details AS od
+          ON od.region = o.region AND od.order_id = o.id AND od.order_created_at = o.created_at
+        JOIN product_catalog.products AS p ON p.region = od.region AND p.id = od.product_id
+        WHERE POSITION(lower(h.query_text) IN lower(p.title)) > 0
+      )
+      SELECT CAST(o.region AS text) AS region,
+             'orders' AS id,
+             round(100.0 * count(l.id) / count(*), 1) || ' % of ' || count(*)
+               || ' orders by buyers who search follow a search for what they bought in the 7 days before' AS detail
+      FROM order_processing.orders AS o
+      JOIN searchers AS b ON b.region = o.region AND b.user_id = o.buyer_id
+      LEFT JOIN led AS l ON l.region = o.region AND l.id = o.id AND l.created_at = o.created_at
+      GROUP BY o.region
+      HAVING count(*) >= 50
+         AND count(l.id) < 0.5 * count(*)`,
   },
 
   // --- Stores and marketing ----------------------------------------------------------------
@@ -748,12 +839,13 @@ const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
   {
     id: 'order-outcome-matches-payments',
     description:
-      'An order\'s outcome agrees with its money and its parcel: a refunded order has its payments refunded or charged back and none still approved; a refunded or charged-back payment belongs to a cancelled or refunded order (the shipment rules above keep a parcel that was not delivered off paid, shipped and delivered orders; a pending payment may outlive the one that paid, as when a buyer pays by card after issuing a voucher).',
+      'An order\'s outcome agrees with its money and its parcel: a refunded order has its payments refunded or charged back and none still approved; a refunded or charged-back payment belongs to a cancelled or refunded order; a pending payment belongs to an order still waiting for payment (paying voids a voucher left pending, cancelling rejects it); a parcel the carrier could not deliver had left (the shipment rules above keep it off paid, shipped and delivered orders).',
     sql: sql`
       WITH pay AS (
         SELECT p.region, p.order_id, p.order_created_at,
                count(CASE WHEN ps.name = 'approved' THEN 1 END) AS approved,
-               count(CASE WHEN ps.name IN ('refunded', 'charged_back') THEN 1 END) AS returned
+               count(CASE WHEN ps.name IN ('refunded', 'charged_back') THEN 1 END) AS returned,
+               count(CASE WHEN ps.name = 'pending' THEN 1 END) AS pending
         FROM payments.payments AS p
         JOIN payments.payment_statuses AS ps ON ps.id = p.status_id
         GROUP BY p.region, p.order_id, p.order_created_at
@@ -761,7 +853,8 @@ const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
       SELECT CAST(o.region AS text) AS region,
              CAST(o.id AS text) AS id,
              'order is ' || os.name || ' with ' || COALESCE(pay.approved, 0) || ' approved, '
-               || COALESCE(pay.returned, 0) || ' refunded or charged back payments, shipment ' || COALESCE(ss.name, 'none') AS detail
+               || COALESCE(pay.returned, 0) || ' refunded or charged back, ' || COALESCE(pay.pending, 0) || ' pending payments, shipment '
+               || COALESCE(ss.name, 'none') || CASE WHEN ss.name = 'not_delivered' AND s.shipped_at IS NULL THEN ' never shipped' ELSE '' END AS detail
       FROM order_processing.orders AS o
       JOIN order_processing.order_statuses AS os ON os.id = o.status_id
       LEFT JOIN pay ON pay.region = o.region AND pay.order_id = o.id AND pay.order_created_at = o.created_at
@@ -769,7 +862,10 @@ const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
         ON s.region = o.region AND s.order_id = o.id AND s.order_created_at = o.created_at
       LEFT JOIN shipping_logistics.shipment_statuses AS ss ON ss.id = s.status_id
       WHERE (os.name = 'refunded' AND (COALESCE(pay.approved, 0) > 0 OR (COALESCE(pay.returned, 0) = 0 AND o.total > 0)))
-         OR (COALESCE(pay.returned, 0) > 0 AND os.name NOT IN ('cancelled', 'refunded'))`,
+         OR (COALESCE(pay.returned, 0) > 0 AND os.name NOT IN ('cancelled', 'refunded'))
+         OR (COALESCE(pay.pending, 0) > 0 AND os.name <> 'payment_required')
+         -- (a parcel lost on a paid, shipped or delivered order is the shipment rules' finding)
+         OR (ss.name = 'not_delivered' AND s.shipped_at IS NULL AND os.name = 'refunded')`,
   },
 
   // --- Language of each site ----------------------------------------------------------------

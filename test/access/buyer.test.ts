@@ -242,6 +242,42 @@ describe.each(KINDS)('buyer operations on %s', (kind) => {
       expect((await trackOrder(t.db, { region: w.region, buyerId: w.buyer, order: split })).payments.map((p) => p.method).sort()).toEqual(['credit_card', 'wallet']);
     });
 
+    it('paying an order voids the voucher left pending beside it, in a later call or the same one', async () => {
+      const statuses = async (order: PlacedOrder) =>
+        (
+          await t.query<{ name: string }>(
+            `select ps.name from payments.payments p join payments.payment_statuses ps on ps.id = p.status_id
+              where p.region = $1 and p.order_id = $2 and p.order_created_at = $3 order by p.id`,
+            [w.region, order.id, order.createdAt.toISOString()],
+          )
+        ).map((r) => r.name);
+      const order = await placeOrder(t.db, { region: w.region, buyerId: w.buyer, lines: [{ productId: w.charger, quantity: 1 }] });
+      const voucher = await payOrder(t.db, { region: w.region, buyerId: w.buyer, order, payments: [{ method: 'cash_voucher', amount: order.total, outcome: 'pending' }] });
+      expect(voucher).toMatchObject({ status: 'payment_required', payments: [{ status: 'pending' }] });
+      expect(await statuses(order)).toEqual(['pending']);
+      const card = await payOrder(t.db, { region: w.region, buyerId: w.buyer, order, payments: [{ method: 'credit_card', amount: order.total, outcome: 'approved' }] });
+      expect(card).toMatchObject({ status: 'paid', payments: [{ status: 'approved' }] });
+      expect(await statuses(order)).toEqual(['rejected', 'approved']);
+
+      const both = await placeOrder(t.db, { region: w.region, buyerId: w.buyer, lines: [{ productId: w.charger, quantity: 1 }] });
+      const paid = await payOrder(t.db, {
+        region: w.region,
+        buyerId: w.buyer,
+        order: both,
+        payments: [
+          { method: 'wallet', amount: both.total, outcome: 'approved' },
+          { method: 'cash_voucher', amount: both.total, outcome: 'pending' },
+        ],
+      });
+      expect(paid).toMatchObject({ status: 'paid', payments: [{ status: 'approved' }, { status: 'rejected' }] });
+      expect((await statuses(both)).sort()).toEqual(['approved', 'rejected']);
+      // A pending payment that does not complete the order stays pending.
+      const waiting = await placeOrder(t.db, { region: w.region, buyerId: w.buyer, lines: [{ productId: w.charger, quantity: 1 }] });
+      await payOrder(t.db, { region: w.region, buyerId: w.buyer, order: waiting, payments: [{ method: 'cash_voucher', amount: waiting.total, outcome: 'pending' }] });
+      await payOrder(t.db, { region: w.region, buyerId: w.buyer, order: waiting, payments: [{ method: 'credit_card', amount: waiting.total, outcome: 'rejected' }] });
+      expect(await statuses(waiting)).toEqual(['pending', 'rejected']);
+    });
+
     it('refuses another buyer, a paid order, three payments and two of the same method', async () => {
       const order = await placeOrder(t.db, { region: w.region, buyerId: w.buyer, lines: [{ productId: w.charger, quantity: 1 }] });
       const full = [{ method: 'debit_card' as const, amount: '80.00', outcome: 'approved' as const }];

@@ -164,8 +164,8 @@ const FIXTURE: ReadonlyArray<readonly [table: string, rows: readonly Row[]]> = [
     { region: 'MLB', id: 11, user_id: 11, query_text: 'galaxy', searched_at: '2025-11-27T09:00:00Z' },
   ]],
   ['recommendations.recommendation_logs', [
-    // Title contains the (upper-case) search 'MOTO G'.
-    { region: 'MLA', id: 1, user_id: 1, product_id: 1, source: 'search_history', score: 0.9, position: 1, clicked: true, converted_order_id: 1, converted_order_created_at: placed('MLA', 1) },
+    // Title contains the (upper-case) search 'MOTO G'; shown before order 1, which bought it (converted).
+    { region: 'MLA', id: 1, user_id: 1, product_id: 1, source: 'search_history', score: 0.9, position: 1, shown_at: '2025-05-13T09:40:00Z', clicked: true, converted_order_id: 1, converted_order_created_at: placed('MLA', 1) },
     // Same category (phones) as product 1, which user 1 bought; no search matches.
     { region: 'MLA', id: 2, user_id: 1, product_id: 4, source: 'purchase_history', score: 0.6, position: 2 },
     { region: 'MLA', id: 3, user_id: 3, product_id: 3, source: 'search_history', score: 0.8, position: 1 },
@@ -317,12 +317,49 @@ const BREAKS: Readonly<Record<string, readonly Break[]>> = {
       ],
     },
   ],
+  'low-stock-not-bestseller': [
+    {
+      // Order 4 (waiting for payment, total and pending payment raised with it) now buys 60 lamps,
+      // the site's bestseller by far, whose stock fell to 2.
+      what: 'the site\'s bestseller (60 units) at 2 units of stock',
+      sql: [
+        `UPDATE order_processing.order_details SET quantity = 60 WHERE region = 'MLA' AND order_id = 4`,
+        `UPDATE order_processing.orders SET total = 1200000.00 WHERE region = 'MLA' AND id = 4`,
+        `UPDATE payments.payments SET amount = 1200000.00 WHERE region = 'MLA' AND id = 5`,
+        `UPDATE product_catalog.products SET stock = 2 WHERE region = 'MLA' AND id = 3`,
+      ],
+    },
+  ],
   'some-product-under-threshold': [
     { what: 'every threshold below every stock', sql: [`UPDATE product_catalog.products SET low_stock_threshold = 0`] },
   ],
   'recommendation-relates-to-user': [
     { what: 'an unrelated product not shown as trending', sql: [`UPDATE recommendations.recommendation_logs SET source = 'similar_products' WHERE region = 'MLA' AND id = 4`] },
     { what: 'a recommendation whose only related search changed', sql: [`UPDATE recommendations.user_search_history SET query_text = 'tablet' WHERE region = 'MLA' AND id = 3`] },
+  ],
+  'converted-recommendation-bought-after': [
+    { what: 'a conversion recorded a day after the order it names', sql: [`UPDATE recommendations.recommendation_logs SET shown_at = '2025-05-14T10:00:00Z' WHERE region = 'MLA' AND id = 1`] },
+    {
+      what: 'a conversion naming a later order of the user that did not buy the product',
+      sql: [`UPDATE recommendations.recommendation_logs SET converted_order_id = 7, converted_order_created_at = '${placed('MLA', 7)}' WHERE region = 'MLA' AND id = 1`],
+    },
+    {
+      what: 'a conversion naming another buyer\'s order',
+      sql: [`UPDATE recommendations.recommendation_logs SET clicked = true, shown_at = '2025-05-31T10:00:00Z', converted_order_id = 2, converted_order_created_at = '${placed('MLA', 2)}' WHERE region = 'MLA' AND id = 2`],
+    },
+  ],
+  'searches-precede-purchases': [
+    {
+      what: 'fifty orders at noon by a buyer who searches, none after a search for what they bought',
+      sql: [
+        `INSERT INTO order_processing.orders (region, id, buyer_id, status_id, shipping_address_id, discount_total, total, currency, created_at)
+         SELECT 'MLA', 900 + g, 3, ${literal(orderStatus('payment_required'))}, 3, 0, 9000.00, 'ARS', timestamptz '2025-08-10T15:00:00Z' + g * interval '1 day'
+         FROM generate_series(1, 50) AS g`,
+        `INSERT INTO order_processing.order_details (region, order_id, order_created_at, product_id, quantity, unit_price)
+         SELECT 'MLA', 900 + g, timestamptz '2025-08-10T15:00:00Z' + g * interval '1 day', 2, 1, 9000.00
+         FROM generate_series(1, 50) AS g`,
+      ],
+    },
   ],
   'store-owner-is-seller': [
     { what: 'a store owned by a buyer', sql: [`UPDATE user_management.users SET role_id = ${literal(role('user'))} WHERE region = 'MLA' AND id = 4`] },
@@ -371,11 +408,23 @@ const BREAKS: Readonly<Record<string, readonly Break[]>> = {
         `INSERT INTO order_processing.order_details (region, order_id, order_created_at, product_id, quantity, unit_price)
          SELECT 'MLA', 900 + g, timestamptz '2025-08-10T07:00:00Z' + g * interval '1 day', 2, 1, 9000.00
          FROM generate_series(1, 50) AS g`,
+        // Each after a search for what it bought, so that only the hour is wrong.
+        `INSERT INTO recommendations.user_search_history (region, id, user_id, query_text, searched_at)
+         SELECT 'MLA', 900 + g, 3, 'funda', timestamptz '2025-08-10T06:50:00Z' + g * interval '1 day'
+         FROM generate_series(1, 50) AS g`,
       ],
     },
   ],
   'order-outcome-matches-payments': [
     { what: 'a refunded order whose payment is still approved', sql: [`UPDATE payments.payments SET status_id = ${literal(paymentStatus('approved'))} WHERE region = 'MLA' AND id = 7`] },
+    {
+      what: 'a voucher left pending beside the payment that paid the order',
+      sql: [insert('payments.payments', { region: 'MLA', id: 901, order_id: 3, order_created_at: placed('MLA', 3), method_id: paymentMethod('cash_voucher'), status_id: paymentStatus('pending'), amount: '9000.00', currency: 'ARS', transaction_ref: 'MP-MLA-0901', created_at: '2025-06-10T09:01:00Z' })],
+    },
+    {
+      what: 'a parcel the carrier could not deliver, which never left',
+      sql: [`UPDATE shipping_logistics.shipments SET status_id = ${literal(shipmentStatus('not_delivered'))}, shipped_at = NULL, delivered_at = NULL WHERE region = 'MLA' AND id = 6`],
+    },
     {
       what: 'a refund on an order that is still delivered',
       sql: [insert('payments.payments', { region: 'MLB', id: 901, order_id: 11, order_created_at: placed('MLB', 11), method_id: paymentMethod('credit_card'), status_id: paymentStatus('refunded'), amount: '100.00', currency: 'BRL', transaction_ref: 'MP-MLB-0901', created_at: '2025-11-28T12:10:00Z' })],
