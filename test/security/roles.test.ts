@@ -22,6 +22,7 @@ import {
   describeReference,
   maintenanceReport,
   moderateReview,
+  openRoleSession,
   purgeSearchHistory,
   reactivateUser,
   signIn,
@@ -285,6 +286,41 @@ for (const kind of ['server', 'partitioned'] as const) {
       await denied(asUser(db('seller'), { role: 'seller', userId: w.seller }, (tx) => tx.execute(sql`select product_catalog.reserve_stock(${w.region}, ${w.headset}::bigint, 1) as v`)));
       await denied(asUser(db('marketing_specialist'), { role: 'marketing_specialist', userId: w.marketer }, (tx) => tx.execute(sql`select order_processing.take_coupon(${w.region}, ${w.percentCoupon}) as v`)));
       expect([await stock(), await uses()]).toEqual([stock0, uses0]);
+    });
+
+    it('a role session: the buyer login takes its role once; each call sees its own user\'s rows, none without one', async () => {
+      const login = new URL(dbUrl);
+      login.username = loginOf('user');
+      const c = postgres(login.toString(), { max: 1, onnotice: () => {} });
+      try {
+        const s = await openRoleSession(drizzle(c) as unknown as AccessDb, 'user');
+        const mine = await s.run(w.buyer, (d) => orderHistory(d, { region: w.region, buyerId: w.buyer }));
+        expect(mine.orders.length).toBeGreaterThan(0);
+        expect((await s.run(w.buyer, (d) => orderHistory(d, { region: w.region, buyerId: w.buyer2 }))).orders).toHaveLength(0);
+        expect((await s.run(undefined, (d) => orderHistory(d, { region: w.region, buyerId: w.buyer }))).orders).toHaveLength(0);
+        const placed = await s.run(w.buyer, (d) => placeOrder(d, { region: w.region, buyerId: w.buyer, lines: [{ productId: w.charger, quantity: 1 }] }));
+        expect(await s.run(w.buyer, (d) => cancelOrder(d, { region: w.region, buyerId: w.buyer, order: placed }))).toMatchObject({ status: 'cancelled' });
+        await denied(s.run(w.buyer, (d) => d.execute(sql`update product_catalog.products set stock = 0 where region = ${w.region} and id = ${w.headset}`)));
+      } finally {
+        await c.end({ timeout: 5 });
+      }
+    });
+
+    it('a login outside a group role cannot act as it: the settings fail first and nothing of the work runs', async () => {
+      const seller = db('seller');
+      const before = await fact(`select count(*)::int from order_processing.orders`);
+      await denied(asUser(seller, { role: 'user', userId: w.buyer }, (tx) => placeOrder(tx, { region: w.region, buyerId: w.buyer, lines: [{ productId: w.charger, quantity: 1 }] })));
+      expect(await fact(`select count(*)::int from order_processing.orders`)).toBe(before);
+      // A role session the same: refused when it takes the role.
+      await denied(openRoleSession(seller, 'dba'));
+      // And it needs a client of exactly one connection.
+      const pool = postgres(new URL(dbUrl).toString(), { max: 2, onnotice: () => {} });
+      try {
+        const refusedPool = await openRoleSession(drizzle(pool) as unknown as AccessDb, 'user').then(() => undefined, (e: { code?: string }) => e.code);
+        expect(refusedPool).toBe('E_ACCESS_INVALID');
+      } finally {
+        await pool.end({ timeout: 5 });
+      }
     });
 
     it('administrator: suspends, reactivates, assigns a role, hides a review, bans a question; cannot add a category or purge searches', async () => {
