@@ -1,13 +1,17 @@
 /**
  * npm run bench:rls — what row-level security costs the marketplace's workload: `ecomdb bench`'s
  * mix on one seeded (and, by default, partitioned) database, run as the owner (who bypasses
- * row-level security) and with --rls (each call as its role and user: SET LOCAL ROLE +
- * ecomdb.user_id, under the policies of schema/security.ts), in alternating rounds. Prints per
- * operation the p95 of each and their ratio against the target (RLS p95 within 20 % of the same
- * run without). Not a test: it asserts nothing.
+ * row-level security) and with --rls (each call as its role and user, under the policies of
+ * schema/security.ts), in alternating rounds. Two ways to name the role and user (--mode):
+ * `session`, on a connection per client and role that takes the role once, the user set ahead
+ * of each call in the same round trip (openRoleSession); `transaction`, each call in its own
+ * transaction with SET LOCAL (asUser, the way that works behind a transaction-pooling pooler).
+ * Prints per operation the p95 of each and their ratio against the target (RLS p95 within 20 %
+ * of the same run without). Not a test: it asserts nothing.
  *
- * Options: --scale N (default 5), --time S per run (30), --clients N (8), --rounds N (2: off, on,
- * off, on; each operation's p95 is the median of its rounds), --plain (no partitions), --keep.
+ * Options: --scale N (default 5), --time S per run (30), --clients N (8), --rounds N (2: off,
+ * on, off, on; each operation's p95 is the median of its rounds), --mode session|transaction|both
+ * (both), --plain (no partitions), --keep.
  */
 import { parseArgs } from 'node:util';
 import { drizzle } from 'drizzle-orm/postgres-js';
@@ -33,6 +37,7 @@ const { values } = parseArgs({
     time: { type: 'string', default: '30' },
     clients: { type: 'string', default: '8' },
     rounds: { type: 'string', default: '2' },
+    mode: { type: 'string', default: 'both' },
     plain: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
   },
@@ -40,6 +45,9 @@ const { values } = parseArgs({
 const SECONDS = Number(values.time);
 const CLIENTS = Number(values.clients);
 const ROUNDS = Number(values.rounds);
+type Mode = 'off' | 'session' | 'transaction';
+if (!['session', 'transaction', 'both'].includes(values.mode!)) throw new Error(`--mode: "${values.mode}" is not session, transaction or both`);
+const MODES: Mode[] = values.mode === 'both' ? ['session', 'transaction'] : [values.mode as Mode];
 const log = (line: string) => process.stderr.write(`[bench] ${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
 async function prepare(): Promise<string> {
@@ -66,10 +74,11 @@ async function prepare(): Promise<string> {
   return url;
 }
 
-async function run(url: string, rls: boolean): Promise<BenchReport> {
-  const report = await benchmark({ url, clients: CLIENTS, durationMs: SECONDS * 1000, mix: DEFAULT_MIX, seed: 1, skew: DEFAULT_SKEW, biLive: false, replicas: [], check: true, rls });
+async function run(url: string, mode: Mode): Promise<BenchReport> {
+  const rls = mode !== 'off';
+  const report = await benchmark({ url, clients: CLIENTS, durationMs: SECONDS * 1000, mix: DEFAULT_MIX, seed: 1, skew: DEFAULT_SKEW, biLive: false, replicas: [], check: true, rls, ...(rls && { rlsMode: mode }) });
   const refused = Object.entries(report.errors).filter(([code]) => !code.startsWith('E_ACCESS_'));
-  log(`  ${rls ? 'with RLS   ' : 'without RLS'}: ${report.totals.ok} calls (${report.totals.throughput}/s), check ${report.check?.passed ? 'passed' : 'FAILED'}${refused.length > 0 ? `, errors ${JSON.stringify(Object.fromEntries(refused))}` : ''}`);
+  log(`  ${rls ? `with RLS (${mode})` : 'without RLS'}: ${report.totals.ok} calls (${report.totals.throughput}/s), check ${report.check?.passed ? 'passed' : 'FAILED'}${refused.length > 0 ? `, errors ${JSON.stringify(Object.fromEntries(refused))}` : ''}`);
   return report;
 }
 
@@ -79,27 +88,33 @@ async function main(): Promise<void> {
   const [load] = (await import('node:os')).loadavg();
   log(`server ${SERVER_SHOWN}; load average ${load!.toFixed(1)} on ${(await import('node:os')).cpus().length} cores`);
   const url = await prepare();
-  const reports: { rls: boolean; report: BenchReport }[] = [];
+  const reports: { mode: Mode; report: BenchReport }[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    for (const rls of [false, true]) {
-      log(`round ${round + 1}/${ROUNDS}, ${rls ? 'with' : 'without'} row-level security: ${CLIENTS} clients, ${SECONDS}s`);
-      reports.push({ rls, report: await run(url, rls) });
+    for (const mode of ['off', ...MODES] as Mode[]) {
+      log(`round ${round + 1}/${ROUNDS}, ${mode === 'off' ? 'without row-level security' : `with row-level security (${mode})`}: ${CLIENTS} clients, ${SECONDS}s`);
+      reports.push({ mode, report: await run(url, mode) });
     }
   }
   const ops = reports[0]!.report.operations.map((o) => o.operation);
-  const p95 = (rls: boolean, op: string) =>
-    median(reports.filter((r) => r.rls === rls).map((r) => r.report.operations.find((o) => o.operation === op)?.latencyMs.p95 ?? NaN).filter(Number.isFinite));
-  const lines = ['| operation | p95 without RLS (ms) | p95 with RLS (ms) | RLS / without |', '|---|---|---|---|'];
-  let over = 0;
+  const p95 = (mode: Mode, op: string) =>
+    median(reports.filter((r) => r.mode === mode).map((r) => r.report.operations.find((o) => o.operation === op)?.latencyMs.p95 ?? NaN).filter(Number.isFinite));
+  const lines = [
+    `| operation | p95 without RLS (ms) | ${MODES.map((m) => `p95 RLS, ${m} (ms) | ${m} / without`).join(' | ')} |`,
+    `|---|---|${MODES.map(() => '---|---').join('|')}|`,
+  ];
+  const over = new Map<Mode, number>(MODES.map((m) => [m, 0]));
   for (const op of ops) {
-    const off = p95(false, op);
-    const on = p95(true, op);
-    const ratio = on / off;
-    if (ratio > 1.2) over++;
-    lines.push(`| ${op} | ${fmt(off)} | ${fmt(on)} | ${fmt(ratio)} |`);
+    const off = p95('off', op);
+    const cells = MODES.map((m) => {
+      const on = p95(m, op);
+      if (on / off > 1.2) over.set(m, over.get(m)! + 1);
+      return `${fmt(on)} | ${fmt(on / off)}`;
+    });
+    lines.push(`| ${op} | ${fmt(off)} | ${cells.join(' | ')} |`);
   }
   const [after] = (await import('node:os')).loadavg();
-  process.stdout.write(`${lines.join('\n')}\n\nTarget, RLS p95 within 20 % of the same run without: ${over === 0 ? 'met' : `missed for ${over} of ${ops.length} operations`} (load average ${after!.toFixed(1)} at the end: a shared machine's noise is in these figures).\n`);
+  const verdict = MODES.map((m) => `${m}: ${over.get(m) === 0 ? 'met' : `missed for ${over.get(m)} of ${ops.length} operations`}`).join('; ');
+  process.stdout.write(`${lines.join('\n')}\n\nTarget, RLS p95 within 20 % of the same run without: ${verdict} (load average ${after!.toFixed(1)} at the end: a shared machine's noise is in these figures).\n`);
 }
 
 try {

@@ -16,23 +16,23 @@ CREATE TABLE "order_processing"."coupons" (LIKE "order_processing"."coupons_unpa
 -- One partition per site; DEFAULT takes the other sites.
 CREATE TABLE "order_processing"."coupons_mlb" PARTITION OF "order_processing"."coupons" FOR VALUES IN ('MLB');
 ALTER TABLE "order_processing"."coupons_mlb" ENABLE ROW LEVEL SECURITY;
-CREATE POLICY "coupons_buyer" ON "order_processing"."coupons_mlb" AS PERMISSIVE FOR ALL TO ecomdb_user USING (true) WITH CHECK (true);
+CREATE POLICY "coupons_buyer" ON "order_processing"."coupons_mlb" AS PERMISSIVE FOR SELECT TO ecomdb_user USING (true);
 CREATE POLICY "coupons_staff" ON "order_processing"."coupons_mlb" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."coupons_mla" PARTITION OF "order_processing"."coupons" FOR VALUES IN ('MLA');
 ALTER TABLE "order_processing"."coupons_mla" ENABLE ROW LEVEL SECURITY;
-CREATE POLICY "coupons_buyer" ON "order_processing"."coupons_mla" AS PERMISSIVE FOR ALL TO ecomdb_user USING (true) WITH CHECK (true);
+CREATE POLICY "coupons_buyer" ON "order_processing"."coupons_mla" AS PERMISSIVE FOR SELECT TO ecomdb_user USING (true);
 CREATE POLICY "coupons_staff" ON "order_processing"."coupons_mla" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."coupons_mlm" PARTITION OF "order_processing"."coupons" FOR VALUES IN ('MLM');
 ALTER TABLE "order_processing"."coupons_mlm" ENABLE ROW LEVEL SECURITY;
-CREATE POLICY "coupons_buyer" ON "order_processing"."coupons_mlm" AS PERMISSIVE FOR ALL TO ecomdb_user USING (true) WITH CHECK (true);
+CREATE POLICY "coupons_buyer" ON "order_processing"."coupons_mlm" AS PERMISSIVE FOR SELECT TO ecomdb_user USING (true);
 CREATE POLICY "coupons_staff" ON "order_processing"."coupons_mlm" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."coupons_mco" PARTITION OF "order_processing"."coupons" FOR VALUES IN ('MCO');
 ALTER TABLE "order_processing"."coupons_mco" ENABLE ROW LEVEL SECURITY;
-CREATE POLICY "coupons_buyer" ON "order_processing"."coupons_mco" AS PERMISSIVE FOR ALL TO ecomdb_user USING (true) WITH CHECK (true);
+CREATE POLICY "coupons_buyer" ON "order_processing"."coupons_mco" AS PERMISSIVE FOR SELECT TO ecomdb_user USING (true);
 CREATE POLICY "coupons_staff" ON "order_processing"."coupons_mco" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."coupons_default" PARTITION OF "order_processing"."coupons" DEFAULT;
 ALTER TABLE "order_processing"."coupons_default" ENABLE ROW LEVEL SECURITY;
-CREATE POLICY "coupons_buyer" ON "order_processing"."coupons_default" AS PERMISSIVE FOR ALL TO ecomdb_user USING (true) WITH CHECK (true);
+CREATE POLICY "coupons_buyer" ON "order_processing"."coupons_default" AS PERMISSIVE FOR SELECT TO ecomdb_user USING (true);
 CREATE POLICY "coupons_staff" ON "order_processing"."coupons_default" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 -- Every row moves; each lands in its site's (and month's) partition.
 INSERT INTO "order_processing"."coupons" ("region", "id", "code", "percentage", "fixed_amount", "currency", "max_uses", "use_count", "expires_at", "is_active", "created_at")
@@ -43,7 +43,7 @@ ALTER TABLE "order_processing"."coupons" ADD CONSTRAINT "coupons_region_code_key
 COMMENT ON TABLE "order_processing"."coupons" IS 'A discount code of one site: a percentage or a fixed amount, never both, with a use limit.';
 ALTER SEQUENCE order_processing.coupons_id_seq OWNED BY "order_processing"."coupons"."id";
 ALTER TABLE "order_processing"."coupons" ENABLE ROW LEVEL SECURITY;
-CREATE POLICY "coupons_buyer" ON "order_processing"."coupons" AS PERMISSIVE FOR ALL TO ecomdb_user USING (true) WITH CHECK (true);
+CREATE POLICY "coupons_buyer" ON "order_processing"."coupons" AS PERMISSIVE FOR SELECT TO ecomdb_user USING (true);
 CREATE POLICY "coupons_staff" ON "order_processing"."coupons" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_dba USING (true) WITH CHECK (true);
 GRANT DELETE ON order_processing.coupons TO ecomdb_dba;
 GRANT DELETE ON order_processing.coupons TO ecomdb_marketing_specialist;
@@ -56,7 +56,6 @@ GRANT SELECT ON order_processing.coupons TO ecomdb_marketing_specialist;
 GRANT SELECT ON order_processing.coupons TO ecomdb_user;
 GRANT TRIGGER ON order_processing.coupons TO ecomdb_dba;
 GRANT TRUNCATE ON order_processing.coupons TO ecomdb_dba;
-GRANT UPDATE (use_count) ON order_processing.coupons TO ecomdb_user;
 GRANT UPDATE ON order_processing.coupons TO ecomdb_dba;
 GRANT UPDATE ON order_processing.coupons TO ecomdb_marketing_specialist;
 CREATE TRIGGER audit_trail AFTER INSERT OR DELETE OR UPDATE ON order_processing.coupons FOR EACH ROW EXECUTE FUNCTION audit.record('order_processing.coupons', 'region,id', '');

@@ -13,7 +13,7 @@
  * by their primary key (docs/design.md, 'Roles and row-level security').
  */
 import { pgRole } from 'drizzle-orm/pg-core';
-import { ROLES } from './values.ts';
+import { ORDER_STATUSES, ROLES } from './values.ts';
 
 /** A row of user_management.roles, by its machine name. */
 export type RoleName = (typeof ROLES)[number]['name'];
@@ -43,15 +43,24 @@ export const DB_ROLES: readonly string[] = ROLES.map((r) => dbRole(r.name));
 /** Group roles a role is a member of (inherits): the DBA maintains the BI views the BI analyst owns. */
 export const ROLE_MEMBERSHIPS: readonly { readonly role: RoleName; readonly memberOf: RoleName }[] = [{ role: 'dba', memberOf: 'bi_analyst' }];
 
-export type Privilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE' | 'TRUNCATE' | 'REFERENCES' | 'TRIGGER';
+export type Privilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE' | 'TRUNCATE' | 'REFERENCES' | 'TRIGGER' | 'EXECUTE';
+/** Every privilege on a table (EXECUTE is a function's). */
 export const ALL_PRIVILEGES: readonly Privilege[] = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'];
 
-/** One cell of the role matrix: privileges of a role on a relation (`schema.name`), on some columns only when `columns` is given. */
+/**
+ * One cell of the role matrix: privileges of a role on a relation (`schema.name`), on some
+ * columns only when `columns` is given; or EXECUTE on a function (`schema.name(argument types)`).
+ */
 export interface Grant {
   readonly role: RoleName;
   readonly relation: string;
   readonly privileges: readonly Privilege[];
   readonly columns?: readonly string[];
+}
+
+/** Whether a cell of the matrix names a function (`schema.name(types)`) rather than a relation. */
+export function isRoutine(relation: string): boolean {
+  return relation.includes('(');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -140,6 +149,122 @@ const ALL_TABLES = [
 export const MATRIX_TABLES: readonly string[] = [...ALL_TABLES, ...BI_MATERIALIZED_VIEWS];
 
 // ---------------------------------------------------------------------------------------------
+// The counters of an order: stock and coupon uses
+
+/**
+ * A function the query library calls where a role may not write a table itself: placing and
+ * cancelling an order change a listing's stock and a coupon's use count, which a buyer must not
+ * be able to set at will. SECURITY DEFINER, so they run as their owner (the role that migrates,
+ * which owns the tables and is not subject to row-level security); `search_path` fixed to
+ * pg_catalog, pg_temp and every other name qualified, so that no object of the caller's can
+ * stand in for one of theirs; EXECUTE revoked from PUBLIC and granted per the role matrix.
+ * `body` is PL/pgSQL (DECLARE ... END).
+ */
+export interface OrderFunction {
+  readonly schema: string;
+  readonly name: string;
+  readonly args: string;
+  readonly returns: string;
+  readonly comment: string;
+  readonly body: string;
+}
+
+const statusId = (name: (typeof ORDER_STATUSES)[number]['name']) => ORDER_STATUSES.findIndex((s) => s.name === name) + 1;
+/** The acting marketplace user (ecomdb.user_id), NULL when unset. */
+const ACTING = `NULLIF(pg_catalog.current_setting('ecomdb.user_id', true), '')::bigint`;
+/** The open low-stock alert after a change of stock to `stock` (what src/access/shared.ts lowStockSince computes). */
+const lowStock = (stock: string) => `CASE WHEN ${stock} <= p.low_stock_threshold AND p.status <> 'closed' THEN COALESCE(p.low_stock_since, pg_catalog.now()) END`;
+
+export const ORDER_FUNCTIONS: readonly OrderFunction[] = [
+  {
+    schema: 'product_catalog',
+    name: 'reserve_stock',
+    args: 'p_region text, p_product_id bigint, p_quantity integer',
+    returns: 'boolean',
+    comment:
+      'Placing an order: takes p_quantity (1 to 1000) units of an active listing, never more than its stock (no oversell: the conditional UPDATE is re-checked against the latest row after waiting for its lock). False when the listing is missing, not active or short. SECURITY DEFINER: a buyer may not update stock.',
+    body: `BEGIN
+  IF p_quantity IS NULL OR p_quantity < 1 OR p_quantity > 1000 THEN
+    RAISE EXCEPTION 'reserve_stock: quantity % is not between 1 and 1000', p_quantity
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'an order line holds 1 to 1000 units';
+  END IF;
+  UPDATE product_catalog.products AS p
+     SET stock = p.stock - p_quantity,
+         low_stock_since = ${lowStock('p.stock - p_quantity')}
+   WHERE p.region = p_region AND p.id = p_product_id AND p.status = 'active' AND p.stock >= p_quantity;
+  RETURN FOUND;
+END`,
+  },
+  {
+    schema: 'order_processing',
+    name: 'take_coupon',
+    args: 'p_region text, p_code text',
+    returns: 'bigint',
+    comment:
+      'Placing an order: takes one use of an active, unexpired coupon of the site, never beyond max_uses (re-checked against the latest row after waiting for its lock). Returns the coupon id, NULL when it cannot be used. SECURITY DEFINER: a buyer may not update use counts.',
+    body: `DECLARE
+  taken bigint;
+BEGIN
+  UPDATE order_processing.coupons AS c
+     SET use_count = c.use_count + 1
+   WHERE c.region = p_region AND c.code = p_code AND c.is_active
+     AND c.expires_at > pg_catalog.date_trunc('milliseconds', pg_catalog.now())
+     AND c.use_count < c.max_uses
+  RETURNING c.id INTO taken;
+  RETURN taken;
+END`,
+  },
+  {
+    schema: 'order_processing',
+    name: 'release_order',
+    args: 'p_region text, p_order_id bigint, p_created_at timestamptz',
+    returns: 'boolean',
+    comment:
+      'Cancelling an order: for an order of the acting user (ecomdb.user_id; any order for a member of the owner role acting as nobody) that is payment_required or paid, gives every line\'s units back to stock and its coupon use back to the coupon, and marks the order cancelled, all at once, so the same order gives back only once. False when there is no such order. Locks the order, then its products by id, then the coupon. SECURITY DEFINER: a buyer may not update stock or use counts.',
+    body: `DECLARE
+  o record;
+  l record;
+  acting bigint := ${ACTING};
+BEGIN
+  SELECT x.buyer_id, x.coupon_id INTO o
+    FROM order_processing.orders AS x
+   WHERE x.region = p_region AND x.id = p_order_id AND x.created_at = p_created_at
+     AND x.status_id IN (${statusId('payment_required')}, ${statusId('paid')}) -- payment_required, paid
+     FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN false;
+  END IF;
+  -- Only the buyer's own order; acting as nobody, only the owner of the tables (this function's
+  -- owner, CURRENT_USER here) or a member of its role may cancel any order.
+  IF acting IS DISTINCT FROM o.buyer_id
+     AND NOT (acting IS NULL AND pg_catalog.pg_has_role(SESSION_USER, CURRENT_USER, 'MEMBER')) THEN
+    RETURN false;
+  END IF;
+  FOR l IN SELECT d.product_id, d.quantity FROM order_processing.order_details AS d
+            WHERE d.region = p_region AND d.order_id = p_order_id AND d.order_created_at = p_created_at
+            ORDER BY d.product_id LOOP
+    UPDATE product_catalog.products AS p
+       SET stock = p.stock + l.quantity,
+           low_stock_since = ${lowStock('p.stock + l.quantity')}
+     WHERE p.region = p_region AND p.id = l.product_id;
+  END LOOP;
+  IF o.coupon_id IS NOT NULL THEN
+    UPDATE order_processing.coupons AS c SET use_count = c.use_count - 1
+     WHERE c.region = p_region AND c.id = o.coupon_id AND c.use_count > 0;
+  END IF;
+  UPDATE order_processing.orders AS x SET status_id = ${statusId('cancelled')} -- cancelled
+   WHERE x.region = p_region AND x.id = p_order_id AND x.created_at = p_created_at;
+  RETURN true;
+END`,
+  },
+];
+
+/** `schema.name(argument types)`: how the matrix names a function. */
+export function signatureOf(f: OrderFunction): string {
+  return `${f.schema}.${f.name}(${f.args.split(',').map((a) => a.trim().split(/\s+/)[1]).join(', ')})`;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The role matrix
 
 const S: readonly Privilege[] = ['SELECT'];
@@ -162,16 +287,16 @@ const PROFILE = ['name', 'email', 'password_hash', 'phone', 'birth_date'];
 export const ROLE_MATRIX: readonly Grant[] = [
   // Buyer: the catalogue, and their own profile, addresses, orders, payments, reviews,
   // questions, messages and searches (rows narrowed by the policies). Placing or cancelling an
-  // order takes or gives back units and coupon uses: UPDATE of those counters only.
+  // order takes or gives back units and coupon uses through the functions of ORDER_FUNCTIONS
+  // only (EXECUTE): no UPDATE of any listing's stock or any coupon's use count.
   ...READ_REFERENCE('user'),
   ...cells('user', ['user_management.users'], S),
   ...cells('user', ['user_management.users'], U, PROFILE),
   ...cells('user', ['user_management.addresses'], SIUD),
   ...cells('user', ['seller_management.stores', 'product_catalog.product_images', 'product_catalog.product_discounts'], S),
   ...cells('user', ['product_catalog.products'], S),
-  ...cells('user', ['product_catalog.products'], U, ['stock', 'low_stock_since']),
   ...cells('user', ['order_processing.coupons'], S),
-  ...cells('user', ['order_processing.coupons'], U, ['use_count']),
+  ...cells('user', ORDER_FUNCTIONS.map(signatureOf), ['EXECUTE']),
   ...cells('user', ['order_processing.orders', 'payments.payments'], SI),
   ...cells('user', ['order_processing.orders', 'payments.payments'], U, ['status_id']),
   ...cells('user', ['order_processing.order_details'], SI),
@@ -357,14 +482,13 @@ const MARKET_POLICIES: readonly RowPolicy[] = [
   policy('seller_management.stores', 'seller_insert', 'insert', ['seller'], undefined, `owner_user_id = ${ME}`),
   policy('seller_management.stores', 'seller_update', 'update', ['seller'], `owner_user_id = ${ME}`, `owner_user_id = ${ME}`),
   policy('product_catalog.products', 'read', 'select', ['user', 'seller'], 'true'),
-  policy('product_catalog.products', 'buyer_stock', 'update', ['user'], 'true', 'true'),
   policy('product_catalog.products', 'seller_insert', 'insert', ['seller'], undefined, OWN_STORE),
   policy('product_catalog.products', 'seller_update', 'update', ['seller'], OWN_STORE, OWN_STORE),
   policy('product_catalog.product_images', 'read', 'select', ['user', 'seller'], 'true'),
   policy('product_catalog.product_images', 'seller', 'all', ['seller'], OWN_PRODUCT, OWN_PRODUCT),
   policy('product_catalog.product_discounts', 'read', 'select', ['user', 'seller'], 'true'),
   policy('product_catalog.product_discounts', 'seller', 'all', ['seller'], OWN_PRODUCT, OWN_PRODUCT),
-  policy('order_processing.coupons', 'buyer', 'all', ['user'], 'true', 'true'),
+  policy('order_processing.coupons', 'buyer', 'select', ['user'], 'true'),
   policy('order_processing.orders', 'buyer', 'all', ['user'], `buyer_id = ${ME}`, `buyer_id = ${ME}`),
   policy('order_processing.orders', 'seller', 'all', ['seller'], `order_processing.is_seller_in(region, id, created_at)`, `order_processing.is_seller_in(region, id, created_at)`),
   policy('order_processing.order_details', 'buyer', 'all', ['user'], OWN_ORDER, OWN_ORDER),

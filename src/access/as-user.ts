@@ -1,14 +1,26 @@
 /**
- * Run operations as a marketplace role and user, under row-level security: one transaction that
- * takes the role's group role (`SET LOCAL ROLE ecomdb_<role>`) and names the acting user
- * (`set_config('ecomdb.user_id', id, true)`). Both end with the transaction, so the connection
- * returns to the pool as it was: this works behind a transaction-pooling pooler.
+ * Run operations as a marketplace role and user, under row-level security. Two ways:
  *
- * The login that runs it must be a member of the group role (`ecomdb roles grant-login`), or
+ * - `asUser(db, acting, work)`: one transaction that takes the role's group role (`SET LOCAL
+ *   ROLE ecomdb_<role>`, as `set_config('role', ..., true)`) and names the acting user
+ *   (`set_config('ecomdb.user_id', id, true)`). Both end with the transaction, so the connection
+ *   returns to the pool as it was: this works behind a transaction-pooling pooler. The settings
+ *   are sent without waiting for their answer, so on postgres.js they travel in the same round
+ *   trip as the work's first statement (queries of one transaction are pipelined): the cost is
+ *   BEGIN and COMMIT, not three round trips.
+ * - `openRoleSession(db, role)`: a connection dedicated to one role (a postgres.js client with
+ *   `max: 1`, or PGlite), which takes the role once for the whole session; each call names its
+ *   user with a session-level `set_config` pipelined ahead of its first statement and cleared
+ *   after it, and opens no transaction of its own. No round trip is added, but the connection
+ *   is the role's for its life: not behind a transaction-pooling pooler.
+ *
+ * The login that runs either must be a member of the group role (`ecomdb roles grant-login`), or
  * the owner of the database (a superuser may take any role).
  *
  * @example
  *   const orders = await asUser(db, { role: 'user', userId: 12 }, (tx) => orderHistory(tx, { region: 'MLB', buyerId: 12 }));
+ *   const buyers = await openRoleSession(drizzle(postgres(url, { max: 1 })), 'user');
+ *   const page = await buyers.run(12, (db) => orderHistory(db, { region: 'MLB', buyerId: 12 }));
  */
 import { sql } from 'drizzle-orm';
 import { dbRole, type RoleName } from '../../schema/security.ts';
@@ -23,15 +35,114 @@ export interface Acting {
   readonly userId?: number;
 }
 
+function checkRole(role: unknown): RoleName {
+  if (!ROLES.some((r) => r.name === role)) {
+    throw refuse('E_ACCESS_INVALID', `role: "${String(role)}" is not a marketplace role`, `use one of ${ROLES.map((r) => r.name).join(', ')}`, { param: 'role' });
+  }
+  return role as RoleName;
+}
+
+const userText = (userId: number | undefined) => (userId === undefined ? '' : String(id('userId', userId)));
+
+/** A postgres.js client (or transaction) under a drizzle database: `query(text, params)` sends a statement now. */
+interface RawClient {
+  unsafe(text: string, params: unknown[]): { execute(): unknown } & PromiseLike<unknown>;
+}
+
+/** The postgres.js client under `db`, if `db` runs on postgres.js (PGlite has no round trips to save). */
+function rawClient(db: AccessDb): RawClient | undefined {
+  const client = (db as unknown as { session?: { client?: { unsafe?: unknown; query?: unknown } } }).session?.client;
+  return client && typeof client.unsafe === 'function' ? (client as unknown as RawClient) : undefined;
+}
+
+/**
+ * Send `text` first and run `work` without waiting for its answer; fail with its error if it
+ * failed. On postgres.js the statement is queued on the connection now, before any statement of
+ * the work (postgres.js sends a connection's queries in the order they are queued), so both
+ * travel in one round trip. On other drivers it is awaited first.
+ */
+async function settingsThen<T>(db: AccessDb, text: string, params: string[], work: () => Promise<T>): Promise<T> {
+  const raw = rawClient(db);
+  if (!raw) {
+    await db.execute(sql.raw(bind(text, params)));
+    return work();
+  }
+  const first = raw.unsafe(text, params);
+  first.execute();
+  const started = Promise.resolve(first);
+  started.catch(() => {});
+  let result: T;
+  try {
+    result = await work();
+  } catch (error) {
+    await started;
+    throw error;
+  }
+  await started;
+  return result;
+}
+
+/** `text` with $1, $2 ... replaced by the quoted `params` (for the drivers that run sql.raw). */
+function bind(text: string, params: string[]): string {
+  return text.replace(/\$(\d+)/g, (_, n: string) => `'${params[Number(n) - 1]!.replaceAll("'", "''")}'`);
+}
+
 /** Run `work` in one transaction as `acting`; everything it does is subject to the role's grants and policies. */
 export async function asUser<T>(db: AccessDb, acting: Acting, work: (tx: AccessDb) => Promise<T>): Promise<T> {
-  if (!ROLES.some((r) => r.name === acting.role)) {
-    throw refuse('E_ACCESS_INVALID', `role: "${String(acting.role)}" is not a marketplace role`, `use one of ${ROLES.map((r) => r.name).join(', ')}`, { param: 'role' });
+  const role = checkRole(acting.role);
+  const userId = userText(acting.userId);
+  return db.transaction(async (tx) =>
+    // First on the transaction's connection: no statement of the work runs before it, and if it
+    // fails the transaction is aborted, so none runs without the role.
+    settingsThen(tx as unknown as AccessDb, SET_LOCAL, [dbRole(role), userId], () => work(tx as unknown as AccessDb)),
+  );
+}
+
+/** SET LOCAL ROLE and the acting user, for the transaction. */
+const SET_LOCAL = `SELECT pg_catalog.set_config('role', $1, true), pg_catalog.set_config('ecomdb.user_id', $2, true)`;
+/** The acting user, for the session. */
+const SET_USER = `SELECT pg_catalog.set_config('ecomdb.user_id', $1, false)`;
+
+/** A connection that acts as one role for its whole life (openRoleSession). */
+export interface RoleSession {
+  readonly role: RoleName;
+  /** Run `work` as `userId` (none: as no marketplace user), under the role's grants and policies. One call at a time. */
+  run<T>(userId: number | undefined, work: (db: AccessDb) => Promise<T>): Promise<T>;
+}
+
+/**
+ * Dedicate `db`'s one connection to `role`: `SET ROLE` for the session. `db` must hold exactly
+ * one connection (postgres.js `max: 1`, or PGlite): settings made on one connection of a pool do
+ * not reach the others. Refused with E_ACCESS_INVALID otherwise.
+ */
+export async function openRoleSession(db: AccessDb, role: RoleName): Promise<RoleSession> {
+  const checked = checkRole(role);
+  const client = (db as { $client?: { options?: { max?: number } } }).$client;
+  if (client?.options !== undefined && client.options.max !== 1) {
+    throw refuse('E_ACCESS_INVALID', `a role session needs a client of one connection, not ${String(client.options.max)}`, 'open it on postgres(url, { max: 1 })', { param: 'db' });
   }
-  const userId = acting.userId === undefined ? '' : String(id('userId', acting.userId));
-  return db.transaction(async (tx) => {
-    // One round trip: set_config('role', ..., true) is SET LOCAL ROLE (the same membership check).
-    await tx.execute(sql`SELECT pg_catalog.set_config('role', ${dbRole(acting.role)}, true), pg_catalog.set_config('ecomdb.user_id', ${userId}, true)`);
-    return work(tx as unknown as AccessDb);
-  });
+  await db.execute(sql`SELECT pg_catalog.set_config('role', ${dbRole(checked)}, false), pg_catalog.set_config('ecomdb.user_id', '', false)`);
+  let busy = false;
+  return {
+    role: checked,
+    async run<T>(userId: number | undefined, work: (db: AccessDb) => Promise<T>): Promise<T> {
+      const named = userText(userId);
+      if (busy) throw refuse('E_ACCESS_INVALID', 'a role session runs one call at a time', 'open one session per concurrent caller', { param: 'db' });
+      busy = true;
+      try {
+        // Pipelined ahead of the work on the one connection. Cleared afterwards (also pipelined):
+        // a call whose setting failed would otherwise act as the user before it.
+        return await settingsThen(db, SET_USER, [named], () => work(db));
+      } finally {
+        busy = false;
+        const raw = rawClient(db);
+        if (raw) {
+          const reset = raw.unsafe(SET_USER, ['']);
+          reset.execute();
+          Promise.resolve(reset).catch(() => {});
+        }
+        else await db.execute(sql`SELECT pg_catalog.set_config('ecomdb.user_id', '', false)`);
+      }
+    },
+  };
 }

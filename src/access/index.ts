@@ -26,6 +26,9 @@ import { messageSeller } from './messaging.ts';
 import { campaignPerformance, createAd, createCampaign, recordAdEvents } from './marketing.ts';
 import { recommendProducts, recordSearch } from './recommendations.ts';
 import { deliveryTimes, refreshBiViews, searchConversion, storeSalesRanking, topProducts } from './bi.ts';
+import { assignRole, banQuestion, moderateReview, reactivateUser, suspendUser } from './administration.ts';
+import { addCategory, describeReference, updateCategory } from './reference-data.ts';
+import { maintenanceReport, purgeSearchHistory } from './maintenance.ts';
 
 export * from './db.ts';
 export * from './as-user.ts';
@@ -40,13 +43,16 @@ export * from './messaging.ts';
 export * from './marketing.ts';
 export * from './recommendations.ts';
 export * from './bi.ts';
+export * from './administration.ts';
+export * from './reference-data.ts';
+export * from './maintenance.ts';
 export { ORDER_STATUS, PAYMENT_METHOD, PAYMENT_STATUS, SHIPMENT_STATUS, ROLE } from './reference.ts';
 export type { OrderStatus, PaymentMethod, PaymentStatus, ShipmentStatus, Role } from './reference.ts';
 export { EcomdbError, isEcomdbError, type ErrorCode } from '../errors.ts';
 /** The search_path to give the connection the library runs on (README, 'A search_path that cannot be hijacked'). */
 export { FIXED_SEARCH_PATH } from '../db/search-path.ts';
 
-export type Actor = 'buyer' | 'seller' | 'marketing' | 'bi_analyst';
+export type Actor = 'buyer' | 'seller' | 'marketing' | 'bi_analyst' | 'administrator' | 'platform_manager' | 'dba';
 
 export interface Operation {
   readonly run: (db: AccessDb, params: never) => Promise<unknown>;
@@ -93,6 +99,16 @@ export const OPERATIONS = {
   deliveryTimes: op(deliveryTimes, 'bi_analyst', true),
   searchConversion: op(searchConversion, 'bi_analyst', true),
   refreshBiViews: op(refreshBiViews, 'bi_analyst'),
+  suspendUser: op(suspendUser, 'administrator'),
+  reactivateUser: op(reactivateUser, 'administrator'),
+  assignRole: op(assignRole, 'administrator'),
+  moderateReview: op(moderateReview, 'administrator'),
+  banQuestion: op(banQuestion, 'administrator'),
+  addCategory: op(addCategory, 'platform_manager'),
+  updateCategory: op(updateCategory, 'platform_manager'),
+  describeReference: op(describeReference, 'platform_manager'),
+  maintenanceReport: op(maintenanceReport, 'dba', true),
+  purgeSearchHistory: op(purgeSearchHistory, 'dba'),
 } as const satisfies Record<string, Operation>;
 
 export type OperationName = keyof typeof OPERATIONS;

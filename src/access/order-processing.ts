@@ -5,6 +5,10 @@
  * No oversell, no coupon over its limit, under any concurrency, without a serializable retry:
  * stock and coupon uses are taken by conditional UPDATEs (`SET stock = stock - q WHERE stock >=
  * q`), which PostgreSQL re-checks against the latest committed row after waiting for its lock.
+ * Those UPDATEs live in SECURITY DEFINER functions (schema/security.ts ORDER_FUNCTIONS:
+ * product_catalog.reserve_stock, order_processing.take_coupon, order_processing.release_order),
+ * so that a buyer's login, which may not update stock or use counts, changes them only as
+ * placing and cancelling an order do.
  *
  * Lock order, the same in every operation so that two of them never wait for each other in a
  * cycle: an order row first (when the operation acts on an existing order), then products by
@@ -17,7 +21,7 @@ import { ORDER_STATUSES, type SiteId } from '../../schema/values.ts';
 import type { AccessDb, OrderRef } from './db.ts';
 import { cents, centsOf, currencyOf, date, decimal, id, int, oneOf, percentOf, refuse, site } from './guard.ts';
 import { nameOf, ORDER_STATUS, PAYMENT_STATUS, SHIPMENT_STATUS, type OrderStatus } from './reference.ts';
-import { citesOrder, discountedPrice, findOrder, lowStockSince, NOW_MS, orderRef, requireActiveUser, requireStatus } from './shared.ts';
+import { citesOrder, discountedPrice, findOrder, NOW_MS, orderRef, requireActiveUser, requireStatus, scalar } from './shared.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Buyer: place an order
@@ -125,12 +129,7 @@ export async function placeOrder(db: AccessDb, params: PlaceOrderParams): Promis
     if (address.userId !== buyerId) throw refuse('E_ACCESS_FORBIDDEN', `address ${address.id} is not user ${buyerId}'s`, 'ship to one of your own addresses', { region, addressId });
 
     for (const line of lines) {
-      const left = sql`${products.stock} - ${line.quantity}::integer`;
-      const [taken] = await tx
-        .update(products)
-        .set({ stock: left, lowStockSince: lowStockSince(left) })
-        .where(and(eq(products.region, region), eq(products.id, line.productId), eq(products.status, 'active'), sql`${products.stock} >= ${line.quantity}::integer`))
-        .returning({ id: products.id });
+      const taken = await scalar<boolean>(tx, sql`SELECT product_catalog.reserve_stock(${region}, ${line.productId}::bigint, ${line.quantity}::integer) AS v`);
       if (!taken) throw await stockRefusal(tx, region, line);
     }
     // The rows are ours until COMMIT: their prices cannot change under us.
@@ -144,19 +143,13 @@ export async function placeOrder(db: AccessDb, params: PlaceOrderParams): Promis
     let couponId: number | null = null;
     let discount = 0n;
     if (code !== undefined) {
+      const taken = await scalar<string | number | null>(tx, sql`SELECT order_processing.take_coupon(${region}, ${code}) AS v`);
+      if (taken === null) throw await couponRefusal(tx, region, code);
+      // The use is ours until COMMIT: the coupon's terms cannot change under us.
       const [coupon] = await tx
-        .update(coupons)
-        .set({ useCount: sql`${coupons.useCount} + 1` })
-        .where(
-          and(
-            eq(coupons.region, region),
-            eq(coupons.code, code),
-            eq(coupons.isActive, true),
-            sql`${coupons.expiresAt} > ${NOW_MS}`,
-            sql`${coupons.useCount} < ${coupons.maxUses}`,
-          ),
-        )
-        .returning({ id: coupons.id, percentage: coupons.percentage, fixedAmount: coupons.fixedAmount });
+        .select({ id: coupons.id, percentage: coupons.percentage, fixedAmount: coupons.fixedAmount })
+        .from(coupons)
+        .where(and(eq(coupons.region, region), eq(coupons.id, Number(taken))));
       if (!coupon) throw await couponRefusal(tx, region, code);
       couponId = coupon.id;
       const off = coupon.percentage !== null ? percentOf(subtotal, coupon.percentage) : centsOf(coupon.fixedAmount!);
@@ -233,19 +226,10 @@ export async function cancelOrder(db: AccessDb, params: OrderParams): Promise<Ca
       .from(orderDetails)
       .where(citesOrder(orderDetails, region, order))
       .orderBy(asc(orderDetails.productId));
-    for (const line of lines) {
-      const back = sql`${products.stock} + ${line.quantity}::integer`;
-      await tx
-        .update(products)
-        .set({ stock: back, lowStockSince: lowStockSince(back) })
-        .where(and(eq(products.region, region), eq(products.id, line.productId)));
-    }
-    if (row.couponId !== null) {
-      await tx
-        .update(coupons)
-        .set({ useCount: sql`${coupons.useCount} - 1` })
-        .where(and(eq(coupons.region, region), eq(coupons.id, row.couponId)));
-    }
+    // Units back to stock, the coupon use back, and the order cancelled, in one call: the order
+    // is locked and cancellable (above), so it gives back exactly once.
+    const released = await scalar<boolean>(tx, sql`SELECT order_processing.release_order(${region}, ${order.id}::bigint, ${order.createdAt.toISOString()}::timestamptz) AS v`);
+    if (!released) throw refuse('E_ACCESS_STATE', `order ${order.id} could not be cancelled`, 'reload the order: it changed meanwhile', { region, orderId: order.id });
     const refunded = await tx
       .update(payments)
       .set({ statusId: PAYMENT_STATUS.refunded })
@@ -258,10 +242,6 @@ export async function cancelOrder(db: AccessDb, params: OrderParams): Promise<Ca
     await tx
       .delete(shipments)
       .where(and(citesOrder(shipments, region, order), inArray(shipments.statusId, [SHIPMENT_STATUS.pending, SHIPMENT_STATUS.handling, SHIPMENT_STATUS.ready_to_ship])));
-    await tx
-      .update(orders)
-      .set({ statusId: ORDER_STATUS.cancelled })
-      .where(and(eq(orders.region, region), eq(orders.id, order.id), eq(orders.createdAt, order.createdAt)));
     return {
       status: 'cancelled',
       restocked: lines,

@@ -129,3 +129,13 @@ export function discountedPrice(db: AccessDb, region: SiteId, at?: SQL): SQL<str
 export function lowStockSince(stock: SQL, threshold: SQL = sql`${products.lowStockThreshold}`, status: SQL = sql`${products.status}`): SQL<Date | null> {
   return sql`CASE WHEN (${stock}) <= (${threshold}) AND (${status}) <> 'closed' THEN coalesce(${products.lowStockSince}, now()) END`;
 }
+
+/**
+ * The one value of a one-row, one-column query (`SELECT f(...) AS v`), on either driver:
+ * postgres.js returns the rows, PGlite an object that holds them.
+ */
+export async function scalar<T>(db: AccessDb, query: SQL): Promise<T> {
+  const result = (await db.execute(query)) as unknown as { v: T }[] | { rows: { v: T }[] };
+  const rows = Array.isArray(result) ? result : result.rows;
+  return rows[0]!.v;
+}

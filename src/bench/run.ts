@@ -13,7 +13,7 @@ import type { ReplicaHealth } from '../replica/router.ts';
 import { checkRun, takeSnapshot, type CheckReport } from './check.ts';
 import { readKeySpace } from './keyspace.ts';
 import { BENCH_OPERATIONS, mixObject, type BenchOperation, type Family, type Mix } from './mix.ts';
-import { connect, runMix, type ProgressSample } from './runner.ts';
+import { connect, runMix, type ProgressSample, type RlsMode } from './runner.ts';
 import { Workload } from './workload.ts';
 import { OPERATIONS, type AccessDb } from '../access/index.ts';
 import { drizzle } from 'drizzle-orm/postgres-js';
@@ -100,8 +100,14 @@ export interface BenchOptions {
   readonly check: boolean;
   /** Hot reads through the Redis cache layer (product pages, rankings, recommendations). */
   readonly cache?: { readonly redisUrl: string; readonly prefix: string } | null;
-  /** Each call runs as its role and user (asUser: SET LOCAL ROLE + ecomdb.user_id), under row-level security. */
+  /** Each call runs as its role and user, under row-level security. */
   readonly rls?: boolean;
+  /**
+   * How: `transaction` (default), each call in its own transaction (asUser: SET LOCAL ROLE +
+   * ecomdb.user_id); `session`, on a connection per client and role that takes the role once
+   * (openRoleSession; on the primary only, not through the router).
+   */
+  readonly rlsMode?: RlsMode;
 }
 
 export interface BenchHooks {
@@ -212,7 +218,8 @@ export async function benchmark(options: BenchOptions, hooks: BenchHooks = {}): 
     const staleness = new StalenessLedger(INVALIDATION_BOUND_MS);
     const workload = new Workload(keys, { seed: options.seed, skew: options.skew, biLive: options.biLive, runTag: Date.now().toString(36).toUpperCase(), staleness });
     say(`connecting ${options.clients} client(s)${options.replicas.length > 0 ? `, reads through the router to ${options.replicas.length} replica(s)` : ''}`);
-    const connections = await connect({ url: options.url, clients: options.clients, replicas: options.replicas });
+    const rlsMode: RlsMode = options.rls === true && options.rlsMode === 'session' && options.replicas.length === 0 ? 'session' : 'transaction';
+    const connections = await connect({ url: options.url, clients: options.clients, replicas: options.replicas, roleSessions: options.rls === true && rlsMode === 'session' });
     let result;
     let replicas: readonly ReplicaHealth[] | null = null;
     let cache: BenchCache | null = null;
@@ -227,6 +234,7 @@ export async function benchmark(options: BenchOptions, hooks: BenchHooks = {}): 
         mix: options.mix,
         seed: options.seed,
         rls: options.rls === true,
+        rlsMode,
         durationMs: options.durationMs,
         transactions: options.transactions,
         rate: options.rate,

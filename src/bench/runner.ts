@@ -15,7 +15,8 @@
  */
 import type postgres from 'postgres';
 import { drizzle } from 'drizzle-orm/postgres-js';
-import { asUser, OPERATIONS, type AccessDb } from '../access/index.ts';
+import { asUser, openRoleSession, OPERATIONS, type AccessDb, type Acting, type RoleSession } from '../access/index.ts';
+import type { RoleName } from '../../schema/security.ts';
 import { postgresClient } from '../db/postgres.ts';
 import { isEcomdbError } from '../errors.ts';
 import { createRouter, type ReplicaHealth, type Router } from '../replica/router.ts';
@@ -35,7 +36,17 @@ export const MAX_RETRIES = 5;
 export interface Executor {
   read<T>(work: (db: AccessDb) => Promise<T>): Promise<T>;
   write<T>(work: (db: AccessDb) => Promise<T>): Promise<T>;
+  /** Run as a role and user on this client's connection dedicated to the role (RLS mode `session`). */
+  as?<T>(acting: Acting, work: (db: AccessDb) => Promise<T>): Promise<T>;
 }
+
+/**
+ * How `--rls` names the role and user: `session`, one connection per role for each client, the
+ * role taken once and the user set ahead of each call (openRoleSession: no added round trip);
+ * `transaction`, each call in a transaction of its own (asUser: SET LOCAL, works behind a
+ * transaction-pooling pooler).
+ */
+export type RlsMode = 'session' | 'transaction';
 
 export interface Connections {
   readonly executors: readonly Executor[];
@@ -49,6 +60,8 @@ export interface ConnectOptions {
   readonly clients: number;
   /** Send reads to these replicas through the read/write router (src/replica/router.ts). */
   readonly replicas?: readonly string[];
+  /** Open each client's role sessions (RLS mode `session`; not through the router). */
+  readonly roleSessions?: boolean;
 }
 
 /**
@@ -77,11 +90,29 @@ export async function connect(options: ConnectOptions): Promise<Connections> {
     await Promise.all(clients.map((sql) => sql.end({ timeout: 1 }).catch(() => {})));
     throw error;
   }
+  // One more connection per client and role, opened on first use and dedicated to that role.
+  const sessionClients: postgres.Sql[] = [];
   const executors = clients.map((sql): Executor => {
     const db = drizzle(sql) as unknown as AccessDb;
-    return { read: (work) => work(db), write: (work) => work(db) };
+    const executor: Executor = { read: (work) => work(db), write: (work) => work(db) };
+    if (!options.roleSessions) return executor;
+    const sessions = new Map<RoleName, Promise<RoleSession>>();
+    const session = (role: RoleName) => {
+      let s = sessions.get(role);
+      if (!s) {
+        const client = postgresClient(options.url, { max: 1, idle_timeout: 0 });
+        sessionClients.push(client);
+        sessions.set(role, (s = openRoleSession(drizzle(client) as unknown as AccessDb, role)));
+      }
+      return s;
+    };
+    return { ...executor, as: async (acting, work) => (await session(acting.role)).run(acting.userId, work) };
   });
-  return { executors, health: () => [], close: async () => void (await Promise.all(clients.map((sql) => sql.end({ timeout: 5 })))) };
+  return {
+    executors,
+    health: () => [],
+    close: async () => void (await Promise.all([...clients, ...sessionClients].map((sql) => sql.end({ timeout: 5 })))),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -156,8 +187,10 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Hot reads go through this cache (their `cached` form) instead of straight to the database. */
   readonly cache?: ReadCache;
-  /** Run each call as its role and user (asUser), under row-level security. */
+  /** Run each call as its role and user, under row-level security. */
   readonly rls?: boolean;
+  /** How (default `transaction`; `session` needs the executors' role sessions). */
+  readonly rlsMode?: RlsMode;
 }
 
 export interface RunResult {
@@ -245,7 +278,11 @@ export async function runMix(workload: Workload, executors: readonly Executor[],
       }
       const readOnly = OPERATIONS[operation].readOnly;
       const acting = options.rls ? call.acting : undefined;
-      const run = acting ? (db: AccessDb) => asUser(db, acting, call.run) : call.run;
+      const run = !acting
+        ? call.run
+        : options.rlsMode === 'session' && executor.as
+          ? (_db: AccessDb) => executor.as!(acting, call.run)
+          : (db: AccessDb) => asUser(db, acting, call.run);
       try {
         const result = options.cache && call.cached ? await call.cached(options.cache) : await attempt(run, executor, readOnly, stats);
         stats.latency.record(performance.now() - begin);

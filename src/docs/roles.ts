@@ -5,7 +5,7 @@
 import { BI_MATERIALIZED_VIEWS, IMPERSONAL_VIEWS, MATRIX_TABLES, ROLE_MATRIX, ROW_POLICIES, dbRole, type Grant, type Privilege, type RoleName } from '../../schema/security.ts';
 import { ROLES } from '../../schema/values.ts';
 
-const LETTER: Record<Privilege, string> = { SELECT: 'S', INSERT: 'I', UPDATE: 'U', DELETE: 'D', TRUNCATE: 'T', REFERENCES: 'R', TRIGGER: 'G' };
+const LETTER: Record<Privilege, string> = { SELECT: 'S', INSERT: 'I', UPDATE: 'U', DELETE: 'D', TRUNCATE: 'T', REFERENCES: 'R', TRIGGER: 'G', EXECUTE: 'X' };
 
 /** One cell: `SIUD`, and column-level privileges as `U(stock, low_stock_since)`. */
 function cell(grants: readonly Grant[]): string {
@@ -35,7 +35,7 @@ export function rowPolicyTable(): string {
 }
 
 export const MATRIX_LEGEND =
-  'S SELECT, I INSERT, U UPDATE, D DELETE, T TRUNCATE, R REFERENCES, G TRIGGER; `U(a, b)` on those columns only; · nothing. ' +
+  'S SELECT, I INSERT, U UPDATE, D DELETE, T TRUNCATE, R REFERENCES, G TRIGGER, X EXECUTE (a function); `U(a, b)` on those columns only; · nothing. ' +
   'The DBA also holds USAGE and CREATE on every schema; every role holds USAGE on the schemas of its cells and on the sequences of the tables it inserts into. ' +
   `The BI materialized views (${BI_MATERIALIZED_VIEWS.map((v) => `\`${v}\``).join(', ')}) belong to \`ecomdb_bi_analyst\`, which refreshes them; the DBA reads them and, as a member of that role, refreshes them too.`;
 

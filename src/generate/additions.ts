@@ -16,6 +16,7 @@ import {
   BI_VIEW_OWNER,
   DB_ROLES,
   IMPERSONAL_VIEWS,
+  ORDER_FUNCTIONS,
   POLICY_FUNCTIONS,
   REGION_TABLES,
   ROLE_MATRIX,
@@ -23,8 +24,10 @@ import {
   SCHEMA_CREATORS,
   dbRole,
   impersonalColumns,
+  isRoutine,
   policiesOf,
   schemasOf,
+  signatureOf,
   type Grant,
   type RoleName,
   type RowPolicy,
@@ -203,6 +206,36 @@ COMMENT ON FUNCTION ${name}(${types}) IS ${quoteLiteral(f.comment)};`,
   });
 }
 
+/**
+ * The functions through which placing and cancelling an order change stock and coupon uses
+ * (schema/security.ts ORDER_FUNCTIONS): SECURITY DEFINER with a fixed search_path, EXECUTE
+ * revoked from PUBLIC (grantStatements grants it per the role matrix).
+ */
+export function orderFunctionStatements(): Addition[] {
+  return ORDER_FUNCTIONS.map((f) => {
+    const name = quoteQualified(f.schema, f.name);
+    const types = f.args.split(',').map((a) => a.trim().split(/\s+/)[1]).join(', ');
+    return {
+      key: `FUNCTION ${name}`,
+      sql: `CREATE OR REPLACE FUNCTION ${name}(${f.args}) RETURNS ${f.returns}
+  LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+  SET search_path = ${FIXED_SEARCH_PATH}
+  AS $fn$
+${f.body}
+$fn$;
+REVOKE ALL ON FUNCTION ${name}(${types}) FROM PUBLIC;
+COMMENT ON FUNCTION ${name}(${types}) IS ${quoteLiteral(f.comment)};`,
+      down: `DROP FUNCTION IF EXISTS ${name}(${types});`,
+    };
+  });
+}
+
+/** `"schema"."name"(types)` for a routine cell of the matrix. */
+function qualifiedRoutine(signature: string): string {
+  const open = signature.indexOf('(');
+  return `${qualifiedId(signature.slice(0, open))}${signature.slice(open)}`;
+}
+
 /** A view per table with personal data, without those columns. */
 export function impersonalViewStatements(): Addition[] {
   return IMPERSONAL_VIEWS.map((v) => {
@@ -234,6 +267,7 @@ function sequenceOf(relation: string): string | undefined {
 
 /** `GRANT ... ON ... TO ...` for one cell of the matrix. */
 export function grantSql(g: Grant): string {
+  if (isRoutine(g.relation)) return `GRANT ${g.privileges.join(', ')} ON FUNCTION ${qualifiedRoutine(g.relation)} TO ${quoteIdent(dbRole(g.role))};`;
   const columns = g.columns ? ` (${g.columns.map(quoteIdent).join(', ')})` : '';
   return `GRANT ${g.privileges.join(', ')}${columns} ON ${qualifiedId(g.relation)} TO ${quoteIdent(dbRole(g.role))};`;
 }
@@ -243,7 +277,7 @@ const isMaterialized = (relation: string) => (BI_MATERIALIZED_VIEWS as readonly 
 
 /** Every relation of the matrix but the materialized views: tables and the views of schema bi. */
 function matrixRelations(): string[] {
-  return [...new Set(ROLE_MATRIX.map((g) => g.relation))].filter((r) => !isMaterialized(r));
+  return [...new Set(ROLE_MATRIX.map((g) => g.relation))].filter((r) => !isMaterialized(r) && !isRoutine(r));
 }
 
 /**
@@ -254,6 +288,7 @@ function matrixRelations(): string[] {
  */
 export function grantStatements(): Addition[] {
   const relations = matrixRelations();
+  const routines = ORDER_FUNCTIONS.map(signatureOf);
   const schemas = [...new Set([...COMPONENTS.map((c) => c.schema.schemaName), BI_SCHEMA])];
   return ROLES.map((r) => {
     const role: RoleName = r.name;
@@ -265,7 +300,10 @@ export function grantStatements(): Addition[] {
       `REVOKE ALL ON SCHEMA ${schemas.map(quoteIdent).join(', ')} FROM ${name};`,
     ];
     const sql = [
-      ...revoke,
+      revoke[0]!,
+      // Not in the down: going down, the functions may be gone already (and their grants with them).
+      `REVOKE ALL ON FUNCTION ${routines.map(qualifiedRoutine).join(', ')} FROM ${name};`,
+      revoke[1]!,
       `GRANT USAGE${SCHEMA_CREATORS.includes(role) ? ', CREATE' : ''} ON SCHEMA ${(SCHEMA_CREATORS.includes(role) ? schemas : schemasOf(role)).map(quoteIdent).join(', ')} TO ${name};`,
       ...cells.map(grantSql),
       ...(sequences.length > 0 ? [`GRANT USAGE ON SEQUENCE ${sequences.join(', ')} TO ${name};`] : []),
@@ -328,7 +366,7 @@ END $$;`,
 
 /** Everything of schema/security.ts but the roles themselves, in the order it must run. */
 export function securityStatements(): Addition[] {
-  return [biSchemaStatement(), ...policyFunctionStatements(), ...impersonalViewStatements(), ...grantStatements(), ...rowSecurityStatements()];
+  return [biSchemaStatement(), ...policyFunctionStatements(), ...orderFunctionStatements(), ...impersonalViewStatements(), ...grantStatements(), ...rowSecurityStatements()];
 }
 
 const VIEW_KEY = /^DROP MATERIALIZED VIEW IF EXISTS ("[^"]+"\."[^"]+");/;

@@ -48,7 +48,7 @@ export const SECURITY_RULES: readonly SqlRule[] = [
     category: 'security',
     severity: 'error',
     description:
-      'No role of the marketplace holds a privilege the role matrix (schema/security.ts) does not give it, on a table, a column, a partition or a view; nothing is granted to PUBLIC. A broader grant bypasses least privilege (a partition granted directly is read through its own policies only).',
+      'No role of the marketplace holds a privilege the role matrix (schema/security.ts) does not give it, on a table, a column, a partition, a view or a function; nothing is granted to PUBLIC but EXECUTE on SECURITY INVOKER functions. A broader grant bypasses least privilege (a partition granted directly is read through its own policies only).',
     hint: 'REVOKE it, or add it to the role matrix in schema/security.ts and run `ecomdb generate`',
     sql: `with matrix as (select * from ${matrixValues()}),
           held as (
@@ -58,7 +58,16 @@ export const SECURITY_RULES: readonly SqlRule[] = [
             select r.object, r.id, r.relowner, a.grantee, a.privilege_type, att.attname::text
               from (${RELATIONS}) r
               join pg_catalog.pg_attribute att on att.attrelid = r.oid and att.attnum > 0 and not att.attisdropped and att.attacl is not null
-              cross join lateral pg_catalog.aclexplode(att.attacl) a)
+              cross join lateral pg_catalog.aclexplode(att.attacl) a
+            union all
+            -- Functions (not trigger functions, which cannot be called): EXECUTE as the matrix's
+            -- cells give it; PUBLIC (the default of a new function) only on a SECURITY INVOKER one.
+            select pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, pg_catalog.oidvectortypes(p.proargtypes)), p.oid::text, p.proowner,
+                   a.grantee, a.privilege_type, null::text
+              from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
+              cross join lateral pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) a
+             where n.nspname = any($1) and p.prokind = 'f' and p.prorettype <> 'pg_catalog.trigger'::pg_catalog.regtype
+               and (a.grantee <> 0 or p.prosecdef))
           select h.object || coalesce('.' || pg_catalog.quote_ident(h.col), '') as object,
                  pg_catalog.format('%s holds %s%s, which the role matrix does not give it',
                         case when h.grantee = 0 then 'PUBLIC' else pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(h.grantee)) end,
@@ -67,7 +76,8 @@ export const SECURITY_RULES: readonly SqlRule[] = [
            where h.grantee <> h.relowner
              and (h.grantee = 0 or pg_catalog.pg_get_userbyid(h.grantee) = any(${ROLE_LIST}))
              and not exists (select 1 from matrix m
-                              where m.role = pg_catalog.pg_get_userbyid(h.grantee) and m.relation = h.id and m.privilege = h.privilege
+                              where m.role = pg_catalog.pg_get_userbyid(h.grantee) and m.privilege = h.privilege
+                                and (m.relation = h.id or (m.privilege = 'EXECUTE' and pg_catalog.to_regprocedure(m.relation)::pg_catalog.oid::text = h.id))
                                 and (m.col is null or m.col = h.col))`,
   },
 ];

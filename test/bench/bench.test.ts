@@ -220,4 +220,15 @@ describe('ecomdb bench --rls: every operation it drives, as its role and user, u
     }
     expect(report.check!.passed).toBe(true);
   });
+
+  it('with --rls-mode session (a connection per client and role) too', async () => {
+    const run = await bench(['--time', '10', '--clients', '2', '--rls', '--rls-mode', 'session', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as BenchReport;
+    expect(Object.keys(report.errors).filter((code) => !code.startsWith('E_ACCESS_'))).toEqual([]);
+    for (const name of ['searchProducts', 'placeOrder', 'orderHistory', 'updateListing', 'storeSalesRanking']) {
+      expect(report.operations.find((o) => o.operation === name)!.ok, name).toBeGreaterThan(0);
+    }
+    expect(report.check!.passed).toBe(true);
+  });
 });

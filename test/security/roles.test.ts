@@ -12,8 +12,22 @@ import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  addCategory,
+  askQuestion,
+  assignRole,
   asUser,
+  banQuestion,
+  cancelOrder,
   createCoupon,
+  describeReference,
+  maintenanceReport,
+  moderateReview,
+  openRoleSession,
+  purgeSearchHistory,
+  reactivateUser,
+  signIn,
+  suspendUser,
+  updateCategory,
   orderHistory,
   payOrder,
   placeOrder,
@@ -237,6 +251,137 @@ for (const kind of ['server', 'partitioned'] as const) {
       await denied(asUser(d, { role: 'dba' }, (tx) => tx.execute(sql`select body from messaging.messages limit 1`)));
     });
 
+    /** One value of a query as the superuser (facts to compare, not the operation under test). */
+    const fact = async (q: string, params: unknown[] = []) => Object.values((await t.query<Record<string, unknown>>(q, params))[0]!)[0];
+    const one = (result: unknown) => Object.values((result as Record<string, unknown>[])[0]!)[0];
+
+    it('buyer: stock and coupon uses change only through placing and cancelling an order, never by UPDATE', async () => {
+      const buyer = db('user');
+      const me = <T,>(work: (tx: AccessDb) => Promise<T>) => asUser(buyer, { role: 'user', userId: w.buyer }, work);
+      // Forbidden: the counters of any listing or coupon, directly; through a partition named directly too.
+      await denied(me((tx) => tx.execute(sql`update product_catalog.products set stock = 0 where region = ${w.region} and id = ${w.headset}`)));
+      await denied(me((tx) => tx.execute(sql`update product_catalog.products set low_stock_since = now() where region = ${w.region} and id = ${w.headset}`)));
+      await denied(me((tx) => tx.execute(sql`update order_processing.coupons set use_count = 0 where region = ${w.region} and code = ${w.percentCoupon}`)));
+      if (kind === 'partitioned') await denied(me((tx) => tx.execute(sql`update product_catalog.products_mla set stock = 0 where id = ${w.headset}`)));
+      const stock = () => fact(`select stock from product_catalog.products where region = $1 and id = $2`, [w.region, w.charger]);
+      const uses = () => fact(`select use_count from order_processing.coupons where region = $1 and code = $2`, [w.region, w.percentCoupon]);
+      const [stock0, uses0] = [await stock(), await uses()];
+      // Allowed: an order with a coupon takes units and a use, its cancellation gives them back, under the policies.
+      const placed = await me((tx) => placeOrder(tx, { region: w.region, buyerId: w.buyer, lines: [{ productId: w.charger, quantity: 2 }], couponCode: w.percentCoupon }));
+      expect(placed.couponId).not.toBeNull();
+      expect([await stock(), await uses()]).toEqual([Number(stock0) - 2, Number(uses0) + 1]);
+      const cancelled = await me((tx) => cancelOrder(tx, { region: w.region, buyerId: w.buyer, order: placed }));
+      expect(cancelled).toMatchObject({ status: 'cancelled', couponReleased: true, restocked: [{ productId: w.charger, quantity: 2 }] });
+      expect([await stock(), await uses()]).toEqual([stock0, uses0]);
+      // Called by hand, the function gives back nothing twice, nor for another buyer's order.
+      const again = await me((tx) => tx.execute(sql`select order_processing.release_order(${w.region}, ${placed.id}::bigint, ${placed.createdAt.toISOString()}::timestamptz) as v`));
+      expect(one(again)).toBe(false);
+      const theirs = await me((tx) => tx.execute(sql`select order_processing.release_order(${w.region}, ${order2.id}::bigint, ${order2.createdAt.toISOString()}::timestamptz) as v`));
+      expect(one(theirs)).toBe(false);
+      expect([await stock(), await uses()]).toEqual([stock0, uses0]);
+      expect(await fact(`select s.name from order_processing.orders o join order_processing.order_statuses s on s.id = o.status_id where o.region = $1 and o.id = $2`, [w.region, order2.id])).toBe('paid');
+      // A quantity outside an order line's is refused; other roles may not call the functions at all.
+      const wrong = await me((tx) => tx.execute(sql`select product_catalog.reserve_stock(${w.region}, ${w.charger}::bigint, 5000) as v`)).then(() => undefined, (e: unknown) => e);
+      expect(sqlstate(wrong)).toBe('22023');
+      await denied(asUser(db('seller'), { role: 'seller', userId: w.seller }, (tx) => tx.execute(sql`select product_catalog.reserve_stock(${w.region}, ${w.headset}::bigint, 1) as v`)));
+      await denied(asUser(db('marketing_specialist'), { role: 'marketing_specialist', userId: w.marketer }, (tx) => tx.execute(sql`select order_processing.take_coupon(${w.region}, ${w.percentCoupon}) as v`)));
+      expect([await stock(), await uses()]).toEqual([stock0, uses0]);
+    });
+
+    it('a role session: the buyer login takes its role once; each call sees its own user\'s rows, none without one', async () => {
+      const login = new URL(dbUrl);
+      login.username = loginOf('user');
+      const c = postgres(login.toString(), { max: 1, onnotice: () => {} });
+      try {
+        const s = await openRoleSession(drizzle(c) as unknown as AccessDb, 'user');
+        const mine = await s.run(w.buyer, (d) => orderHistory(d, { region: w.region, buyerId: w.buyer }));
+        expect(mine.orders.length).toBeGreaterThan(0);
+        expect((await s.run(w.buyer, (d) => orderHistory(d, { region: w.region, buyerId: w.buyer2 }))).orders).toHaveLength(0);
+        expect((await s.run(undefined, (d) => orderHistory(d, { region: w.region, buyerId: w.buyer }))).orders).toHaveLength(0);
+        const placed = await s.run(w.buyer, (d) => placeOrder(d, { region: w.region, buyerId: w.buyer, lines: [{ productId: w.charger, quantity: 1 }] }));
+        expect(await s.run(w.buyer, (d) => cancelOrder(d, { region: w.region, buyerId: w.buyer, order: placed }))).toMatchObject({ status: 'cancelled' });
+        await denied(s.run(w.buyer, (d) => d.execute(sql`update product_catalog.products set stock = 0 where region = ${w.region} and id = ${w.headset}`)));
+      } finally {
+        await c.end({ timeout: 5 });
+      }
+    });
+
+    it('a login outside a group role cannot act as it: the settings fail first and nothing of the work runs', async () => {
+      const seller = db('seller');
+      const before = await fact(`select count(*)::int from order_processing.orders`);
+      await denied(asUser(seller, { role: 'user', userId: w.buyer }, (tx) => placeOrder(tx, { region: w.region, buyerId: w.buyer, lines: [{ productId: w.charger, quantity: 1 }] })));
+      expect(await fact(`select count(*)::int from order_processing.orders`)).toBe(before);
+      // A role session the same: refused when it takes the role.
+      await denied(openRoleSession(seller, 'dba'));
+      // And it needs a client of exactly one connection.
+      const pool = postgres(new URL(dbUrl).toString(), { max: 2, onnotice: () => {} });
+      try {
+        const refusedPool = await openRoleSession(drizzle(pool) as unknown as AccessDb, 'user').then(() => undefined, (e: { code?: string }) => e.code);
+        expect(refusedPool).toBe('E_ACCESS_INVALID');
+      } finally {
+        await pool.end({ timeout: 5 });
+      }
+    });
+
+    it('administrator: suspends, reactivates, assigns a role, hides a review, bans a question; cannot add a category or purge searches', async () => {
+      const a = db('administrator');
+      const admin = <T,>(work: (tx: AccessDb) => Promise<T>) => asUser(a, { role: 'administrator' }, work);
+      const { userId } = await registerUser(t.db, { region: w.region, name: 'Gil', email: `gil.${w.tag}@example.com`.toLowerCase(), passwordHash: HASH });
+      expect(await admin((tx) => suspendUser(tx, { region: w.region, userId }))).toEqual({ userId, status: 'suspended', role: 'user' });
+      expect(await fact(`select status::text from user_management.users where region = $1 and id = $2`, [w.region, userId])).toBe('suspended');
+      expect(await admin((tx) => reactivateUser(tx, { region: w.region, userId }))).toEqual({ userId, status: 'active', role: 'user' });
+      expect(await admin((tx) => assignRole(tx, { region: w.region, userId, role: 'seller' }))).toEqual({ userId, status: 'active', role: 'seller' });
+      const [review] = await t.query<{ id: string }>(`insert into reviews_questions.reviews (region, buyer_id, product_id, rating, comment) values ($1, $2, $3, 1, 'Terrible, no lo compren') returning id`, [w.region, userId, w.phone]);
+      expect(await admin((tx) => moderateReview(tx, { region: w.region, reviewId: Number(review!.id), decision: 'rejected' }))).toEqual({ reviewId: Number(review!.id), moderationStatus: 'rejected' });
+      const { questionId } = await askQuestion(t.db, { region: w.region, askerId: w.buyer, productId: w.phone, body: 'Llamame al 11 5555 0000' });
+      expect(await admin((tx) => banQuestion(tx, { region: w.region, questionId }))).toEqual({ questionId, status: 'banned' });
+      // Every change of the account is in the audit trail, with the acting login.
+      expect(Number(await fact(`select count(*) from audit.trail where table_name = 'user_management.users' and key ->> 'id' = $1 and op = 'UPDATE' and login = $2`, [String(userId), loginOf('administrator')]))).toBe(3);
+      // Forbidden: reference data, maintenance.
+      await denied(admin((tx) => addCategory(tx, { name: `Admin ${w.tag}`, description: 'no' })));
+      await denied(admin((tx) => purgeSearchHistory(tx, { before: new Date(Date.now() - 7 * 86_400_000) })));
+    });
+
+    it('platform manager: adds, moves and renames categories and describes a payment method; cannot suspend, moderate or purge', async () => {
+      const p = db('platform_manager');
+      const pm = <T,>(work: (tx: AccessDb) => Promise<T>) => asUser(p, { role: 'platform_manager' }, work);
+      const top = await pm((tx) => addCategory(tx, { name: `Hogar y jardín ${w.tag}`, description: 'Casa' }));
+      const leaf = await pm((tx) => addCategory(tx, { name: `Macetas ${w.tag}`, description: 'Macetas', parentId: w.topCategory }));
+      const moved = await pm((tx) => updateCategory(tx, { categoryId: leaf.categoryId, parentId: top.categoryId, name: `Macetas y jardineras ${w.tag}` }));
+      expect(moved).toMatchObject({ parentId: top.categoryId, name: `Macetas y jardineras ${w.tag}` });
+      expect(await fact(`select parent_id from product_catalog.categories where id = $1`, [leaf.categoryId])).toBe(top.categoryId);
+      const loop = await pm((tx) => updateCategory(tx, { categoryId: top.categoryId, parentId: leaf.categoryId })).then(() => undefined, (e: { code?: string }) => e.code);
+      expect(loop).toBe('E_ACCESS_INVALID');
+      const described = await pm((tx) => describeReference(tx, { kind: 'payment_method', name: 'bank_transfer', description: 'Transferencia instantánea (PIX, CVU, SPEI, PSE).' }));
+      expect(described).toMatchObject({ name: 'bank_transfer', description: 'Transferencia instantánea (PIX, CVU, SPEI, PSE).' });
+      // Forbidden: accounts, moderation, maintenance.
+      await denied(pm((tx) => suspendUser(tx, { region: w.region, userId: w.buyer2 })));
+      const [review] = await t.query<{ id: string }>(`select id from reviews_questions.reviews where region = $1 limit 1`, [w.region]);
+      await denied(pm((tx) => moderateReview(tx, { region: w.region, reviewId: Number(review?.id ?? 1), decision: 'rejected' })));
+      await denied(pm((tx) => purgeSearchHistory(tx, { before: new Date(Date.now() - 7 * 86_400_000) })));
+      expect(await fact(`select status::text from user_management.users where region = $1 and id = $2`, [w.region, w.buyer2])).toBe('active');
+    });
+
+    it('DBA: purges old searches and reads the maintenance report; cannot sign a user in; a buyer or a BI analyst cannot purge', async () => {
+      const d = db('dba');
+      const dba = <T,>(work: (tx: AccessDb) => Promise<T>) => asUser(d, { role: 'dba' }, work);
+      // The oldest row the current month's partition takes, and a new one (a partitioned copy has no earlier month).
+      await t.query(`insert into recommendations.user_search_history (region, user_id, query_text, searched_at) values ($1, $2, 'celular viejo', date_trunc('month', now())), ($1, $2, 'celular nuevo', now())`, [w.region, w.buyer]);
+      const before = new Date(String(await fact(`select (date_trunc('month', now()) + interval '1 millisecond')::text`)));
+      const old = Number(await fact(`select count(*) from recommendations.user_search_history where searched_at < $1`, [before.toISOString()]));
+      expect(old).toBeGreaterThanOrEqual(1);
+      expect(await dba((tx) => purgeSearchHistory(tx, { before, region: w.region }))).toEqual({ deleted: old });
+      expect(Number(await fact(`select count(*) from recommendations.user_search_history where searched_at < $1`, [before.toISOString()]))).toBe(0);
+      expect(Number(await fact(`select count(*) from recommendations.user_search_history where user_id = $1`, [w.buyer]))).toBeGreaterThanOrEqual(1);
+      const report = await dba((tx) => maintenanceReport(tx, { limit: 500 }));
+      expect(report.length).toBeGreaterThan(0);
+      expect(report.some((r) => r.table.startsWith('order_processing.orders'))).toBe(true);
+      // Forbidden: password hashes (signIn reads one), and a buyer's work.
+      await denied(dba((tx) => signIn(tx, { region: w.region, email: `ana.${w.tag}@example.com`.toLowerCase(), password: 'x'.repeat(12) })));
+      await denied(asUser(db('user'), { role: 'user', userId: w.buyer }, (tx) => purgeSearchHistory(tx, { before })));
+      await denied(asUser(db('bi_analyst'), { role: 'bi_analyst' }, (tx) => purgeSearchHistory(tx, { before })));
+    });
+
     if (kind === 'partitioned') {
       it('through a partition named directly: refused, and filtered by the partition\'s own policies when granted', async () => {
         const buyer = db('user');
@@ -313,5 +458,17 @@ describe('the roles on PGlite (embedded, same migrations)', () => {
       tx.execute(sql`update product_catalog.products set price = 1 where region = ${w.region} and id = ${w.headset} returning id`),
     );
     expect((changed as unknown as { rows: unknown[] }).rows).toHaveLength(0);
+  });
+
+  it('a buyer updates no stock or coupon use directly, and places and cancels an order through the functions', async () => {
+    const me = <T,>(work: (tx: AccessDb) => Promise<T>) => asUser(t.db, { role: 'user', userId: w.buyer }, work);
+    await denied(me((tx) => tx.execute(sql`update product_catalog.products set stock = 0 where region = ${w.region} and id = ${w.headset}`)));
+    await denied(me((tx) => tx.execute(sql`update order_processing.coupons set use_count = 0 where region = ${w.region} and code = ${w.percentCoupon}`)));
+    const stock = async () => (await t.query<{ stock: number }>(`select stock from product_catalog.products where region = $1 and id = $2`, [w.region, w.charger]))[0]!.stock;
+    const before = await stock();
+    const placed = await me((tx) => placeOrder(tx, { region: w.region, buyerId: w.buyer, lines: [{ productId: w.charger, quantity: 3 }], couponCode: w.percentCoupon }));
+    expect(await stock()).toBe(before - 3);
+    await me((tx) => cancelOrder(tx, { region: w.region, buyerId: w.buyer, order: placed }));
+    expect(await stock()).toBe(before);
   });
 });

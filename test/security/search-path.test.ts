@@ -285,6 +285,115 @@ describe('the embedded database (PGlite) with the same look-alikes', () => {
   }, SLOW);
 });
 
+/**
+ * PGlite cannot be trapped through `evil` like a server: it starts every session with
+ * `-c search_path=public` on its command line, which wins over ALTER DATABASE, ALTER ROLE and
+ * ALTER SYSTEM (checked below). What an embedded database's owner can do is put look-alikes in
+ * `public`, the path PGlite does give a session: pg_catalog is searched first only among
+ * functions of identical argument types, so an overload with a closer match (quote_ident(name),
+ * `name || text`, col_description(oid, smallint) ...) captures calls, or makes them ambiguous.
+ * Without ecomdb's fixed search_path, verify calls these thousands of times and partition and
+ * seed fail on the ambiguity (measured by skipping the SET in src/db/pglite.ts).
+ */
+const PUBLIC_OVERLOADS: readonly [string, string, string][] = [
+  ['quote_ident(t name)', 'text', 'pg_catalog.quote_ident(t::text)'],
+  ['quote_literal(t name)', 'text', 'pg_catalog.quote_literal(t::text)'],
+  ['lower(t name)', 'text', 'pg_catalog.lower(t::text)'],
+  ['upper(t name)', 'text', 'pg_catalog.upper(t::text)'],
+  ['length(t name)', 'integer', 'pg_catalog.length(t::text)'],
+  ['lower(t character varying)', 'text', 'pg_catalog.lower(t::text)'],
+  ['format(f text, a name)', 'text', 'pg_catalog.format(f, a::text)'],
+  ['format(f text, a name, b name)', 'text', 'pg_catalog.format(f, a::text, b::text)'],
+  ['string_to_array(t name, d text)', 'text[]', 'pg_catalog.string_to_array(t::text, d)'],
+  ['replace(t name, a text, b text)', 'text', 'pg_catalog.replace(t::text, a, b)'],
+  ['substr(t name, n integer)', 'text', 'pg_catalog.substr(t::text, n)'],
+  ['obj_description(o regclass, c name)', 'text', 'pg_catalog.obj_description(o::oid, c)'],
+  ['col_description(o regclass, n smallint)', 'text', 'pg_catalog.col_description(o::oid, n)'],
+  ['format_type(o oid, m smallint)', 'text', 'pg_catalog.format_type(o, m)'],
+  ['pg_get_expr(e pg_node_tree, o regclass)', 'text', 'pg_catalog.pg_get_expr(e, o::oid)'],
+];
+
+function publicOverloadsSql(): string {
+  const fns = PUBLIC_OVERLOADS.map(
+    ([sig, ret, body]) =>
+      `CREATE FUNCTION public.${sig} RETURNS ${ret} LANGUAGE plpgsql AS $f$ BEGIN INSERT INTO public.calls VALUES ('${sig}'); RETURN ${body}; END $f$;`,
+  );
+  const op = (name: string, left: string, right: string, body: string) =>
+    `CREATE FUNCTION public.${name}(a ${left}, b ${right}) RETURNS text LANGUAGE plpgsql AS $f$ BEGIN INSERT INTO public.calls VALUES ('||(${left},${right})'); RETURN ${body}; END $f$;
+CREATE OPERATOR public.|| (LEFTARG = ${left}, RIGHTARG = ${right}, FUNCTION = public.${name});`;
+  return [
+    'CREATE TABLE public.calls (fn text);',
+    ...fns,
+    op('name_cat', 'name', 'text', 'pg_catalog.textcat(a::text, b)'),
+    op('cat_name', 'text', 'name', 'pg_catalog.textcat(a, b::text)'),
+  ].join('\n');
+}
+
+describe('the embedded database (PGlite) with look-alikes on the search_path PGlite gives every session', () => {
+  const SLOW = 600_000;
+  let dir: string;
+  const calls = async () => {
+    const pg = await PGlite.create(join(dir, 'pgdata'));
+    try {
+      return (await pg.query<{ fn: string; n: number }>(`SELECT fn, count(*)::int AS n FROM public.calls GROUP BY 1 ORDER BY 1`)).rows;
+    } finally {
+      await pg.close();
+    }
+  };
+
+  beforeAll(async () => {
+    dir = tempDir('ecomdb-public-');
+    const migrate = await ecomdb(['migrate', '--data-dir', dir]);
+    expect(migrate.code, migrate.stderr).toBe(0);
+    let pg = await PGlite.create(join(dir, 'pgdata'));
+    try {
+      await pg.exec(publicOverloadsSql());
+      // What PGlite does with the settings a server would apply at connection: nothing.
+      await pg.exec(`CREATE SCHEMA evil`);
+      await pg.exec(`DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET search_path = evil, pg_catalog', current_database()); END $$`);
+      await pg.exec(`ALTER ROLE CURRENT_USER SET search_path = evil, pg_catalog`);
+    } finally {
+      await pg.close();
+    }
+    pg = await PGlite.create(join(dir, 'pgdata'));
+    try {
+      expect((await pg.query(`SHOW search_path`)).rows).toEqual([{ search_path: 'public' }]);
+      // The trap is real on that path: a catalog query as ecomdb writes them calls the look-alikes.
+      await pg.query(`SELECT quote_ident(c.relname), n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LIMIT 1`);
+      const trapped = (await pg.query<{ fn: string }>(`SELECT DISTINCT fn FROM public.calls`)).rows.map((r) => r.fn).sort();
+      // (format(text, name) too: the ALTER DATABASE above passed it current_database().)
+      expect(trapped).toEqual(expect.arrayContaining(['quote_ident(t name)', '||(name,text)', '||(text,name)']));
+      await pg.exec(`TRUNCATE public.calls`);
+    } finally {
+      await pg.close();
+    }
+  }, SLOW);
+
+  it('verify, partition apply and seed report the truth, succeed, and call none of them', async () => {
+    const verify = await ecomdb(['verify', '--data-dir', dir, '--format', 'json']);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    const ran = new Map((JSON.parse(verify.stdout) as { rules: { id: string; offenders: number }[] }).rules.map((r) => [r.id, r.offenders]));
+    for (const id of ['catalog/fk-index', 'catalog/primary-key', 'catalog/security-definer-search-path', 'security/row-security', 'security/grants']) expect(ran.get(id), id).toBe(0);
+    expect(await calls()).toEqual([]);
+    const apply = await ecomdb(['partition', 'apply', '--data-dir', dir]);
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(await calls()).toEqual([]);
+    const seed = await ecomdb(['seed', '--data-dir', dir, '--scale', '0.1']);
+    expect(seed.code, seed.stderr).toBe(0);
+    expect(await calls()).toEqual([]);
+    const pg = await PGlite.create(join(dir, 'pgdata'));
+    try {
+      await pg.exec(`SET search_path = pg_catalog`);
+      const parts = await pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent = 'order_processing.orders'::regclass`);
+      expect(parts.rows[0]!.n).toBeGreaterThan(0);
+      const orders = await pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM order_processing.orders`);
+      expect(orders.rows[0]!.n).toBeGreaterThan(0);
+    } finally {
+      await pg.close();
+    }
+  }, SLOW);
+});
+
 describe('verify: catalog/security-definer-search-path', () => {
   const fresh = databasesForBlock();
   let db: TestDatabase;

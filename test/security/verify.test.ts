@@ -47,6 +47,7 @@ describe('verify security rules on a partitioned server database', () => {
     await test.sql.unsafe(`grant update (price) on product_catalog.products to ecomdb_user`);
     await test.sql.unsafe(`grant select on user_management.users to ecomdb_bi_analyst`);
     await test.sql.unsafe(`grant select on marketing.campaigns to public`);
+    await test.sql.unsafe(`grant execute on function order_processing.release_order(text, bigint, timestamptz) to ecomdb_seller, public`);
     const found = await findings(db);
     expect(found['security/row-security']).toEqual([
       `order_processing.${month!.name}: partition without row-level security`,
@@ -54,6 +55,8 @@ describe('verify security rules on a partitioned server database', () => {
     ]);
     expect(found['security/grants']).toEqual([
       'marketing.campaigns: PUBLIC holds SELECT, which the role matrix does not give it',
+      'order_processing.release_order(text, bigint, timestamp with time zone): PUBLIC holds EXECUTE, which the role matrix does not give it',
+      'order_processing.release_order(text, bigint, timestamp with time zone): ecomdb_seller holds EXECUTE, which the role matrix does not give it',
       'payments.payments_mla: ecomdb_user holds SELECT, which the role matrix does not give it',
       'product_catalog.products.price: ecomdb_user holds UPDATE on this column, which the role matrix does not give it',
       'user_management.users: ecomdb_bi_analyst holds SELECT, which the role matrix does not give it',

@@ -25,6 +25,7 @@ interface BenchFlags {
   replica: string[];
   biLive?: boolean;
   rls?: boolean;
+  rlsMode?: string;
   check: boolean;
   cache?: boolean;
 }
@@ -76,7 +77,12 @@ export function benchOptions(context: Context, flags: BenchFlags): BenchOptions 
   }
   for (const url of replicas) parseDatabaseUrl(url);
   const cache = flags.cache ? { redisUrl: context.redis.url, prefix: context.cachePrefix } : null;
-  return { url: context.target.url, clients, durationMs, transactions, rate, mix, seed, skew, biLive: flags.biLive === true, rls: flags.rls === true, replicas, check: flags.check, cache };
+  const rlsMode = flags.rlsMode ?? 'transaction';
+  if (rlsMode !== 'transaction' && rlsMode !== 'session') {
+    throw new EcomdbError('E_USAGE', `--rls-mode "${rlsMode}" is not transaction or session`, { hint: 'transaction: each call in its own transaction (SET LOCAL); session: a connection per client and role' });
+  }
+  if (flags.rlsMode !== undefined && flags.rls !== true) throw new EcomdbError('E_USAGE', '--rls-mode without --rls', { hint: 'add --rls, or drop --rls-mode' });
+  return { url: context.target.url, clients, durationMs, transactions, rate, mix, seed, skew, biLive: flags.biLive === true, rls: flags.rls === true, rlsMode, replicas, check: flags.check, cache };
 }
 
 /** Run the benchmark, with a progress line on stderr every second. */
@@ -158,6 +164,7 @@ export function benchCommand(): Command {
     .option('--replica <url>', 'a replica for --read-from replicas (repeat for each)', (url: string, all: string[]) => [...all, url], [] as string[])
     .option('--bi-live', 'BI calls compute their report on the base tables instead of reading the materialized views')
     .option('--rls', 'each call runs as its role and user (SET LOCAL ROLE ecomdb_user ... + ecomdb.user_id), under row-level security')
+    .option('--rls-mode <mode>', 'with --rls: transaction (default; each call in its own transaction, asUser) or session (a connection per client and role that takes the role once, openRoleSession)')
     .option('--no-check', 'skip the check after the run')
     .option('--cache', 'hot reads (productPage, topProducts, storeSalesRanking, recommendProducts) through the Redis cache (--redis-url); reports hits, misses, invalidations and stale reads')
     .addHelpText(
