@@ -389,13 +389,14 @@ const VIOLATIONS: readonly Violation[] = [
     ['CHECK', 'payments.currency must be the currency of the site', 'payments', { currency: 'BRL' }, 'payments_currency_check'],
     ['CHECK', 'payments.transaction_ref must not be blank', 'payments', { transaction_ref: ' ' }, 'payments_transaction_ref_check'],
     // The key carries created_at (payments are partitioned by month on it): the duplicate is created at the same instant.
-    ['UNIQUE', 'payments.transaction_ref is unique within a site and creation time', 'payments', { transaction_ref: 'MP-MLA-0001' }, 'payments_region_transaction_ref_created_at_key', { created_at: '2025-05-01T12:05:00Z' }],
-    ['UNIQUE', 'payments primary key (region, id, created_at)', 'payments', { id: 1 }, 'payments_pkey', { created_at: '2025-05-01T12:05:00Z' }],
+    ['UNIQUE', 'payments.transaction_ref is unique within a site and creation time', 'payments', { transaction_ref: 'MP-MLA-0001', order_id: 1, order_created_at: ORDER_AT.MLA1 }, 'payments_region_transaction_ref_created_at_key', { created_at: '2025-05-01T12:05:00Z', order_id: 1, order_created_at: ORDER_AT.MLA1 }],
+    ['UNIQUE', 'payments primary key (region, id, created_at)', 'payments', { id: 1, order_id: 1, order_created_at: ORDER_AT.MLA1 }, 'payments_pkey', { created_at: '2025-05-01T12:05:00Z', order_id: 1, order_created_at: ORDER_AT.MLA1 }],
     ['FK', 'payments.method_id must be a payment method', 'payments', { method_id: 99 }, 'payments_method_id_fkey'],
     ['FK', 'payments.status_id must be a payment status', 'payments', { status_id: 99 }, 'payments_status_id_fkey'],
     ['FK', 'payments.order_id must be an order', 'payments', { order_id: 999 }, 'payments_region_order_id_order_created_at_fkey'],
     ['FK', "payments.order_created_at must be its order's created_at", 'payments', { order_created_at: ORDER_AT.MLA1 }, 'payments_region_order_id_order_created_at_fkey'],
-    ['region co-location', 'an MLA payment of an MLB order', 'payments', { order_id: 11, order_created_at: ORDER_AT.MLB11 }, 'payments_region_order_id_order_created_at_fkey'],
+    ['region co-location', 'an MLA payment of an MLB order', 'payments', { order_id: 11, order_created_at: ORDER_AT.MLB11, created_at: '2025-05-01T14:05:00Z' }, 'payments_region_order_id_order_created_at_fkey'],
+    ['CHECK', 'a payment is never made before its order', 'payments', { created_at: '2025-05-01T12:55:00Z' }, 'payments_after_order_check'],
   ]),
 
   // --- shipping_logistics --------------------------------------------------------------------
