@@ -492,22 +492,27 @@ const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
   {
     id: 'low-stock-not-bestseller',
     description:
-      'A listing at or under its low-stock threshold is not one of its site\'s bestsellers (the top 1 % of its listings by units sold in orders not cancelled, with at least 50 units): a seller restocks what sells, so a listing that sold hundreds of units does not sit at two.',
+      'A listing at or under its low-stock threshold did not go on selling like one of its site\'s bestsellers while low: if it is in the top 1 % of its site\'s listings by units sold in orders not cancelled, fewer than 50 of those units were sold in orders placed after its low-stock alert was raised (low_stock_since; all of them when no alert is open). A seller restocks what sells, so a listing that sold hundreds of units does not sit at two all along — while a bestseller that has just sold out, or was restocked a little, is ordinary.',
     sql: sql`
       -- Units each listing sold in orders not cancelled (a cancelled order gave its units back),
-      -- summed once over the lines, then each listing's place among its site's listings.
+      -- in all and in orders placed after its low-stock alert was raised (all of them when no
+      -- alert is open; the order whose sale raised it is part of the crossing, not after it),
+      -- then each listing's place among its site's listings. A closed listing alerts nobody.
       WITH sold AS (
-        SELECT od.region, od.product_id, sum(od.quantity) AS units
+        SELECT od.region, od.product_id, sum(od.quantity) AS units,
+               sum(od.quantity) FILTER (WHERE p.low_stock_since IS NULL OR o.created_at > p.low_stock_since) AS units_while_low
         FROM order_processing.order_details AS od
         JOIN order_processing.orders AS o
           ON o.region = od.region AND o.id = od.order_id AND o.created_at = od.order_created_at
         JOIN order_processing.order_statuses AS os ON os.id = o.status_id
+        JOIN product_catalog.products AS p ON p.region = od.region AND p.id = od.product_id
         WHERE os.name <> 'cancelled'
         GROUP BY od.region, od.product_id
       ),
       ranked AS (
-        SELECT p.region, p.id, p.stock, p.low_stock_threshold,
+        SELECT p.region, p.id, p.stock, p.low_stock_threshold, p.status,
                COALESCE(s.units, 0) AS units,
+               COALESCE(s.units_while_low, 0) AS units_while_low,
                rank() OVER (PARTITION BY p.region ORDER BY COALESCE(s.units, 0) DESC) AS place,
                count(*) OVER (PARTITION BY p.region) AS listings
         FROM product_catalog.products AS p
@@ -516,10 +521,12 @@ const CONSISTENCY_CHECKS: readonly ConsistencyCheck[] = [
       SELECT CAST(r.region AS text) AS region,
              CAST(r.id AS text) AS id,
              'stock ' || r.stock || ' (threshold ' || r.low_stock_threshold || ') but sold ' || r.units
-               || ' units, number ' || r.place || ' of the site''s ' || r.listings || ' listings' AS detail
+               || ' units (' || r.units_while_low || ' since it went low), number ' || r.place
+               || ' of the site''s ' || r.listings || ' listings' AS detail
       FROM ranked AS r
       WHERE r.stock <= r.low_stock_threshold
-        AND r.units >= 50
+        AND r.status <> 'closed'
+        AND r.units_while_low >= 50
         AND r.place <= ceil(0.01 * r.listings)`,
   },
 
