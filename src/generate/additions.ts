@@ -185,11 +185,16 @@ function biSchemaStatement(): Addition {
   };
 }
 
+/** The argument types of a declared argument list (`p_region text, p_id bigint` → `text, bigint`), which name a function in COMMENT ON and DROP. */
+function argumentTypes(args: string): string {
+  return args.split(',').map((a) => a.trim().split(/\s+/)[1]).join(', ');
+}
+
 /** The functions policies call (schema/security.ts POLICY_FUNCTIONS). */
 export function policyFunctionStatements(): Addition[] {
   return POLICY_FUNCTIONS.map((f) => {
     const name = quoteQualified(f.schema, f.name);
-    const types = f.args.split(',').map((a) => a.trim().split(/\s+/)[1]).join(', ');
+    const types = argumentTypes(f.args);
     return {
       key: `FUNCTION ${name}`,
       sql: `CREATE OR REPLACE FUNCTION ${name}(${f.args}) RETURNS boolean
@@ -214,7 +219,7 @@ COMMENT ON FUNCTION ${name}(${types}) IS ${quoteLiteral(f.comment)};`,
 export function orderFunctionStatements(): Addition[] {
   return ORDER_FUNCTIONS.map((f) => {
     const name = quoteQualified(f.schema, f.name);
-    const types = f.args.split(',').map((a) => a.trim().split(/\s+/)[1]).join(', ');
+    const types = argumentTypes(f.args);
     return {
       key: `FUNCTION ${name}`,
       sql: `CREATE OR REPLACE FUNCTION ${name}(${f.args}) RETURNS ${f.returns}
