@@ -14,9 +14,9 @@
  *     "this site's sales of the last 30 days". Lines are partitioned on their order's
  *     created_at, so an order and its lines always sit in the same month.
  *   - payments: one or more per order, read by recent dates for reconciliation.
- *     They are split on their own time, not their order's: an order's payments are found with
- *     created_at >= the order's created_at (a payment never precedes its order, CHECK
- *     payments_after_order), which leaves out the months before the order.
+ *     They are split on their own time, not their order's: an order's payments are found
+ *     between the order's created_at and the end of its 7-day payment window (CHECKs
+ *     payments_after_order and payments_within_payment_window), one or two months.
  *   - messages, search history, recommendation logs: append-only logs, the largest tables by
  *     row count and the first to be archived month by month.
  * A month partition exists for every month that holds rows and for `monthsAhead` months after

@@ -3,6 +3,7 @@ import { pgSchema, primaryKey, smallint, text, unique } from 'drizzle-orm/pg-cor
 import { amount, at, createdAt, currency, currencyOfRegion, id, money, ref, referenceColumns, referenceTable, references, region, rule, siteRule } from './columns.ts';
 import { describe, type Component } from './component.ts';
 import { orders } from './order-processing.ts';
+import { PAYMENT_WINDOW_DAYS } from './values.ts';
 
 export const paymentsSchema = pgSchema('payments');
 
@@ -44,6 +45,10 @@ export const payments = paymentsSchema.table(
     // order's payments: on the partitioned layout created_at >= the order's created_at leaves out
     // every month before the order's (src/access/shared.ts, citesOrder).
     rule('payments', 'after_order', `created_at >= order_created_at`),
+    // ... and within the payment window after it (PAYMENT_WINDOW_DAYS): with both bounds the
+    // library finds an order's payments in one or two months. Written as a difference of two
+    // timestamps, which does not depend on the session's time zone.
+    rule('payments', 'within_payment_window', `created_at - order_created_at < interval '${PAYMENT_WINDOW_DAYS} days'`),
   ],
 );
 

@@ -135,6 +135,16 @@ export const PAYMENT_METHODS = [
   { name: 'cash_voucher', description: 'Voucher paid in cash at a store (boleto, OXXO, Rapipago, Efecty).' },
 ] as const satisfies readonly ReferenceValue[];
 
+/**
+ * How long an order waits for its payments: every payment of an order is made within this many
+ * days of the order (CHECK payments_within_payment_window). A cash voucher or bank transfer
+ * expires unpaid after three days; an order still unpaid after the window is past paying, and
+ * the buyer places a new one. On the partitioned layout the window bounds the months in which
+ * an order's payments can lie, so finding them reads one or two months, not every month after
+ * the order.
+ */
+export const PAYMENT_WINDOW_DAYS = 7;
+
 export const PAYMENT_STATUSES = [
   { name: 'pending', description: 'Created; the processor has not answered yet.' },
   { name: 'approved', description: 'Money captured.' },

@@ -15,7 +15,7 @@
  * ascending id, then the coupon. placeOrder takes products then the coupon; cancelOrder takes
  * the order, its products, then its coupon; payments and shipments take only the order.
  */
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { addresses, coupons, orderDetails, orders, payments, products, shipments } from '../../schema/index.ts';
 import { ORDER_STATUSES, type SiteId } from '../../schema/values.ts';
 import type { AccessDb, OrderRef } from './db.ts';
@@ -302,8 +302,12 @@ export async function orderHistory(db: AccessDb, params: HistoryParams): Promise
         eq(orders.region, region),
         eq(orders.buyerId, buyerId),
         status === undefined ? undefined : eq(orders.statusId, ORDER_STATUS[status]),
-        // No order is placed after the current month: its partitions ahead are not read.
-        sql`${orders.createdAt} < date_trunc('month', statement_timestamp()) + interval '1 month'`,
+        // No order is placed in the future: the months ahead are left out. The bound is a value
+        // (the start of the month after next by this clock, UTC, so a clock behind the server's
+        // by up to a month still sees every order), not an expression the server computes, so
+        // the planner prunes those months when it plans the statement instead of planning them
+        // all and pruning when it starts (now() and date_trunc of a timestamptz are not immutable).
+        lt(orders.createdAt, monthAfterNext(new Date())),
         after === undefined ? undefined : sql`${orders.createdAt} <= ${after.createdAt.toISOString()}::timestamptz`,
         after === undefined ? undefined : sql`(${orders.createdAt}, ${orders.id}) < (${after.createdAt.toISOString()}::timestamptz, ${after.id}::bigint)`,
       ),
@@ -357,4 +361,9 @@ export async function createCoupon(db: AccessDb, params: CouponParams): Promise<
     if (!row) throw refuse('E_ACCESS_CONFLICT', `coupon ${code} already exists in ${region}`, 'choose another code', { region, code });
     return { couponId: row.id };
   });
+}
+
+/** The first instant (UTC) of the month after the next one of `now`. */
+function monthAfterNext(now: Date): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 2, 1));
 }

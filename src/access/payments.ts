@@ -2,10 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { orders, payments } from '../../schema/index.ts';
-import { PAYMENT_METHODS, type SiteId } from '../../schema/values.ts';
+import { PAYMENT_METHODS, PAYMENT_WINDOW_DAYS, type SiteId } from '../../schema/values.ts';
 import type { AccessDb, OrderRef } from './db.ts';
 import { cents, centsOf, currencyOf, decimal, id, oneOf, refuse, site, text } from './guard.ts';
-import { citesOrder, findOrder, orderRef, requireStatus } from './shared.ts';
+import { pgFields } from '../errors.ts';
+import { citesOrder, findOrder, orderRef, paymentWindowEnd, requireStatus } from './shared.ts';
 import { ORDER_STATUS, PAYMENT_METHOD, PAYMENT_STATUS, type PaymentMethod } from './reference.ts';
 
 export interface PaymentInput {
@@ -39,7 +40,8 @@ export interface PaymentOutcome {
  * Record the processor's answers for an order's payments. The order becomes paid when its
  * approved payments add up to its total, and then its pending payments are voided (rejected);
  * a rejected or pending payment leaves it waiting.
- * Approved payments beyond the total are refused before anything is written.
+ * Approved payments beyond the total are refused before anything is written, and so is a payment
+ * after the order's payment window (PAYMENT_WINDOW_DAYS after it was placed): E_ACCESS_STATE.
  */
 export async function payOrder(db: AccessDb, params: PayParams): Promise<PaymentOutcome> {
   const region = site(params.region);
@@ -60,6 +62,7 @@ export async function payOrder(db: AccessDb, params: PayParams): Promise<Payment
   return db.transaction(async (tx) => {
     const row = await findOrder(tx, region, order, { buyerId, lock: true });
     requireStatus(row, order, ['payment_required'], 'pay');
+    if (Date.now() >= paymentWindowEnd(order).getTime()) throw windowClosed(region, order);
     const [before] = await tx
       .select({ approved: sql<string>`coalesce(sum(${payments.amount}), 0)::text` })
       .from(payments)
@@ -86,7 +89,11 @@ export async function payOrder(db: AccessDb, params: PayParams): Promise<Payment
           transactionRef: p.transactionRef ?? `${p.method}-${randomUUID()}`,
         })),
       )
-      .returning({ id: payments.id });
+      .returning({ id: payments.id })
+      // The server's clock decides: a client clock behind it passed the check above.
+      .catch((error: unknown) => {
+        throw pgFields((error as { cause?: unknown }).cause ?? error).message.includes('payments_within_payment_window') ? windowClosed(region, order) : error;
+      });
     const paid = approved === total;
     if (paid) {
       // A pending payment left beside the ones that paid (a cash voucher issued, then a card used
@@ -108,4 +115,14 @@ export async function payOrder(db: AccessDb, params: PayParams): Promise<Payment
       payments: inserted.map((p, i) => ({ id: p.id, status: paid && inputs[i]!.outcome === 'pending' ? 'rejected' : inputs[i]!.outcome })),
     };
   });
+}
+
+/** E_ACCESS_STATE: the order's payment window has closed. */
+function windowClosed(region: SiteId, order: OrderRef) {
+  return refuse(
+    'E_ACCESS_STATE',
+    `order ${order.id} can no longer be paid: its payment window of ${PAYMENT_WINDOW_DAYS} days closed at ${paymentWindowEnd(order).toISOString()}`,
+    'place a new order',
+    { region, orderId: order.id },
+  );
 }

@@ -3,9 +3,9 @@
  * that refuse with E_ACCESS_* codes, and the SQL fragments for prices, discounts and low-stock
  * alerts, so that every operation computes them the same way.
  */
-import { and, eq, gt, gte, lte, max, sql, type SQL } from 'drizzle-orm';
+import { and, eq, gt, gte, lt, lte, max, sql, type SQL } from 'drizzle-orm';
 import { orderDetails, orders, payments, productDiscounts, products, shipments, stores, users } from '../../schema/index.ts';
-import { ORDER_STATUSES, type SiteId } from '../../schema/values.ts';
+import { ORDER_STATUSES, PAYMENT_WINDOW_DAYS, type SiteId } from '../../schema/values.ts';
 import type { AccessDb, OrderRef } from './db.ts';
 import { date, id, refuse } from './guard.ts';
 import { nameOf, ROLE, type OrderStatus, type Role } from './reference.ts';
@@ -49,17 +49,24 @@ export interface OrderRow {
   readonly currency: string;
 }
 
+/** The end of an order's payment window: every payment of the order is made before it. */
+export function paymentWindowEnd(order: OrderRef): Date {
+  return new Date(order.createdAt.getTime() + PAYMENT_WINDOW_DAYS * 86_400_000);
+}
+
 /**
  * The order's key as a condition on a table that cites it by (region, order_id, order_created_at).
- * Order lines are split by month on order_created_at, so the key alone finds their one partition;
- * payments are split by month on their own created_at, which the key does not bound: a payment
- * is never made before its order is placed (the CHECK payments_after_order), so its months
- * before the order's are left out too (pruned when the statement starts), instead of probing the
- * payments index in every month of the site.
+ * Order lines are split by month on order_created_at, so the key alone finds their one partition.
+ * Payments are split by month on their own created_at, which the key does not bound; two CHECKs
+ * do: a payment is made at or after its order (payments_after_order) and within the payment
+ * window (payments_within_payment_window). Both bounds are passed as values, not computed in
+ * SQL (timestamptz + interval is not immutable), so the planner prunes to the one or two months
+ * they span when it plans the statement: planning 7 month partitions of a site cost about
+ * 0.8 ms per statement on a scale-40 copy, planning one about 0.2 ms.
  */
 export function citesOrder(t: typeof orderDetails | typeof payments | typeof shipments, region: SiteId, order: OrderRef): SQL {
   const key = and(eq(t.region, region), eq(t.orderId, order.id), eq(t.orderCreatedAt, order.createdAt))!;
-  return t === payments ? and(key, gte(payments.createdAt, order.createdAt))! : key;
+  return t === payments ? and(key, gte(payments.createdAt, order.createdAt), lt(payments.createdAt, paymentWindowEnd(order)))! : key;
 }
 
 /** A checked order reference: a positive id and a valid Date. */

@@ -288,6 +288,27 @@ describe.each(KINDS)('buyer operations on %s', (kind) => {
       await refused(payOrder(t.db, { region: w.region, buyerId: w.buyer, order, payments: full }), 'E_ACCESS_STATE');
       await refused(payOrder(t.db, { region: w.region, buyerId: w.buyer, order: { id: order.id, createdAt: new Date(order.createdAt.getTime() + 1) }, payments: full }), 'E_ACCESS_NOT_FOUND');
     });
+    it('refuses to pay an order past its payment window, and writes nothing', async () => {
+      const order = await placeOrder(t.db, { region: w.region, buyerId: w.buyer, lines: [{ productId: w.charger, quantity: 1 }] });
+      // The same order as if placed eight days ago (the window is seven): a copy of its row.
+      const [old] = await t.query<{ id: string; created_at: Date | string }>(
+        `insert into order_processing.orders (region, buyer_id, status_id, shipping_address_id, total, currency, created_at)
+         select region, buyer_id, status_id, shipping_address_id, total, currency, created_at - interval '8 days'
+           from order_processing.orders where region = $1 and id = $2
+         returning id, created_at`,
+        [w.region, order.id],
+      );
+      const late = { id: Number(old!.id), createdAt: new Date(old!.created_at) };
+      try {
+        await refused(payOrder(t.db, { region: w.region, buyerId: w.buyer, order: late, payments: [{ method: 'credit_card', amount: order.total, outcome: 'approved' }] }), 'E_ACCESS_STATE');
+        const written = await t.query<{ n: number }>(`select count(*)::int as n from payments.payments where region = $1 and order_id = $2`, [w.region, late.id]);
+        expect(written[0]!.n).toBe(0);
+        // Within the window the same payment goes through.
+        await expect(payOrder(t.db, { region: w.region, buyerId: w.buyer, order, payments: [{ method: 'credit_card', amount: order.total, outcome: 'approved' }] })).resolves.toMatchObject({ status: 'paid' });
+      } finally {
+        await t.query(`delete from order_processing.orders where region = $1 and id = $2`, [w.region, late.id]);
+      }
+    });
   });
 
   describe('cancelOrder', () => {

@@ -397,6 +397,7 @@ const VIOLATIONS: readonly Violation[] = [
     ['FK', "payments.order_created_at must be its order's created_at", 'payments', { order_created_at: ORDER_AT.MLA1 }, 'payments_region_order_id_order_created_at_fkey'],
     ['region co-location', 'an MLA payment of an MLB order', 'payments', { order_id: 11, order_created_at: ORDER_AT.MLB11, created_at: '2025-05-01T14:05:00Z' }, 'payments_region_order_id_order_created_at_fkey'],
     ['CHECK', 'a payment is never made before its order', 'payments', { created_at: '2025-05-01T12:55:00Z' }, 'payments_after_order_check'],
+    ['CHECK', 'a payment is made within 7 days of its order (exactly 7 days after is too late)', 'payments', { created_at: '2025-05-08T13:00:00Z' }, 'payments_within_payment_window_check'],
   ]),
 
   // --- shipping_logistics --------------------------------------------------------------------

@@ -1,0 +1,1 @@
+ALTER TABLE "payments"."payments" ADD CONSTRAINT "payments_within_payment_window_check" CHECK (created_at - order_created_at < interval '7 days');
