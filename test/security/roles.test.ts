@@ -150,6 +150,16 @@ for (const kind of ['server', 'partitioned'] as const) {
       // Without an acting user a buyer sees nothing of anyone's.
       const nobody = await asUser(buyer, { role: 'user' }, (tx) => tx.execute<{ n: number }>(sql`select count(*)::int as n from order_processing.orders`));
       expect((nobody as unknown as { n: number }[])[0]!.n).toBe(0);
+      // A read-only call writes nothing (25006); a nested transaction that fails rolls back to its savepoint only.
+      const write = await asUser(buyer, { role: 'user', userId: w.buyer }, (tx) => tx.execute(sql`update user_management.users set phone = phone where id = ${w.buyer}`), { readOnly: true }).then(() => undefined, (e: unknown) => e);
+      expect(sqlstate(write)).toBe('25006');
+      const nested = await asUser(buyer, { role: 'user', userId: w.buyer }, async (tx) => {
+        const failed = await tx.transaction(async (inner) => inner.execute(sql`select 1 / 0`)).then(() => 'ok', (e: unknown) => sqlstate(e));
+        const [row] = (await tx.execute(sql`select count(*)::int as n from order_processing.orders`)) as unknown as { n: number }[];
+        return { failed, n: row!.n };
+      });
+      expect(nested.failed).toBe('22012');
+      expect(nested.n).toBeGreaterThan(0);
     });
 
     it('buyer and seller cannot read or change another\'s rows through the parent', async () => {
@@ -475,8 +485,10 @@ describe('the roles on PGlite (embedded, same migrations)', () => {
     await asUser(t.db, { role: 'user', userId: w.buyer }, (tx) => placeOrder(tx, { region: w.region, buyerId: w.buyer, lines: [{ productId: w.charger, quantity: 1 }] }));
     const mine = await asUser(t.db, { role: 'user', userId: w.buyer }, (tx) => orderHistory(tx, { region: w.region, buyerId: w.buyer }));
     expect(mine.orders.length).toBe(1);
-    const theirs = await asUser(t.db, { role: 'user', userId: w.buyer }, (tx) => orderHistory(tx, { region: w.region, buyerId: w.buyer2 }));
+    const theirs = await asUser(t.db, { role: 'user', userId: w.buyer }, (tx) => orderHistory(tx, { region: w.region, buyerId: w.buyer2 }), { readOnly: true });
     expect(theirs.orders).toHaveLength(0);
+    const write = await asUser(t.db, { role: 'user', userId: w.buyer }, (tx) => tx.execute(sql`update user_management.users set phone = phone where id = ${w.buyer}`), { readOnly: true }).then(() => undefined, (e: unknown) => e);
+    expect(sqlstate(write)).toBe('25006');
     await denied(asUser(t.db, { role: 'bi_analyst' }, (tx) => tx.execute(sql`select email from user_management.users limit 1`)));
     const changed = await asUser(t.db, { role: 'seller', userId: w.seller }, (tx) =>
       tx.execute(sql`update product_catalog.products set price = 1 where region = ${w.region} and id = ${w.headset} returning id`),
