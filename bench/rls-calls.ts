@@ -1,12 +1,15 @@
 /**
  * npm run bench:rls-calls — the cost of naming the role and user, call by call, without the
  * noise of a concurrent mix: one client calls three reads (a buyer's order history, an anonymous
- * catalogue search, a BI ranking) one at a time, cycling through four ways of running them so
- * that a shared machine's load falls on all four alike: as the owner (no row-level security);
- * `await`ing the settings in the call's transaction (how asUser ran before: BEGIN, set_config,
- * the read, COMMIT, four round trips); asUser (the settings in the read's round trip: three);
- * and a role session (openRoleSession: the user set in the read's round trip, no transaction).
- * Prints each read's median and p95 per way, and its p95 over the owner's. Not a test.
+ * catalogue search, a BI ranking) one at a time, cycling through the ways of running them so
+ * that a shared machine's load falls on all alike: as the owner (no row-level security);
+ * `await`ing the settings in postgres.js's transaction (how asUser first ran: BEGIN, set_config,
+ * the read, COMMIT, four round trips); `begin`, the settings queued with the read in
+ * postgres.js's transaction (how asUser ran next: BEGIN and COMMIT still awaited, three);
+ * asUser (BEGIN and the settings queued with the read, COMMIT awaited: two); asUser with
+ * `readOnly` (COMMIT queued ahead of the connection's next statement: the read's round trip
+ * alone); and a role session (openRoleSession: the user set in the read's round trip, no
+ * transaction). Prints each read's median and p95 per way, and its p95 over the owner's. Not a test.
  *
  * Options: --scale N (default 1), --calls N per read and way (400), --keep.
  */
@@ -29,14 +32,28 @@ const { values } = parseArgs({ options: { scale: { type: 'string', default: '1' 
 const CALLS = Number(values.calls);
 const log = (line: string) => process.stderr.write(`[bench] ${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
-type Way = 'owner' | 'awaited' | 'asUser' | 'session';
-const WAYS: Way[] = ['owner', 'awaited', 'asUser', 'session'];
+type Way = 'owner' | 'awaited' | 'begin' | 'asUser' | 'readOnly' | 'session';
+const WAYS: Way[] = ['owner', 'awaited', 'begin', 'asUser', 'readOnly', 'session'];
 
 /** asUser as it was: the settings awaited on their own round trip. */
 async function awaited<T>(db: AccessDb, acting: Acting, work: (tx: AccessDb) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
     await tx.execute(dsql`SELECT pg_catalog.set_config('role', ${dbRole(acting.role)}, true), pg_catalog.set_config('ecomdb.user_id', ${acting.userId === undefined ? '' : String(acting.userId)}, true)`);
     return work(tx as unknown as AccessDb);
+  });
+}
+
+/** asUser as it ran next: the settings queued ahead of the work, in postgres.js's transaction (BEGIN and COMMIT awaited). */
+async function queuedInBegin<T>(db: AccessDb, acting: Acting, work: (tx: AccessDb) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    const client = (tx as unknown as { session: { client: { unsafe(text: string, params: string[]): { execute(): unknown } & PromiseLike<unknown> } } }).session.client;
+    const settings = client.unsafe(`SELECT pg_catalog.set_config('role', $1, true), pg_catalog.set_config('ecomdb.user_id', $2, true)`, [dbRole(acting.role), acting.userId === undefined ? '' : String(acting.userId)]);
+    settings.execute();
+    const done = Promise.resolve(settings);
+    done.catch(() => {});
+    const result = await work(tx as unknown as AccessDb);
+    await done;
+    return result;
   });
 }
 
@@ -71,7 +88,9 @@ async function main(): Promise<void> {
       switch (way) {
         case 'owner': return r.run(db);
         case 'awaited': return awaited(db, r.acting, r.run);
+        case 'begin': return queuedInBegin(db, r.acting, r.run);
         case 'asUser': return asUser(db, r.acting, r.run);
+        case 'readOnly': return asUser(db, r.acting, r.run, { readOnly: true });
         case 'session': return sessions[r.acting.role as 'user' | 'bi_analyst'].run(r.acting.userId, r.run);
       }
     };

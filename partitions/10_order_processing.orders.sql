@@ -22,151 +22,201 @@ CREATE TABLE "order_processing"."orders_mlb" PARTITION OF "order_processing"."or
   PARTITION BY RANGE ("created_at");
 ALTER TABLE "order_processing"."orders_mlb" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "orders_buyer" ON "order_processing"."orders_mlb" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "orders_buyer_status" ON "order_processing"."orders_mlb" AS RESTRICTIVE FOR UPDATE TO ecomdb_user USING ((status_id = ANY (ARRAY[1, 2]))) WITH CHECK ((status_id = ANY (ARRAY[1, 2])));
 CREATE POLICY "orders_seller" ON "order_processing"."orders_mlb" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, id, created_at)) WITH CHECK (order_processing.is_seller_in(region, id, created_at));
+CREATE POLICY "orders_seller_status" ON "order_processing"."orders_mlb" AS RESTRICTIVE FOR UPDATE TO ecomdb_seller USING ((status_id = ANY (ARRAY[2, 3]))) WITH CHECK ((status_id = ANY (ARRAY[3, 4])));
 CREATE POLICY "orders_staff" ON "order_processing"."orders_mlb" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."orders_mlb_2026_11" PARTITION OF "order_processing"."orders_mlb"
   FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
 ALTER TABLE "order_processing"."orders_mlb_2026_11" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "orders_buyer" ON "order_processing"."orders_mlb_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "orders_buyer_status" ON "order_processing"."orders_mlb_2026_11" AS RESTRICTIVE FOR UPDATE TO ecomdb_user USING ((status_id = ANY (ARRAY[1, 2]))) WITH CHECK ((status_id = ANY (ARRAY[1, 2])));
 CREATE POLICY "orders_seller" ON "order_processing"."orders_mlb_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, id, created_at)) WITH CHECK (order_processing.is_seller_in(region, id, created_at));
+CREATE POLICY "orders_seller_status" ON "order_processing"."orders_mlb_2026_11" AS RESTRICTIVE FOR UPDATE TO ecomdb_seller USING ((status_id = ANY (ARRAY[2, 3]))) WITH CHECK ((status_id = ANY (ARRAY[3, 4])));
 CREATE POLICY "orders_staff" ON "order_processing"."orders_mlb_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."orders_mlb_2026_12" PARTITION OF "order_processing"."orders_mlb"
   FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
 ALTER TABLE "order_processing"."orders_mlb_2026_12" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "orders_buyer" ON "order_processing"."orders_mlb_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "orders_buyer_status" ON "order_processing"."orders_mlb_2026_12" AS RESTRICTIVE FOR UPDATE TO ecomdb_user USING ((status_id = ANY (ARRAY[1, 2]))) WITH CHECK ((status_id = ANY (ARRAY[1, 2])));
 CREATE POLICY "orders_seller" ON "order_processing"."orders_mlb_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, id, created_at)) WITH CHECK (order_processing.is_seller_in(region, id, created_at));
+CREATE POLICY "orders_seller_status" ON "order_processing"."orders_mlb_2026_12" AS RESTRICTIVE FOR UPDATE TO ecomdb_seller USING ((status_id = ANY (ARRAY[2, 3]))) WITH CHECK ((status_id = ANY (ARRAY[3, 4])));
 CREATE POLICY "orders_staff" ON "order_processing"."orders_mlb_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."orders_mlb_2027_01" PARTITION OF "order_processing"."orders_mlb"
   FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00');
 ALTER TABLE "order_processing"."orders_mlb_2027_01" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "orders_buyer" ON "order_processing"."orders_mlb_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "orders_buyer_status" ON "order_processing"."orders_mlb_2027_01" AS RESTRICTIVE FOR UPDATE TO ecomdb_user USING ((status_id = ANY (ARRAY[1, 2]))) WITH CHECK ((status_id = ANY (ARRAY[1, 2])));
 CREATE POLICY "orders_seller" ON "order_processing"."orders_mlb_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, id, created_at)) WITH CHECK (order_processing.is_seller_in(region, id, created_at));
+CREATE POLICY "orders_seller_status" ON "order_processing"."orders_mlb_2027_01" AS RESTRICTIVE FOR UPDATE TO ecomdb_seller USING ((status_id = ANY (ARRAY[2, 3]))) WITH CHECK ((status_id = ANY (ARRAY[3, 4])));
 CREATE POLICY "orders_staff" ON "order_processing"."orders_mlb_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."orders_mlb_2027_02" PARTITION OF "order_processing"."orders_mlb"
   FOR VALUES FROM ('2027-02-01 00:00:00+00') TO ('2027-03-01 00:00:00+00');
 ALTER TABLE "order_processing"."orders_mlb_2027_02" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "orders_buyer" ON "order_processing"."orders_mlb_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "orders_buyer_status" ON "order_processing"."orders_mlb_2027_02" AS RESTRICTIVE FOR UPDATE TO ecomdb_user USING ((status_id = ANY (ARRAY[1, 2]))) WITH CHECK ((status_id = ANY (ARRAY[1, 2])));
 CREATE POLICY "orders_seller" ON "order_processing"."orders_mlb_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, id, created_at)) WITH CHECK (order_processing.is_seller_in(region, id, created_at));
+CREATE POLICY "orders_seller_status" ON "order_processing"."orders_mlb_2027_02" AS RESTRICTIVE FOR UPDATE TO ecomdb_seller USING ((status_id = ANY (ARRAY[2, 3]))) WITH CHECK ((status_id = ANY (ARRAY[3, 4])));
 CREATE POLICY "orders_staff" ON "order_processing"."orders_mlb_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."orders_mla" PARTITION OF "order_processing"."orders" FOR VALUES IN ('MLA')
   PARTITION BY RANGE ("created_at");
 ALTER TABLE "order_processing"."orders_mla" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "orders_buyer" ON "order_processing"."orders_mla" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "orders_buyer_status" ON "order_processing"."orders_mla" AS RESTRICTIVE FOR UPDATE TO ecomdb_user USING ((status_id = ANY (ARRAY[1, 2]))) WITH CHECK ((status_id = ANY (ARRAY[1, 2])));
 CREATE POLICY "orders_seller" ON "order_processing"."orders_mla" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, id, created_at)) WITH CHECK (order_processing.is_seller_in(region, id, created_at));
+CREATE POLICY "orders_seller_status" ON "order_processing"."orders_mla" AS RESTRICTIVE FOR UPDATE TO ecomdb_seller USING ((status_id = ANY (ARRAY[2, 3]))) WITH CHECK ((status_id = ANY (ARRAY[3, 4])));
 CREATE POLICY "orders_staff" ON "order_processing"."orders_mla" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."orders_mla_2026_11" PARTITION OF "order_processing"."orders_mla"
   FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
 ALTER TABLE "order_processing"."orders_mla_2026_11" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "orders_buyer" ON "order_processing"."orders_mla_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "orders_buyer_status" ON "order_processing"."orders_mla_2026_11" AS RESTRICTIVE FOR UPDATE TO ecomdb_user USING ((status_id = ANY (ARRAY[1, 2]))) WITH CHECK ((status_id = ANY (ARRAY[1, 2])));
 CREATE POLICY "orders_seller" ON "order_processing"."orders_mla_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, id, created_at)) WITH CHECK (order_processing.is_seller_in(region, id, created_at));
+CREATE POLICY "orders_seller_status" ON "order_processing"."orders_mla_2026_11" AS RESTRICTIVE FOR UPDATE TO ecomdb_seller USING ((status_id = ANY (ARRAY[2, 3]))) WITH CHECK ((status_id = ANY (ARRAY[3, 4])));
 CREATE POLICY "orders_staff" ON "order_processing"."orders_mla_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."orders_mla_2026_12" PARTITION OF "order_processing"."orders_mla"
   FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
 ALTER TABLE "order_processing"."orders_mla_2026_12" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "orders_buyer" ON "order_processing"."orders_mla_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "orders_buyer_status" ON "order_processing"."orders_mla_2026_12" AS RESTRICTIVE FOR UPDATE TO ecomdb_user USING ((status_id = ANY (ARRAY[1, 2]))) WITH CHECK ((status_id = ANY (ARRAY[1, 2])));
 CREATE POLICY "orders_seller" ON "order_processing"."orders_mla_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, id, created_at)) WITH CHECK (order_processing.is_seller_in(region, id, created_at));
+CREATE POLICY "orders_seller_status" ON "order_processing"."orders_mla_2026_12" AS RESTRICTIVE FOR UPDATE TO ecomdb_seller USING ((status_id = ANY (ARRAY[2, 3]))) WITH CHECK ((status_id = ANY (ARRAY[3, 4])));
 CREATE POLICY "orders_staff" ON "order_processing"."orders_mla_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."orders_mla_2027_01" PARTITION OF "order_processing"."orders_mla"
   FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00');
 ALTER TABLE "order_processing"."orders_mla_2027_01" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "orders_buyer" ON "order_processing"."orders_mla_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "orders_buyer_status" ON "order_processing"."orders_mla_2027_01" AS RESTRICTIVE FOR UPDATE TO ecomdb_user USING ((status_id = ANY (ARRAY[1, 2]))) WITH CHECK ((status_id = ANY (ARRAY[1, 2])));
 CREATE POLICY "orders_seller" ON "order_processing"."orders_mla_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, id, created_at)) WITH CHECK (order_processing.is_seller_in(region, id, created_at));
+CREATE POLICY "orders_seller_status" ON "order_processing"."orders_mla_2027_01" AS RESTRICTIVE FOR UPDATE TO ecomdb_seller USING ((status_id = ANY (ARRAY[2, 3]))) WITH CHECK ((status_id = ANY (ARRAY[3, 4])));
 CREATE POLICY "orders_staff" ON "order_processing"."orders_mla_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."orders_mla_2027_02" PARTITION OF "order_processing"."orders_mla"
   FOR VALUES FROM ('2027-02-01 00:00:00+00') TO ('2027-03-01 00:00:00+00');
 ALTER TABLE "order_processing"."orders_mla_2027_02" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "orders_buyer" ON "order_processing"."orders_mla_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "orders_buyer_status" ON "order_processing"."orders_mla_2027_02" AS RESTRICTIVE FOR UPDATE TO ecomdb_user USING ((status_id = ANY (ARRAY[1, 2]))) WITH CHECK ((status_id = ANY (ARRAY[1, 2])));
 CREATE POLICY "orders_seller" ON "order_processing"."orders_mla_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, id, created_at)) WITH CHECK (order_processing.is_seller_in(region, id, created_at));
+CREATE POLICY "orders_seller_status" ON "order_processing"."orders_mla_2027_02" AS RESTRICTIVE FOR UPDATE TO ecomdb_seller USING ((status_id = ANY (ARRAY[2, 3]))) WITH CHECK ((status_id = ANY (ARRAY[3, 4])));
 CREATE POLICY "orders_staff" ON "order_processing"."orders_mla_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."orders_mlm" PARTITION OF "order_processing"."orders" FOR VALUES IN ('MLM')
   PARTITION BY RANGE ("created_at");
 ALTER TABLE "order_processing"."orders_mlm" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "orders_buyer" ON "order_processing"."orders_mlm" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "orders_buyer_status" ON "order_processing"."orders_mlm" AS RESTRICTIVE FOR UPDATE TO ecomdb_user USING ((status_id = ANY (ARRAY[1, 2]))) WITH CHECK ((status_id = ANY (ARRAY[1, 2])));
 CREATE POLICY "orders_seller" ON "order_processing"."orders_mlm" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, id, created_at)) WITH CHECK (order_processing.is_seller_in(region, id, created_at));
+CREATE POLICY "orders_seller_status" ON "order_processing"."orders_mlm" AS RESTRICTIVE FOR UPDATE TO ecomdb_seller USING ((status_id = ANY (ARRAY[2, 3]))) WITH CHECK ((status_id = ANY (ARRAY[3, 4])));
 CREATE POLICY "orders_staff" ON "order_processing"."orders_mlm" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."orders_mlm_2026_11" PARTITION OF "order_processing"."orders_mlm"
   FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
 ALTER TABLE "order_processing"."orders_mlm_2026_11" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "orders_buyer" ON "order_processing"."orders_mlm_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "orders_buyer_status" ON "order_processing"."orders_mlm_2026_11" AS RESTRICTIVE FOR UPDATE TO ecomdb_user USING ((status_id = ANY (ARRAY[1, 2]))) WITH CHECK ((status_id = ANY (ARRAY[1, 2])));
 CREATE POLICY "orders_seller" ON "order_processing"."orders_mlm_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, id, created_at)) WITH CHECK (order_processing.is_seller_in(region, id, created_at));
+CREATE POLICY "orders_seller_status" ON "order_processing"."orders_mlm_2026_11" AS RESTRICTIVE FOR UPDATE TO ecomdb_seller USING ((status_id = ANY (ARRAY[2, 3]))) WITH CHECK ((status_id = ANY (ARRAY[3, 4])));
 CREATE POLICY "orders_staff" ON "order_processing"."orders_mlm_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."orders_mlm_2026_12" PARTITION OF "order_processing"."orders_mlm"
   FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
 ALTER TABLE "order_processing"."orders_mlm_2026_12" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "orders_buyer" ON "order_processing"."orders_mlm_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "orders_buyer_status" ON "order_processing"."orders_mlm_2026_12" AS RESTRICTIVE FOR UPDATE TO ecomdb_user USING ((status_id = ANY (ARRAY[1, 2]))) WITH CHECK ((status_id = ANY (ARRAY[1, 2])));
 CREATE POLICY "orders_seller" ON "order_processing"."orders_mlm_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, id, created_at)) WITH CHECK (order_processing.is_seller_in(region, id, created_at));
+CREATE POLICY "orders_seller_status" ON "order_processing"."orders_mlm_2026_12" AS RESTRICTIVE FOR UPDATE TO ecomdb_seller USING ((status_id = ANY (ARRAY[2, 3]))) WITH CHECK ((status_id = ANY (ARRAY[3, 4])));
 CREATE POLICY "orders_staff" ON "order_processing"."orders_mlm_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."orders_mlm_2027_01" PARTITION OF "order_processing"."orders_mlm"
   FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00');
 ALTER TABLE "order_processing"."orders_mlm_2027_01" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "orders_buyer" ON "order_processing"."orders_mlm_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "orders_buyer_status" ON "order_processing"."orders_mlm_2027_01" AS RESTRICTIVE FOR UPDATE TO ecomdb_user USING ((status_id = ANY (ARRAY[1, 2]))) WITH CHECK ((status_id = ANY (ARRAY[1, 2])));
 CREATE POLICY "orders_seller" ON "order_processing"."orders_mlm_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, id, created_at)) WITH CHECK (order_processing.is_seller_in(region, id, created_at));
+CREATE POLICY "orders_seller_status" ON "order_processing"."orders_mlm_2027_01" AS RESTRICTIVE FOR UPDATE TO ecomdb_seller USING ((status_id = ANY (ARRAY[2, 3]))) WITH CHECK ((status_id = ANY (ARRAY[3, 4])));
 CREATE POLICY "orders_staff" ON "order_processing"."orders_mlm_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."orders_mlm_2027_02" PARTITION OF "order_processing"."orders_mlm"
   FOR VALUES FROM ('2027-02-01 00:00:00+00') TO ('2027-03-01 00:00:00+00');
 ALTER TABLE "order_processing"."orders_mlm_2027_02" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "orders_buyer" ON "order_processing"."orders_mlm_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "orders_buyer_status" ON "order_processing"."orders_mlm_2027_02" AS RESTRICTIVE FOR UPDATE TO ecomdb_user USING ((status_id = ANY (ARRAY[1, 2]))) WITH CHECK ((status_id = ANY (ARRAY[1, 2])));
 CREATE POLICY "orders_seller" ON "order_processing"."orders_mlm_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, id, created_at)) WITH CHECK (order_processing.is_seller_in(region, id, created_at));
+CREATE POLICY "orders_seller_status" ON "order_processing"."orders_mlm_2027_02" AS RESTRICTIVE FOR UPDATE TO ecomdb_seller USING ((status_id = ANY (ARRAY[2, 3]))) WITH CHECK ((status_id = ANY (ARRAY[3, 4])));
 CREATE POLICY "orders_staff" ON "order_processing"."orders_mlm_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."orders_mco" PARTITION OF "order_processing"."orders" FOR VALUES IN ('MCO')
   PARTITION BY RANGE ("created_at");
 ALTER TABLE "order_processing"."orders_mco" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "orders_buyer" ON "order_processing"."orders_mco" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "orders_buyer_status" ON "order_processing"."orders_mco" AS RESTRICTIVE FOR UPDATE TO ecomdb_user USING ((status_id = ANY (ARRAY[1, 2]))) WITH CHECK ((status_id = ANY (ARRAY[1, 2])));
 CREATE POLICY "orders_seller" ON "order_processing"."orders_mco" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, id, created_at)) WITH CHECK (order_processing.is_seller_in(region, id, created_at));
+CREATE POLICY "orders_seller_status" ON "order_processing"."orders_mco" AS RESTRICTIVE FOR UPDATE TO ecomdb_seller USING ((status_id = ANY (ARRAY[2, 3]))) WITH CHECK ((status_id = ANY (ARRAY[3, 4])));
 CREATE POLICY "orders_staff" ON "order_processing"."orders_mco" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."orders_mco_2026_11" PARTITION OF "order_processing"."orders_mco"
   FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
 ALTER TABLE "order_processing"."orders_mco_2026_11" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "orders_buyer" ON "order_processing"."orders_mco_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "orders_buyer_status" ON "order_processing"."orders_mco_2026_11" AS RESTRICTIVE FOR UPDATE TO ecomdb_user USING ((status_id = ANY (ARRAY[1, 2]))) WITH CHECK ((status_id = ANY (ARRAY[1, 2])));
 CREATE POLICY "orders_seller" ON "order_processing"."orders_mco_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, id, created_at)) WITH CHECK (order_processing.is_seller_in(region, id, created_at));
+CREATE POLICY "orders_seller_status" ON "order_processing"."orders_mco_2026_11" AS RESTRICTIVE FOR UPDATE TO ecomdb_seller USING ((status_id = ANY (ARRAY[2, 3]))) WITH CHECK ((status_id = ANY (ARRAY[3, 4])));
 CREATE POLICY "orders_staff" ON "order_processing"."orders_mco_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."orders_mco_2026_12" PARTITION OF "order_processing"."orders_mco"
   FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
 ALTER TABLE "order_processing"."orders_mco_2026_12" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "orders_buyer" ON "order_processing"."orders_mco_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "orders_buyer_status" ON "order_processing"."orders_mco_2026_12" AS RESTRICTIVE FOR UPDATE TO ecomdb_user USING ((status_id = ANY (ARRAY[1, 2]))) WITH CHECK ((status_id = ANY (ARRAY[1, 2])));
 CREATE POLICY "orders_seller" ON "order_processing"."orders_mco_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, id, created_at)) WITH CHECK (order_processing.is_seller_in(region, id, created_at));
+CREATE POLICY "orders_seller_status" ON "order_processing"."orders_mco_2026_12" AS RESTRICTIVE FOR UPDATE TO ecomdb_seller USING ((status_id = ANY (ARRAY[2, 3]))) WITH CHECK ((status_id = ANY (ARRAY[3, 4])));
 CREATE POLICY "orders_staff" ON "order_processing"."orders_mco_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."orders_mco_2027_01" PARTITION OF "order_processing"."orders_mco"
   FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00');
 ALTER TABLE "order_processing"."orders_mco_2027_01" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "orders_buyer" ON "order_processing"."orders_mco_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "orders_buyer_status" ON "order_processing"."orders_mco_2027_01" AS RESTRICTIVE FOR UPDATE TO ecomdb_user USING ((status_id = ANY (ARRAY[1, 2]))) WITH CHECK ((status_id = ANY (ARRAY[1, 2])));
 CREATE POLICY "orders_seller" ON "order_processing"."orders_mco_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, id, created_at)) WITH CHECK (order_processing.is_seller_in(region, id, created_at));
+CREATE POLICY "orders_seller_status" ON "order_processing"."orders_mco_2027_01" AS RESTRICTIVE FOR UPDATE TO ecomdb_seller USING ((status_id = ANY (ARRAY[2, 3]))) WITH CHECK ((status_id = ANY (ARRAY[3, 4])));
 CREATE POLICY "orders_staff" ON "order_processing"."orders_mco_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."orders_mco_2027_02" PARTITION OF "order_processing"."orders_mco"
   FOR VALUES FROM ('2027-02-01 00:00:00+00') TO ('2027-03-01 00:00:00+00');
 ALTER TABLE "order_processing"."orders_mco_2027_02" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "orders_buyer" ON "order_processing"."orders_mco_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "orders_buyer_status" ON "order_processing"."orders_mco_2027_02" AS RESTRICTIVE FOR UPDATE TO ecomdb_user USING ((status_id = ANY (ARRAY[1, 2]))) WITH CHECK ((status_id = ANY (ARRAY[1, 2])));
 CREATE POLICY "orders_seller" ON "order_processing"."orders_mco_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, id, created_at)) WITH CHECK (order_processing.is_seller_in(region, id, created_at));
+CREATE POLICY "orders_seller_status" ON "order_processing"."orders_mco_2027_02" AS RESTRICTIVE FOR UPDATE TO ecomdb_seller USING ((status_id = ANY (ARRAY[2, 3]))) WITH CHECK ((status_id = ANY (ARRAY[3, 4])));
 CREATE POLICY "orders_staff" ON "order_processing"."orders_mco_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."orders_default" PARTITION OF "order_processing"."orders" DEFAULT
   PARTITION BY RANGE ("created_at");
 ALTER TABLE "order_processing"."orders_default" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "orders_buyer" ON "order_processing"."orders_default" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "orders_buyer_status" ON "order_processing"."orders_default" AS RESTRICTIVE FOR UPDATE TO ecomdb_user USING ((status_id = ANY (ARRAY[1, 2]))) WITH CHECK ((status_id = ANY (ARRAY[1, 2])));
 CREATE POLICY "orders_seller" ON "order_processing"."orders_default" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, id, created_at)) WITH CHECK (order_processing.is_seller_in(region, id, created_at));
+CREATE POLICY "orders_seller_status" ON "order_processing"."orders_default" AS RESTRICTIVE FOR UPDATE TO ecomdb_seller USING ((status_id = ANY (ARRAY[2, 3]))) WITH CHECK ((status_id = ANY (ARRAY[3, 4])));
 CREATE POLICY "orders_staff" ON "order_processing"."orders_default" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."orders_default_2026_11" PARTITION OF "order_processing"."orders_default"
   FOR VALUES FROM ('2026-11-01 00:00:00+00') TO ('2026-12-01 00:00:00+00');
 ALTER TABLE "order_processing"."orders_default_2026_11" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "orders_buyer" ON "order_processing"."orders_default_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "orders_buyer_status" ON "order_processing"."orders_default_2026_11" AS RESTRICTIVE FOR UPDATE TO ecomdb_user USING ((status_id = ANY (ARRAY[1, 2]))) WITH CHECK ((status_id = ANY (ARRAY[1, 2])));
 CREATE POLICY "orders_seller" ON "order_processing"."orders_default_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, id, created_at)) WITH CHECK (order_processing.is_seller_in(region, id, created_at));
+CREATE POLICY "orders_seller_status" ON "order_processing"."orders_default_2026_11" AS RESTRICTIVE FOR UPDATE TO ecomdb_seller USING ((status_id = ANY (ARRAY[2, 3]))) WITH CHECK ((status_id = ANY (ARRAY[3, 4])));
 CREATE POLICY "orders_staff" ON "order_processing"."orders_default_2026_11" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."orders_default_2026_12" PARTITION OF "order_processing"."orders_default"
   FOR VALUES FROM ('2026-12-01 00:00:00+00') TO ('2027-01-01 00:00:00+00');
 ALTER TABLE "order_processing"."orders_default_2026_12" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "orders_buyer" ON "order_processing"."orders_default_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "orders_buyer_status" ON "order_processing"."orders_default_2026_12" AS RESTRICTIVE FOR UPDATE TO ecomdb_user USING ((status_id = ANY (ARRAY[1, 2]))) WITH CHECK ((status_id = ANY (ARRAY[1, 2])));
 CREATE POLICY "orders_seller" ON "order_processing"."orders_default_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, id, created_at)) WITH CHECK (order_processing.is_seller_in(region, id, created_at));
+CREATE POLICY "orders_seller_status" ON "order_processing"."orders_default_2026_12" AS RESTRICTIVE FOR UPDATE TO ecomdb_seller USING ((status_id = ANY (ARRAY[2, 3]))) WITH CHECK ((status_id = ANY (ARRAY[3, 4])));
 CREATE POLICY "orders_staff" ON "order_processing"."orders_default_2026_12" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."orders_default_2027_01" PARTITION OF "order_processing"."orders_default"
   FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00');
 ALTER TABLE "order_processing"."orders_default_2027_01" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "orders_buyer" ON "order_processing"."orders_default_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "orders_buyer_status" ON "order_processing"."orders_default_2027_01" AS RESTRICTIVE FOR UPDATE TO ecomdb_user USING ((status_id = ANY (ARRAY[1, 2]))) WITH CHECK ((status_id = ANY (ARRAY[1, 2])));
 CREATE POLICY "orders_seller" ON "order_processing"."orders_default_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, id, created_at)) WITH CHECK (order_processing.is_seller_in(region, id, created_at));
+CREATE POLICY "orders_seller_status" ON "order_processing"."orders_default_2027_01" AS RESTRICTIVE FOR UPDATE TO ecomdb_seller USING ((status_id = ANY (ARRAY[2, 3]))) WITH CHECK ((status_id = ANY (ARRAY[3, 4])));
 CREATE POLICY "orders_staff" ON "order_processing"."orders_default_2027_01" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 CREATE TABLE "order_processing"."orders_default_2027_02" PARTITION OF "order_processing"."orders_default"
   FOR VALUES FROM ('2027-02-01 00:00:00+00') TO ('2027-03-01 00:00:00+00');
 ALTER TABLE "order_processing"."orders_default_2027_02" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "orders_buyer" ON "order_processing"."orders_default_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "orders_buyer_status" ON "order_processing"."orders_default_2027_02" AS RESTRICTIVE FOR UPDATE TO ecomdb_user USING ((status_id = ANY (ARRAY[1, 2]))) WITH CHECK ((status_id = ANY (ARRAY[1, 2])));
 CREATE POLICY "orders_seller" ON "order_processing"."orders_default_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, id, created_at)) WITH CHECK (order_processing.is_seller_in(region, id, created_at));
+CREATE POLICY "orders_seller_status" ON "order_processing"."orders_default_2027_02" AS RESTRICTIVE FOR UPDATE TO ecomdb_seller USING ((status_id = ANY (ARRAY[2, 3]))) WITH CHECK ((status_id = ANY (ARRAY[3, 4])));
 CREATE POLICY "orders_staff" ON "order_processing"."orders_default_2027_02" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 -- Every row moves; each lands in its site's (and month's) partition.
 INSERT INTO "order_processing"."orders" ("region", "id", "buyer_id", "status_id", "coupon_id", "shipping_address_id", "discount_total", "total", "currency", "created_at")
@@ -181,11 +231,12 @@ COMMENT ON TABLE "order_processing"."orders" IS 'A purchase by one buyer on one 
 ALTER SEQUENCE order_processing.orders_id_seq OWNED BY "order_processing"."orders"."id";
 ALTER TABLE "order_processing"."orders" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY "orders_buyer" ON "order_processing"."orders" AS PERMISSIVE FOR ALL TO ecomdb_user USING ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif"))) WITH CHECK ((buyer_id = ( SELECT (NULLIF(current_setting('ecomdb.user_id'::text, true), ''::text))::bigint AS "nullif")));
+CREATE POLICY "orders_buyer_status" ON "order_processing"."orders" AS RESTRICTIVE FOR UPDATE TO ecomdb_user USING ((status_id = ANY (ARRAY[1, 2]))) WITH CHECK ((status_id = ANY (ARRAY[1, 2])));
 CREATE POLICY "orders_seller" ON "order_processing"."orders" AS PERMISSIVE FOR ALL TO ecomdb_seller USING (order_processing.is_seller_in(region, id, created_at)) WITH CHECK (order_processing.is_seller_in(region, id, created_at));
+CREATE POLICY "orders_seller_status" ON "order_processing"."orders" AS RESTRICTIVE FOR UPDATE TO ecomdb_seller USING ((status_id = ANY (ARRAY[2, 3]))) WITH CHECK ((status_id = ANY (ARRAY[3, 4])));
 CREATE POLICY "orders_staff" ON "order_processing"."orders" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 GRANT DELETE ON order_processing.orders TO ecomdb_dba;
 GRANT INSERT ON order_processing.orders TO ecomdb_dba;
-GRANT INSERT ON order_processing.orders TO ecomdb_user;
 GRANT REFERENCES ON order_processing.orders TO ecomdb_dba;
 GRANT SELECT ON order_processing.orders TO ecomdb_administrator;
 GRANT SELECT ON order_processing.orders TO ecomdb_bi_analyst;

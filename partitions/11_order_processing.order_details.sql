@@ -178,7 +178,6 @@ CREATE POLICY "order_details_seller" ON "order_processing"."order_details" AS PE
 CREATE POLICY "order_details_staff" ON "order_processing"."order_details" AS PERMISSIVE FOR ALL TO ecomdb_marketing_specialist, ecomdb_bi_analyst, ecomdb_administrator, ecomdb_platform_manager, ecomdb_dba USING (true) WITH CHECK (true);
 GRANT DELETE ON order_processing.order_details TO ecomdb_dba;
 GRANT INSERT ON order_processing.order_details TO ecomdb_dba;
-GRANT INSERT ON order_processing.order_details TO ecomdb_user;
 GRANT REFERENCES ON order_processing.order_details TO ecomdb_dba;
 GRANT SELECT ON order_processing.order_details TO ecomdb_administrator;
 GRANT SELECT ON order_processing.order_details TO ecomdb_bi_analyst;

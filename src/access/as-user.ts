@@ -4,10 +4,11 @@
  * - `asUser(db, acting, work)`: one transaction that takes the role's group role (`SET LOCAL
  *   ROLE ecomdb_<role>`, as `set_config('role', ..., true)`) and names the acting user
  *   (`set_config('ecomdb.user_id', id, true)`). Both end with the transaction, so the connection
- *   returns to the pool as it was: this works behind a transaction-pooling pooler. The settings
- *   are sent without waiting for their answer, so on postgres.js they travel in the same round
- *   trip as the work's first statement (queries of one transaction are pipelined): the cost is
- *   BEGIN and COMMIT, not three round trips.
+ *   returns to the pool as it was: this works behind a transaction-pooling pooler. On postgres.js
+ *   BEGIN and the settings are sent without waiting for their answer, so they travel in the same
+ *   round trip as the work's first statement (a connection's queries are pipelined): the cost is
+ *   COMMIT's round trip, and with `{ readOnly: true }` (a READ ONLY transaction) not even that,
+ *   its COMMIT travelling ahead of the connection's next statement.
  * - `openRoleSession(db, role)`: a connection dedicated to one role (a postgres.js client with
  *   `max: 1`, or PGlite), which takes the role once for the whole session; each call names its
  *   user with a session-level `set_config` pipelined ahead of its first statement and cleared
@@ -23,6 +24,7 @@
  *   const page = await buyers.run(12, (db) => orderHistory(db, { region: 'MLB', buyerId: 12 }));
  */
 import { sql } from 'drizzle-orm';
+import { PostgresJsSession, PostgresJsTransaction } from 'drizzle-orm/postgres-js';
 import { dbRole, type RoleName } from '../../schema/security.ts';
 import { ROLES } from '../../schema/values.ts';
 import type { AccessDb } from './db.ts';
@@ -87,15 +89,115 @@ function bind(text: string, params: string[]): string {
   return text.replace(/\$(\d+)/g, (_, n: string) => `'${params[Number(n) - 1]!.replaceAll("'", "''")}'`);
 }
 
+export interface AsUserOptions {
+  /**
+   * The work only reads (an operation of OPERATIONS with `readOnly`): the transaction is READ
+   * ONLY, so a write fails (SQLSTATE 25006), and on postgres.js its COMMIT is not waited for.
+   */
+  readonly readOnly?: boolean;
+}
+
 /** Run `work` in one transaction as `acting`; everything it does is subject to the role's grants and policies. */
-export async function asUser<T>(db: AccessDb, acting: Acting, work: (tx: AccessDb) => Promise<T>): Promise<T> {
+export async function asUser<T>(db: AccessDb, acting: Acting, work: (tx: AccessDb) => Promise<T>, options: AsUserOptions = {}): Promise<T> {
   const role = checkRole(acting.role);
   const userId = userText(acting.userId);
-  return db.transaction(async (tx) =>
-    // First on the transaction's connection: no statement of the work runs before it, and if it
-    // fails the transaction is aborted, so none runs without the role.
-    settingsThen(tx as unknown as AccessDb, SET_LOCAL, [dbRole(role), userId], () => work(tx as unknown as AccessDb)),
+  const readOnly = options.readOnly === true;
+  const pool = poolClient(db);
+  if (pool) return pipelinedTransaction(db, pool, [dbRole(role), userId], work, readOnly);
+  return db.transaction(
+    async (tx) =>
+      // First on the transaction's connection: no statement of the work runs before it, and if it
+      // fails the transaction is aborted, so none runs without the role.
+      settingsThen(tx as unknown as AccessDb, SET_LOCAL, [dbRole(role), userId], () => work(tx as unknown as AccessDb)),
+    readOnly ? { accessMode: 'read only' } : undefined,
   );
+}
+
+/** A postgres.js client that owns its connections (not a transaction's): it can reserve one. */
+interface PoolClient extends RawClient {
+  reserve(): Promise<ReservedClient>;
+}
+interface ReservedClient extends RawClient {
+  release(): void;
+  savepoint?: (fn: (client: ReservedClient) => Promise<unknown>) => Promise<unknown>;
+}
+
+/** The postgres.js pool under `db`, when `db` is a database on postgres.js and not a transaction. */
+function poolClient(db: AccessDb): PoolClient | undefined {
+  const client = rawClient(db) as (RawClient & { reserve?: unknown }) | undefined;
+  return client && typeof client.reserve === 'function' ? (client as PoolClient) : undefined;
+}
+
+/**
+ * asUser on postgres.js, in the round trips of the work alone. postgres.js's own transaction
+ * waits for the answer to BEGIN before the first statement and for COMMIT's before returning:
+ * two round trips more than the same work without a transaction, which were most of what
+ * row-level security cost the bench's short reads (the policies themselves add a few hundredths
+ * of a millisecond to a statement). Here the transaction runs on a reserved connection: BEGIN
+ * and the settings are queued ahead of the work's first statement and travel with it (postgres.js
+ * writes a connection's queries in order without waiting for the answers); a nested
+ * db.transaction is a savepoint, queued the same way. A read-only transaction's COMMIT is queued
+ * and the connection released at once: COMMIT travels ahead of the connection's next statement,
+ * and a READ ONLY transaction has nothing to lose if it failed. Otherwise COMMIT is waited for. On
+ * failure, ROLLBACK is queued and the connection released; a failed setting is the error reported
+ * (the work's statements then fail as the aborted transaction's).
+ */
+async function pipelinedTransaction<T>(db: AccessDb, pool: PoolClient, params: string[], work: (tx: AccessDb) => Promise<T>, readOnly: boolean): Promise<T> {
+  const connection = await pool.reserve();
+  let released = false;
+  const release = () => {
+    if (!released) {
+      released = true;
+      connection.release();
+    }
+  };
+  /** Queue `text` on the connection now; its outcome, which never rejects unhandled. */
+  const queue = (text: string, values: unknown[] = []): Promise<unknown> => {
+    const q = connection.unsafe(text, values);
+    q.execute();
+    const outcome = Promise.resolve(q);
+    outcome.catch(() => {});
+    return outcome;
+  };
+  const settings = Promise.all([queue(readOnly ? 'BEGIN READ ONLY' : 'BEGIN'), queue(SET_LOCAL, params)]);
+  settings.catch(() => {});
+  let savepoints = 0;
+  connection.savepoint = async (fn) => {
+    const name = `ecomdb_${++savepoints}`;
+    const saved = queue(`SAVEPOINT ${name}`);
+    try {
+      const result = await fn(connection);
+      await saved;
+      return result;
+    } catch (error) {
+      await queue(`ROLLBACK TO SAVEPOINT ${name}`);
+      throw error;
+    }
+  };
+  const outer = (db as unknown as { session: { dialect: unknown; schema: unknown; options: unknown } }).session;
+  const session = new PostgresJsSession(connection as never, outer.dialect as never, outer.schema as never, outer.options as never);
+  const tx = new PostgresJsTransaction(outer.dialect as never, session, outer.schema as never) as unknown as AccessDb;
+  let result: T;
+  try {
+    result = await work(tx);
+    await settings;
+  } catch (error) {
+    void queue('ROLLBACK');
+    release();
+    await settings;
+    throw error;
+  }
+  if (readOnly) {
+    void queue('COMMIT');
+    release();
+    return result;
+  }
+  try {
+    await queue('COMMIT');
+  } finally {
+    release();
+  }
+  return result;
 }
 
 /** SET LOCAL ROLE and the acting user, for the transaction. */

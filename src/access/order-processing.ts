@@ -5,10 +5,13 @@
  * No oversell, no coupon over its limit, under any concurrency, without a serializable retry:
  * stock and coupon uses are taken by conditional UPDATEs (`SET stock = stock - q WHERE stock >=
  * q`), which PostgreSQL re-checks against the latest committed row after waiting for its lock.
- * Those UPDATEs live in SECURITY DEFINER functions (schema/security.ts ORDER_FUNCTIONS:
- * product_catalog.reserve_stock, order_processing.take_coupon, order_processing.release_order),
- * so that a buyer's login, which may not update stock or use counts, changes them only as
- * placing and cancelling an order do.
+ * Those UPDATEs live in SECURITY DEFINER functions (schema/security.ts ORDER_FUNCTIONS):
+ * order_processing.place_order takes the units (product_catalog.reserve_stock) and the coupon use
+ * (order_processing.take_coupon) and writes the order and its lines in the same call, and
+ * order_processing.release_order gives them back. A buyer's login may not update stock or use
+ * counts nor insert an order or an order line: every line holds units taken for it, so a
+ * cancellation gives back only what was taken. The library calls the same functions on every
+ * connection (as a role, as the owner, on PGlite).
  *
  * Lock order, the same in every operation so that two of them never wait for each other in a
  * cycle: an order row first (when the operation acts on an existing order), then products by
@@ -19,9 +22,9 @@ import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { addresses, coupons, orderDetails, orders, payments, products, shipments } from '../../schema/index.ts';
 import { ORDER_STATUSES, type SiteId } from '../../schema/values.ts';
 import type { AccessDb, OrderRef } from './db.ts';
-import { cents, centsOf, currencyOf, date, decimal, id, int, oneOf, percentOf, refuse, site } from './guard.ts';
+import { cents, centsOf, currencyOf, date, decimal, id, int, oneOf, refuse, site } from './guard.ts';
 import { nameOf, ORDER_STATUS, PAYMENT_STATUS, SHIPMENT_STATUS, type OrderStatus } from './reference.ts';
-import { citesOrder, discountedPrice, findOrder, NOW_MS, orderRef, requireActiveUser, requireStatus, scalar } from './shared.ts';
+import { citesOrder, findOrder, NOW_MS, orderRef, requireActiveUser, requireStatus, scalar } from './shared.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Buyer: place an order
@@ -102,10 +105,27 @@ async function couponRefusal(tx: AccessDb, region: SiteId, code: string) {
   return refuse('E_ACCESS_COUPON', `coupon ${code} cannot be used in ${region}: ${reason}`, 'order without it, or with another coupon', { region, code, reason });
 }
 
+/** What order_processing.place_order returns: the order, or why it took nothing. */
+type PlaceResult =
+  | { refused: 'stock'; product_id: number | string }
+  | { refused: 'coupon' }
+  | {
+      id: number | string;
+      created_at: string;
+      status: 'payment_required' | 'paid';
+      coupon_id: number | string | null;
+      subtotal: string;
+      discount_total: string;
+      total: string;
+      currency: string;
+      unit_prices: string[];
+    };
+
 /**
  * Place an order: reserve every line's units (no oversell), snapshot each unit price with the
  * product's discount active now, take one use of the coupon (never beyond its limit), and
- * record the order as payment_required with totals that add up. All or nothing.
+ * record the order as payment_required with totals that add up. All or nothing: one call of
+ * order_processing.place_order, after the buyer and the address are checked.
  */
 export async function placeOrder(db: AccessDb, params: PlaceOrderParams): Promise<PlacedOrder> {
   const region = site(params.region);
@@ -128,64 +148,32 @@ export async function placeOrder(db: AccessDb, params: PlaceOrderParams): Promis
     }
     if (address.userId !== buyerId) throw refuse('E_ACCESS_FORBIDDEN', `address ${address.id} is not user ${buyerId}'s`, 'ship to one of your own addresses', { region, addressId });
 
-    for (const line of lines) {
-      const taken = await scalar<boolean>(tx, sql`SELECT product_catalog.reserve_stock(${region}, ${line.productId}::bigint, ${line.quantity}::integer) AS v`);
-      if (!taken) throw await stockRefusal(tx, region, line);
-    }
-    // The rows are ours until COMMIT: their prices cannot change under us.
-    const priced = await tx
-      .select({ id: products.id, unitPrice: discountedPrice(tx, region, NOW_MS) })
-      .from(products)
-      .where(and(eq(products.region, region), inArray(products.id, lines.map((l) => l.productId))));
-    const placed = lines.map((l) => ({ ...l, unitPrice: priced.find((p) => p.id === l.productId)!.unitPrice }));
-    const subtotal = placed.reduce((sum, l) => sum + BigInt(l.quantity) * centsOf(l.unitPrice), 0n);
-
-    let couponId: number | null = null;
-    let discount = 0n;
-    if (code !== undefined) {
-      const taken = await scalar<string | number | null>(tx, sql`SELECT order_processing.take_coupon(${region}, ${code}) AS v`);
-      if (taken === null) throw await couponRefusal(tx, region, code);
-      // The use is ours until COMMIT: the coupon's terms cannot change under us.
-      const [coupon] = await tx
-        .select({ id: coupons.id, percentage: coupons.percentage, fixedAmount: coupons.fixedAmount })
-        .from(coupons)
-        .where(and(eq(coupons.region, region), eq(coupons.id, Number(taken))));
-      if (!coupon) throw await couponRefusal(tx, region, code);
-      couponId = coupon.id;
-      const off = coupon.percentage !== null ? percentOf(subtotal, coupon.percentage) : centsOf(coupon.fixedAmount!);
-      discount = off < subtotal ? off : subtotal;
-    }
-    const total = subtotal - discount;
-    const status = total === 0n ? 'paid' : 'payment_required';
-    const currency = currencyOf(region);
-    const [order] = await tx
-      .insert(orders)
-      .values({
-        region,
-        buyerId,
-        statusId: ORDER_STATUS[status],
-        couponId,
-        shippingAddressId: address.id,
-        discountTotal: decimal(discount),
-        total: decimal(total),
-        currency,
-        createdAt: NOW_MS,
-      })
-      .returning({ id: orders.id, createdAt: orders.createdAt });
-    await tx.insert(orderDetails).values(
-      placed.map((l) => ({ region, orderId: order!.id, orderCreatedAt: NOW_MS, productId: l.productId, quantity: l.quantity, unitPrice: l.unitPrice })),
+    // Units, prices, the coupon use, the order and its lines in one call (one round trip), as the
+    // tables' owner: a buyer's login may not write any of them itself.
+    const ids = `{${lines.map((l) => l.productId).join(',')}}`;
+    const quantities = `{${lines.map((l) => l.quantity).join(',')}}`;
+    const raw = await scalar<PlaceResult | string>(
+      tx,
+      sql`SELECT order_processing.place_order(${region}::text, ${buyerId}::bigint, ${address.id}::bigint, ${ids}::bigint[], ${quantities}::integer[], ${code ?? null}::text) AS v`,
     );
+    const result: PlaceResult = typeof raw === 'string' ? JSON.parse(raw) : raw;
+    if ('refused' in result) {
+      // Nothing was taken; the reason is read as the caller sees the row.
+      if (result.refused === 'coupon') throw await couponRefusal(tx, region, code!);
+      throw await stockRefusal(tx, region, lines.find((l) => l.productId === Number(result.product_id))!);
+    }
+    const status = result.status;
     return {
       region,
-      id: order!.id,
-      createdAt: order!.createdAt,
+      id: Number(result.id),
+      createdAt: new Date(result.created_at),
       status,
-      couponId,
-      subtotal: decimal(subtotal),
-      discountTotal: decimal(discount),
-      total: decimal(total),
-      currency,
-      lines: placed,
+      couponId: result.coupon_id === null ? null : Number(result.coupon_id),
+      subtotal: decimal(centsOf(result.subtotal)),
+      discountTotal: decimal(centsOf(result.discount_total)),
+      total: decimal(centsOf(result.total)),
+      currency: result.currency,
+      lines: lines.map((l, i) => ({ ...l, unitPrice: decimal(centsOf(result.unit_prices[i]!)) })),
     };
   });
 }

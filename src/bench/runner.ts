@@ -282,7 +282,7 @@ export async function runMix(workload: Workload, executors: readonly Executor[],
         ? call.run
         : options.rlsMode === 'session' && executor.as
           ? (_db: AccessDb) => executor.as!(acting, call.run)
-          : (db: AccessDb) => asUser(db, acting, call.run);
+          : (db: AccessDb) => asUser(db, acting, call.run, { readOnly });
       try {
         const result = options.cache && call.cached ? await call.cached(options.cache) : await attempt(run, executor, readOnly, stats);
         stats.latency.record(performance.now() - begin);

@@ -30,7 +30,7 @@ export function roleMatrixTable(matrix: readonly Grant[] = ROLE_MATRIX): string 
 
 /** Which rows each role's policies leave it, per region-scoped table. */
 export function rowPolicyTable(): string {
-  const rows = ROW_POLICIES.map((p) => `| \`${p.table}\` | \`${p.name}\` | ${p.for.toUpperCase()} | ${p.to.map((r) => `\`${dbRole(r)}\``).join(', ')} | ${p.using === undefined ? '' : `\`${p.using}\``} | ${p.check === undefined ? '' : `\`${p.check}\``} |`);
+  const rows = ROW_POLICIES.map((p) => `| \`${p.table}\` | \`${p.name}\` | ${p.for.toUpperCase()}${p.restrictive ? ' (restrictive)' : ''} | ${p.to.map((r) => `\`${dbRole(r)}\``).join(', ')} | ${p.using === undefined ? '' : `\`${p.using}\``} | ${p.check === undefined ? '' : `\`${p.check}\``} |`);
   return ['| table | policy | command | roles | rows it reads or changes (USING) | rows it may write (WITH CHECK) |', '|---|---|---|---|---|---|', ...rows].join('\n');
 }
 

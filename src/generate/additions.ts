@@ -200,6 +200,7 @@ export function policyFunctionStatements(): Addition[] {
       sql: `CREATE OR REPLACE FUNCTION ${name}(${f.args}) RETURNS boolean
   LANGUAGE plpgsql STABLE PARALLEL SAFE
   SET search_path = ${FIXED_SEARCH_PATH}
+  SET plan_cache_mode = force_generic_plan
   AS $fn$
 BEGIN
   RETURN ${f.body};
@@ -324,7 +325,7 @@ export function policySql(p: RowPolicy, target: string): string {
   const to = p.to.map((r) => quoteIdent(dbRole(r))).join(', ');
   const using = p.using === undefined ? '' : ` USING (${p.using})`;
   const check = p.check === undefined ? '' : ` WITH CHECK (${p.check})`;
-  return `CREATE POLICY ${quoteIdent(p.name)} ON ${target} AS PERMISSIVE FOR ${p.for.toUpperCase()} TO ${to}${using}${check}`;
+  return `CREATE POLICY ${quoteIdent(p.name)} ON ${target} AS ${p.restrictive ? 'RESTRICTIVE' : 'PERMISSIVE'} FOR ${p.for.toUpperCase()} TO ${to}${using}${check}`;
 }
 
 /** The table and, on a partitioned database, every partition under it, as a plpgsql loop header. */

@@ -150,6 +150,16 @@ for (const kind of ['server', 'partitioned'] as const) {
       // Without an acting user a buyer sees nothing of anyone's.
       const nobody = await asUser(buyer, { role: 'user' }, (tx) => tx.execute<{ n: number }>(sql`select count(*)::int as n from order_processing.orders`));
       expect((nobody as unknown as { n: number }[])[0]!.n).toBe(0);
+      // A read-only call writes nothing (25006); a nested transaction that fails rolls back to its savepoint only.
+      const write = await asUser(buyer, { role: 'user', userId: w.buyer }, (tx) => tx.execute(sql`update user_management.users set phone = phone where id = ${w.buyer}`), { readOnly: true }).then(() => undefined, (e: unknown) => e);
+      expect(sqlstate(write)).toBe('25006');
+      const nested = await asUser(buyer, { role: 'user', userId: w.buyer }, async (tx) => {
+        const failed = await tx.transaction(async (inner) => inner.execute(sql`select 1 / 0`)).then(() => 'ok', (e: unknown) => sqlstate(e));
+        const [row] = (await tx.execute(sql`select count(*)::int as n from order_processing.orders`)) as unknown as { n: number }[];
+        return { failed, n: row!.n };
+      });
+      expect(nested.failed).toBe('22012');
+      expect(nested.n).toBeGreaterThan(0);
     });
 
     it('buyer and seller cannot read or change another\'s rows through the parent', async () => {
@@ -281,11 +291,35 @@ for (const kind of ['server', 'partitioned'] as const) {
       expect([await stock(), await uses()]).toEqual([stock0, uses0]);
       expect(await fact(`select s.name from order_processing.orders o join order_processing.order_statuses s on s.id = o.status_id where o.region = $1 and o.id = $2`, [w.region, order2.id])).toBe('paid');
       // A quantity outside an order line's is refused; other roles may not call the functions at all.
-      const wrong = await me((tx) => tx.execute(sql`select product_catalog.reserve_stock(${w.region}, ${w.charger}::bigint, 5000) as v`)).then(() => undefined, (e: unknown) => e);
+      const wrong = await me((tx) => tx.execute(sql`select order_processing.place_order(${w.region}, ${w.buyer}::bigint, 1::bigint, ${`{${w.charger}}`}::bigint[], '{5000}'::integer[], null) as v`)).then(() => undefined, (e: unknown) => e);
       expect(sqlstate(wrong)).toBe('22023');
       await denied(asUser(db('seller'), { role: 'seller', userId: w.seller }, (tx) => tx.execute(sql`select product_catalog.reserve_stock(${w.region}, ${w.headset}::bigint, 1) as v`)));
       await denied(asUser(db('marketing_specialist'), { role: 'marketing_specialist', userId: w.marketer }, (tx) => tx.execute(sql`select order_processing.take_coupon(${w.region}, ${w.percentCoupon}) as v`)));
       expect([await stock(), await uses()]).toEqual([stock0, uses0]);
+    });
+
+    it('buyer: writes no order, order line or reservation itself, so a cancellation gives back only the units its order took', async () => {
+      const me = <T,>(work: (tx: AccessDb) => Promise<T>) => asUser(db('user'), { role: 'user', userId: w.buyer }, work);
+      const stocks = async () => [await fact(`select stock from product_catalog.products where region = $1 and id = $2`, [w.region, w.charger]), await fact(`select stock from product_catalog.products where region = $1 and id = $2`, [w.region, w.headset])];
+      const before = await stocks();
+      const placed = await me((tx) => placeOrder(tx, { region: w.region, buyerId: w.buyer, lines: [{ productId: w.charger, quantity: 1 }] }));
+      // Forbidden: a line of another seller's listing in the buyer's own order, units never taken (it would be given back on cancelling) ...
+      await denied(me((tx) => tx.execute(sql`insert into order_processing.order_details (region, order_id, order_created_at, product_id, quantity, unit_price) values (${w.region}, ${placed.id}, ${placed.createdAt.toISOString()}::timestamptz, ${w.headset}, 3, 1)`)));
+      // ... an order written by hand, and the steps of place_order alone.
+      await denied(me((tx) => tx.execute(sql`insert into order_processing.orders (region, buyer_id, status_id, shipping_address_id, total, currency) select region, buyer_id, status_id, shipping_address_id, total, currency from order_processing.orders where region = ${w.region} and id = ${placed.id}`)));
+      await denied(me((tx) => tx.execute(sql`select product_catalog.reserve_stock(${w.region}, ${w.headset}::bigint, 1) as v`)));
+      await denied(me((tx) => tx.execute(sql`select order_processing.take_coupon(${w.region}, ${w.percentCoupon}) as v`)));
+      // Nor an order for another buyer through the function (the library refuses it before: that buyer is not found).
+      const theirAddress = await fact(`select id from user_management.addresses where region = $1 and user_id = $2 limit 1`, [w.region, w.buyer2]);
+      await denied(me((tx) => tx.execute(sql`select order_processing.place_order(${w.region}, ${w.buyer2}::bigint, ${theirAddress}::bigint, ${`{${w.charger}}`}::bigint[], '{1}'::integer[], null) as v`)));
+      const cancelled = await me((tx) => cancelOrder(tx, { region: w.region, buyerId: w.buyer, order: placed }));
+      expect(cancelled.restocked).toEqual([{ productId: w.charger, quantity: 1 }]);
+      expect(await stocks()).toEqual(before);
+      // A cancelled order stays cancelled: the buyer cannot make it cancellable again to give its units back twice.
+      const revived = await me((tx) => tx.execute(sql`update order_processing.orders set status_id = 1 where region = ${w.region} and id = ${placed.id}`));
+      expect((revived as unknown as { count: number }).count).toBe(0);
+      expect(one(await me((tx) => tx.execute(sql`select order_processing.release_order(${w.region}, ${placed.id}::bigint, ${placed.createdAt.toISOString()}::timestamptz) as v`)))).toBe(false);
+      expect(await stocks()).toEqual(before);
     });
 
     it('a role session: the buyer login takes its role once; each call sees its own user\'s rows, none without one', async () => {
@@ -451,8 +485,10 @@ describe('the roles on PGlite (embedded, same migrations)', () => {
     await asUser(t.db, { role: 'user', userId: w.buyer }, (tx) => placeOrder(tx, { region: w.region, buyerId: w.buyer, lines: [{ productId: w.charger, quantity: 1 }] }));
     const mine = await asUser(t.db, { role: 'user', userId: w.buyer }, (tx) => orderHistory(tx, { region: w.region, buyerId: w.buyer }));
     expect(mine.orders.length).toBe(1);
-    const theirs = await asUser(t.db, { role: 'user', userId: w.buyer }, (tx) => orderHistory(tx, { region: w.region, buyerId: w.buyer2 }));
+    const theirs = await asUser(t.db, { role: 'user', userId: w.buyer }, (tx) => orderHistory(tx, { region: w.region, buyerId: w.buyer2 }), { readOnly: true });
     expect(theirs.orders).toHaveLength(0);
+    const write = await asUser(t.db, { role: 'user', userId: w.buyer }, (tx) => tx.execute(sql`update user_management.users set phone = phone where id = ${w.buyer}`), { readOnly: true }).then(() => undefined, (e: unknown) => e);
+    expect(sqlstate(write)).toBe('25006');
     await denied(asUser(t.db, { role: 'bi_analyst' }, (tx) => tx.execute(sql`select email from user_management.users limit 1`)));
     const changed = await asUser(t.db, { role: 'seller', userId: w.seller }, (tx) =>
       tx.execute(sql`update product_catalog.products set price = 1 where region = ${w.region} and id = ${w.headset} returning id`),
