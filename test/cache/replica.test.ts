@@ -80,6 +80,12 @@ afterAll(async () => {
 
 describe('refills and a lagging replica', () => {
   it('a refill reads the replica while nothing was invalidated', async () => {
+    // The world's own writes raised the floors (the primary's WAL position when the invalidator
+    // took them): the standby is up to date once it has replayed past that, which a busy machine
+    // may take a moment to do.
+    await waitFor('the invalidations of the world\'s writes', async () => (await primary`select count(*)::int as n from ecomdb_cache.invalidations`)[0]!.n === 0);
+    const lsn = (await primary<{ lsn: string }[]>`select pg_current_wal_insert_lsn()::text as lsn`)[0]!.lsn;
+    await waitFor('the standby to replay them', async () => (await standby`select pg_last_wal_replay_lsn() >= ${lsn}::pg_lsn as ok`)[0]!.ok === true);
     await router.refresh();
     const page = await cachedProductPage(layer.reads, { region: world.region, productId: world.phone });
     expect(page.price).toBe('1000.00');
