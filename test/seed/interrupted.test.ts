@@ -1,0 +1,109 @@
+/**
+ * A seed stopped halfway never leaves data a command takes for a seeded database. On the
+ * partitioned layout the seed commits phase by phase: killed (kill -9) or interrupted (Ctrl-C)
+ * in any phase, it leaves its marker, verify refuses the database (E_SEED_UNFINISHED) and the
+ * next seed cleans up and seeds; a refused row cleans up at once. On plain tables the seed is
+ * one transaction: killed, the database is as it was. Each seed is stopped by the test hook
+ * ECOMDB_SEED_PAUSE_AT, which makes it wait at a named phase until the signal comes.
+ */
+import { describe, expect, it } from 'vitest';
+import { SEED_PHASES } from '../../src/seed/marker.ts';
+import { snapshot } from '../helpers/checksums.ts';
+import { ecomdb, errorCode, jsonError, spawnEcomdb, type CliResult } from '../helpers/cli.ts';
+import { databasesForBlock, withPostgres, type TestDatabase } from '../helpers/db.ts';
+
+const UNTIL = '2026-11-01';
+const seedArgs = (url: string, ...more: string[]) => ['seed', '--url', url, '--until', UNTIL, '--scale', '0.2', ...more];
+
+/** Start a seed that waits at `phase`, send it `signal` once it says it is there; its result. */
+async function stopAt(url: string, phase: string, signal: NodeJS.Signals, during?: () => Promise<void>): Promise<CliResult> {
+  const { child, done } = spawnEcomdb(seedArgs(url), { env: { ECOMDB_SEED_PAUSE_AT: phase }, killAfterMs: 120_000 });
+  let stderr = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.includes(`paused at the ${phase} phase`)) resolve();
+    });
+    child.on('exit', () => reject(new Error(`the seed ended before its ${phase} phase: ${stderr}`)));
+  });
+  await during?.();
+  child.kill(signal);
+  return done;
+}
+
+/** Whether the marker's schema exists. */
+async function marker(d: TestDatabase): Promise<boolean> {
+  const [row] = await d.sql<{ there: boolean }[]>`select to_regnamespace('ecomdb_seed') is not null as there`;
+  return row!.there;
+}
+
+async function expectRefused(url: string): Promise<void> {
+  const verify = await ecomdb(['verify', '--url', url]);
+  expect(verify.code, verify.stderr).toBe(19);
+  expect(errorCode(verify)).toBe('E_SEED_UNFINISHED');
+}
+
+describe('an interrupted seed', () => {
+  const fresh = databasesForBlock();
+
+  it('partitioned: a refused row keeps nothing; killed in every phase, verify refuses and the next seed finishes', async () => {
+    const d = await fresh('seed_phases');
+    expect((await ecomdb(['partition', 'apply', '--url', d.url])).code).toBe(0);
+    // The first seed also creates the month partitions of the history window, which stay.
+    const first = await ecomdb(seedArgs(d.url), { env: { ECOMDB_SEED_FAULT: 'order_processing.orders:40' } });
+    expect(first.code, first.stderr).toBe(7);
+    const before = await withPostgres(d.url, (db) => db.session(snapshot));
+    expect(await marker(d)).toBe(false);
+
+    const fault = await ecomdb(seedArgs(d.url, '--json'), { env: { ECOMDB_SEED_FAULT: 'messaging.messages:5' } });
+    expect(fault.code, fault.stderr).toBe(7);
+    expect(jsonError(fault)).toMatchObject({ code: 'E_SEED_FAILED', details: { table: '"messaging"."messages"', sqlstate: '22P04' } });
+    // No rows, the same keys and indexes (names and definitions), no marker.
+    expect(await withPostgres(d.url, (db) => db.session(snapshot))).toEqual(before);
+    expect(await marker(d)).toBe(false);
+
+    for (const phase of SEED_PHASES) {
+      const during = phase === 'start'
+        ? async () => {
+            // Meanwhile a second seed is refused: one seed per database.
+            const second = await ecomdb(seedArgs(d.url, '--truncate'));
+            expect(second.code, second.stderr).toBe(7);
+            expect(errorCode(second)).toBe('E_SEED_BUSY');
+          }
+        : undefined;
+      const killed = await stopAt(d.url, phase, 'SIGKILL', during);
+      expect(killed.code, phase).toBe(-1);
+      await expectRefused(d.url);
+    }
+    const interrupted = await stopAt(d.url, 'load', 'SIGINT');
+    expect(interrupted.code, interrupted.stderr).toBe(130);
+    await expectRefused(d.url);
+
+    const rerun = await ecomdb(seedArgs(d.url));
+    expect(rerun.code, rerun.stderr).toBe(0);
+    const after = await withPostgres(d.url, (db) => db.session(snapshot));
+    expect(after.defs).toEqual(before.defs);
+    expect(after.sums['"order_processing"."orders"']!.rows).toBeGreaterThan(0);
+    // Finished: the marker is gone and the other commands take the database again.
+    expect(await marker(d)).toBe(false);
+    const list = await ecomdb(['partition', 'list', '--url', d.url]);
+    expect(list.code, list.stderr).toBe(0);
+  }, 150_000);
+
+  it('plain tables: killed with its one transaction open, the database is as it was and the next seed succeeds', async () => {
+    const d = await fresh('seed_plain_kill');
+    const before = await withPostgres(d.url, (db) => db.session(snapshot));
+    const killed = await stopAt(d.url, 'load', 'SIGKILL');
+    expect(killed.code).toBe(-1);
+    // The server notices the dropped connection and rolls the transaction back.
+    let after;
+    for (let i = 0; i < 50; i++) {
+      after = await withPostgres(d.url, (db) => db.session(snapshot));
+      if (JSON.stringify(after) === JSON.stringify(before)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(after).toEqual(before);
+    const rerun = await ecomdb(seedArgs(d.url));
+    expect(rerun.code, rerun.stderr).toBe(0);
+  }, 60_000);
+});
