@@ -409,13 +409,15 @@ export async function seedDatabase(db: Database, files: readonly MigrationFile[]
       if (marker) options.onPhased?.();
       if (marker) options.onPhase?.(`an unfinished seed (stopped in its '${marker.phase}' phase) is cleaned up first`);
       else if (!options.truncate) await assertEmpty(session, tables);
-      await ensureMonths(db, world, options.onPhase);
-      const keys = await planKeys(session, tables, options.partitionedKeys);
-      if (server && (marker || (keys.partitions > 0 && (options.partitionedKeys ?? 'auto') === 'auto'))) {
+      const layout = await planKeys(session, tables, options.partitionedKeys);
+      if (server && (marker || (layout.partitions > 0 && (options.partitionedKeys ?? 'auto') === 'auto'))) {
         options.onPhased?.();
-        options.onPhase?.(`partitioned layout (${keys.partitions} partitions): loading in phases that each commit, keys dropped and rebuilt table by table`);
-        return await phasedSeed(session, world, tables, options, marker, started);
+        options.onPhase?.(`partitioned layout (${layout.partitions} partitions): loading in phases that each commit, keys dropped and rebuilt table by table`);
+        return await phasedSeed(db, session, world, tables, options, marker, started);
       }
+      await ensureMonths(db, world, options.onPhase);
+      // Counted again: the months just created have keys too.
+      const keys = await planKeys(session, tables, options.partitionedKeys);
       if (keys.partitions > 0) options.onPhase?.(keys.reason);
       return await oneTransaction(session, world, tables, keys, options, started);
     } finally {
@@ -527,8 +529,9 @@ const sameDefinition = (a: SavedDefinition, b: SavedDefinition) => a.table === b
  * The partitioned layout on a server, in phases that each commit (docs/design.md, 'Loading bare
  * tables, then constraining'), so that no transaction holds more than one table's locks:
  *   start      the marker (ecomdb_seed.state) with the definitions of the keys and indexes to drop;
- *   drop       each foreign key, UNIQUE constraint and index dropped in its own transaction, then
- *              the seeded tables emptied (with --truncate, or after an unfinished seed);
+ *   drop       each foreign key, UNIQUE constraint and index dropped in its own transaction; the
+ *              month partitions of the history window created (ensureMonths), then the seeded
+ *              tables emptied (with --truncate, or after an unfinished seed);
  *   load       each table streamed by COPY (or inserted by SQL) in its own transaction;
  *   constrain  each definition rebuilt and validated in its own transaction;
  *   check      ANALYZE (a transaction per table), the data rules; the marker dropped with the
@@ -536,7 +539,7 @@ const sameDefinition = (a: SavedDefinition, b: SavedDefinition) => a.table === b
  * A failure cleans up (the tables emptied, the definitions restored, the marker dropped) before
  * it is thrown; a killed process leaves the marker, which the next seed finds.
  */
-async function phasedSeed(session: Session, world: World, tables: readonly string[], options: SeedOptions, marker: Marker | null, started: number): Promise<SeedResult> {
+async function phasedSeed(db: Database, session: Session, world: World, tables: readonly string[], options: SeedOptions, marker: Marker | null, started: number): Promise<SeedResult> {
   const enter = async (phase: SeedPhase) => {
     await session.query(`update ${MARKER} set phase = $1`, [phase]);
   };
@@ -573,6 +576,9 @@ async function phasedSeed(session: Session, world: World, tables: readonly strin
       first = false;
     }
     if (first) await transaction(session, () => enter('drop'));
+    // The month partitions of the history window, now that the parents have no foreign keys and
+    // indexes to clone onto each (the constrain phase builds them on every partition anyway).
+    await ensureMonths(db, world, options.onPhase);
     if (options.truncate || marker) {
       options.onPhase?.('emptying the seeded tables');
       await emptyTables(session, tables, quiet, loud);
