@@ -1,20 +1,21 @@
 /**
- * Loading a seeded marketplace, all or nothing. Everything happens in ONE transaction: the
- * constraints (primary keys, foreign keys, UNIQUE, CHECK) and indexes of the seeded tables are
- * dropped, every table is streamed by COPY into its bare heap (NOT NULL and column types still
- * refuse a malformed row at once), the SQL-derived tables are inserted, and the constraints and
- * indexes are rebuilt and validated — a CHECK or key the data breaks fails here, naming it —
- * and the tables analysed before COMMIT. Loading bare and constraining afterwards is several
- * times faster than loading into constrained tables (docs/design.md, 'Loading bare tables, then constraining'); a failure or a killed process
- * rolls everything back, so the database is left as it was.
+ * Loading a seeded marketplace, all or nothing, in one of two ways.
  *
- * Partitioned tables are the exception when the server's lock table is too small: dropping and
- * rebuilding the keys of a partitioned table locks every clone, trigger and index on every
- * partition until COMMIT (~8,000 lock slots at scale 1 with the declared layout, more than the
- * whole lock table of a default server). `planKeys` estimates that need; when it would take more
- * than half of the table, partitioned tables keep their keys and their rows are checked as
- * they arrive, which is slower (scale 10 on the server: 78 s against 9 s unpartitioned) but
- * never runs the server out of locks.
+ * One transaction (plain tables, the embedded database, or `--partitioned-keys rebuild|keep`):
+ * the constraints (foreign keys, UNIQUE) and indexes of the seeded tables are dropped, every
+ * table is streamed by COPY into its bare heap (NOT NULL, CHECK and primary keys still refuse a
+ * malformed row at once), the SQL-derived tables are inserted, the constraints and indexes are
+ * rebuilt and validated — a key the data breaks fails here, naming it — and the tables analysed
+ * before COMMIT. Loading bare and constraining afterwards is several times faster than loading
+ * into constrained tables (docs/design.md, 'Loading bare tables, then constraining'); a failure
+ * or a killed process rolls everything back, so the database is left as it was.
+ *
+ * Phases that each commit (the partitioned layout on a server, phasedSeed): in one transaction,
+ * dropping and rebuilding the keys of every partition needs more lock slots than a default
+ * server has (`planKeys`), and keeping them during the load made the partitioned seed about 9×
+ * slower than plain tables. So no transaction spans more than one key or one table; a marker
+ * (src/seed/marker.ts) records the unfinished seed, every other command refuses the database
+ * while it exists, and the next seed cleans up and seeds again.
  */
 import { CACHE_INVALIDATION_OFF, INVALIDATE_EVERYTHING } from '../cache/outbox.ts';
 import { PARTITION_LAYOUT } from '../../schema/partitions.ts';
