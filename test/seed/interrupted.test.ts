@@ -60,7 +60,8 @@ async function expectRefused(url: string): Promise<void> {
   expect(errorCode(verify)).toBe('E_SEED_UNFINISHED');
 }
 
-describe('an interrupted seed', () => {
+// The two databases are independent: the tests run side by side.
+describe.concurrent('an interrupted seed', () => {
   const fresh = databasesForBlock();
 
   it('partitioned: killed in every phase, verify refuses and the next seed finishes; a refused row keeps nothing', async () => {
@@ -98,9 +99,9 @@ describe('an interrupted seed', () => {
 
     // A refused row fails the seed (exit 7) and keeps nothing: the tables emptied (it was asked to
     // replace their rows), every key and index as it was, no marker.
-    const fault = await ecomdb(seedArgs(d.url, '--truncate', '--json'), { env: { ECOMDB_SEED_FAULT: 'messaging.messages:5' } });
+    const fault = await ecomdb(seedArgs(d.url, '--truncate', '--json'), { env: { ECOMDB_SEED_FAULT: 'user_management.addresses:5' } });
     expect(fault.code, fault.stderr).toBe(7);
-    expect(jsonError(fault)).toMatchObject({ code: 'E_SEED_FAILED', details: { table: '"messaging"."messages"', sqlstate: '22P04' } });
+    expect(jsonError(fault)).toMatchObject({ code: 'E_SEED_FAILED', details: { table: '"user_management"."addresses"', sqlstate: '22P04' } });
     const after = await withPostgres(d.url, (db) => db.session(snapshot));
     expect(after.defs).toEqual(seeded.defs);
     for (const table of seededTables()) expect(after.sums[table]!.rows, table).toBe(0);
