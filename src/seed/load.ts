@@ -524,6 +524,51 @@ async function transaction<T>(session: Session, work: () => Promise<T>): Promise
   }
 }
 
+/**
+ * Whether this role may load with the triggers of foreign keys silent (`session_replication_role
+ * = replica`: a superuser, or a role granted SET on it), as pg_restore --disable-triggers does.
+ */
+async function maySilenceTriggers(session: Session): Promise<boolean> {
+  const [row] = await session.query<{ may: boolean }>(
+    `select current_setting('is_superuser') = 'on' or coalesce(has_parameter_privilege('session_replication_role', 'SET'), false) as may`,
+  );
+  return row?.may === true;
+}
+
+interface KeptForeignKey {
+  readonly table: string;
+  readonly name: string;
+  /** One query over the parents that counts the rows with no referenced row (MATCH SIMPLE). */
+  readonly orphans: string;
+}
+
+/**
+ * The foreign keys of `tables` (MATCH SIMPLE, declared on the table itself) that stay in place
+ * during a load with their triggers silent, each with the query that validates it afterwards,
+ * and the keys and indexes they reference, which must stay too.
+ */
+export async function keptForeignKeys(session: Session, tables: readonly string[]): Promise<{ keys: KeptForeignKey[]; referenced: Set<string> }> {
+  const rows = await session.query<{ tbl: string; name: string; ref: string; cols: string[]; refcols: string[]; refindex: string }>(
+    `select format('%I.%I', n.nspname, c.relname) as tbl, con.conname as name,
+            format('%I.%I', rn.nspname, r.relname) as ref, i.relname as refindex,
+            array(select a.attname::text from unnest(con.conkey) with ordinality k(n, o) join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.n order by k.o) as cols,
+            array(select a.attname::text from unnest(con.confkey) with ordinality k(n, o) join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.n order by k.o) as refcols
+       from pg_constraint con join pg_class c on c.oid = con.conrelid join pg_namespace n on n.oid = c.relnamespace
+       join pg_class r on r.oid = con.confrelid join pg_namespace rn on rn.oid = r.relnamespace
+       join pg_class i on i.oid = con.conindid
+      where con.conrelid = any($1::regclass[]) and con.contype = 'f' and con.conparentid = 0 and con.confmatchtype = 's'`,
+    [tables],
+  );
+  const keys = rows.map((r) => ({
+    table: r.tbl,
+    name: r.name,
+    orphans:
+      `SELECT count(*)::int AS n FROM ${r.tbl} c WHERE ${r.cols.map((col) => `c.${quoteIdent(col)} IS NOT NULL`).join(' AND ')}` +
+      ` AND NOT EXISTS (SELECT 1 FROM ${r.ref} p WHERE ${r.cols.map((col, i) => `p.${quoteIdent(r.refcols[i]!)} = c.${quoteIdent(col)}`).join(' AND ')})`,
+  }));
+  return { keys, referenced: new Set(rows.map((r) => `${r.ref} ${r.refindex}`)) };
+}
+
 const sameDefinition = (a: SavedDefinition, b: SavedDefinition) => a.table === b.table && a.name === b.name && a.kind === b.kind;
 
 /**
@@ -544,8 +589,19 @@ async function phasedSeed(db: Database, session: Session, world: World, tables: 
   const enter = async (phase: SeedPhase) => {
     await session.query(`update ${MARKER} set phase = $1`, [phase]);
   };
-  // start: the marker first, with what the next seed needs to restore if this one dies.
-  const saved = marker ? (marker.definitions as SavedDefinition[]) : await secondaryDefinitions(session, tables, true);
+  // start: the marker first, with what the next seed needs to restore if this one dies: what an
+  // unfinished seed recorded (the catalog may have lost some of it) and whatever is there now.
+  // Foreign keys stay in place, unchecked during the load and validated after it by one query
+  // each, when the role may silence their triggers: rebuilding one on a partitioned table makes a
+  // copy on every partition and validates partition by partition (the most costly definitions).
+  const silent = await maySilenceTriggers(session);
+  const kept = silent ? await keptForeignKeys(session, tables) : { keys: [], referenced: new Set<string>() };
+  const keep = (d: SavedDefinition) =>
+    (d.kind === 'foreign_key' && kept.keys.some((k) => k.table === d.table && k.name === d.name)) ||
+    ((d.kind === 'unique' || d.kind === 'index') && kept.referenced.has(`${d.table} ${d.name}`));
+  const present = (await secondaryDefinitions(session, tables, true)).filter((d) => !keep(d));
+  const recorded = marker ? (marker.definitions as SavedDefinition[]) : [];
+  const saved = [...recorded, ...present.filter((p) => !recorded.some((r) => sameDefinition(r, p)))];
   await transaction(session, async () => {
     await session.exec(`CREATE SCHEMA IF NOT EXISTS ${MARKER_SCHEMA}`);
     await session.exec(`CREATE TABLE IF NOT EXISTS ${MARKER} (phase text NOT NULL, started_at timestamptz NOT NULL DEFAULT now(), definitions jsonb NOT NULL)`);
@@ -557,6 +613,8 @@ async function phasedSeed(db: Database, session: Session, world: World, tables: 
   // Inside each transaction that writes rows: no audit row per seeded row, no cache invalidation.
   const quiet = async (among: readonly string[]) => {
     await session.exec(`SET LOCAL TimeZone = 'UTC'`);
+    // Silences the triggers of the foreign keys kept in place (validated in the constrain phase).
+    if (silent) await session.exec(`SET LOCAL session_replication_role = replica`);
     await session.exec(CACHE_INVALIDATION_OFF);
     for (const statement of auditTriggersSql(audited.filter((t) => among.includes(t)), false)) await session.exec(statement);
   };
@@ -565,8 +623,7 @@ async function phasedSeed(db: Database, session: Session, world: World, tables: 
   };
   try {
     // drop: whatever of the saved definitions is still there (all of them, unless a seed died halfway).
-    options.onPhase?.(`dropping ${saved.length} keys and indexes, one transaction each`);
-    const present = await secondaryDefinitions(session, tables, true);
+    options.onPhase?.(`dropping ${present.length} keys and indexes, one transaction each`);
     let first = true;
     for (const d of dropOrder(present)) {
       await transaction(session, async () => {
@@ -617,6 +674,18 @@ async function phasedSeed(db: Database, session: Session, world: World, tables: 
       if (first) await pauseAt(options, 'constrain');
       first = false;
     }
+    for (const k of kept.keys) {
+      const [row] = await transaction(session, async () => {
+        await session.exec(`SET LOCAL work_mem = '64MB'`);
+        return session.query<{ n: number }>(k.orphans);
+      });
+      if (row!.n > 0) {
+        throw new EcomdbError('E_SEED_FAILED', `seeded data broke ${k.name} on ${k.table}: ${row!.n} row(s) reference no row`, {
+          hint: `this is a bug in the seeder; ${CLEANED_UP}`,
+          details: { table: k.table, constraint: k.name, sqlstate: '23503' },
+        });
+      }
+    }
     const constraintsMs = Date.now() - constraintsStarted;
     // check: fresh statistics (the checks and the user's first queries plan on them), then the rules.
     await transaction(session, () => enter('check'));
@@ -624,7 +693,11 @@ async function phasedSeed(db: Database, session: Session, world: World, tables: 
     options.onPhase?.('analysing');
     // Outside a transaction block ANALYZE commits table by table (and partition by partition).
     await session.exec(`ANALYZE ${tables.join(', ')}`);
-    const checks = await transaction(session, () => runChecks(session, options, CLEANED_UP));
+    const checks = await transaction(session, async () => {
+      // As in the one transaction: the rules see the timestamps in UTC.
+      await session.exec(`SET LOCAL TimeZone = 'UTC'`);
+      return runChecks(session, options, CLEANED_UP);
+    });
     // The end: the audit trail's SEED rows, and the marker gone, in one last transaction.
     await transaction(session, async () => {
       await recordSeed(session, results.filter((r) => audited.includes(r.table)), about(options));

@@ -7,7 +7,7 @@
  * ECOMDB_SEED_PAUSE_AT, which makes it wait at a named phase until the signal comes.
  */
 import { describe, expect, it } from 'vitest';
-import { seededTables } from '../../src/seed/load.ts';
+import { keptForeignKeys, seededTables } from '../../src/seed/load.ts';
 import { SEED_PHASES } from '../../src/seed/marker.ts';
 import { snapshot } from '../helpers/checksums.ts';
 import { ecomdb, errorCode, jsonError, spawnEcomdb, type CliResult } from '../helpers/cli.ts';
@@ -96,6 +96,25 @@ describe.concurrent('an interrupted seed', () => {
     expect(list.code, list.stderr).toBe(0);
     const seeded = await withPostgres(d.url, (db) => db.session(snapshot));
     expect(seeded.sums['"order_processing"."orders"']!.rows).toBeGreaterThan(0);
+
+    // The foreign keys kept in place during the load (their triggers silent) are validated by one
+    // query each: those queries find a row whose referenced row is gone.
+    await withPostgres(d.url, (db) =>
+      db.session(async (s) => {
+        const { keys } = await keptForeignKeys(s, seededTables());
+        expect(keys.length).toBeGreaterThan(20);
+        await s.exec('BEGIN');
+        try {
+          await s.exec(`SET LOCAL session_replication_role = replica`);
+          await s.exec(`DELETE FROM order_processing.orders WHERE id = (SELECT min(order_id) FROM order_processing.order_details)`);
+          const orphans: string[] = [];
+          for (const k of keys) if ((await s.query<{ n: number }>(k.orphans))[0]!.n > 0) orphans.push(k.name);
+          expect(orphans).toContain('order_details_region_order_id_order_created_at_fkey');
+        } finally {
+          await s.exec('ROLLBACK');
+        }
+      }),
+    );
 
     // A refused row fails the seed (exit 7) and keeps nothing: the tables emptied (it was asked to
     // replace their rows), every key and index as it was, no marker.
