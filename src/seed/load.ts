@@ -613,12 +613,15 @@ async function phasedSeed(db: Database, session: Session, world: World, tables: 
   // Inside each transaction that writes rows: no audit row per seeded row, no cache invalidation.
   const quiet = async (among: readonly string[]) => {
     await session.exec(`SET LOCAL TimeZone = 'UTC'`);
-    // Silences the triggers of the foreign keys kept in place (validated in the constrain phase).
-    if (silent) await session.exec(`SET LOCAL session_replication_role = replica`);
     await session.exec(CACHE_INVALIDATION_OFF);
+    // Silences the triggers of the foreign keys kept in place (validated in the constrain phase),
+    // and the audit triggers with them (ordinary triggers do not fire in replica mode); otherwise
+    // the audit triggers are switched off and on again inside the transaction.
+    if (silent) return session.exec(`SET LOCAL session_replication_role = replica`);
     for (const statement of auditTriggersSql(audited.filter((t) => among.includes(t)), false)) await session.exec(statement);
   };
   const loud = async (among: readonly string[]) => {
+    if (silent) return;
     for (const statement of auditTriggersSql(audited.filter((t) => among.includes(t)), true)) await session.exec(statement);
   };
   try {
