@@ -19,7 +19,7 @@ export function seedCommand(): Command {
     .option('--no-check', 'skip the business consistency checks before commit')
     .option(
       '--partitioned-keys <how>',
-      'keys of partitioned tables during the load: rebuild after it (fast, locks every partition), keep (checked row by row), or auto: rebuild when that fits in half of the server\'s lock table',
+      'keys of partitioned tables: auto (on a server, load in phases that each commit; embedded, rebuild them in the one transaction when that fits in half of the lock table), or one transaction that must rebuild them after the load (locks every partition) or keep them during it (checked row by row, slow)',
       'auto',
     )
     .addHelpText(
