@@ -422,10 +422,7 @@ export async function seedDatabase(db: Database, files: readonly MigrationFile[]
       if (keys.partitions > 0) options.onPhase?.(keys.reason);
       return await oneTransaction(session, world, tables, keys, options, started);
     } finally {
-      if (server) {
-        await session.exec('RESET synchronous_commit').catch(() => {});
-        await session.query(`select pg_advisory_unlock(${SEED_LOCK})`).catch(() => {});
-      }
+      if (server) await session.query(`select pg_advisory_unlock(${SEED_LOCK})`).catch(() => {});
     }
   });
 }
@@ -603,11 +600,6 @@ async function phasedSeed(db: Database, session: Session, world: World, tables: 
     (d.kind === 'foreign_key' && kept.keys.some((k) => k.table === d.table && k.name === d.name)) ||
     ((d.kind === 'unique' || d.kind === 'index') && kept.referenced.has(`${d.table} ${d.name}`));
   const present = (await secondaryDefinitions(session, tables, true)).filter((d) => !keep(d));
-  // Hundreds of commits (a transaction per key, table, and partition ANALYZE) need not each wait
-  // for the WAL to reach the disk: a crash can only lose the last of them, and WAL is written in
-  // order, so what survives is always a prefix of the phases, marker first. The last transaction,
-  // which drops the marker, commits with the server's setting and so flushes all of them.
-  await session.exec(`SET synchronous_commit = off`);
   const recorded = marker ? (marker.definitions as SavedDefinition[]) : [];
   const saved = [...recorded, ...present.filter((p) => !recorded.some((r) => sameDefinition(r, p)))];
   await transaction(session, async () => {
@@ -710,7 +702,6 @@ async function phasedSeed(db: Database, session: Session, world: World, tables: 
       return runChecks(session, options, CLEANED_UP);
     });
     // The end: the audit trail's SEED rows, and the marker gone, in one last transaction.
-    await session.exec('RESET synchronous_commit');
     await transaction(session, async () => {
       await recordSeed(session, results.filter((r) => audited.includes(r.table)), about(options));
       await session.exec(`DROP SCHEMA ${MARKER_SCHEMA} CASCADE`);
@@ -726,7 +717,6 @@ async function phasedSeed(db: Database, session: Session, world: World, tables: 
       for (const d of restoreOrder(saved.filter((s) => !now.some((n) => sameDefinition(n, s))))) {
         await transaction(session, () => restoreDefinitions(session, [d], CLEANED_UP));
       }
-      await session.exec('RESET synchronous_commit');
       await transaction(session, () => session.exec(`DROP SCHEMA ${MARKER_SCHEMA} CASCADE`));
     } catch (cleanup) {
       // The marker stays: every command refuses the database and the next seed cleans it up.
