@@ -81,6 +81,14 @@ describe.concurrent('an interrupted seed', () => {
       const killed = await stopAt(d.url, phase, 'SIGKILL', during);
       expect(killed.code, phase).toBe(-1);
       await expectRefused(d.url);
+      if (phase === 'constrain') {
+        // The other commands that read seeded data refuse it too.
+        for (const args of [['up', '--url', d.url], ['bench', '--url', d.url, '--transactions', '10'], ['partition', 'list', '--url', d.url]]) {
+          const run = await ecomdb(args);
+          expect(run.code, `${args[0]}: ${run.stderr}`).toBe(19);
+          expect(errorCode(run)).toBe('E_SEED_UNFINISHED');
+        }
+      }
     }
     const interrupted = await stopAt(d.url, 'load', 'SIGINT');
     expect(interrupted.code, interrupted.stderr).toBe(130);
