@@ -8,9 +8,13 @@
  *   (b) ecomdb seed end to end (a child process, as a user runs it), all constraints valid at the
  *       end, without and with the consistency checks;
  *   (c) drizzle-seed 0.3.1 on the same schema (users only: see bench/drizzle-seed-users.ts).
+ *   (e) ecomdb seed --no-check into the partitioned layout (`ecomdb partition apply` first) and into
+ *       plain tables, in --pairs pairs run one after the other (the machine's other load moves
+ *       both alike): the ratio partitioned/plain of the best of each.
  *
  * Options: --scale N (default 84: about 5 million rows), --drizzle-rows N (default 100000),
- * --small-scale N (default 10: a second ecomdb run to show that memory does not grow with scale).
+ * --small-scale N (default 10: a second ecomdb run to show that memory does not grow with scale),
+ * --pairs N (default 2: plain and partitioned seeds for the ratio).
  * The server is BENCH_DATABASE_URL (default the local server as postgres); databases are created
  * and dropped by the bench.
  */
@@ -32,7 +36,7 @@ import { PASSWORD_COST } from '../src/access/user-management.ts';
 import { DATA_RULES } from '../src/verify/data-rules.ts';
 
 const { values } = parseArgs({
-  options: { scale: { type: 'string', default: '84' }, 'drizzle-rows': { type: 'string', default: '100000' }, 'small-scale': { type: 'string', default: '10' } },
+  options: { scale: { type: 'string', default: '84' }, 'drizzle-rows': { type: 'string', default: '100000' }, 'small-scale': { type: 'string', default: '10' }, pairs: { type: 'string', default: '2' } },
 });
 const BIN = fileURLToPath(new URL('../bin/ecomdb.js', import.meta.url));
 const UNTIL = '2026-11-01';
@@ -51,6 +55,13 @@ interface Measure {
   rows: number;
   ms: number;
   peakRssMb: number | null;
+}
+
+/** A fresh migrated database partitioned as declared (`ecomdb partition apply`, as `ecomdb up` does). */
+async function partitionedDatabase(name: string): Promise<string> {
+  const url = await freshDatabase(name);
+  await child([BIN, 'partition', 'apply', '--url', url]);
+  return url;
 }
 
 async function ecomdbSeed(label: string, url: string, scale: string, check: boolean): Promise<Measure> {
@@ -146,6 +157,13 @@ try {
   const scale = values.scale!;
   const noCheck = await ecomdbSeed(`(b) ecomdb seed --scale ${scale} --no-check`, await freshDatabase('ecomdb_bench_seed'), scale, false);
   const withCheck = await ecomdbSeed(`(b) ecomdb seed --scale ${scale} (with the ${DATA_RULES.length} consistency checks)`, await freshDatabase('ecomdb_bench_seed_checked'), scale, true);
+  const pairs: { plain: Measure; partitioned: Measure }[] = [];
+  for (let i = 1; i <= Number(values.pairs); i++) {
+    const plain = await ecomdbSeed(`(e) pair ${i}: ecomdb seed --scale ${scale} --no-check, plain tables`, await freshDatabase('ecomdb_bench_seed_plain'), scale, false);
+    const partitioned = await ecomdbSeed(`(e) pair ${i}: ecomdb seed --scale ${scale} --no-check, partitioned layout`, await partitionedDatabase('ecomdb_bench_seed_partitioned'), scale, false);
+    pairs.push({ plain, partitioned });
+  }
+  const best = (which: 'plain' | 'partitioned') => pairs.map((p) => p[which]).reduce((a, b) => (b.ms < a.ms ? b : a));
   const small = await ecomdbSeed(`ecomdb seed --scale ${values['small-scale']} --no-check (memory at a smaller scale)`, await freshDatabase('ecomdb_bench_seed_small'), values['small-scale']!, false);
   const files = await dump(urlFor('ecomdb_bench_seed'), dir);
   const bytes = [...files.values()].reduce((n, f) => n + statSync(f).size, 0);
@@ -153,7 +171,7 @@ try {
   const baseline = await drizzleSeed(await freshDatabase('ecomdb_bench_drizzle'), values['drizzle-rows']!);
   const hashes = await passwordHashes(Number(scale));
 
-  const rows = [raw, noCheck, withCheck, small, baseline];
+  const rows = [raw, noCheck, withCheck, ...pairs.flatMap((p) => [p.plain, p.partitioned]), small, baseline];
   console.log(`\nseed benchmark (PostgreSQL at ${SERVER_SHOWN}, ${(bytes / 2 ** 20).toFixed(0)} MB of COPY text)\n`);
   console.log(`${'method'.padEnd(72)} ${'rows'.padStart(10)} ${'seconds'.padStart(8)} ${'rows/s'.padStart(9)} ${'peak RSS'.padStart(9)}`);
   for (const m of rows) {
@@ -162,6 +180,7 @@ try {
   console.log('');
   console.log(`ecomdb (no checks) / raw ceiling:   ${(rate(noCheck) / rate(raw)).toFixed(2)}  (target >= 0.70)`);
   console.log(`ecomdb (with checks) / raw ceiling: ${(rate(withCheck) / rate(raw)).toFixed(2)}`);
+  console.log(`partitioned / plain (seconds, no checks, best of ${pairs.length} each): ${(best('partitioned').ms / best('plain').ms).toFixed(2)}  (target <= 1.3); pair by pair: ${pairs.map((p) => (p.partitioned.ms / p.plain.ms).toFixed(2)).join(', ')}`);
   console.log(`ecomdb (no checks) / drizzle-seed:  ${(rate(noCheck) / rate(baseline)).toFixed(1)}x (target >= 20x)`);
   console.log(`ecomdb (with checks) / drizzle-seed: ${(rate(withCheck) / rate(baseline)).toFixed(1)}x`);
   console.log(`ecomdb peak RSS: ${noCheck.peakRssMb} MB at ${noCheck.rows.toLocaleString('en-US')} rows, ${small.peakRssMb} MB at ${small.rows.toLocaleString('en-US')} rows (target < 200 MB)`);

@@ -42,6 +42,8 @@ export const EXIT = {
   cache: 17,
   /** A security command refused: `roles` (an unknown role, a reserved name, a role it must not change, group roles missing), `audit` (no trail, not readable by the role, a table not audited), `user erase` (unknown or staff account), or failed and was rolled back. */
   security: 18,
+  /** A seed of this database did not finish (killed, interrupted or failed before cleaning up): every command but `seed` refuses it until `ecomdb seed` runs again. */
+  unfinished: 19,
   /** Interrupted by Ctrl-C (SIGINT, 128 + 2, as a shell reports it); what was in flight was rolled back or undone. */
   interrupted: 130,
   /** Stopped by SIGTERM (128 + 15); what was in flight was rolled back or undone. */
@@ -83,6 +85,8 @@ export type ErrorCode =
   | 'E_SEED_NOT_EMPTY'
   | 'E_SEED_FAILED'
   | 'E_SEED_TOO_LARGE'
+  | 'E_SEED_BUSY'
+  | 'E_SEED_UNFINISHED'
   | 'E_VERIFY_FAILED'
   | 'E_VERIFY_EMPTY'
   | 'E_DOCS_STALE'
@@ -176,6 +180,10 @@ export const EXIT_OF: Readonly<Record<ErrorCode, number>> = {
   E_SEED_FAILED: EXIT.seed,
   /** The seed would not fit: more than the free space of the embedded database's folder, or than ecomdb seeds on a server. */
   E_SEED_TOO_LARGE: EXIT.seed,
+  /** Another `ecomdb seed` is loading this database (it holds the seed's advisory lock). */
+  E_SEED_BUSY: EXIT.seed,
+  /** The database records an unfinished seed (src/seed/marker.ts): its data is partial; run `ecomdb seed` again. */
+  E_SEED_UNFINISHED: EXIT.unfinished,
   E_VERIFY_FAILED: EXIT.verify,
   /** The database has no table in the schemas verify checks by default: a run would check nothing. */
   E_VERIFY_EMPTY: EXIT.verify,

@@ -9,6 +9,7 @@ import { SITE_IDS, isSiteId, type SiteId } from '../../schema/values.ts';
 import type { Session } from '../db/types.ts';
 import { EcomdbError, pgFields } from '../errors.ts';
 import { WELCOME_CODE_PATTERN } from '../../seeds/text.ts';
+import { assertSeedFinished } from '../seed/marker.ts';
 
 /** An order the bench may act on (pay, cancel, ship, deliver, track). */
 export interface OrderKey {
@@ -73,6 +74,7 @@ const NOT_SEEDED_HINT = 'seed it first: ecomdb up, or ecomdb migrate then ecomdb
 
 /** Read the key space; E_BENCH_NOT_SEEDED when the database holds no marketplace to drive. */
 export async function readKeySpace(session: Pick<Session, 'query'>, sample = ORDER_SAMPLE): Promise<KeySpace> {
+  await assertSeedFinished(session);
   try {
     return await read(session, sample);
   } catch (error) {

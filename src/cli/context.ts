@@ -40,6 +40,8 @@ export interface CommandEnv {
   readonly progressEveryMs: number;
   /** ECOMDB_SEED_FAULT, a test hook: make the seed send one malformed row, e.g. `order_processing.orders:100`. */
   readonly seedFault: string | undefined;
+  /** ECOMDB_SEED_PAUSE_AT, a test hook: a phased seed stops for good after the first commit of this phase (start, drop, load, constrain, check), to be killed there. */
+  readonly seedPauseAt: string | undefined;
 }
 
 /** Seconds between two progress lines in a log when ECOMDB_PROGRESS_SECONDS is not set. */
@@ -49,6 +51,7 @@ export function commandEnv(env: NodeJS.ProcessEnv = process.env): CommandEnv {
   return {
     progressEveryMs: parse.seconds(env.ECOMDB_PROGRESS_SECONDS || DEFAULT_PROGRESS_SECONDS, 'ECOMDB_PROGRESS_SECONDS'),
     seedFault: env.ECOMDB_SEED_FAULT || undefined,
+    seedPauseAt: env.ECOMDB_SEED_PAUSE_AT || undefined,
   };
 }
 

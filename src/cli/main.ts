@@ -48,7 +48,7 @@ Examples:
 
 Exit status: 0 ok, 1 internal error, 2 usage, 3 database unreachable, not PostgreSQL, in use, missing or unusable,
 4 migration history conflict, unsafe file or refused down step (nothing ran) or a stale generated folder, 5 migration failed (rolled back),
-6 migration lock busy, 7 seed refused or failed (rolled back), 8 verify found a failing rule or nothing to check,
+6 migration lock busy, 7 seed refused, busy or failed (cleaned up), 8 verify found a failing rule or nothing to check,
 9 partition command refused or failed (rolled back), 10 an output folder cannot be written,
 11 the database role lacks a privilege the command needs, 12 a marketplace operation was refused,
 13 bench found no seeded marketplace or its check after the run failed,
@@ -56,6 +56,7 @@ Exit status: 0 ok, 1 internal error, 2 usage, 3 database unreachable, not Postgr
 15 rehearse saw a wait above --max-lock-ms, a failed migration or a failed copy,
 16 status --check found the database behind or ahead of the migrations,
 17 a cache command could not reach or use Redis, 18 a security command (roles, audit, user erase) refused or failed (rolled back),
+19 the database holds an unfinished seed (run ecomdb seed again),
 130 interrupted (Ctrl-C; what was in flight rolled back), 143 stopped by SIGTERM (likewise).
 Every error is one line: error CODE: what is wrong — what to do.`,
     );

@@ -1,20 +1,21 @@
 /**
- * Loading a seeded marketplace, all or nothing. Everything happens in ONE transaction: the
- * constraints (primary keys, foreign keys, UNIQUE, CHECK) and indexes of the seeded tables are
- * dropped, every table is streamed by COPY into its bare heap (NOT NULL and column types still
- * refuse a malformed row at once), the SQL-derived tables are inserted, and the constraints and
- * indexes are rebuilt and validated — a CHECK or key the data breaks fails here, naming it —
- * and the tables analysed before COMMIT. Loading bare and constraining afterwards is several
- * times faster than loading into constrained tables (docs/design.md, 'Loading bare tables, then constraining'); a failure or a killed process
- * rolls everything back, so the database is left as it was.
+ * Loading a seeded marketplace, all or nothing, in one of two ways.
  *
- * Partitioned tables are the exception when the server's lock table is too small: dropping and
- * rebuilding the keys of a partitioned table locks every clone, trigger and index on every
- * partition until COMMIT (~8,000 lock slots at scale 1 with the declared layout, more than the
- * whole lock table of a default server). `planKeys` estimates that need; when it would take more
- * than half of the table, partitioned tables keep their keys and their rows are checked as
- * they arrive, which is slower (scale 10 on the server: 78 s against 9 s unpartitioned) but
- * never runs the server out of locks.
+ * One transaction (plain tables, the embedded database, or `--partitioned-keys rebuild|keep`):
+ * the constraints (foreign keys, UNIQUE) and indexes of the seeded tables are dropped, every
+ * table is streamed by COPY into its bare heap (NOT NULL, CHECK and primary keys still refuse a
+ * malformed row at once), the SQL-derived tables are inserted, the constraints and indexes are
+ * rebuilt and validated — a key the data breaks fails here, naming it — and the tables analysed
+ * before COMMIT. Loading bare and constraining afterwards is several times faster than loading
+ * into constrained tables (docs/design.md, 'Loading bare tables, then constraining'); a failure
+ * or a killed process rolls everything back, so the database is left as it was.
+ *
+ * Phases that each commit (the partitioned layout on a server, phasedSeed): in one transaction,
+ * dropping and rebuilding the keys of every partition needs more lock slots than a default
+ * server has (`planKeys`), and keeping them during the load made the partitioned seed about 9×
+ * slower than plain tables. So no transaction spans more than one key or one table; a marker
+ * (src/seed/marker.ts) records the unfinished seed, every other command refuses the database
+ * while it exists, and the next seed cleans up and seeds again.
  */
 import { CACHE_INVALIDATION_OFF, INVALIDATE_EVERYTHING } from '../cache/outbox.ts';
 import { PARTITION_LAYOUT } from '../../schema/partitions.ts';
@@ -35,6 +36,7 @@ import { runRules } from '../verify/run.ts';
 import { chunks } from './copy-text.ts';
 import { indexOwnedByConstraint } from '../pg-catalog.ts';
 import { auditedAmong, auditTriggersSql, recordSeed } from '../audit/trail.ts';
+import { MARKER, MARKER_SCHEMA, readMarker, type Marker, type SeedPhase } from './marker.ts';
 
 export interface SeedOptions extends WorldOptions {
   /** Empty the seeded tables first (otherwise a non-empty database is refused). */
@@ -49,6 +51,11 @@ export interface SeedOptions extends WorldOptions {
   partitionedKeys?: PartitionedKeys;
   /** Test hook: refuse one row, e.g. `order_processing.orders:100`. */
   fault?: string;
+  /** Test hook: stop for good in this phase (after its first commit in a phased seed; in one transaction, only `load`, with it open), once onPause has been called. */
+  pauseAt?: string;
+  onPause?: (phase: string) => void;
+  /** Called when the seed goes the phased way (from then on an interruption leaves the marker). */
+  onPhased?: () => void;
 }
 
 export interface TableResult {
@@ -114,35 +121,40 @@ async function secondaryDefinitions(session: Session, tables: readonly string[],
   }));
 }
 
+/** Foreign keys first: a key cannot go while a foreign key depends on it. */
+function dropOrder(saved: readonly SavedDefinition[]): SavedDefinition[] {
+  return (['foreign_key', 'unique', 'primary_key', 'check', 'index'] as const).flatMap((kind) => saved.filter((s) => s.kind === kind));
+}
+
+/** Keys before the foreign keys that need them. */
+function restoreOrder(saved: readonly SavedDefinition[]): SavedDefinition[] {
+  return (['primary_key', 'unique', 'check', 'index', 'foreign_key'] as const).flatMap((kind) => saved.filter((s) => s.kind === kind));
+}
+
 async function dropDefinitions(session: Session, saved: readonly SavedDefinition[]): Promise<void> {
-  // Foreign keys first: a key cannot go while a foreign key depends on it.
-  for (const kind of ['foreign_key', 'unique', 'primary_key', 'check', 'index'] as const) {
-    for (const d of saved.filter((s) => s.kind === kind)) {
-      const schema = d.table.split('.')[0]!;
-      await session.exec(
-        kind === 'index' ? `DROP INDEX ${schema}.${quoteIdent(d.name)}` : `ALTER TABLE ${d.table} DROP CONSTRAINT ${quoteIdent(d.name)}`,
-      );
-    }
+  for (const d of dropOrder(saved)) {
+    const schema = d.table.split('.')[0]!;
+    await session.exec(
+      d.kind === 'index' ? `DROP INDEX ${schema}.${quoteIdent(d.name)}` : `ALTER TABLE ${d.table} DROP CONSTRAINT ${quoteIdent(d.name)}`,
+    );
   }
 }
 
-async function restoreDefinitions(session: Session, saved: readonly SavedDefinition[]): Promise<void> {
-  // Keys before the foreign keys that need them; bigger sort memory makes the index builds and the
-  // foreign-key validations (one anti-join each) much faster on millions of rows.
+async function restoreDefinitions(session: Session, saved: readonly SavedDefinition[], kept = 'nothing was kept (the load was rolled back)'): Promise<void> {
+  // Bigger sort memory makes the index builds and the foreign-key validations (one anti-join
+  // each) much faster on millions of rows.
   await session.exec(`SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL work_mem = '64MB'`);
-  for (const kind of ['primary_key', 'unique', 'check', 'index', 'foreign_key'] as const) {
-    for (const d of saved.filter((s) => s.kind === kind)) {
-      try {
-        await session.exec(d.sql);
-      } catch (error) {
-        const pg = pgFields(error);
-        if (isLockTableFull(error)) throw lockTableFull(error);
-        throw new EcomdbError('E_SEED_FAILED', `seeded data broke ${d.name} on ${d.table}: ${pg.message}${pg.detail ? ` (${pg.detail})` : ''}`, {
-          hint: 'this is a bug in the seeder; nothing was kept (the load was rolled back)',
-          details: { table: d.table, constraint: d.name, sqlstate: pg.code },
-          cause: error,
-        });
-      }
+  for (const d of restoreOrder(saved)) {
+    try {
+      await session.exec(d.sql);
+    } catch (error) {
+      const pg = pgFields(error);
+      if (isLockTableFull(error)) throw lockTableFull(error);
+      throw new EcomdbError('E_SEED_FAILED', `seeded data broke ${d.name} on ${d.table}: ${pg.message}${pg.detail ? ` (${pg.detail})` : ''}`, {
+        hint: `this is a bug in the seeder; ${kept}`,
+        details: { table: d.table, constraint: d.name, sqlstate: pg.code },
+        cause: error,
+      });
     }
   }
 }
@@ -286,7 +298,7 @@ export async function assertMigrated(session: Session, files: readonly Migration
   }
 }
 
-async function loadTable(session: Session, world: World, seed: TableSeed, options: SeedOptions): Promise<TableResult> {
+async function loadTable(session: Session, world: World, seed: TableSeed, options: SeedOptions, kept: string): Promise<TableResult> {
   const table = qualifiedName(seed.table);
   const started = Date.now();
   let rows: number;
@@ -316,7 +328,7 @@ async function loadTable(session: Session, world: World, seed: TableSeed, option
       const pg = pgFields(error);
       if (isLockTableFull(error)) throw lockTableFull(error);
       throw new EcomdbError('E_SEED_FAILED', `PostgreSQL refused a row of ${table}: ${pg.message}${pg.code ? ` [${pg.code}]` : ''}`, {
-        hint: 'nothing was kept: the whole seed ran in one transaction and was rolled back',
+        hint: kept,
         details: { table, sqlstate: pg.code, detail: pg.detail },
         cause: error,
       });
@@ -325,7 +337,7 @@ async function loadTable(session: Session, world: World, seed: TableSeed, option
     rows = await count(session, table);
     if (rows !== written) {
       throw new EcomdbError('E_SEED_FAILED', `${table}: sent ${written} rows but the table holds ${rows}`, {
-        hint: 'nothing was kept: the seed was rolled back',
+        hint: kept,
       });
     }
   }
@@ -353,87 +365,380 @@ async function finishLoad(session: Session): Promise<void> {
   }
 }
 
-/** Seed the open, migrated database `db`. All or nothing. */
+/** The advisory lock a seed holds on its connection while it runs (one seed per database at a time). */
+const SEED_LOCK = 'hashtext(\'ecomdb seed\')';
+const SEED_LOCK_WAIT = '3s';
+
+/** Test hook (SeedOptions.pauseAt): at `phase`, say so and wait until the process is killed. */
+async function pauseAt(options: SeedOptions, phase: SeedPhase): Promise<void> {
+  if (options.pauseAt !== phase) return;
+  options.onPause?.(phase);
+  await new Promise(() => setInterval(() => {}, 60_000));
+}
+
+/**
+ * Seed the open, migrated database `db`. On PGlite, on plain tables and when asked for
+ * `--partitioned-keys rebuild|keep`, everything happens in one transaction (oneTransaction).
+ * The partitioned layout on a server is loaded in phases that each commit (phasedSeed), with a
+ * marker that makes every other command refuse the database until the seed has finished; a seed
+ * that finds the marker of an unfinished one cleans it up and seeds again.
+ */
 export async function seedDatabase(db: Database, files: readonly MigrationFile[], options: SeedOptions): Promise<SeedResult> {
   const world = new World(options);
   const started = Date.now();
   const tables = seededTables();
-  await db.session(async (session) => {
-    await assertMigrated(session, files);
-    if (!options.truncate) {
-      for (const table of tables) {
-        const [row] = await session.query<{ any: boolean }>(`select exists (select 1 from ${table}) as any`);
-        if (row?.any) {
-          throw new EcomdbError('E_SEED_NOT_EMPTY', `${table} already holds rows`, {
-            hint: 'pass --truncate to replace the seeded tables\' rows (reference rows stay)',
-          });
-        }
+  return db.session(async (session) => {
+    const server = db.kind === 'postgres';
+    if (server) {
+      // A few seconds' wait: the server may not yet have ended the session of a seed just killed.
+      await session.exec(`SET lock_timeout = '${SEED_LOCK_WAIT}'`);
+      try {
+        await session.query(`select pg_advisory_lock(${SEED_LOCK})`);
+      } catch (error) {
+        if (pgFields(error).code !== '55P03') throw error;
+        throw new EcomdbError('E_SEED_BUSY', 'another ecomdb seed is loading this database', {
+          hint: 'wait for it to finish (or stop it), then run ecomdb seed again',
+          cause: error,
+        });
+      } finally {
+        await session.exec('RESET lock_timeout');
       }
     }
-  });
-  await ensureMonths(db, world, options.onPhase);
-  return db.session(async (session) => {
-    await session.exec('BEGIN');
     try {
-      await session.exec(`SET LOCAL TimeZone = 'UTC'`);
-      // Millions of new rows need no invalidation each (docs/design.md, 'The cache layer'); a
-      // truncate asks for every cached value to go, once, at COMMIT.
-      await session.exec(CACHE_INVALIDATION_OFF);
-      // The audit triggers stay off for the load, inside this transaction only: a row per seeded
-      // row would slow the COPY and fill the trail with generated data. One SEED row per audited
-      // table says what was loaded instead (docs/design.md, 'The audit trail').
-      const audited = await auditedAmong(session, tables);
-      for (const statement of auditTriggersSql(audited, false)) await session.exec(statement);
-      if (options.truncate) {
-        options.onPhase?.('emptying the seeded tables');
-        await session.exec(`TRUNCATE ${tables.join(', ')} RESTART IDENTITY`);
-        await session.exec(INVALIDATE_EVERYTHING);
+      await assertMigrated(session, files);
+      const marker = await readMarker(session);
+      if (marker) options.onPhased?.();
+      if (marker) options.onPhase?.(`an unfinished seed (stopped in its '${marker.phase}' phase) is cleaned up first`);
+      else if (!options.truncate) await assertEmpty(session, tables);
+      const layout = await planKeys(session, tables, options.partitionedKeys);
+      if (server && (marker || (layout.partitions > 0 && (options.partitionedKeys ?? 'auto') === 'auto'))) {
+        options.onPhased?.();
+        options.onPhase?.(`partitioned layout (${layout.partitions} partitions): loading in phases that each commit, keys dropped and rebuilt table by table`);
+        return await phasedSeed(db, session, world, tables, options, marker, started);
       }
-      let loadMs = 0;
+      await ensureMonths(db, world, options.onPhase);
+      // Counted again: the months just created have keys too.
       const keys = await planKeys(session, tables, options.partitionedKeys);
       if (keys.partitions > 0) options.onPhase?.(keys.reason);
-      const { result: results, constraintsMs } = await loadIntoBareTables(
-        session,
-        tables,
-        async () => {
-          const loaded: TableResult[] = [];
-          for (const seed of TABLE_SEEDS) loaded.push(await loadTable(session, world, seed, options));
-          loadMs = Date.now() - started;
-          await finishLoad(session);
-          return loaded;
-        },
-        options.onPhase,
-        keys,
-      );
-
-      let checks: SeedResult['checks'] = [];
-      if (options.check !== false) {
-        options.onPhase?.('checking business consistency');
-        // verify's data rules, run as verify runs them; an error aborts the load (and is thrown).
-        const report = await runRules(session, DATA_RULES, [], 5, { errors: 'throw' });
-        checks = report.map((c) => ({ id: c.id, offenders: c.offenders }));
-        const failed = report.filter((c) => c.offenders > 0);
-        if (failed.length > 0) {
-          throw new EcomdbError('E_SEED_FAILED', `seeded data breaks ${failed.map((f) => `${f.id} (${f.offenders})`).join(', ')}`, {
-            hint: 'this is a bug in the seeder; nothing was kept (the load was rolled back)',
-            details: { failed },
-          });
-        }
-      }
-      for (const statement of auditTriggersSql(audited, true)) await session.exec(statement);
-      await recordSeed(
-        session,
-        results.filter((r) => audited.includes(r.table)),
-        { seed: options.seed, scale: options.scale, regions: options.regions, truncated: options.truncate === true },
-      );
-      await session.exec('COMMIT');
-      const rows = results.reduce((n, r) => n + r.rows, 0);
-      const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-      return { tables: results, rows, loadMs, constraintsMs, ms: Date.now() - started, checks, peakRssMb };
-    } catch (error) {
-      await session.exec('ROLLBACK').catch(() => {});
-      throw isLockTableFull(error) ? lockTableFull(error) : error;
+      return await oneTransaction(session, world, tables, keys, options, started);
+    } finally {
+      if (server) await session.query(`select pg_advisory_unlock(${SEED_LOCK})`).catch(() => {});
     }
+  });
+}
+
+async function assertEmpty(session: Session, tables: readonly string[]): Promise<void> {
+  for (const table of tables) {
+    const [row] = await session.query<{ any: boolean }>(`select exists (select 1 from ${table}) as any`);
+    if (row?.any) {
+      throw new EcomdbError('E_SEED_NOT_EMPTY', `${table} already holds rows`, {
+        hint: 'pass --truncate to replace the seeded tables\' rows (reference rows stay)',
+      });
+    }
+  }
+}
+
+/** The data rules, as verify runs them; E_SEED_FAILED naming those the data breaks. */
+async function runChecks(session: Session, options: SeedOptions, kept: string): Promise<SeedResult['checks']> {
+  if (options.check === false) return [];
+  options.onPhase?.('checking business consistency');
+  const report = await runRules(session, DATA_RULES, [], 5, { errors: 'throw' });
+  const failed = report.filter((c) => c.offenders > 0);
+  if (failed.length > 0) {
+    throw new EcomdbError('E_SEED_FAILED', `seeded data breaks ${failed.map((f) => `${f.id} (${f.offenders})`).join(', ')}`, {
+      hint: `this is a bug in the seeder; ${kept}`,
+      details: { failed },
+    });
+  }
+  return report.map((c) => ({ id: c.id, offenders: c.offenders }));
+}
+
+function resultOf(results: TableResult[], loadMs: number, constraintsMs: number, checks: SeedResult['checks'], started: number): SeedResult {
+  const rows = results.reduce((n, r) => n + r.rows, 0);
+  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  return { tables: results, rows, loadMs, constraintsMs, ms: Date.now() - started, checks, peakRssMb };
+}
+
+/** Everything in one transaction: a failure or a killed process rolls it all back. */
+async function oneTransaction(session: Session, world: World, tables: readonly string[], keys: KeysPlan, options: SeedOptions, started: number): Promise<SeedResult> {
+  await session.exec('BEGIN');
+  try {
+    await session.exec(`SET LOCAL TimeZone = 'UTC'`);
+    // Millions of new rows need no invalidation each (docs/design.md, 'The cache layer'); a
+    // truncate asks for every cached value to go, once, at COMMIT.
+    await session.exec(CACHE_INVALIDATION_OFF);
+    // The audit triggers stay off for the load, inside this transaction only: a row per seeded
+    // row would slow the COPY and fill the trail with generated data. One SEED row per audited
+    // table says what was loaded instead (docs/design.md, 'The audit trail').
+    const audited = await auditedAmong(session, tables);
+    for (const statement of auditTriggersSql(audited, false)) await session.exec(statement);
+    if (options.truncate) {
+      options.onPhase?.('emptying the seeded tables');
+      await session.exec(`TRUNCATE ${tables.join(', ')} RESTART IDENTITY`);
+      await session.exec(INVALIDATE_EVERYTHING);
+    }
+    let loadMs = 0;
+    const { result: results, constraintsMs } = await loadIntoBareTables(
+      session,
+      tables,
+      async () => {
+        const loaded: TableResult[] = [];
+        for (const seed of TABLE_SEEDS) {
+          loaded.push(await loadTable(session, world, seed, options, ROLLED_BACK));
+          // Test hook: inside the open transaction, after the first table.
+          if (loaded.length === 1) await pauseAt(options, 'load');
+        }
+        loadMs = Date.now() - started;
+        await finishLoad(session);
+        return loaded;
+      },
+      options.onPhase,
+      keys,
+    );
+    const checks = await runChecks(session, options, 'nothing was kept (the load was rolled back)');
+    for (const statement of auditTriggersSql(audited, true)) await session.exec(statement);
+    await recordSeed(session, results.filter((r) => audited.includes(r.table)), about(options));
+    await session.exec('COMMIT');
+    return resultOf(results, loadMs, constraintsMs, checks, started);
+  } catch (error) {
+    await session.exec('ROLLBACK').catch(() => {});
+    throw isLockTableFull(error) ? lockTableFull(error) : error;
+  }
+}
+
+const about = (options: SeedOptions) => ({ seed: options.seed, scale: options.scale, regions: options.regions, truncated: options.truncate === true });
+
+const ROLLED_BACK = 'nothing was kept: the whole seed ran in one transaction and was rolled back';
+const CLEANED_UP = 'nothing was kept: the seeded tables were emptied and their keys restored';
+
+/** One transaction on `session`: `work` between BEGIN and COMMIT, ROLLBACK if it throws. */
+async function transaction<T>(session: Session, work: () => Promise<T>): Promise<T> {
+  await session.exec('BEGIN');
+  try {
+    const result = await work();
+    await session.exec('COMMIT');
+    return result;
+  } catch (error) {
+    await session.exec('ROLLBACK').catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * Whether this role may load with the triggers of foreign keys silent (`session_replication_role
+ * = replica`: a superuser, or a role granted SET on it), as pg_restore --disable-triggers does.
+ */
+async function maySilenceTriggers(session: Session): Promise<boolean> {
+  const [row] = await session.query<{ may: boolean }>(
+    `select current_setting('is_superuser') = 'on' or coalesce(has_parameter_privilege('session_replication_role', 'SET'), false) as may`,
+  );
+  return row?.may === true;
+}
+
+interface KeptForeignKey {
+  readonly table: string;
+  readonly name: string;
+  /** One query over the parents that counts the rows with no referenced row (MATCH SIMPLE). */
+  readonly orphans: string;
+}
+
+/**
+ * The foreign keys of `tables` (MATCH SIMPLE, declared on the table itself) that stay in place
+ * during a load with their triggers silent, each with the query that validates it afterwards,
+ * and the keys and indexes they reference, which must stay too.
+ */
+export async function keptForeignKeys(session: Session, tables: readonly string[]): Promise<{ keys: KeptForeignKey[]; referenced: Set<string> }> {
+  const rows = await session.query<{ tbl: string; name: string; ref: string; cols: string[]; refcols: string[]; refindex: string }>(
+    `select format('%I.%I', n.nspname, c.relname) as tbl, con.conname as name,
+            format('%I.%I', rn.nspname, r.relname) as ref, i.relname as refindex,
+            array(select a.attname::text from unnest(con.conkey) with ordinality k(n, o) join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.n order by k.o) as cols,
+            array(select a.attname::text from unnest(con.confkey) with ordinality k(n, o) join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.n order by k.o) as refcols
+       from pg_constraint con join pg_class c on c.oid = con.conrelid join pg_namespace n on n.oid = c.relnamespace
+       join pg_class r on r.oid = con.confrelid join pg_namespace rn on rn.oid = r.relnamespace
+       join pg_class i on i.oid = con.conindid
+      where con.conrelid = any($1::regclass[]) and con.contype = 'f' and con.conparentid = 0 and con.confmatchtype = 's'`,
+    [tables],
+  );
+  const keys = rows.map((r) => ({
+    table: r.tbl,
+    name: r.name,
+    orphans:
+      `SELECT count(*)::int AS n FROM ${r.tbl} c WHERE ${r.cols.map((col) => `c.${quoteIdent(col)} IS NOT NULL`).join(' AND ')}` +
+      ` AND NOT EXISTS (SELECT 1 FROM ${r.ref} p WHERE ${r.cols.map((col, i) => `p.${quoteIdent(r.refcols[i]!)} = c.${quoteIdent(col)}`).join(' AND ')})`,
+  }));
+  return { keys, referenced: new Set(rows.map((r) => `${r.ref} ${r.refindex}`)) };
+}
+
+const sameDefinition = (a: SavedDefinition, b: SavedDefinition) => a.table === b.table && a.name === b.name && a.kind === b.kind;
+
+/**
+ * The partitioned layout on a server, in phases that each commit (docs/design.md, 'Loading bare
+ * tables, then constraining'), so that no transaction holds more than one table's locks:
+ *   start      the marker (ecomdb_seed.state) with the definitions of the keys and indexes to drop;
+ *   drop       each foreign key, UNIQUE constraint and index dropped in its own transaction; the
+ *              month partitions of the history window created (ensureMonths), then the seeded
+ *              tables emptied (with --truncate, or after an unfinished seed);
+ *   load       each table streamed by COPY (or inserted by SQL) in its own transaction;
+ *   constrain  each definition rebuilt and validated in its own transaction;
+ *   check      ANALYZE (a transaction per table), the data rules; the marker dropped with the
+ *              audit trail's SEED rows in the last transaction.
+ * A failure cleans up (the tables emptied, the definitions restored, the marker dropped) before
+ * it is thrown; a killed process leaves the marker, which the next seed finds.
+ */
+async function phasedSeed(db: Database, session: Session, world: World, tables: readonly string[], options: SeedOptions, marker: Marker | null, started: number): Promise<SeedResult> {
+  const enter = async (phase: SeedPhase) => {
+    await session.query(`update ${MARKER} set phase = $1`, [phase]);
+  };
+  // start: the marker first, with what the next seed needs to restore if this one dies: what an
+  // unfinished seed recorded (the catalog may have lost some of it) and whatever is there now.
+  // Foreign keys stay in place, unchecked during the load and validated after it by one query
+  // each, when the role may silence their triggers: rebuilding one on a partitioned table makes a
+  // copy on every partition and validates partition by partition (the most costly definitions).
+  const silent = await maySilenceTriggers(session);
+  const kept = silent ? await keptForeignKeys(session, tables) : { keys: [], referenced: new Set<string>() };
+  const keep = (d: SavedDefinition) =>
+    (d.kind === 'foreign_key' && kept.keys.some((k) => k.table === d.table && k.name === d.name)) ||
+    ((d.kind === 'unique' || d.kind === 'index') && kept.referenced.has(`${d.table} ${d.name}`));
+  const present = (await secondaryDefinitions(session, tables, true)).filter((d) => !keep(d));
+  const recorded = marker ? (marker.definitions as SavedDefinition[]) : [];
+  const saved = [...recorded, ...present.filter((p) => !recorded.some((r) => sameDefinition(r, p)))];
+  await transaction(session, async () => {
+    await session.exec(`CREATE SCHEMA IF NOT EXISTS ${MARKER_SCHEMA}`);
+    await session.exec(`CREATE TABLE IF NOT EXISTS ${MARKER} (phase text NOT NULL, started_at timestamptz NOT NULL DEFAULT now(), definitions jsonb NOT NULL)`);
+    await session.exec(`DELETE FROM ${MARKER}`);
+    await session.query(`insert into ${MARKER} (phase, definitions) values ('start', $1::text::jsonb)`, [JSON.stringify(saved)]);
+  });
+  await pauseAt(options, 'start');
+  const audited = await auditedAmong(session, tables);
+  // Inside each transaction that writes rows: no audit row per seeded row, no cache invalidation.
+  const quiet = async (among: readonly string[]) => {
+    await session.exec(`SET LOCAL TimeZone = 'UTC'`);
+    await session.exec(CACHE_INVALIDATION_OFF);
+    // Silences the triggers of the foreign keys kept in place (validated in the constrain phase),
+    // and the audit triggers with them (ordinary triggers do not fire in replica mode); otherwise
+    // the audit triggers are switched off and on again inside the transaction.
+    if (silent) return session.exec(`SET LOCAL session_replication_role = replica`);
+    for (const statement of auditTriggersSql(audited.filter((t) => among.includes(t)), false)) await session.exec(statement);
+  };
+  const loud = async (among: readonly string[]) => {
+    if (silent) return;
+    for (const statement of auditTriggersSql(audited.filter((t) => among.includes(t)), true)) await session.exec(statement);
+  };
+  try {
+    // drop: whatever of the saved definitions is still there (all of them, unless a seed died halfway).
+    options.onPhase?.(`dropping ${present.length} keys and indexes, one transaction each`);
+    let first = true;
+    for (const d of dropOrder(present)) {
+      await transaction(session, async () => {
+        if (first) await enter('drop');
+        await dropDefinitions(session, [d]);
+      });
+      if (first) await pauseAt(options, 'drop');
+      first = false;
+    }
+    if (first) await transaction(session, () => enter('drop'));
+    // The month partitions of the history window, now that the parents have no foreign keys and
+    // indexes to clone onto each (the constrain phase builds them on every partition anyway).
+    await ensureMonths(db, world, options.onPhase);
+    if (options.truncate || marker) {
+      options.onPhase?.('emptying the seeded tables');
+      await emptyTables(session, tables, quiet, loud);
+    }
+    // load: a table per transaction.
+    const results: TableResult[] = [];
+    for (const [i, seed] of TABLE_SEEDS.entries()) {
+      const table = qualifiedName(seed.table);
+      results.push(
+        await transaction(session, async () => {
+          if (i === 0) await enter('load');
+          await quiet([table]);
+          const result = await loadTable(session, world, seed, options, CLEANED_UP);
+          await loud([table]);
+          return result;
+        }),
+      );
+      if (i === 0) await pauseAt(options, 'load');
+    }
+    await transaction(session, async () => {
+      await quiet(tables);
+      await finishLoad(session);
+      await loud(tables);
+    });
+    const loadMs = Date.now() - started;
+    // constrain: a definition per transaction; each locks one table (and its partitions) at a time.
+    options.onPhase?.(`rebuilding and validating ${saved.length} constraints and indexes, one transaction each`);
+    const constraintsStarted = Date.now();
+    first = true;
+    for (const d of restoreOrder(saved)) {
+      await transaction(session, async () => {
+        if (first) await enter('constrain');
+        await restoreDefinitions(session, [d], CLEANED_UP);
+      });
+      if (first) await pauseAt(options, 'constrain');
+      first = false;
+    }
+    for (const k of kept.keys) {
+      const [row] = await transaction(session, async () => {
+        await session.exec(`SET LOCAL work_mem = '64MB'`);
+        return session.query<{ n: number }>(k.orphans);
+      });
+      if (row!.n > 0) {
+        throw new EcomdbError('E_SEED_FAILED', `seeded data broke ${k.name} on ${k.table}: ${row!.n} row(s) reference no row`, {
+          hint: `this is a bug in the seeder; ${CLEANED_UP}`,
+          details: { table: k.table, constraint: k.name, sqlstate: '23503' },
+        });
+      }
+    }
+    const constraintsMs = Date.now() - constraintsStarted;
+    // check: fresh statistics (the checks and the user's first queries plan on them), then the rules.
+    await transaction(session, () => enter('check'));
+    await pauseAt(options, 'check');
+    options.onPhase?.('analysing');
+    // Outside a transaction block ANALYZE commits table by table (and partition by partition).
+    await session.exec(`ANALYZE ${tables.join(', ')}`);
+    const checks = await transaction(session, async () => {
+      // As in the one transaction: the rules see the timestamps in UTC.
+      await session.exec(`SET LOCAL TimeZone = 'UTC'`);
+      return runChecks(session, options, CLEANED_UP);
+    });
+    // The end: the audit trail's SEED rows, and the marker gone, in one last transaction.
+    await transaction(session, async () => {
+      await recordSeed(session, results.filter((r) => audited.includes(r.table)), about(options));
+      await session.exec(`DROP SCHEMA ${MARKER_SCHEMA} CASCADE`);
+    });
+    return resultOf(results, loadMs, constraintsMs, checks, started);
+  } catch (error) {
+    const failure = isLockTableFull(error) ? lockTableFull(error) : error;
+    options.onPhase?.('the seed failed: emptying the seeded tables and restoring their keys');
+    try {
+      await session.exec('ROLLBACK').catch(() => {});
+      await emptyTables(session, tables, quiet, loud);
+      const now = await secondaryDefinitions(session, tables, true);
+      for (const d of restoreOrder(saved.filter((s) => !now.some((n) => sameDefinition(n, s))))) {
+        await transaction(session, () => restoreDefinitions(session, [d], CLEANED_UP));
+      }
+      await transaction(session, () => session.exec(`DROP SCHEMA ${MARKER_SCHEMA} CASCADE`));
+    } catch (cleanup) {
+      // The marker stays: every command refuses the database and the next seed cleans it up.
+      if (failure instanceof EcomdbError) {
+        throw new EcomdbError(failure.code, failure.message, {
+          hint: `the cleanup failed too (${pgFields(cleanup).message}): run ecomdb seed again to clean up and reseed`,
+          details: { ...failure.details },
+          cause: failure,
+        });
+      }
+    }
+    throw failure;
+  }
+}
+
+/** Empty every seeded table in one statement (they reference one another), in a transaction of its own. */
+async function emptyTables(session: Session, tables: readonly string[], quiet: (among: readonly string[]) => Promise<void>, loud: (among: readonly string[]) => Promise<void>): Promise<void> {
+  await transaction(session, async () => {
+    await quiet(tables);
+    await session.exec(`TRUNCATE ${tables.join(', ')} RESTART IDENTITY`);
+    await session.exec(INVALIDATE_EVERYTHING);
+    await loud(tables);
   });
 }
 

@@ -9,7 +9,7 @@ import { Progress, PROGRESS_MARKER } from '../progress.ts';
 
 export function seedCommand(): Command {
   return new Command('seed')
-    .description('load realistic marketplace data into every table, in one transaction (all or nothing)')
+    .description('load realistic marketplace data into every table (all or nothing: a failed seed keeps nothing, an interrupted one is refused by every command until seed runs again)')
     .option('--scale <n>', `size: 1 is a demo of ~60k rows; rows grow linearly (at most ${MAX_SCALE}, and what the disk can hold)`, '1')
     .option('--seed <n>', 'random seed: the same seed, scale, regions and --until give identical data', '1')
     .option('--regions <list>', 'comma-separated site ids', DEFAULT_REGIONS.join(','))
@@ -19,7 +19,7 @@ export function seedCommand(): Command {
     .option('--no-check', 'skip the business consistency checks before commit')
     .option(
       '--partitioned-keys <how>',
-      'keys of partitioned tables during the load: rebuild after it (fast, locks every partition), keep (checked row by row), or auto: rebuild when that fits in half of the server\'s lock table',
+      'keys of partitioned tables: auto (on a server, load in phases that each commit; embedded, rebuild them in the one transaction when that fits in half of the lock table), or one transaction that must rebuild them after the load (locks every partition) or keep them during it (checked row by row, slow)',
       'auto',
     )
     .addHelpText(
@@ -34,10 +34,13 @@ A seed that cannot fit (more rows than the free space of the embedded database's
 than ecomdb loads into a server) is refused before anything runs. When stderr is not a terminal,
 a progress line (starting with ${PROGRESS_MARKER}) is printed at most every ECOMDB_PROGRESS_SECONDS (10).
 
-Interrupted (Ctrl-C, killed), a seed leaves the database exactly as it was: everything,
-including rebuilding the constraints, happens in one transaction. Run it again. (On a
-partitioned database the empty month partitions of the history window are created first and
-stay: the layout wants them anyway.)`,
+A seed that fails (a refused row, a broken rule) keeps nothing: exit 7, the seeded tables empty.
+Interrupted (Ctrl-C, killed), a seed into plain tables or the embedded database leaves the
+database exactly as it was (one transaction). A partitioned database on a server is loaded in
+phases that each commit; interrupted, it keeps a marker (ecomdb_seed.state) that makes verify,
+bench, up and partition refuse it (E_SEED_UNFINISHED, exit 19) until ecomdb seed runs again,
+which cleans up and reseeds. (The empty month partitions of the history window are created
+first and stay: the layout wants them anyway.)`,
     )
     .action(async (flags: SeedFlags, command: Command) => {
       const { target, migrationsDir, output, env } = contextOf(command);
@@ -50,10 +53,15 @@ stay: the layout wants them anyway.)`,
       // Seeding needs a migrated database: a new store would only be refused as unmigrated.
       const db = await openTarget(target, { create: false });
       const progress = new Progress(output, { everyMs: env.progressEveryMs });
-      // Leaving mid-load is safe (one transaction, never committed); say so.
+      // Leaving mid-load is safe: one transaction never committed, or a marker that the next seed cleans up; say which.
+      let phased = false;
       const stopListening = onInterrupt(() => {
         progress.stop();
-        output.warn('interrupted: the seed transaction is rolled back, the database is as it was');
+        output.warn(
+          phased
+            ? 'interrupted: the seed is unfinished; other commands refuse this database until you run ecomdb seed again, which cleans up and reseeds'
+            : 'interrupted: the seed transaction is rolled back, the database is as it was',
+        );
       });
       try {
         output.info(`seeding ${db.label}: scale ${options.scale} (~${size.rows.toLocaleString('en-US')} rows), seed ${options.seed}, regions ${options.regions.join(',')}`);
@@ -61,6 +69,9 @@ stay: the layout wants them anyway.)`,
           ...options,
           ...progress.seedCallbacks(),
           onPhase: (phase) => output.step(phase),
+          onPhased: () => (phased = true),
+          pauseAt: env.seedPauseAt,
+          onPause: (phase) => output.warn(`paused at the ${phase} phase (ECOMDB_SEED_PAUSE_AT)`),
         });
         const rate = Math.round(result.rows / (result.ms / 1000));
         output.success(

@@ -17,6 +17,7 @@ import { runRules, selectRules } from '../../verify/run.ts';
 import { Progress } from '../progress.ts';
 import { contextOf } from '../context.ts';
 import { DEFAULT_REGIONS, runOptions, seedOptions, type MigrateFlags } from '../flags.ts';
+import { assertSeedFinished } from '../../seed/marker.ts';
 
 interface UpFlags extends MigrateFlags {
   seed: boolean;
@@ -57,6 +58,7 @@ A database that already holds data is not seeded again (use ecomdb seed --trunca
       let partitioned: { steps: number } | null = null;
       let failing: string[] = [];
       try {
+        await db.session(assertSeedFinished);
         const started = Date.now();
         migrated = { ...(await runMigrations(db, files, options)), ms: Date.now() - started };
         output.success(

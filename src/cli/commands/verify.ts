@@ -13,6 +13,7 @@ import { readMigrations } from '../../migrations/files.ts';
 import type { VerifyReport } from '../../verify/types.ts';
 import { contextOf } from '../context.ts';
 import * as parse from '../options.ts';
+import { assertSeedFinished } from '../../seed/marker.ts';
 
 interface VerifyFlags {
   only?: string;
@@ -61,6 +62,8 @@ have, schemas with no table, --only/--skip that keep no rule), 3 the database co
       const db = await openTarget(target, { create: false });
       let report: VerifyReport;
       try {
+        // A database whose seed did not finish holds a partial load, maybe without its keys.
+        await db.session(assertSeedFinished);
         await db.session((s) => requireSomethingToCheck(s, schemas, flags.schemas !== undefined));
         const results = await db.session((s) => runRules(s, rules, schemas, sample));
         if (drift) results.push(await driftResult(db, target.kind === 'postgres' ? target.url : null, files, schemas, sample));

@@ -10,11 +10,14 @@ import { DEFAULT_LOCK_TIMEOUT, runPartition, type Planner, type RunReport } from
 import type { Context } from '../../context.ts';
 import * as parse from '../../options.ts';
 import type { Output } from '../../output.ts';
+import { assertSeedFinished } from '../../../seed/marker.ts';
 
 export async function withDb<T>(context: Context, work: (db: Database) => Promise<T>): Promise<T> {
   // Every partition command needs a migrated database: none creates a store.
   const db = await openTarget(context.target, { create: false });
   try {
+    // A seed that did not finish has dropped keys and indexes a partition step would copy or miss.
+    await db.session(assertSeedFinished);
     return await work(db);
   } finally {
     await db.close();
