@@ -83,7 +83,7 @@ describe.concurrent('an interrupted seed', () => {
       await expectRefused(d.url);
       if (phase === 'constrain') {
         // The other commands that read seeded data refuse it too.
-        for (const args of [['up', '--url', d.url], ['bench', '--url', d.url, '--transactions', '10'], ['partition', 'list', '--url', d.url]]) {
+        for (const args of [['up', '--url', d.url], ['bench', '--url', d.url, '--transactions', '10'], ['partition', 'list', '--url', d.url], ['migrate', '--url', d.url]]) {
           const run = await ecomdb(args);
           expect(run.code, `${args[0]}: ${run.stderr}`).toBe(19);
           expect(errorCode(run)).toBe('E_SEED_UNFINISHED');

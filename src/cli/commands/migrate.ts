@@ -4,6 +4,7 @@ import { openTarget } from '../../db/open.ts';
 import type { Database } from '../../db/types.ts';
 import { readMigrations, type MigrationFile } from '../../migrations/files.ts';
 import { keptOfNoTransactionFile, runMigrations, type RunOptions, type RunResult } from '../../migrations/run.ts';
+import { assertSeedFinished } from '../../seed/marker.ts';
 import { contextOf, type Context } from '../context.ts';
 import { runOptions, type MigrateFlags, type MigrateListener } from '../flags.ts';
 import { onInterrupt } from '../../signals.ts';
@@ -63,6 +64,9 @@ class MigrateTracker implements MigrateListener {
 
 /** Migrate an open database. */
 async function migrateOpen(db: Database, files: readonly MigrationFile[], options: RunOptions): Promise<MigrateResult> {
+  // A migration on a half-seeded database would change the tables whose definitions the seed's
+  // marker holds, and the next seed would restore stale ones: finish or clean up the seed first.
+  await db.session(assertSeedFinished);
   const started = Date.now();
   const result = await runMigrations(db, files, options);
   return { ...result, target: db.label, ms: Date.now() - started };

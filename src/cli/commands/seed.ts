@@ -38,7 +38,7 @@ A seed that fails (a refused row, a broken rule) keeps nothing: exit 7, the seed
 Interrupted (Ctrl-C, killed), a seed into plain tables or the embedded database leaves the
 database exactly as it was (one transaction). A partitioned database on a server is loaded in
 phases that each commit; interrupted, it keeps a marker (ecomdb_seed.state) that makes verify,
-bench, up and partition refuse it (E_SEED_UNFINISHED, exit 19) until ecomdb seed runs again,
+bench, up, migrate and partition refuse it (E_SEED_UNFINISHED, exit 19) until ecomdb seed runs again,
 which cleans up and reseeds. (The empty month partitions of the history window are created
 first and stay: the layout wants them anyway.)`,
     )
