@@ -347,7 +347,12 @@ export const BUYER_FUNCTIONS: readonly string[] = ['place_order', 'release_order
 
 /** `schema.name(argument types)`: how the matrix names a function. */
 export function signatureOf(f: OrderFunction): string {
-  return `${f.schema}.${f.name}(${f.args.split(',').map((a) => a.trim().split(/\s+/)[1]).join(', ')})`;
+  return `${f.schema}.${f.name}(${argumentTypes(f.args)})`;
+}
+
+/** The argument types of a declared argument list (`p_region text, p_id bigint` → `text, bigint`), which name a function in GRANT, COMMENT ON and DROP. */
+export function argumentTypes(args: string): string {
+  return args.split(',').map((a) => a.trim().split(/\s+/)[1]).join(', ');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ import {
   policiesOf,
   schemasOf,
   signatureOf,
+  argumentTypes,
   type Grant,
   type RoleName,
   type RowPolicy,
@@ -183,11 +184,6 @@ function biSchemaStatement(): Addition {
     sql: `CREATE SCHEMA IF NOT EXISTS ${schema};\nCOMMENT ON SCHEMA ${schema} IS 'Views without personal data (no names, emails, phones, street addresses, birth dates, password hashes or free text), for BI analysts.';`,
     down: `DROP SCHEMA IF EXISTS ${schema};`,
   };
-}
-
-/** The argument types of a declared argument list (`p_region text, p_id bigint` → `text, bigint`), which name a function in COMMENT ON and DROP. */
-function argumentTypes(args: string): string {
-  return args.split(',').map((a) => a.trim().split(/\s+/)[1]).join(', ');
 }
 
 /** The functions policies call (schema/security.ts POLICY_FUNCTIONS). */
