@@ -96,8 +96,3 @@ export function decimal(amount: bigint): string {
 export function centsOf(numeric: string): bigint {
   return cents('numeric', numeric, { orZero: true });
 }
-
-/** `part` percent of `amount`, rounded half up to the cent (as PostgreSQL rounds a positive numeric). */
-export function percentOf(amount: bigint, part: number): bigint {
-  return (amount * BigInt(part) + 50n) / 100n;
-}
