@@ -461,47 +461,48 @@ function resultOf(results: TableResult[], loadMs: number, constraintsMs: number,
 
 /** Everything in one transaction: a failure or a killed process rolls it all back. */
 async function oneTransaction(session: Session, world: World, tables: readonly string[], keys: KeysPlan, options: SeedOptions, started: number): Promise<SeedResult> {
-  await session.exec('BEGIN');
   try {
-    await session.exec(`SET LOCAL TimeZone = 'UTC'`);
-    // Millions of new rows need no invalidation each (docs/design.md, 'The cache layer'); a
-    // truncate asks for every cached value to go, once, at COMMIT.
-    await session.exec(CACHE_INVALIDATION_OFF);
-    // The audit triggers stay off for the load, inside this transaction only: a row per seeded
-    // row would slow the COPY and fill the trail with generated data. One SEED row per audited
-    // table says what was loaded instead (docs/design.md, 'The audit trail').
-    const audited = await auditedAmong(session, tables);
-    for (const statement of auditTriggersSql(audited, false)) await session.exec(statement);
-    if (options.truncate) {
-      options.onPhase?.('emptying the seeded tables');
-      await session.exec(`TRUNCATE ${tables.join(', ')} RESTART IDENTITY`);
-      await session.exec(INVALIDATE_EVERYTHING);
-    }
-    let loadMs = 0;
-    const { result: results, constraintsMs } = await loadIntoBareTables(
-      session,
-      tables,
-      async () => {
-        const loaded: TableResult[] = [];
-        for (const seed of TABLE_SEEDS) {
-          loaded.push(await loadTable(session, world, seed, options, ROLLED_BACK));
-          // Test hook: inside the open transaction, after the first table.
-          if (loaded.length === 1) await pauseAt(options, 'load');
-        }
-        loadMs = Date.now() - started;
-        await finishLoad(session);
-        return loaded;
-      },
-      options.onPhase,
-      keys,
-    );
-    const checks = await runChecks(session, options, 'nothing was kept (the load was rolled back)');
-    for (const statement of auditTriggersSql(audited, true)) await session.exec(statement);
-    await recordSeed(session, results.filter((r) => audited.includes(r.table)), about(options));
-    await session.exec('COMMIT');
-    return resultOf(results, loadMs, constraintsMs, checks, started);
+    const loaded = await transaction(session, async () => {
+      await session.exec(`SET LOCAL TimeZone = 'UTC'`);
+      // Millions of new rows need no invalidation each (docs/design.md, 'The cache layer'); a
+      // truncate asks for every cached value to go, once, at COMMIT.
+      await session.exec(CACHE_INVALIDATION_OFF);
+      // The audit triggers stay off for the load, inside this transaction only: a row per seeded
+      // row would slow the COPY and fill the trail with generated data. One SEED row per audited
+      // table says what was loaded instead (docs/design.md, 'The audit trail').
+      const audited = await auditedAmong(session, tables);
+      for (const statement of auditTriggersSql(audited, false)) await session.exec(statement);
+      if (options.truncate) {
+        options.onPhase?.('emptying the seeded tables');
+        await session.exec(`TRUNCATE ${tables.join(', ')} RESTART IDENTITY`);
+        await session.exec(INVALIDATE_EVERYTHING);
+      }
+      let loadMs = 0;
+      const { result: results, constraintsMs } = await loadIntoBareTables(
+        session,
+        tables,
+        async () => {
+          const loaded: TableResult[] = [];
+          for (const seed of TABLE_SEEDS) {
+            loaded.push(await loadTable(session, world, seed, options, ROLLED_BACK));
+            // Test hook: inside the open transaction, after the first table.
+            if (loaded.length === 1) await pauseAt(options, 'load');
+          }
+          loadMs = Date.now() - started;
+          await finishLoad(session);
+          return loaded;
+        },
+        options.onPhase,
+        keys,
+      );
+      const checks = await runChecks(session, options, 'nothing was kept (the load was rolled back)');
+      for (const statement of auditTriggersSql(audited, true)) await session.exec(statement);
+      await recordSeed(session, results.filter((r) => audited.includes(r.table)), about(options));
+      return { results, loadMs, constraintsMs, checks };
+    });
+    // Timed after COMMIT, which is part of the seed.
+    return resultOf(loaded.results, loaded.loadMs, loaded.constraintsMs, loaded.checks, started);
   } catch (error) {
-    await session.exec('ROLLBACK').catch(() => {});
     throw isLockTableFull(error) ? lockTableFull(error) : error;
   }
 }
