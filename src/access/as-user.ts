@@ -69,10 +69,7 @@ async function settingsThen<T>(db: AccessDb, text: string, params: string[], wor
     await db.execute(sql.raw(bind(text, params)));
     return work();
   }
-  const first = raw.unsafe(text, params);
-  first.execute();
-  const started = Promise.resolve(first);
-  started.catch(() => {});
+  const started = sendNow(raw, text, params);
   let result: T;
   try {
     result = await work();
@@ -82,6 +79,15 @@ async function settingsThen<T>(db: AccessDb, text: string, params: string[], wor
   }
   await started;
   return result;
+}
+
+/** Queue `text` on a postgres.js connection now, without waiting for it; its outcome, which never rejects unhandled. */
+function sendNow(client: RawClient, text: string, params: unknown[] = []): Promise<unknown> {
+  const query = client.unsafe(text, params);
+  query.execute();
+  const outcome = Promise.resolve(query);
+  outcome.catch(() => {});
+  return outcome;
 }
 
 /** `text` with $1, $2 ... replaced by the quoted `params` (for the drivers that run sql.raw). */
@@ -151,14 +157,7 @@ async function pipelinedTransaction<T>(db: AccessDb, pool: PoolClient, params: s
       connection.release();
     }
   };
-  /** Queue `text` on the connection now; its outcome, which never rejects unhandled. */
-  const queue = (text: string, values: unknown[] = []): Promise<unknown> => {
-    const q = connection.unsafe(text, values);
-    q.execute();
-    const outcome = Promise.resolve(q);
-    outcome.catch(() => {});
-    return outcome;
-  };
+  const queue = (text: string, values: unknown[] = []) => sendNow(connection, text, values);
   const settings = Promise.all([queue(readOnly ? 'BEGIN READ ONLY' : 'BEGIN'), queue(SET_LOCAL, params)]);
   settings.catch(() => {});
   let savepoints = 0;
@@ -238,11 +237,7 @@ export async function openRoleSession(db: AccessDb, role: RoleName): Promise<Rol
       } finally {
         busy = false;
         const raw = rawClient(db);
-        if (raw) {
-          const reset = raw.unsafe(SET_USER, ['']);
-          reset.execute();
-          Promise.resolve(reset).catch(() => {});
-        }
+        if (raw) void sendNow(raw, SET_USER, ['']);
         else await db.execute(sql`SELECT pg_catalog.set_config('ecomdb.user_id', '', false)`);
       }
     },
