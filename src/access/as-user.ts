@@ -46,7 +46,7 @@ function checkRole(role: unknown): RoleName {
 
 const userText = (userId: number | undefined) => (userId === undefined ? '' : String(id('userId', userId)));
 
-/** A postgres.js client (or transaction) under a drizzle database: `query(text, params)` sends a statement now. */
+/** A postgres.js client (or transaction) under a drizzle database: `unsafe(text, [])` sends a statement of no parameters by the simple protocol. */
 interface RawClient {
   unsafe(text: string, params: unknown[]): { execute(): unknown } & PromiseLike<unknown>;
 }
@@ -63,13 +63,13 @@ function rawClient(db: AccessDb): RawClient | undefined {
  * the work (postgres.js sends a connection's queries in the order they are queued), so both
  * travel in one round trip. On other drivers it is awaited first.
  */
-async function settingsThen<T>(db: AccessDb, text: string, params: string[], work: () => Promise<T>): Promise<T> {
+async function settingsThen<T>(db: AccessDb, text: string, work: () => Promise<T>): Promise<T> {
   const raw = rawClient(db);
   if (!raw) {
-    await db.execute(sql.raw(bind(text, params)));
+    await db.execute(sql.raw(text));
     return work();
   }
-  const started = sendNow(raw, text, params);
+  const started = sendNow(raw, text);
   let result: T;
   try {
     result = await work();
@@ -82,18 +82,14 @@ async function settingsThen<T>(db: AccessDb, text: string, params: string[], wor
 }
 
 /** Queue `text` on a postgres.js connection now, without waiting for it; its outcome, which never rejects unhandled. */
-function sendNow(client: RawClient, text: string, params: unknown[] = []): Promise<unknown> {
-  const query = client.unsafe(text, params);
+function sendNow(client: RawClient, text: string): Promise<unknown> {
+  const query = client.unsafe(text, []);
   query.execute();
   const outcome = Promise.resolve(query);
   outcome.catch(() => {});
   return outcome;
 }
 
-/** `text` with $1, $2 ... replaced by the quoted `params` (for the drivers that run sql.raw). */
-function bind(text: string, params: string[]): string {
-  return text.replace(/\$(\d+)/g, (_, n: string) => `'${params[Number(n) - 1]!.replaceAll("'", "''")}'`);
-}
 
 export interface AsUserOptions {
   /**
@@ -109,12 +105,12 @@ export async function asUser<T>(db: AccessDb, acting: Acting, work: (tx: AccessD
   const userId = userText(acting.userId);
   const readOnly = options.readOnly === true;
   const pool = poolClient(db);
-  if (pool) return pipelinedTransaction(db, pool, [dbRole(role), userId], work, readOnly);
+  if (pool) return pipelinedTransaction(db, pool, setLocal(dbRole(role), userId), work, readOnly);
   return db.transaction(
     async (tx) =>
       // First on the transaction's connection: no statement of the work runs before it, and if it
       // fails the transaction is aborted, so none runs without the role.
-      settingsThen(tx as unknown as AccessDb, SET_LOCAL, [dbRole(role), userId], () => work(tx as unknown as AccessDb)),
+      settingsThen(tx as unknown as AccessDb, setLocal(dbRole(role), userId), () => work(tx as unknown as AccessDb)),
     readOnly ? { accessMode: 'read only' } : undefined,
   );
 }
@@ -148,7 +144,7 @@ function poolClient(db: AccessDb): PoolClient | undefined {
  * failure, ROLLBACK is queued and the connection released; a failed setting is the error reported
  * (the work's statements then fail as the aborted transaction's).
  */
-async function pipelinedTransaction<T>(db: AccessDb, pool: PoolClient, params: string[], work: (tx: AccessDb) => Promise<T>, readOnly: boolean): Promise<T> {
+async function pipelinedTransaction<T>(db: AccessDb, pool: PoolClient, settings: string, work: (tx: AccessDb) => Promise<T>, readOnly: boolean): Promise<T> {
   const connection = await pool.reserve();
   let released = false;
   const release = () => {
@@ -157,9 +153,9 @@ async function pipelinedTransaction<T>(db: AccessDb, pool: PoolClient, params: s
       connection.release();
     }
   };
-  const queue = (text: string, values: unknown[] = []) => sendNow(connection, text, values);
-  const settings = Promise.all([queue(readOnly ? 'BEGIN READ ONLY' : 'BEGIN'), queue(SET_LOCAL, params)]);
-  settings.catch(() => {});
+  const queue = (text: string) => sendNow(connection, text);
+  // One simple-protocol message: BEGIN and the settings, answered once.
+  const begun = queue(`${readOnly ? 'BEGIN READ ONLY' : 'BEGIN'}; ${settings}`);
   let savepoints = 0;
   connection.savepoint = async (fn) => {
     const name = `ecomdb_${++savepoints}`;
@@ -179,11 +175,11 @@ async function pipelinedTransaction<T>(db: AccessDb, pool: PoolClient, params: s
   let result: T;
   try {
     result = await work(tx);
-    await settings;
+    await begun;
   } catch (error) {
     void queue('ROLLBACK');
     release();
-    await settings;
+    await begun;
     throw error;
   }
   if (readOnly) {
@@ -199,10 +195,20 @@ async function pipelinedTransaction<T>(db: AccessDb, pool: PoolClient, params: s
   return result;
 }
 
+/*
+ * The settings are statements of literals, not of parameters. postgres.js sends a statement with
+ * parameters (unprepared, as drizzle asks) as Parse and Describe, and waits for the description
+ * before it binds the values: a round trip of its own, during which nothing queued behind it
+ * leaves, so the work's first statement waited for it. A statement without parameters goes by the
+ * simple protocol, in the same write as what follows it. The values are safe to inline: a role
+ * name checked against ROLES and a user id checked as a positive integer (and quoted anyway).
+ */
+const literal = (value: string) => `'${value.replaceAll("'", "''")}'`;
 /** SET LOCAL ROLE and the acting user, for the transaction. */
-const SET_LOCAL = `SELECT pg_catalog.set_config('role', $1, true), pg_catalog.set_config('ecomdb.user_id', $2, true)`;
+const setLocal = (role: string, userId: string) =>
+  `SELECT pg_catalog.set_config('role', ${literal(role)}, true), pg_catalog.set_config('ecomdb.user_id', ${literal(userId)}, true)`;
 /** The acting user, for the session. */
-const SET_USER = `SELECT pg_catalog.set_config('ecomdb.user_id', $1, false)`;
+const setUser = (userId: string) => `SELECT pg_catalog.set_config('ecomdb.user_id', ${literal(userId)}, false)`;
 
 /** A connection that acts as one role for its whole life (openRoleSession). */
 export interface RoleSession {
@@ -233,11 +239,11 @@ export async function openRoleSession(db: AccessDb, role: RoleName): Promise<Rol
       try {
         // Pipelined ahead of the work on the one connection. Cleared afterwards (also pipelined):
         // a call whose setting failed would otherwise act as the user before it.
-        return await settingsThen(db, SET_USER, [named], () => work(db));
+        return await settingsThen(db, setUser(named), () => work(db));
       } finally {
         busy = false;
         const raw = rawClient(db);
-        if (raw) void sendNow(raw, SET_USER, ['']);
+        if (raw) void sendNow(raw, setUser(''));
         else await db.execute(sql`SELECT pg_catalog.set_config('ecomdb.user_id', '', false)`);
       }
     },
