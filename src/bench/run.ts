@@ -13,7 +13,7 @@ import type { ReplicaHealth } from '../replica/router.ts';
 import { checkRun, takeSnapshot, type CheckReport } from './check.ts';
 import { readKeySpace } from './keyspace.ts';
 import { BENCH_OPERATIONS, mixObject, type BenchOperation, type Family, type Mix } from './mix.ts';
-import { connect, runMix, type ProgressSample, type RlsMode } from './runner.ts';
+import { connect, runMix, type OperationStats, type ProgressSample, type RlsMode } from './runner.ts';
 import { Workload } from './workload.ts';
 import { OPERATIONS, type AccessDb } from '../access/index.ts';
 import { drizzle } from 'drizzle-orm/postgres-js';
@@ -86,6 +86,13 @@ export interface BenchOptions {
   readonly durationMs?: number;
   /** ... or for this many calls in all. */
   readonly transactions?: number;
+  /**
+   * Run the mix this long first (ms), closed loop, and count none of it: each connection plans
+   * its statements and loads the catalog entries of the partitions it touches on first use, and
+   * under row-level security the policies' functions too, which a short run would otherwise
+   * report as the operations' tail latency. What the warm-up calls change is checked all the same.
+   */
+  readonly warmupMs?: number;
   /** Calls per second in all (open loop); undefined: each client calls as fast as it can. */
   readonly rate?: number;
   readonly mix: Mix;
@@ -166,6 +173,8 @@ export interface BenchReport {
   readonly mix: Readonly<Record<string, number>>;
   /** What the key space held, per site. */
   readonly keySpace: readonly { readonly region: string; readonly products: number; readonly buyers: number; readonly stores: number; readonly coupons: number }[];
+  /** With a warm-up: its calls, which none of the other figures count. */
+  readonly warmup: WarmupReport | null;
   readonly elapsedSeconds: number;
   readonly stoppedEarly: boolean;
   readonly totals: { readonly ok: number; readonly failed: number; readonly retries: number; readonly skipped: number; readonly throughput: number };
@@ -179,6 +188,28 @@ export interface BenchReport {
   readonly check: CheckReport | null;
   /** With --cache: what the cache did, and the stale reads the bench detected. */
   readonly cache: CacheReport | null;
+}
+
+export interface WarmupReport {
+  readonly seconds: number;
+  readonly ok: number;
+  readonly failed: number;
+  /** Its failures by code (a failure is a failure, warm or not). */
+  readonly errors: Readonly<Record<string, number>>;
+}
+
+/** The low bits flipped: the warm-up draws other keys than the measured run of the same seed. */
+const WARMUP_SEED = 0x5a5a;
+
+function warmupReport(operations: ReadonlyMap<BenchOperation, OperationStats>, ms: number): WarmupReport {
+  let ok = 0;
+  const errors: Record<string, number> = {};
+  for (const stats of operations.values()) {
+    ok += stats.ok;
+    for (const [code, n] of stats.errors) errors[code] = (errors[code] ?? 0) + n;
+  }
+  const sorted = Object.fromEntries(Object.entries(errors).sort());
+  return { seconds: ms / 1000, ok, failed: Object.values(sorted).reduce((a, b) => a + b, 0), errors: sorted };
 }
 
 export interface CacheReport {
@@ -221,12 +252,27 @@ export async function benchmark(options: BenchOptions, hooks: BenchHooks = {}): 
     const rlsMode: RlsMode = options.rls === true && options.rlsMode === 'session' && options.replicas.length === 0 ? 'session' : 'transaction';
     const connections = await connect({ url: options.url, clients: options.clients, replicas: options.replicas, roleSessions: options.rls === true && rlsMode === 'session' });
     let result;
+    let warmup: WarmupReport | null = null;
     let replicas: readonly ReplicaHealth[] | null = null;
     let cache: BenchCache | null = null;
     try {
       if (options.cache) {
         cache = await openBenchCache(options, options.cache);
         say(cache.layer.client.offReason ? `cache off: ${cache.layer.client.offReason}; the hot reads go to PostgreSQL` : `hot reads through the cache (prefix ${options.cache.prefix}), invalidated from the outbox`);
+      }
+      if (options.warmupMs !== undefined && options.warmupMs > 0) {
+        say(`warming up for ${options.warmupMs / 1000} s (calls not counted)`);
+        const warm = await runMix(workload, connections.executors, {
+          mix: options.mix,
+          seed: options.seed ^ WARMUP_SEED,
+          rls: options.rls === true,
+          rlsMode,
+          durationMs: options.warmupMs,
+          rate: options.rate,
+          signal: hooks.signal,
+          cache: cache?.layer.client.offReason ? undefined : cache?.layer.reads,
+        });
+        warmup = warmupReport(warm.operations, options.warmupMs);
       }
       const what = options.durationMs !== undefined ? `${options.durationMs / 1000} s` : `${options.transactions} calls`;
       say(`running the mix for ${what}${options.rate !== undefined ? ` at ${options.rate} calls/s` : ''}`);
@@ -293,6 +339,7 @@ export async function benchmark(options: BenchOptions, hooks: BenchHooks = {}): 
       },
       mix: mixObject(options.mix),
       keySpace: keys.sites.map((s) => ({ region: s.region, products: s.products.ids.length, buyers: s.buyers.length, stores: s.stores.ids.length, coupons: s.coupons.length })),
+      warmup,
       elapsedSeconds: round(seconds)!,
       stoppedEarly: result.stoppedEarly,
       totals: { ok: sum((o) => o.ok), failed: sum((o) => o.failed), retries: sum((o) => o.retries), skipped: sum((o) => o.skipped), throughput: round(sum((o) => o.ok) / seconds, 2)! },

@@ -105,6 +105,23 @@ describe('--rate (open loop)', () => {
   });
 });
 
+describe('--warmup', () => {
+  it('runs the mix first and counts none of it, yet checks what it changed', async () => {
+    const run = await bench(['--warmup', '1', '--transactions', '120', '--clients', '2', '--mix', 'placeOrder=100', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as BenchReport;
+    expect(report.warmup).toMatchObject({ seconds: 1 });
+    expect(report.warmup!.ok).toBeGreaterThan(0);
+    // The 120 calls are the measured ones alone.
+    expect(report.totals.ok + report.totals.failed + report.totals.skipped).toBe(120);
+    // Every order placed, warm or measured, was looked for after the run.
+    const acknowledged = report.check!.items.find((i) => i.name === 'acknowledged-orders')!;
+    expect(acknowledged.passed).toBe(true);
+    expect(Number(/(\d+) acknowledged order/.exec(acknowledged.detail)![1])).toBe(report.warmup!.ok + report.totals.ok);
+    expect(run.stderr).toMatch(/warming up for 1 s/);
+  });
+});
+
 describe('refusals, before anything runs', () => {
   const nowhere = 'postgres://postgres@127.0.0.1:1/nothing_here';
 
@@ -114,6 +131,7 @@ describe('refusals, before anything runs', () => {
     ['--mix and --mix-file together', ['--mix', 'productPage=100', '--mix-file', 'mix.json'], 'E_BENCH_MIX', 2],
     ['--clients 0', ['--clients', '0'], 'E_USAGE', 2],
     ['--time 0', ['--time', '0'], 'E_USAGE', 2],
+    ['--warmup 0', ['--warmup', '0'], 'E_USAGE', 2],
     ['--time and --transactions together', ['--time', '5', '--transactions', '10'], 'E_USAGE', 2],
     ['--skew 1', ['--skew', '1'], 'E_USAGE', 2],
     ['--read-from replicas without a replica', ['--read-from', 'replicas'], 'E_USAGE', 2],

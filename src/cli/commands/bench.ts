@@ -16,6 +16,7 @@ interface BenchFlags {
   clients: string;
   time?: string;
   transactions?: string;
+  warmup?: string;
   rate?: string;
   mix?: string;
   mixFile?: string;
@@ -46,6 +47,7 @@ export function benchOptions(context: Context, flags: BenchFlags): BenchOptions 
   }
   const transactions = flags.transactions === undefined ? undefined : parse.integer(flags.transactions, '--transactions', { min: 1, max: 1_000_000_000, example: 10000 });
   const durationMs = transactions !== undefined ? undefined : parse.positive(flags.time ?? DEFAULT_SECONDS, '--time', { max: 86_400, example: 60 }) * 1000;
+  const warmupMs = flags.warmup === undefined ? undefined : parse.positive(flags.warmup, '--warmup', { max: 3_600, example: 5 }) * 1000;
   const rate = flags.rate === undefined ? undefined : parse.positive(flags.rate, '--rate', { max: 1_000_000, example: 200 });
   if (flags.mix !== undefined && flags.mixFile !== undefined) {
     throw new EcomdbError('E_BENCH_MIX', '--mix and --mix-file together', { hint: 'declare the mix once: on the command line or in a file' });
@@ -82,7 +84,7 @@ export function benchOptions(context: Context, flags: BenchFlags): BenchOptions 
     throw new EcomdbError('E_USAGE', `--rls-mode "${rlsMode}" is not transaction or session`, { hint: 'transaction: each call in its own transaction (SET LOCAL); session: a connection per client and role' });
   }
   if (flags.rlsMode !== undefined && flags.rls !== true) throw new EcomdbError('E_USAGE', '--rls-mode without --rls', { hint: 'add --rls, or drop --rls-mode' });
-  return { url: context.target.url, clients, durationMs, transactions, rate, mix, seed, skew, biLive: flags.biLive === true, rls: flags.rls === true, rlsMode, replicas, check: flags.check, cache };
+  return { url: context.target.url, clients, durationMs, transactions, warmupMs, rate, mix, seed, skew, biLive: flags.biLive === true, rls: flags.rls === true, rlsMode, replicas, check: flags.check, cache };
 }
 
 /** Run the benchmark, with a progress line on stderr every second. */
@@ -115,6 +117,8 @@ function print(output: Output, report: BenchReport): void {
     report.operations.map((o) => [o.operation, `${o.share}%`, String(o.ok), String(o.failed), String(o.retries), String(o.skipped), o.throughput.toFixed(1), ms(o.latencyMs.p50), ms(o.latencyMs.p95), ms(o.latencyMs.p99), ms(o.latencyMs.max)]),
   );
   const t = report.totals;
+  const w = report.warmup;
+  if (w) output.info(`warm-up, not counted above: ${w.ok.toLocaleString('en-US')} calls in ${w.seconds} s, ${w.failed} failed${w.failed > 0 ? ` (${Object.entries(w.errors).map(([code, n]) => `${code}: ${n}`).join(', ')})` : ''}`);
   output.info(`${t.ok.toLocaleString('en-US')} calls acknowledged in ${report.elapsedSeconds.toFixed(1)} s (${t.throughput.toFixed(1)}/s), ${t.failed} failed, ${t.retries} retried, ${t.skipped} skipped (nothing to act on)`);
   for (const [code, n] of Object.entries(report.errors)) output.info(`  ${code}: ${n}`);
   if (report.schedule) {
@@ -155,6 +159,7 @@ export function benchCommand(): Command {
     .option('--clients <n>', 'client connections, each calling one operation at a time', '8')
     .option('--time <seconds>', `how long to run (default ${DEFAULT_SECONDS})`)
     .option('--transactions <n>', 'run this many calls in all, instead of for a time')
+    .option('--warmup <seconds>', 'first run the mix this long and count none of it (connections plan their statements and load the partitions they touch on first use); what it changes is checked all the same')
     .option('--rate <calls/s>', 'open loop: calls arrive at this rate (latency counted from when each was due); default: as fast as the clients go')
     .option('--mix <list>', `operation=share,... in percent, adding up to 100 (default: ${DEFAULT_MIX.map((e) => `${e.operation}=${e.share}`).join(',')})`)
     .option('--mix-file <file>', 'the mix as a JSON object of operation to share')
