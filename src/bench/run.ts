@@ -87,10 +87,12 @@ export interface BenchOptions {
   /** ... or for this many calls in all. */
   readonly transactions?: number;
   /**
-   * Run the mix this long first (ms), closed loop, and count none of it: each connection plans
-   * its statements and loads the catalog entries of the partitions it touches on first use, and
-   * under row-level security the policies' functions too, which a short run would otherwise
-   * report as the operations' tail latency. What the warm-up calls change is checked all the same.
+   * Run the mix this long first (ms), and count none of it: each connection plans its statements
+   * and loads the catalog entries of the partitions it touches on first use, and under row-level
+   * security the policies' functions too, which a short run would otherwise report as the
+   * operations' tail latency. Each client starts the warm-up with one call of every operation of
+   * the mix (a rare operation might otherwise never warm some connection). What the warm-up calls
+   * change is checked all the same.
    */
   readonly warmupMs?: number;
   /** Calls per second in all (open loop); undefined: each client calls as fast as it can. */
@@ -193,6 +195,8 @@ export interface BenchReport {
 export interface WarmupReport {
   readonly seconds: number;
   readonly ok: number;
+  /** Acknowledged calls per operation. */
+  readonly calls: Readonly<Record<string, number>>;
   readonly failed: number;
   /** Its failures by code (a failure is a failure, warm or not). */
   readonly errors: Readonly<Record<string, number>>;
@@ -204,12 +208,14 @@ const WARMUP_SEED = 0x5a5a;
 function warmupReport(operations: ReadonlyMap<BenchOperation, OperationStats>, ms: number): WarmupReport {
   let ok = 0;
   const errors: Record<string, number> = {};
-  for (const stats of operations.values()) {
+  const calls: Record<string, number> = {};
+  for (const [operation, stats] of operations) {
     ok += stats.ok;
+    calls[operation] = stats.ok;
     for (const [code, n] of stats.errors) errors[code] = (errors[code] ?? 0) + n;
   }
   const sorted = Object.fromEntries(Object.entries(errors).sort());
-  return { seconds: ms / 1000, ok, failed: Object.values(sorted).reduce((a, b) => a + b, 0), errors: sorted };
+  return { seconds: ms / 1000, ok, calls, failed: Object.values(sorted).reduce((a, b) => a + b, 0), errors: sorted };
 }
 
 export interface CacheReport {
@@ -269,6 +275,7 @@ export async function benchmark(options: BenchOptions, hooks: BenchHooks = {}): 
           rlsMode,
           durationMs: options.warmupMs,
           rate: options.rate,
+          everyOperationFirst: true,
           signal: hooks.signal,
           cache: cache?.layer.client.offReason ? undefined : cache?.layer.reads,
         });

@@ -191,6 +191,8 @@ export interface RunOptions {
   readonly rls?: boolean;
   /** How (default `transaction`; `session` needs the executors' role sessions). */
   readonly rlsMode?: RlsMode;
+  /** Each client calls every operation of the mix once, in the mix's order, before it draws (a warm-up). */
+  readonly everyOperationFirst?: boolean;
 }
 
 export interface RunResult {
@@ -257,6 +259,7 @@ export async function runMix(workload: Workload, executors: readonly Executor[],
 
   async function client(index: number, executor: Executor): Promise<void> {
     const random = seeded(options.seed * 1_000_003 + index);
+    const firsts = options.everyOperationFirst ? options.mix.map((e) => e.operation) : [];
     while (more()) {
       started++;
       let begin = performance.now();
@@ -269,7 +272,7 @@ export async function runMix(workload: Workload, executors: readonly Executor[],
         if (lag > maxLag) maxLag = lag;
         begin = due;
       }
-      const operation = pick(random);
+      const operation = firsts.shift() ?? pick(random);
       const stats = operations.get(operation)!;
       const call = workload.call(operation, random);
       if (!call) {

@@ -120,6 +120,14 @@ describe('--warmup', () => {
     expect(Number(/(\d+) acknowledged order/.exec(acknowledged.detail)![1])).toBe(report.warmup!.ok + report.totals.ok);
     expect(run.stderr).toMatch(/warming up for 1 s/);
   });
+
+  it('starts each client with one call of every operation of the mix, however rare', async () => {
+    const run = await bench(['--warmup', '1', '--transactions', '20', '--clients', '3', '--mix', 'searchProducts=99.9,productPage=0.1', '--json', '--no-check']);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as BenchReport;
+    expect(report.warmup!.calls.productPage).toBeGreaterThanOrEqual(3);
+    expect(report.warmup!.calls.searchProducts).toBeGreaterThan(report.warmup!.calls.productPage!);
+  });
 });
 
 describe('refusals, before anything runs', () => {

@@ -159,7 +159,7 @@ export function benchCommand(): Command {
     .option('--clients <n>', 'client connections, each calling one operation at a time', '8')
     .option('--time <seconds>', `how long to run (default ${DEFAULT_SECONDS})`)
     .option('--transactions <n>', 'run this many calls in all, instead of for a time')
-    .option('--warmup <seconds>', 'first run the mix this long and count none of it (connections plan their statements and load the partitions they touch on first use); what it changes is checked all the same')
+    .option('--warmup <seconds>', 'first run the mix this long, each client starting with one call of every operation, and count none of it (connections plan their statements and load the partitions they touch on first use); what it changes is checked all the same')
     .option('--rate <calls/s>', 'open loop: calls arrive at this rate (latency counted from when each was due); default: as fast as the clients go')
     .option('--mix <list>', `operation=share,... in percent, adding up to 100 (default: ${DEFAULT_MIX.map((e) => `${e.operation}=${e.share}`).join(',')})`)
     .option('--mix-file <file>', 'the mix as a JSON object of operation to share')
