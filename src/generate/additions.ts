@@ -10,11 +10,9 @@
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import { BI_VIEWS, COMPONENTS, REFERENCE_DATA, referenceId, type BiView, type Component } from '../../schema/index.ts';
 import {
-  ALL_PRIVILEGES,
   BI_MATERIALIZED_VIEWS,
   BI_SCHEMA,
   BI_VIEW_OWNER,
-  DB_ROLES,
   IMPERSONAL_VIEWS,
   ORDER_FUNCTIONS,
   POLICY_FUNCTIONS,
