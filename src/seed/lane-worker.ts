@@ -15,6 +15,11 @@ import { loadTable, loud, qualifiedName, quiet, transaction } from './table-load
 const data = workerData as LaneData;
 const port = parentPort!;
 const send = (message: FromLane) => port.postMessage(message);
+// Another lane failed: the table under way stops at its next chunk (its transaction rolled back).
+const stopping = new AbortController();
+port.on('message', (message: ToLane) => {
+  if (message.kind === 'abort') stopping.abort();
+});
 
 try {
   const world = new World(data.world);
@@ -24,7 +29,7 @@ try {
       const [row] = await session.query<{ pid: number }>('select pg_backend_pid() as pid');
       send({ kind: 'ready', pid: row!.pid });
       for await (const [message] of on(port, 'message') as AsyncIterable<[ToLane]>) {
-        if (message.kind === 'stop') break;
+        if (message.kind !== 'table') break;
         const seed = TABLE_SEEDS[message.seed]!;
         const table = qualifiedName(seed.table);
         const result = await transaction(session, async () => {
@@ -35,6 +40,7 @@ try {
             seed,
             {
               fault: data.fault,
+              signal: stopping.signal,
               onTableStart: (t, expected) => send({ kind: 'start', table: t, expected }),
               onRows: (t, rows) => send({ kind: 'rows', table: t, rows }),
             },

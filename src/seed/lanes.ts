@@ -28,8 +28,8 @@ export interface LaneData {
   readonly kept: string;
 }
 
-/** Main thread to lane: load TABLE_SEEDS[seed], or close and end. */
-export type ToLane = { kind: 'table'; seed: number } | { kind: 'stop' };
+/** Main thread to lane: load TABLE_SEEDS[seed]; close and end; or give up the table under way and end. */
+export type ToLane = { kind: 'table'; seed: number } | { kind: 'stop' } | { kind: 'abort' };
 
 export interface LaneError {
   readonly code?: ErrorCode;
@@ -68,11 +68,9 @@ function laneError(error: LaneError): EcomdbError {
  * biggest tables first; the results in the order of `seeds`. The progress callbacks of
  * `options` fire on this thread. `afterFirst` runs when the first table has committed, before
  * any lane is handed another (the pauseAt('load') test hook). The first failure stops every
- * lane: their threads terminated and their backends too (with `session`, so that the cleanup
- * that follows does not wait on their locks), then it is thrown.
+ * lane (see `fail`) and is thrown once they have all ended.
  */
 export function loadInLanes(
-  session: Session,
   world: World,
   all: readonly TableSeed[],
   seeds: readonly number[],
@@ -87,23 +85,22 @@ export function loadInLanes(
   const lanes: Lane[] = [];
   let failure: unknown;
   let gate: Promise<void> | undefined;
-  let killed: Promise<unknown> = Promise.resolve();
 
   return new Promise<TableResult[]>((resolve, reject) => {
     const settle = () => {
       if (!lanes.every((l) => l.exited)) return;
-      void killed.then(() => {
-        if (failure !== undefined) reject(failure);
-        else resolve(seeds.map((s) => results.get(s)!));
-      });
+      if (failure !== undefined) reject(failure);
+      else resolve(seeds.map((s) => results.get(s)!));
     };
+    // Not Worker.terminate(): a lane hashing passwords (argon2, a native addon) aborts the whole
+    // process when its thread is torn down under it. Each lane is told to give up instead: its COPY
+    // fails at the next chunk (CopyFail), its transaction rolls back and it ends by itself, so
+    // that no lane holds a lock when the cleanup empties the tables.
     const fail = (error: unknown) => {
       if (failure !== undefined) return;
       failure = error;
       queue.length = 0;
-      const pids = lanes.flatMap((l) => (l.pid === undefined ? [] : [l.pid]));
-      for (const lane of lanes) void lane.worker.terminate();
-      killed = session.query(`select pg_terminate_backend(pid) from unnest($1::int[]) as pid`, [pids]).catch(() => {});
+      for (const lane of lanes) if (!lane.exited) lane.worker.postMessage({ kind: 'abort' } satisfies ToLane);
     };
     const dispatch = async (lane: Lane) => {
       if (gate) await gate;

@@ -618,7 +618,7 @@ async function phasedSeed(db: Database, session: Session, world: World, tables: 
       await transaction(session, () => enter('load'));
       const { seed, scale, regions, until, windowDays } = world.options;
       const lane = { connection: db.connection!, label: db.label, world: { seed, scale, regions, until, windowDays }, mode, fault: options.fault, kept: CLEANED_UP };
-      results.push(...(await loadInLanes(session, world, TABLE_SEEDS, copies, jobs, lane, options, () => pauseAt(options, 'load'))));
+      results.push(...(await loadInLanes(world, TABLE_SEEDS, copies, jobs, lane, options, () => pauseAt(options, 'load'))));
       for (const [i, seed] of TABLE_SEEDS.entries()) if (seed.kind === 'sql') results.push(await loadOne(i));
     } else {
       for (const i of TABLE_SEEDS.keys()) {

@@ -31,6 +31,8 @@ export interface TableLoadOptions {
   onTableDone?: (result: TableResult) => void;
   /** Test hook: refuse one row, e.g. `order_processing.orders:100`. */
   fault?: string;
+  /** Abort the COPY (CopyFail, so the session stays usable) at the next chunk of rows: another lane failed. */
+  signal?: AbortSignal;
 }
 
 /** One transaction on `session`: `work` between BEGIN and COMMIT, ROLLBACK if it throws. */
@@ -87,6 +89,13 @@ export function lockTableFull(cause: unknown): EcomdbError {
   });
 }
 
+async function* abortable<T>(source: AsyncIterable<T>, signal: AbortSignal | undefined): AsyncGenerator<T> {
+  for await (const item of source) {
+    signal?.throwIfAborted();
+    yield item;
+  }
+}
+
 /** Stream (COPY) or insert (SQL) one table, inside the caller's transaction; `kept` says what a failure keeps. */
 export async function loadTable(session: Session, world: World, seed: TableSeed, options: TableLoadOptions, kept: string): Promise<TableResult> {
   const table = qualifiedName(seed.table);
@@ -112,9 +121,10 @@ export async function loadTable(session: Session, world: World, seed: TableSeed,
     try {
       await session.copyFrom(
         target,
-        chunks(seed.rows(world), { corruptRow, onRows: (n) => ((written = n), options.onRows?.(table, n)) }),
+        abortable(chunks(seed.rows(world), { corruptRow, onRows: (n) => ((written = n), options.onRows?.(table, n)) }), options.signal),
       );
     } catch (error) {
+      if (options.signal?.aborted) throw error;
       const pg = pgFields(error);
       if (isLockTableFull(error)) throw lockTableFull(error);
       throw new EcomdbError('E_SEED_FAILED', `PostgreSQL refused a row of ${table}: ${pg.message}${pg.code ? ` [${pg.code}]` : ''}`, {
