@@ -1,21 +1,29 @@
 /**
  * Loading a seeded marketplace, all or nothing, in one of two ways.
  *
- * One transaction (plain tables, the embedded database, or `--partitioned-keys rebuild|keep`):
- * the constraints (foreign keys, UNIQUE) and indexes of the seeded tables are dropped, every
- * table is streamed by COPY into its bare heap (NOT NULL, CHECK and primary keys still refuse a
- * malformed row at once), the SQL-derived tables are inserted, the constraints and indexes are
- * rebuilt and validated — a key the data breaks fails here, naming it — and the tables analysed
- * before COMMIT. Loading bare and constraining afterwards is several times faster than loading
- * into constrained tables (docs/design.md, 'Loading bare tables, then constraining'); a failure
- * or a killed process rolls everything back, so the database is left as it was.
+ * One transaction (the embedded database, plain tables on a server with one lane, or
+ * `--partitioned-keys rebuild|keep`): the constraints (foreign keys, UNIQUE) and indexes of the
+ * seeded tables are dropped, every table is streamed by COPY into its bare heap (NOT NULL, CHECK
+ * and primary keys still refuse a malformed row at once), the SQL-derived tables are inserted,
+ * the constraints and indexes are rebuilt and validated — a key the data breaks fails here,
+ * naming it — and the tables analysed before COMMIT. Loading bare and constraining afterwards is
+ * several times faster than loading into constrained tables (docs/design.md, 'Loading bare
+ * tables, then constraining'); a failure or a killed process rolls everything back, so the
+ * database is left as it was.
  *
- * Phases that each commit (the partitioned layout on a server, phasedSeed): in one transaction,
- * dropping and rebuilding the keys of every partition needs more lock slots than a default
- * server has (`planKeys`), and keeping them during the load made the partitioned seed about 9×
- * slower than plain tables. So no transaction spans more than one key or one table; a marker
- * (src/seed/marker.ts) records the unfinished seed, every other command refuses the database
- * while it exists, and the next seed cleans up and seeds again.
+ * Phases that each commit (the partitioned layout on a server, and any server seed over more
+ * than one lane, phasedSeed): in one transaction, dropping and rebuilding the keys of every
+ * partition needs more lock slots than a default server has (`planKeys`), and keeping them
+ * during the load made the partitioned seed about 9× slower than plain tables. So no transaction
+ * spans more than one key or one table; a marker (src/seed/marker.ts) records the unfinished
+ * seed, every other command refuses the database while it exists, and the next seed cleans up
+ * and seeds again.
+ *
+ * Lanes (`jobs`, default 2 on a server; docs/design.md, 'Seeding in parallel lanes'): the rows
+ * are generated in JavaScript, one thread's worth at a time, so the phased seed spreads the
+ * COPY tables over worker threads, each with its own connection and World (lanes.ts), and
+ * rebuilds the keys, counts orphans and analyses over as many sessions. Every row is a pure
+ * function of (seed, index): the same seed gives the same bytes whatever the number of lanes.
  */
 import { CACHE_INVALIDATION_OFF, INVALIDATE_EVERYTHING } from '../cache/outbox.ts';
 import { PARTITION_LAYOUT } from '../../schema/partitions.ts';
