@@ -59,6 +59,26 @@ const LANE_HEAP = { maxOldGenerationSizeMb: 40, maxYoungGenerationSizeMb: 4 };
 
 const BOOTSTRAP = new URL('./lane.js', import.meta.url);
 
+/** The lanes of this process still running, for stopLanes. */
+const running = new Set<Worker>();
+/** Set by stopLanes: the process is about to exit; the seed is left as it stands (no cleanup, no output). */
+let exiting = false;
+
+/**
+ * Tell every running lane to give up its table and end, and wait until they have (a signal's
+ * handler calls this before exiting). Exiting with lanes running tears their threads down, and a
+ * lane hashing passwords then aborts the whole process (argon2 is a native addon): exit 134 and
+ * a C++ message instead of the status and the line the user should see.
+ */
+export function stopLanes(): Promise<void> {
+  exiting = true;
+  const ending = [...running].map((worker) => new Promise<void>((resolve) => {
+    worker.once('exit', () => resolve());
+    worker.postMessage({ kind: 'abort' } satisfies ToLane);
+  }));
+  return Promise.all(ending).then(() => undefined);
+}
+
 function laneError(error: LaneError): EcomdbError {
   return new EcomdbError(error.code ?? 'E_SEED_FAILED', error.message, { hint: error.hint, details: error.details });
 }
@@ -88,7 +108,7 @@ export function loadInLanes(
 
   return new Promise<TableResult[]>((resolve, reject) => {
     const settle = () => {
-      if (!lanes.every((l) => l.exited)) return;
+      if (exiting || !lanes.every((l) => l.exited)) return;
       if (failure !== undefined) reject(failure);
       else resolve(seeds.map((s) => results.get(s)!));
     };
@@ -113,6 +133,7 @@ export function loadInLanes(
       const worker = new Worker(BOOTSTRAP, { workerData: data, resourceLimits: LANE_HEAP });
       const lane: Lane = { worker, exited: false };
       lanes.push(lane);
+      running.add(worker);
       worker.on('message', (message: FromLane) => {
         switch (message.kind) {
           case 'ready':
@@ -141,6 +162,7 @@ export function loadInLanes(
       );
       worker.on('exit', (code) => {
         lane.exited = true;
+        running.delete(worker);
         // A lane ends by itself only when told to stop, after its last table.
         if (failure === undefined && (lane.current !== undefined || queue.length > 0)) {
           fail(new EcomdbError('E_SEED_FAILED', `a loading lane ended unexpectedly (exit code ${code})`, { hint: data.kept }));

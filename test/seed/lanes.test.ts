@@ -12,7 +12,7 @@ import { TABLE_SEEDS } from '../../seeds/index.ts';
 import { qualifiedName } from '../../src/seed/table-load.ts';
 import { isEcomdbError } from '../../src/errors.ts';
 import { checksums, snapshot, type TableChecksum } from '../helpers/checksums.ts';
-import { ecomdb, errorCode, jsonError } from '../helpers/cli.ts';
+import { ecomdb, errorCode, jsonError, spawnEcomdb } from '../helpers/cli.ts';
 import { databasesForBlock, withPostgres, type TestDatabase } from '../helpers/db.ts';
 
 const UNTIL = '2026-11-01';
@@ -104,6 +104,30 @@ describe.concurrent('a seed over several lanes', () => {
     expect(isEcomdbError(failure) && failure.details.table).toBe('"order_processing"."orders"');
     expect(await withPostgres(d.url, (db) => db.session(snapshot))).toEqual(before);
   }, 120_000);
+});
+
+describe('a seed over lanes, interrupted', () => {
+  const fresh = databasesForBlock();
+
+  it('Ctrl-C while a lane hashes passwords exits 130 with its line (the lanes end before the process), and the next seed finishes', async () => {
+    const d = await fresh('lanes_sigint');
+    const { child, done } = spawnEcomdb(seedArgs(d.url, '--scale', '3', '--jobs', '2'), { killAfterMs: 120_000 });
+    // Wait until a lane streams the users (each row's password hashed by argon2, a native addon).
+    for (let i = 0; i < 600; i++) {
+      const [row] = await d.sql<{ n: number }[]>`
+        select count(*)::int as n from pg_stat_activity where datname = current_database() and state = 'active' and query like 'COPY "user_management"."users"%'`;
+      if (row!.n > 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    child.kill('SIGINT');
+    const run = await done;
+    expect(run.code, run.stderr).toBe(130);
+    expect(run.stderr).toContain('interrupted: the seed is unfinished');
+    expect(run.stderr).not.toContain('terminate called');
+    const rerun = await ecomdb(seedArgs(d.url, '--jobs', '2'));
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(await marker(d)).toBe(false);
+  }, 180_000);
 });
 
 describe('--jobs', () => {

@@ -6,7 +6,7 @@ import { contextOf } from '../context.ts';
 import { DEFAULT_REGIONS, MAX_SCALE, SEED_DAYS, seedOptions, type SeedFlags } from '../flags.ts';
 import { onInterrupt } from '../../signals.ts';
 import { Progress, PROGRESS_MARKER } from '../progress.ts';
-import { DEFAULT_JOBS, MAX_JOBS } from '../../seed/lanes.ts';
+import { DEFAULT_JOBS, MAX_JOBS, stopLanes } from '../../seed/lanes.ts';
 
 export function seedCommand(): Command {
   return new Command('seed')
@@ -65,7 +65,7 @@ first and stay: the layout wants them anyway.)`,
             ? 'interrupted: the seed is unfinished; other commands refuse this database until you run ecomdb seed again, which cleans up and reseeds'
             : 'interrupted: the seed transaction is rolled back, the database is as it was',
         );
-      });
+      }, stopLanes);
       try {
         output.info(`seeding ${db.label}: scale ${options.scale} (~${size.rows.toLocaleString('en-US')} rows), seed ${options.seed}, regions ${options.regions.join(',')}`);
         const result = await seedDatabase(db, files, {
