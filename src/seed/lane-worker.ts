@@ -26,8 +26,7 @@ try {
   const db = await openPostgres(data.connection, data.label, { max: 1 });
   try {
     await db.session(async (session) => {
-      const [row] = await session.query<{ pid: number }>('select pg_backend_pid() as pid');
-      send({ kind: 'ready', pid: row!.pid });
+      send({ kind: 'ready' });
       for await (const [message] of on(port, 'message') as AsyncIterable<[ToLane]>) {
         if (message.kind !== 'table') break;
         const seed = TABLE_SEEDS[message.seed]!;

@@ -38,9 +38,9 @@ export interface LaneError {
   readonly details: Record<string, unknown>;
 }
 
-/** Lane to main thread: connected (its backend), progress, a table committed, or a failure (then it ends). */
+/** Lane to main thread: connected, progress, a table committed, or a failure (then it ends). */
 export type FromLane =
-  | { kind: 'ready'; pid: number }
+  | { kind: 'ready' }
   | { kind: 'start'; table: string; expected: number }
   | { kind: 'rows'; table: string; rows: number }
   | { kind: 'done'; result: TableResult }
@@ -101,7 +101,7 @@ export function loadInLanes(
 ): Promise<TableResult[]> {
   const queue = [...seeds].sort((a, b) => size(all[b]!, world) - size(all[a]!, world) || a - b);
   const results = new Map<number, TableResult>();
-  interface Lane { worker: Worker; pid?: number; current?: number; exited: boolean }
+  interface Lane { worker: Worker; current?: number; exited: boolean }
   const lanes: Lane[] = [];
   let failure: unknown;
   let gate: Promise<void> | undefined;
@@ -137,7 +137,6 @@ export function loadInLanes(
       worker.on('message', (message: FromLane) => {
         switch (message.kind) {
           case 'ready':
-            lane.pid = message.pid;
             void dispatch(lane);
             break;
           case 'start':
