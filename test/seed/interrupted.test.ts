@@ -134,7 +134,7 @@ describe.concurrent('an interrupted seed', () => {
     expect(after.defs).toEqual(seeded.defs);
     for (const table of seededTables()) expect(after.sums[table]!.rows, table).toBe(0);
     expect(await marker(d)).toBe(false);
-  }, 300_000);
+  }, 480_000);
 
   it('plain tables over lanes: killed in the load phase, verify refuses and the next seed finishes', async () => {
     const d = await fresh('seed_plain_lanes');
