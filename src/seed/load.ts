@@ -19,7 +19,7 @@
  * seed, every other command refuses the database while it exists, and the next seed cleans up
  * and seeds again.
  *
- * Lanes (`jobs`, default 2 on a server; docs/design.md, 'Seeding in parallel lanes'): the rows
+ * Lanes (`jobs`, default 2 on the partitioned layout on a server, 1 on plain tables; docs/design.md, 'Seeding in parallel lanes'): the rows
  * are generated in JavaScript, one thread's worth at a time, so the phased seed spreads the
  * COPY tables over worker threads, each with its own connection and World (lanes.ts), and
  * rebuilds the keys, counts orphans and analyses over as many sessions. Every row is a pure
@@ -69,7 +69,8 @@ export interface SeedOptions extends WorldOptions {
   /** Called when the seed goes the phased way (from then on an interruption leaves the marker). */
   onPhased?: () => void;
   /**
-   * Lanes on a server (1 to MAX_JOBS, default DEFAULT_JOBS): above 1 the seed goes the phased way
+   * Lanes on a server (1 to MAX_JOBS; default DEFAULT_JOBS on the partitioned layout, 1 on plain
+   * tables): above 1 the seed goes the phased way
    * (plain tables too) and loads, rebuilds and analyses over that many sessions (lanes.ts). One
    * transaction (PGlite, `partitionedKeys` rebuild or keep) always runs on one.
    */
@@ -338,7 +339,7 @@ async function pauseAt(options: SeedOptions, phase: SeedPhase): Promise<void> {
  * that finds the marker of an unfinished one cleans it up and seeds again.
  */
 export async function seedDatabase(db: Database, files: readonly MigrationFile[], options: SeedOptions): Promise<SeedResult> {
-  const jobs = lanesFor(db, options);
+  const asked = lanesFor(db, options);
   const world = new World(options);
   const started = Date.now();
   const tables = seededTables();
@@ -367,6 +368,9 @@ export async function seedDatabase(db: Database, files: readonly MigrationFile[]
       else if (!options.truncate) await assertEmpty(session, tables);
       const layout = await planKeys(session, tables, options.partitionedKeys);
       const auto = (options.partitionedKeys ?? 'auto') === 'auto';
+      // Unasked, plain tables keep their one transaction (all or nothing; a second lane measured
+      // no faster on two cores) and the partitioned layout, phased anyway, takes the lanes.
+      const jobs = asked ?? (server && layout.partitions > 0 ? DEFAULT_JOBS : 1);
       if (server && (marker || ((layout.partitions > 0 || jobs > 1) && auto))) {
         options.onPhased?.();
         const what = layout.partitions > 0 ? `partitioned layout (${layout.partitions} partitions)` : 'plain tables';
@@ -385,11 +389,12 @@ export async function seedDatabase(db: Database, files: readonly MigrationFile[]
 }
 
 /**
- * How many lanes: `options.jobs` (default DEFAULT_JOBS) on a server, 1 on PGlite (one
- * connection, one thread). Refused outside 1..MAX_JOBS, and above 1 with `partitionedKeys`
- * rebuild or keep, which ask for the one transaction (one session).
+ * How many lanes were asked for: `options.jobs` on a server, 1 on PGlite (one connection, one
+ * thread); undefined for the default (DEFAULT_JOBS on the partitioned layout, 1 on plain tables).
+ * Refused outside 1..MAX_JOBS, and above 1 with `partitionedKeys` rebuild or keep, which ask for
+ * the one transaction (one session).
  */
-function lanesFor(db: Database, options: SeedOptions): number {
+function lanesFor(db: Database, options: SeedOptions): number | undefined {
   const asked = options.jobs;
   if (asked !== undefined && (!Number.isInteger(asked) || asked < 1 || asked > MAX_JOBS)) {
     throw new EcomdbError('E_USAGE', `jobs ${asked} is not a whole number from 1 to ${MAX_JOBS}`, { hint: `use from 1 to ${MAX_JOBS} lanes, e.g. --jobs ${DEFAULT_JOBS}` });
@@ -403,7 +408,7 @@ function lanesFor(db: Database, options: SeedOptions): number {
     }
     return 1;
   }
-  return asked ?? DEFAULT_JOBS;
+  return asked;
 }
 
 async function assertEmpty(session: Session, tables: readonly string[]): Promise<void> {

@@ -97,7 +97,7 @@ describe('ecomdb seed on PostgreSQL', () => {
     const d = await fresh('seed_kill');
     const before = await withPostgres(d.url, (db) => db.session(snapshot));
     // One lane: plain tables load in one transaction (over lanes they go in phases, interrupted.test.ts).
-    const child = spawn(process.execPath, [BIN, ...seedArgs(d.url, '--scale', '4', '--jobs', '1')], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [BIN, ...seedArgs(d.url, '--scale', '4')], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     // Kill it while it streams the orders, well inside the transaction.
     await new Promise<void>((resolve, reject) => {
       child.stderr.on('data', (chunk: Buffer) => chunk.toString().includes('"order_processing"."coupons"') && resolve());
@@ -113,7 +113,7 @@ describe('ecomdb seed on PostgreSQL', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(after).toEqual(before);
-    const rerun = await ecomdb(seedArgs(d.url, '--scale', '4', '--jobs', '1'));
+    const rerun = await ecomdb(seedArgs(d.url, '--scale', '4'));
     expect(rerun.code, rerun.stderr).toBe(0);
   });
 });

@@ -23,7 +23,7 @@ export function seedCommand(): Command {
       'keys of partitioned tables: auto (on a server, load in phases that each commit; embedded, rebuild them in the one transaction when that fits in half of the lock table), or one transaction that must rebuild them after the load (locks every partition) or keep them during it (checked row by row, slow)',
       'auto',
     )
-    .option('--jobs <n>', `lanes on a server, 1 to ${MAX_JOBS} (default ${DEFAULT_JOBS}): tables generated and loaded by that many threads, keys rebuilt over that many sessions; the embedded database always loads on one`)
+    .option('--jobs <n>', `lanes on a server, 1 to ${MAX_JOBS} (default ${DEFAULT_JOBS} on the partitioned layout, 1 on plain tables, which then load in one transaction): tables generated and loaded by that many threads, keys rebuilt over that many sessions; the embedded database always loads on one`)
     .addHelpText(
       'after',
       `
@@ -38,7 +38,7 @@ a progress line (starting with ${PROGRESS_MARKER}) is printed at most every ECOM
 
 A seed that fails (a refused row, a broken rule) keeps nothing: exit 7, the seeded tables empty.
 Interrupted (Ctrl-C, killed), a seed into the embedded database, or into plain tables on a
-server with --jobs 1, leaves the database exactly as it was (one transaction). Otherwise (a
+server with one lane (the default there), leaves the database exactly as it was (one transaction). Otherwise (a
 partitioned database, or more than one lane) a server is loaded in phases that each commit;
 interrupted, it keeps a marker (ecomdb_seed.state) that makes verify, bench, up, migrate and
 partition refuse it (E_SEED_UNFINISHED, exit 19) until ecomdb seed runs again, which cleans up
