@@ -14,7 +14,8 @@
  *
  * Options: --scale N (default 84: about 5 million rows), --drizzle-rows N (default 100000),
  * --small-scale N (default 10: a second ecomdb run to show that memory does not grow with scale),
- * --pairs N (default 2: plain and partitioned seeds for the ratio).
+ * --pairs N (default 2: plain and partitioned seeds for the ratio), --jobs N (passed to every
+ * `ecomdb seed`; default: seed's own, 2 lanes on a server, which loads plain tables in phases too).
  * The server is BENCH_DATABASE_URL (default the local server as postgres); databases are created
  * and dropped by the bench.
  */
@@ -36,7 +37,7 @@ import { PASSWORD_COST } from '../src/access/user-management.ts';
 import { DATA_RULES } from '../src/verify/data-rules.ts';
 
 const { values } = parseArgs({
-  options: { scale: { type: 'string', default: '84' }, 'drizzle-rows': { type: 'string', default: '100000' }, 'small-scale': { type: 'string', default: '10' }, pairs: { type: 'string', default: '2' } },
+  options: { scale: { type: 'string', default: '84' }, 'drizzle-rows': { type: 'string', default: '100000' }, 'small-scale': { type: 'string', default: '10' }, pairs: { type: 'string', default: '2' }, jobs: { type: 'string' } },
 });
 const BIN = fileURLToPath(new URL('../bin/ecomdb.js', import.meta.url));
 const UNTIL = '2026-11-01';
@@ -67,7 +68,7 @@ async function partitionedDatabase(name: string): Promise<string> {
 async function ecomdbSeed(label: string, url: string, scale: string, check: boolean): Promise<Measure> {
   process.stderr.write(`\n[bench] ${label}\n`);
   // As the ecomdb executable runs itself (its shebang and the npm scripts pass the heap cap).
-  const out = await child(['--max-old-space-size=128', BIN, 'seed', '--url', url, '--scale', scale, '--until', UNTIL, '--json', ...(check ? [] : ['--no-check'])]);
+  const out = await child(['--max-old-space-size=128', BIN, 'seed', '--url', url, '--scale', scale, '--until', UNTIL, '--json', ...(check ? [] : ['--no-check']), ...(values.jobs === undefined ? [] : ['--jobs', values.jobs])]);
   const r = JSON.parse(out) as { rows: number; ms: number; peakRssMb: number };
   return { label, rows: r.rows, ms: r.ms, peakRssMb: r.peakRssMb };
 }

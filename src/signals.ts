@@ -14,11 +14,22 @@ import { constants } from 'node:os';
 /** The status a shell reports for a process ended by `signal`. */
 const statusOf = (signal: NodeJS.Signals): number => 128 + constants.signals[signal as keyof typeof constants.signals];
 
-/** Install a handler that says one line (what was interrupted, what stays) and exits; returns its remover. */
-export function onInterrupt(say: () => void): () => void {
+/** How long `settle` may take before the process exits anyway. */
+const SETTLE_MS = 5_000;
+
+/**
+ * Install a handler that says one line (what was interrupted, what stays) and exits; returns its
+ * remover. `settle`, if given, runs first (at most SETTLE_MS): for threads that must end before
+ * the process does (the seed's lanes: a thread torn down under a native addon aborts the process).
+ */
+export function onInterrupt(say: () => void, settle?: () => Promise<unknown>): () => void {
   const handler = (signal: NodeJS.Signals) => {
     say();
-    process.exit(statusOf(signal));
+    if (!settle) process.exit(statusOf(signal));
+    setTimeout(() => process.exit(statusOf(signal)), SETTLE_MS).unref();
+    void settle()
+      .catch(() => undefined)
+      .finally(() => process.exit(statusOf(signal)));
   };
   process.once('SIGINT', handler);
   process.once('SIGTERM', handler);

@@ -6,8 +6,10 @@ import { parseSites, SITES, type SiteId } from '../../schema/values.ts';
 import type { RunOptions } from '../migrations/run.ts';
 import type { MigrationFile } from '../migrations/files.ts';
 import type { SeedOptions } from '../seed/load.ts';
+import { DEFAULT_JOBS, MAX_JOBS } from '../seed/lanes.ts';
 import type { Context } from './context.ts';
 import * as parse from './options.ts';
+import { EcomdbError } from '../errors.ts';
 
 export interface MigrateFlags {
   dryRun?: boolean;
@@ -60,6 +62,8 @@ export interface SeedFlags {
   truncate?: boolean;
   check: boolean;
   partitionedKeys?: string;
+  /** Lanes on a server (src/seed/lanes.ts); undefined: the default. */
+  jobs?: string;
 }
 
 /** The sites the seed fills by default: those with a volume share (schema/values.ts). */
@@ -79,6 +83,14 @@ export const MAX_SCALE = 100_000;
 /** Validate the flags into world options, before anything connects. */
 export function seedOptions(flags: SeedFlags, env: { now?: number; fault?: string } = {}): Omit<SeedOptions, 'onRows'> {
   const regions = parseSites(flags.regions.split(',').filter((r) => r.trim() !== ''), 'E_USAGE', '--regions');
+  const partitionedKeys = parse.oneOf(flags.partitionedKeys ?? 'auto', '--partitioned-keys', ['auto', 'rebuild', 'keep'] as const, "leave it to auto unless you know the server's lock table");
+  const jobs = flags.jobs === undefined ? undefined : parse.integer(flags.jobs, '--jobs', { min: 1, max: MAX_JOBS, example: DEFAULT_JOBS });
+  if (jobs !== undefined && jobs > 1 && partitionedKeys !== 'auto') {
+    throw new EcomdbError('E_USAGE', `--jobs ${jobs} needs --partitioned-keys auto (${partitionedKeys} loads in one transaction, on one session)`, {
+      hint: `drop --partitioned-keys ${partitionedKeys}, or pass --jobs 1`,
+      details: { option: '--jobs', value: flags.jobs },
+    });
+  }
   const today = Math.floor((env.now ?? Date.now()) / parse.DAY_MS) * parse.DAY_MS;
   const latest = Date.UTC(new Date(today).getUTCFullYear() + 1, new Date(today).getUTCMonth(), new Date(today).getUTCDate());
   return {
@@ -89,7 +101,8 @@ export function seedOptions(flags: SeedFlags, env: { now?: number; fault?: strin
     windowDays: parse.integer(flags.days, '--days', { ...SEED_DAYS, example: 180 }),
     truncate: flags.truncate,
     check: flags.check,
-    partitionedKeys: parse.oneOf(flags.partitionedKeys ?? 'auto', '--partitioned-keys', ['auto', 'rebuild', 'keep'] as const, "leave it to auto unless you know the server's lock table"),
+    partitionedKeys,
+    jobs,
     fault: env.fault,
   };
 }

@@ -11,9 +11,8 @@ export const PROGRESS_MARKER = '…';
 const count = (n: number) => n.toLocaleString('en-US');
 
 export class Progress {
-  private table = '';
-  private expected = 0;
-  private started = 0;
+  /** The tables under way: one, or one per lane of a parallel seed (their updates interleave). */
+  private readonly tables = new Map<string, { expected: number; started: number }>();
   private lastDraw = 0;
   private readonly live: boolean;
   private readonly everyMs: number;
@@ -24,29 +23,30 @@ export class Progress {
   }
 
   start(table: string, expected: number): void {
-    this.table = table;
-    this.expected = expected;
-    this.started = Date.now();
-    this.lastDraw = this.started;
+    this.tables.set(table, { expected, started: Date.now() });
+    if (this.tables.size === 1) this.lastDraw = Date.now();
   }
 
-  update(rows: number): void {
+  update(table: string, rows: number): void {
     const now = Date.now();
-    if (now - this.lastDraw < (this.live ? 100 : this.everyMs)) return;
+    const under = this.tables.get(table);
+    if (!under || now - this.lastDraw < (this.live ? 100 : this.everyMs)) return;
     this.lastDraw = now;
-    const seconds = Math.max(0.001, (now - this.started) / 1000);
+    const { expected, started } = under;
+    const seconds = Math.max(0.001, (now - started) / 1000);
     const rate = rows / seconds;
-    const share = this.expected > 0 ? Math.min(1, rows / this.expected) : 0;
-    const eta = rate > 0 && this.expected > rows ? `${Math.ceil((this.expected - rows) / rate)}s` : '-';
+    const share = expected > 0 ? Math.min(1, rows / expected) : 0;
+    const eta = rate > 0 && expected > rows ? `${Math.ceil((expected - rows) / rate)}s` : '-';
     if (!this.live) {
-      this.output.info(`  ${PROGRESS_MARKER} ${this.table} ${count(rows)} of ~${count(this.expected)} rows (${Math.round(share * 100)}%), ${count(Math.round(rate))}/s, ETA ${eta}`);
+      this.output.info(`  ${PROGRESS_MARKER} ${table} ${count(rows)} of ~${count(expected)} rows (${Math.round(share * 100)}%), ${count(Math.round(rate))}/s, ETA ${eta}`);
       return;
     }
     const bar = '█'.repeat(Math.round(share * 20)).padEnd(20, '░');
-    this.output.rewrite(`${this.table.padEnd(42)} ${bar} ${count(rows).padStart(11)} rows ${count(Math.round(rate)).padStart(9)}/s ETA ${eta}`);
+    this.output.rewrite(`${table.padEnd(42)} ${bar} ${count(rows).padStart(11)} rows ${count(Math.round(rate)).padStart(9)}/s ETA ${eta}`);
   }
 
   done(table: string, rows: number, ms: number): void {
+    this.tables.delete(table);
     const rate = ms > 0 ? count(Math.round(rows / (ms / 1000))) : '-';
     if (this.live) this.output.rewrite('');
     this.output.info(`  ${table.padEnd(42)} ${count(rows).padStart(11)} rows  ${(ms / 1000).toFixed(1).padStart(6)}s  ${rate.padStart(9)} rows/s`);
@@ -60,7 +60,7 @@ export class Progress {
   } {
     return {
       onTableStart: (table, expected) => this.start(table, expected),
-      onRows: (_table, rows) => this.update(rows),
+      onRows: (table, rows) => this.update(table, rows),
       onTableDone: (r) => this.done(r.table, r.rows, r.ms),
     };
   }

@@ -148,11 +148,14 @@ function unreachable(label: string, error: unknown, c: ConnectionOptions): Ecomd
   });
 }
 
-/** Open the server at `url`; `label` names it in messages (default: the URL, password masked). */
-export async function openPostgres(url: string | ConnectionOptions, label = typeof url === 'string' ? maskUrl(url) : `${url.database} on ${url.host}`): Promise<Database> {
+/**
+ * Open the server at `url`; `label` names it in messages (default: the URL, password masked);
+ * `max` sessions at once (default 4).
+ */
+export async function openPostgres(url: string | ConnectionOptions, label = typeof url === 'string' ? maskUrl(url) : `${url.database} on ${url.host}`, { max = 4 }: { max?: number } = {}): Promise<Database> {
   const c = typeof url === 'string' ? parseDatabaseUrl(url) : url;
   // Migrations are plain SQL text; nothing needs type transforms beyond the defaults.
-  const sql = postgresClient(c, { max: 4, prepare: false });
+  const sql = postgresClient(c, { max, prepare: false });
   try {
     await sql`select 1`;
   } catch (error) {
@@ -162,6 +165,7 @@ export async function openPostgres(url: string | ConnectionOptions, label = type
   return {
     kind: 'postgres',
     label,
+    connection: c,
     async session(work) {
       const conn = await sql.reserve();
       const session: Session = {

@@ -2,6 +2,7 @@
  * The small surface through which ecomdb talks to a database, the same for a PostgreSQL server
  * (postgres.js) and for embedded PGlite. Only executors use it; planners never see a database.
  */
+import type { ConnectionOptions } from './url.ts';
 
 /** One connection, held for the whole of a unit of work (locks and transactions live on it). */
 export interface Session {
@@ -23,6 +24,8 @@ export interface Database {
   readonly kind: TargetKind;
   /** Where it is, safe to print: the URL without its password, or the folder. */
   readonly label: string;
+  /** A server: where it is, to open more connections to it (the seed's lanes, src/seed/lanes.ts). */
+  readonly connection?: ConnectionOptions;
   /** Run `work` on one dedicated connection, released afterwards. */
   session<T>(work: (session: Session) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -1,42 +1,54 @@
 /**
  * Loading a seeded marketplace, all or nothing, in one of two ways.
  *
- * One transaction (plain tables, the embedded database, or `--partitioned-keys rebuild|keep`):
- * the constraints (foreign keys, UNIQUE) and indexes of the seeded tables are dropped, every
- * table is streamed by COPY into its bare heap (NOT NULL, CHECK and primary keys still refuse a
- * malformed row at once), the SQL-derived tables are inserted, the constraints and indexes are
- * rebuilt and validated — a key the data breaks fails here, naming it — and the tables analysed
- * before COMMIT. Loading bare and constraining afterwards is several times faster than loading
- * into constrained tables (docs/design.md, 'Loading bare tables, then constraining'); a failure
- * or a killed process rolls everything back, so the database is left as it was.
+ * One transaction (the embedded database, plain tables on a server with one lane, or
+ * `--partitioned-keys rebuild|keep`): the constraints (foreign keys, UNIQUE) and indexes of the
+ * seeded tables are dropped, every table is streamed by COPY into its bare heap (NOT NULL, CHECK
+ * and primary keys still refuse a malformed row at once), the SQL-derived tables are inserted,
+ * the constraints and indexes are rebuilt and validated — a key the data breaks fails here,
+ * naming it — and the tables analysed before COMMIT. Loading bare and constraining afterwards is
+ * several times faster than loading into constrained tables (docs/design.md, 'Loading bare
+ * tables, then constraining'); a failure or a killed process rolls everything back, so the
+ * database is left as it was.
  *
- * Phases that each commit (the partitioned layout on a server, phasedSeed): in one transaction,
- * dropping and rebuilding the keys of every partition needs more lock slots than a default
- * server has (`planKeys`), and keeping them during the load made the partitioned seed about 9×
- * slower than plain tables. So no transaction spans more than one key or one table; a marker
- * (src/seed/marker.ts) records the unfinished seed, every other command refuses the database
- * while it exists, and the next seed cleans up and seeds again.
+ * Phases that each commit (the partitioned layout on a server, and any server seed over more
+ * than one lane, phasedSeed): in one transaction, dropping and rebuilding the keys of every
+ * partition needs more lock slots than a default server has (`planKeys`), and keeping them
+ * during the load made the partitioned seed about 9× slower than plain tables. So no transaction
+ * spans more than one key or one table; a marker (src/seed/marker.ts) records the unfinished
+ * seed, every other command refuses the database while it exists, and the next seed cleans up
+ * and seeds again.
+ *
+ * Lanes (`jobs`, default 2 on the partitioned layout on a server, 1 on plain tables; docs/design.md, 'Seeding in parallel lanes'): the rows
+ * are generated in JavaScript, one thread's worth at a time, so the phased seed spreads the
+ * COPY tables over worker threads, each with its own connection and World (lanes.ts), and
+ * rebuilds the keys, counts orphans and analyses over as many sessions. Every row is a pure
+ * function of (seed, index): the same seed gives the same bytes whatever the number of lanes.
  */
 import { CACHE_INVALIDATION_OFF, INVALIDATE_EVERYTHING } from '../cache/outbox.ts';
 import { PARTITION_LAYOUT } from '../../schema/partitions.ts';
 import { DEFAULT_LOCK_TIMEOUT, runPartition } from '../partition/run.ts';
 import { addMonths, maxMonth, minMonth, monthOf, type Month } from '../partition/months.ts';
 import { monthsPlan } from '../partition/plan.ts';
-import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
+import { getTableConfig } from 'drizzle-orm/pg-core';
 import { REFERENCE_DATA } from '../../schema/index.ts';
-import { TABLE_SEEDS, World, type TableSeed, type WorldOptions } from '../../seeds/index.ts';
+import { TABLE_SEEDS, World, type WorldOptions } from '../../seeds/index.ts';
 import type { Database, Session } from '../db/types.ts';
-import { EcomdbError, isLockTableFull, LOCK_TABLE_FULL_HINT, pgFields } from '../errors.ts';
-import { quoteIdent, quoteLiteral, quoteQualified } from '../ident.ts';
+import { EcomdbError, isLockTableFull, pgFields } from '../errors.ts';
+import { quoteIdent, quoteLiteral } from '../ident.ts';
 import { readHistory } from '../migrations/run.ts';
 import { planMigrations } from '../migrations/plan.ts';
 import type { MigrationFile } from '../migrations/files.ts';
 import { DATA_RULES } from '../verify/data-rules.ts';
 import { runRules } from '../verify/run.ts';
-import { chunks } from './copy-text.ts';
 import { indexOwnedByConstraint } from '../pg-catalog.ts';
 import { auditedAmong, auditTriggersSql, recordSeed } from '../audit/trail.ts';
 import { MARKER, MARKER_SCHEMA, readMarker, type Marker, type SeedPhase } from './marker.ts';
+import { DEFAULT_JOBS, inParallel, loadInLanes, MAX_JOBS } from './lanes.ts';
+import { openPostgres } from '../db/postgres.ts';
+import { loadTable, lockTableFull, loud, qualifiedName, quiet, transaction, type TableResult, type WriteMode } from './table-load.ts';
+
+export { qualifiedName, type TableResult } from './table-load.ts';
 
 export interface SeedOptions extends WorldOptions {
   /** Empty the seeded tables first (otherwise a non-empty database is refused). */
@@ -56,12 +68,13 @@ export interface SeedOptions extends WorldOptions {
   onPause?: (phase: string) => void;
   /** Called when the seed goes the phased way (from then on an interruption leaves the marker). */
   onPhased?: () => void;
-}
-
-export interface TableResult {
-  readonly table: string;
-  readonly rows: number;
-  readonly ms: number;
+  /**
+   * Lanes on a server (1 to MAX_JOBS; default DEFAULT_JOBS on the partitioned layout, 1 on plain
+   * tables): above 1 the seed goes the phased way
+   * (plain tables too) and loads, rebuilds and analyses over that many sessions (lanes.ts). One
+   * transaction (PGlite, `partitionedKeys` rebuild or keep) always runs on one.
+   */
+  jobs?: number;
 }
 
 export interface SeedResult {
@@ -75,11 +88,6 @@ export interface SeedResult {
   readonly checks: readonly { id: string; offenders: number }[];
   /** Peak resident memory of this process so far (MB). */
   readonly peakRssMb: number;
-}
-
-export function qualifiedName(table: PgTable): string {
-  const { schema = 'public', name } = getTableConfig(table);
-  return quoteQualified(schema, name);
 }
 
 const REFERENCE_TABLES = new Set(REFERENCE_DATA.map((r) => qualifiedName(r.table)));
@@ -140,10 +148,10 @@ async function dropDefinitions(session: Session, saved: readonly SavedDefinition
   }
 }
 
-async function restoreDefinitions(session: Session, saved: readonly SavedDefinition[], kept = 'nothing was kept (the load was rolled back)'): Promise<void> {
+async function restoreDefinitions(session: Session, saved: readonly SavedDefinition[], kept = 'nothing was kept (the load was rolled back)', memory = '256MB'): Promise<void> {
   // Bigger sort memory makes the index builds and the foreign-key validations (one anti-join
-  // each) much faster on millions of rows.
-  await session.exec(`SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL work_mem = '64MB'`);
+  // each) much faster on millions of rows (`memory`: less each when several sessions build at once).
+  await session.exec(`SET LOCAL maintenance_work_mem = '${memory}'; SET LOCAL work_mem = '64MB'`);
   for (const d of restoreOrder(saved)) {
     try {
       await session.exec(d.sql);
@@ -282,11 +290,6 @@ export function seededTables(): string[] {
   return TABLE_SEEDS.map((s) => qualifiedName(s.table)).filter((t) => !REFERENCE_TABLES.has(t));
 }
 
-async function count(session: Session, table: string): Promise<number> {
-  const [row] = await session.query<{ n: string }>(`select count(*)::text as n from ${table}`);
-  return Number(row!.n);
-}
-
 /** Refuse an unmigrated database before anything runs. */
 export async function assertMigrated(session: Session, files: readonly MigrationFile[]): Promise<void> {
   const plan = planMigrations(files, await readHistory(session));
@@ -296,54 +299,6 @@ export async function assertMigrated(session: Session, files: readonly Migration
       hint: 'run ecomdb migrate first (or ecomdb up)',
     });
   }
-}
-
-async function loadTable(session: Session, world: World, seed: TableSeed, options: SeedOptions, kept: string): Promise<TableResult> {
-  const table = qualifiedName(seed.table);
-  const started = Date.now();
-  let rows: number;
-  if (seed.kind === 'sql') {
-    options.onTableStart?.(table, 0);
-    // These statements join whole tables just loaded bare (their unique keys dropped). The
-    // planner misjudges the composite joins (order_details to orders on three correlated
-    // columns: estimated 1 row, even after ANALYZE) and picks a nested loop whose inner side has
-    // no usable index: the reviews insert was quadratic (scale 10: 79 s; with hash joins 0.3 s).
-    // Bulk joins never want a nested loop here.
-    await session.exec('SET LOCAL enable_nestloop = off');
-    await session.exec(seed.sql(world));
-    await session.exec('RESET enable_nestloop');
-    rows = await count(session, table);
-  } else {
-    options.onTableStart?.(table, seed.expected(world));
-    const [faultTable, faultRow] = options.fault?.split(':') ?? [];
-    const corruptRow = faultTable && table.replaceAll('"', '') === faultTable ? Number(faultRow) : undefined;
-    let written = 0;
-    const target = `${table} (${seed.columns.map(quoteIdent).join(', ')})`;
-    try {
-      await session.copyFrom(
-        target,
-        chunks(seed.rows(world), { corruptRow, onRows: (n) => ((written = n), options.onRows?.(table, n)) }),
-      );
-    } catch (error) {
-      const pg = pgFields(error);
-      if (isLockTableFull(error)) throw lockTableFull(error);
-      throw new EcomdbError('E_SEED_FAILED', `PostgreSQL refused a row of ${table}: ${pg.message}${pg.code ? ` [${pg.code}]` : ''}`, {
-        hint: kept,
-        details: { table, sqlstate: pg.code, detail: pg.detail },
-        cause: error,
-      });
-    }
-    // Belt and braces for the postgres.js COPY bug (docs/design.md, 'postgres.js'): the server must hold every row sent.
-    rows = await count(session, table);
-    if (rows !== written) {
-      throw new EcomdbError('E_SEED_FAILED', `${table}: sent ${written} rows but the table holds ${rows}`, {
-        hint: kept,
-      });
-    }
-  }
-  const result = { table, rows, ms: Date.now() - started };
-  options.onTableDone?.(result);
-  return result;
 }
 
 /** What follows the rows: coupon use counts from the live orders, and id sequences past the seeded ids. */
@@ -384,6 +339,7 @@ async function pauseAt(options: SeedOptions, phase: SeedPhase): Promise<void> {
  * that finds the marker of an unfinished one cleans it up and seeds again.
  */
 export async function seedDatabase(db: Database, files: readonly MigrationFile[], options: SeedOptions): Promise<SeedResult> {
+  const asked = lanesFor(db, options);
   const world = new World(options);
   const started = Date.now();
   const tables = seededTables();
@@ -411,10 +367,15 @@ export async function seedDatabase(db: Database, files: readonly MigrationFile[]
       if (marker) options.onPhase?.(`an unfinished seed (stopped in its '${marker.phase}' phase) is cleaned up first`);
       else if (!options.truncate) await assertEmpty(session, tables);
       const layout = await planKeys(session, tables, options.partitionedKeys);
-      if (server && (marker || (layout.partitions > 0 && (options.partitionedKeys ?? 'auto') === 'auto'))) {
+      const auto = (options.partitionedKeys ?? 'auto') === 'auto';
+      // Unasked, plain tables keep their one transaction (all or nothing; a second lane measured
+      // no faster on two cores) and the partitioned layout, phased anyway, takes the lanes.
+      const jobs = asked ?? (server && layout.partitions > 0 ? DEFAULT_JOBS : 1);
+      if (server && (marker || ((layout.partitions > 0 || jobs > 1) && auto))) {
         options.onPhased?.();
-        options.onPhase?.(`partitioned layout (${layout.partitions} partitions): loading in phases that each commit, keys dropped and rebuilt table by table`);
-        return await phasedSeed(db, session, world, tables, options, marker, started);
+        const what = layout.partitions > 0 ? `partitioned layout (${layout.partitions} partitions)` : 'plain tables';
+        options.onPhase?.(`${what}: loading in phases that each commit, keys dropped and rebuilt table by table${jobs > 1 ? `, over ${jobs} lanes` : ''}`);
+        return await phasedSeed(db, session, world, tables, options, marker, started, jobs);
       }
       await ensureMonths(db, world, options.onPhase);
       // Counted again: the months just created have keys too.
@@ -425,6 +386,29 @@ export async function seedDatabase(db: Database, files: readonly MigrationFile[]
       if (server) await session.query(`select pg_advisory_unlock(${SEED_LOCK})`).catch(() => {});
     }
   });
+}
+
+/**
+ * How many lanes were asked for: `options.jobs` on a server, 1 on PGlite (one connection, one
+ * thread); undefined for the default (DEFAULT_JOBS on the partitioned layout, 1 on plain tables).
+ * Refused outside 1..MAX_JOBS, and above 1 with `partitionedKeys` rebuild or keep, which ask for
+ * the one transaction (one session).
+ */
+function lanesFor(db: Database, options: SeedOptions): number | undefined {
+  const asked = options.jobs;
+  if (asked !== undefined && (!Number.isInteger(asked) || asked < 1 || asked > MAX_JOBS)) {
+    throw new EcomdbError('E_USAGE', `jobs ${asked} is not a whole number from 1 to ${MAX_JOBS}`, { hint: `use from 1 to ${MAX_JOBS} lanes, e.g. --jobs ${DEFAULT_JOBS}` });
+  }
+  if (db.kind !== 'postgres' || !db.connection) return 1;
+  if ((options.partitionedKeys ?? 'auto') !== 'auto') {
+    if (asked !== undefined && asked > 1) {
+      throw new EcomdbError('E_USAGE', `--jobs ${asked} needs --partitioned-keys auto (rebuild and keep load in one transaction, on one session)`, {
+        hint: 'drop --partitioned-keys, or drop --jobs',
+      });
+    }
+    return 1;
+  }
+  return asked;
 }
 
 async function assertEmpty(session: Session, tables: readonly string[]): Promise<void> {
@@ -512,19 +496,6 @@ const about = (options: SeedOptions) => ({ seed: options.seed, scale: options.sc
 const ROLLED_BACK = 'nothing was kept: the whole seed ran in one transaction and was rolled back';
 const CLEANED_UP = 'nothing was kept: the seeded tables were emptied and their keys restored';
 
-/** One transaction on `session`: `work` between BEGIN and COMMIT, ROLLBACK if it throws. */
-async function transaction<T>(session: Session, work: () => Promise<T>): Promise<T> {
-  await session.exec('BEGIN');
-  try {
-    const result = await work();
-    await session.exec('COMMIT');
-    return result;
-  } catch (error) {
-    await session.exec('ROLLBACK').catch(() => {});
-    throw error;
-  }
-}
-
 /**
  * Whether this role may load with the triggers of foreign keys silent (`session_replication_role
  * = replica`: a superuser, or a role granted SET on it), as pg_restore --disable-triggers does.
@@ -573,20 +544,28 @@ export async function keptForeignKeys(session: Session, tables: readonly string[
 const sameDefinition = (a: SavedDefinition, b: SavedDefinition) => a.table === b.table && a.name === b.name && a.kind === b.kind;
 
 /**
- * The partitioned layout on a server, in phases that each commit (docs/design.md, 'Loading bare
- * tables, then constraining'), so that no transaction holds more than one table's locks:
+ * The partitioned layout on a server (and any server seed over more than one lane), in phases
+ * that each commit (docs/design.md, 'Loading bare tables, then constraining'), so that no
+ * transaction holds more than one table's locks:
  *   start      the marker (ecomdb_seed.state) with the definitions of the keys and indexes to drop;
  *   drop       each foreign key, UNIQUE constraint and index dropped in its own transaction; the
  *              month partitions of the history window created (ensureMonths), then the seeded
  *              tables emptied (with --truncate, or after an unfinished seed);
- *   load       each table streamed by COPY (or inserted by SQL) in its own transaction;
- *   constrain  each definition rebuilt and validated in its own transaction;
- *   check      ANALYZE (a transaction per table), the data rules; the marker dropped with the
- *              audit trail's SEED rows in the last transaction.
- * A failure cleans up (the tables emptied, the definitions restored, the marker dropped) before
- * it is thrown; a killed process leaves the marker, which the next seed finds.
+ *   load       each table streamed by COPY (or inserted by SQL) in its own transaction; with
+ *              `jobs` > 1 the COPY tables over that many worker threads (loadInLanes), the
+ *              SQL-derived tables after them on this session;
+ *   constrain  each definition rebuilt and validated in its own transaction; with `jobs` > 1 the
+ *              keys and indexes over that many sessions, all those of one table on one session
+ *              (no two sessions want one table's locks), then the foreign keys on this session,
+ *              one after the other (each locks two tables), then the orphan counts of the kept
+ *              foreign keys (read-only) in parallel;
+ *   check      ANALYZE (a transaction per table, over the lanes), the data rules; the marker
+ *              dropped with the audit trail's SEED rows in the last transaction.
+ * The marker and its phases are written by this session only. A failure cleans up (the lanes
+ * stopped, the tables emptied, the definitions restored, the marker dropped) before it is
+ * thrown; a killed process leaves the marker, which the next seed finds.
  */
-async function phasedSeed(db: Database, session: Session, world: World, tables: readonly string[], options: SeedOptions, marker: Marker | null, started: number): Promise<SeedResult> {
+async function phasedSeed(db: Database, session: Session, world: World, tables: readonly string[], options: SeedOptions, marker: Marker | null, started: number, jobs: number): Promise<SeedResult> {
   const enter = async (phase: SeedPhase) => {
     await session.query(`update ${MARKER} set phase = $1`, [phase]);
   };
@@ -610,21 +589,11 @@ async function phasedSeed(db: Database, session: Session, world: World, tables: 
     await session.query(`insert into ${MARKER} (phase, definitions) values ('start', $1::text::jsonb)`, [JSON.stringify(saved)]);
   });
   await pauseAt(options, 'start');
-  const audited = await auditedAmong(session, tables);
-  // Inside each transaction that writes rows: no audit row per seeded row, no cache invalidation.
-  const quiet = async (among: readonly string[]) => {
-    await session.exec(`SET LOCAL TimeZone = 'UTC'`);
-    await session.exec(CACHE_INVALIDATION_OFF);
-    // Silences the triggers of the foreign keys kept in place (validated in the constrain phase),
-    // and the audit triggers with them (ordinary triggers do not fire in replica mode); otherwise
-    // the audit triggers are switched off and on again inside the transaction.
-    if (silent) return session.exec(`SET LOCAL session_replication_role = replica`);
-    for (const statement of auditTriggersSql(audited.filter((t) => among.includes(t)), false)) await session.exec(statement);
-  };
-  const loud = async (among: readonly string[]) => {
-    if (silent) return;
-    for (const statement of auditTriggersSql(audited.filter((t) => among.includes(t)), true)) await session.exec(statement);
-  };
+  // Inside each transaction that writes rows: no audit row per seeded row, no cache invalidation (quiet, loud).
+  const mode: WriteMode = { silent, audited: await auditedAmong(session, tables) };
+  // The other sessions of the constrain and check phases (the load's lanes have their own).
+  let pool: Database | undefined;
+  const lanes = async () => (pool ??= await openPostgres(db.connection!, db.label, { max: jobs }));
   try {
     // drop: whatever of the saved definitions is still there (all of them, unless a seed died halfway).
     options.onPhase?.(`dropping ${present.length} keys and indexes, one transaction each`);
@@ -643,45 +612,46 @@ async function phasedSeed(db: Database, session: Session, world: World, tables: 
     await ensureMonths(db, world, options.onPhase);
     if (options.truncate || marker) {
       options.onPhase?.('emptying the seeded tables');
-      await emptyTables(session, tables, quiet, loud);
+      await emptyTables(session, tables, mode);
     }
     // load: a table per transaction.
+    const loadOne = (i: number, first = false) =>
+      transaction(session, async () => {
+        if (first) await enter('load');
+        const table = qualifiedName(TABLE_SEEDS[i]!.table);
+        await quiet(session, mode, [table]);
+        const result = await loadTable(session, world, TABLE_SEEDS[i]!, options, CLEANED_UP);
+        await loud(session, mode, [table]);
+        return result;
+      });
     const results: TableResult[] = [];
-    for (const [i, seed] of TABLE_SEEDS.entries()) {
-      const table = qualifiedName(seed.table);
-      results.push(
-        await transaction(session, async () => {
-          if (i === 0) await enter('load');
-          await quiet([table]);
-          const result = await loadTable(session, world, seed, options, CLEANED_UP);
-          await loud([table]);
-          return result;
-        }),
-      );
-      if (i === 0) await pauseAt(options, 'load');
+    if (jobs > 1) {
+      const copies = [...TABLE_SEEDS.keys()].filter((i) => TABLE_SEEDS[i]!.kind === 'copy');
+      options.onPhase?.(`loading ${copies.length} tables over ${Math.min(jobs, copies.length)} lanes`);
+      await transaction(session, () => enter('load'));
+      const { seed, scale, regions, until, windowDays } = world.options;
+      const lane = { connection: db.connection!, label: db.label, world: { seed, scale, regions, until, windowDays }, mode, fault: options.fault, kept: CLEANED_UP };
+      results.push(...(await loadInLanes(world, TABLE_SEEDS, copies, jobs, lane, options, () => pauseAt(options, 'load'))));
+      for (const [i, seed] of TABLE_SEEDS.entries()) if (seed.kind === 'sql') results.push(await loadOne(i));
+    } else {
+      for (const i of TABLE_SEEDS.keys()) {
+        results.push(await loadOne(i, i === 0));
+        if (i === 0) await pauseAt(options, 'load');
+      }
     }
     await transaction(session, async () => {
-      await quiet(tables);
+      await quiet(session, mode, tables);
       await finishLoad(session);
-      await loud(tables);
+      await loud(session, mode, tables);
     });
     const loadMs = Date.now() - started;
     // constrain: a definition per transaction; each locks one table (and its partitions) at a time.
-    options.onPhase?.(`rebuilding and validating ${saved.length} constraints and indexes, one transaction each`);
+    options.onPhase?.(`rebuilding and validating ${saved.length} constraints and indexes, one transaction each${jobs > 1 ? `, over ${jobs} lanes` : ''}`);
     const constraintsStarted = Date.now();
-    first = true;
-    for (const d of restoreOrder(saved)) {
-      await transaction(session, async () => {
-        if (first) await enter('constrain');
-        await restoreDefinitions(session, [d], CLEANED_UP);
-      });
-      if (first) await pauseAt(options, 'constrain');
-      first = false;
-    }
-    for (const k of kept.keys) {
-      const [row] = await transaction(session, async () => {
-        await session.exec(`SET LOCAL work_mem = '64MB'`);
-        return session.query<{ n: number }>(k.orphans);
+    const orphans = (k: KeptForeignKey) => async (s: Session) => {
+      const [row] = await transaction(s, async () => {
+        await s.exec(`SET LOCAL work_mem = '64MB'`);
+        return s.query<{ n: number }>(k.orphans);
       });
       if (row!.n > 0) {
         throw new EcomdbError('E_SEED_FAILED', `seeded data broke ${k.name} on ${k.table}: ${row!.n} row(s) reference no row`, {
@@ -689,14 +659,50 @@ async function phasedSeed(db: Database, session: Session, world: World, tables: 
           details: { table: k.table, constraint: k.name, sqlstate: '23503' },
         });
       }
+    };
+    if (jobs > 1) {
+      await transaction(session, () => enter('constrain'));
+      await pauseAt(options, 'constrain');
+      // ADD PRIMARY KEY / UNIQUE take an ACCESS EXCLUSIVE lock on their table (and its partitions),
+      // CREATE INDEX a SHARE lock: all the definitions of one table go to one session, so no two
+      // sessions wait on each other; the biggest tables first. A foreign key locks the referenced
+      // table too (SHARE ROW EXCLUSIVE, which conflicts with itself): two at once could deadlock,
+      // so they follow, on this session, once every key they need is back.
+      const keys = restoreOrder(saved).filter((d) => d.kind !== 'foreign_key');
+      const rows = new Map(results.map((r) => [r.table, r.rows]));
+      const byTable = [...new Set(keys.map((d) => d.table))]
+        .sort((a, b) => (rows.get(b) ?? 0) - (rows.get(a) ?? 0))
+        .map((table) => keys.filter((d) => d.table === table));
+      const memory = `${Math.max(64, Math.floor(512 / jobs))}MB`;
+      await inParallel(await lanes(), jobs, byTable, async (s, group) => {
+        for (const d of group) await transaction(s, () => restoreDefinitions(s, [d], CLEANED_UP, memory));
+      });
+      for (const d of restoreOrder(saved).filter((d) => d.kind === 'foreign_key')) {
+        await transaction(session, () => restoreDefinitions(session, [d], CLEANED_UP));
+      }
+      // Read-only, each under ACCESS SHARE locks: they never block one another.
+      await inParallel(await lanes(), jobs, kept.keys, (s, k) => orphans(k)(s));
+    } else {
+      first = true;
+      for (const d of restoreOrder(saved)) {
+        await transaction(session, async () => {
+          if (first) await enter('constrain');
+          await restoreDefinitions(session, [d], CLEANED_UP);
+        });
+        if (first) await pauseAt(options, 'constrain');
+        first = false;
+      }
+      for (const k of kept.keys) await orphans(k)(session);
     }
     const constraintsMs = Date.now() - constraintsStarted;
     // check: fresh statistics (the checks and the user's first queries plan on them), then the rules.
     await transaction(session, () => enter('check'));
     await pauseAt(options, 'check');
     options.onPhase?.('analysing');
-    // Outside a transaction block ANALYZE commits table by table (and partition by partition).
-    await session.exec(`ANALYZE ${tables.join(', ')}`);
+    // Outside a transaction block ANALYZE commits table by table (and partition by partition);
+    // over the lanes, a table per session at a time (ANALYZE of one table conflicts with itself only).
+    if (jobs > 1) await inParallel(await lanes(), jobs, tables, (s, table) => s.exec(`ANALYZE ${table}`));
+    else await session.exec(`ANALYZE ${tables.join(', ')}`);
     const checks = await transaction(session, async () => {
       // As in the one transaction: the rules see the timestamps in UTC.
       await session.exec(`SET LOCAL TimeZone = 'UTC'`);
@@ -704,7 +710,7 @@ async function phasedSeed(db: Database, session: Session, world: World, tables: 
     });
     // The end: the audit trail's SEED rows, and the marker gone, in one last transaction.
     await transaction(session, async () => {
-      await recordSeed(session, results.filter((r) => audited.includes(r.table)), about(options));
+      await recordSeed(session, results.filter((r) => mode.audited.includes(r.table)), about(options));
       await session.exec(`DROP SCHEMA ${MARKER_SCHEMA} CASCADE`);
     });
     return resultOf(results, loadMs, constraintsMs, checks, started);
@@ -713,7 +719,7 @@ async function phasedSeed(db: Database, session: Session, world: World, tables: 
     options.onPhase?.('the seed failed: emptying the seeded tables and restoring their keys');
     try {
       await session.exec('ROLLBACK').catch(() => {});
-      await emptyTables(session, tables, quiet, loud);
+      await emptyTables(session, tables, mode);
       const now = await secondaryDefinitions(session, tables, true);
       for (const d of restoreOrder(saved.filter((s) => !now.some((n) => sameDefinition(n, s))))) {
         await transaction(session, () => restoreDefinitions(session, [d], CLEANED_UP));
@@ -730,23 +736,17 @@ async function phasedSeed(db: Database, session: Session, world: World, tables: 
       }
     }
     throw failure;
+  } finally {
+    await pool?.close();
   }
 }
 
 /** Empty every seeded table in one statement (they reference one another), in a transaction of its own. */
-async function emptyTables(session: Session, tables: readonly string[], quiet: (among: readonly string[]) => Promise<void>, loud: (among: readonly string[]) => Promise<void>): Promise<void> {
+async function emptyTables(session: Session, tables: readonly string[], mode: WriteMode): Promise<void> {
   await transaction(session, async () => {
-    await quiet(tables);
+    await quiet(session, mode, tables);
     await session.exec(`TRUNCATE ${tables.join(', ')} RESTART IDENTITY`);
     await session.exec(INVALIDATE_EVERYTHING);
-    await loud(tables);
-  });
-}
-
-function lockTableFull(cause: unknown): EcomdbError {
-  return new EcomdbError('E_SEED_FAILED', `PostgreSQL ran out of lock slots during the seed: ${pgFields(cause).message}; nothing was kept`, {
-    hint: LOCK_TABLE_FULL_HINT,
-    details: { sqlstate: '53200' },
-    cause,
+    await loud(session, mode, tables);
   });
 }

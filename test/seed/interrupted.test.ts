@@ -2,8 +2,9 @@
  * A seed stopped halfway never leaves data a command takes for a seeded database. On the
  * partitioned layout the seed commits phase by phase: killed (kill -9) or interrupted (Ctrl-C)
  * in any phase, it leaves its marker, verify refuses the database (E_SEED_UNFINISHED) and the
- * next seed cleans up and seeds; a refused row cleans up at once. On plain tables the seed is
- * one transaction: killed, the database is as it was. Each seed is stopped by the test hook
+ * next seed cleans up and seeds; a refused row cleans up at once. So on plain tables with more
+ * than one lane (the default on a server); with --jobs 1 the seed of plain tables is one
+ * transaction: killed, the database is as it was. Each seed is stopped by the test hook
  * ECOMDB_SEED_PAUSE_AT, which makes it wait at a named phase until the signal comes.
  */
 import { describe, expect, it } from 'vitest';
@@ -17,8 +18,8 @@ const UNTIL = '2026-11-01';
 const seedArgs = (url: string, ...more: string[]) => ['seed', '--url', url, '--until', UNTIL, '--scale', '0.2', ...more];
 
 /** Start a seed that waits at `phase`, send it `signal` once it says it is there; its result. */
-async function stopAt(url: string, phase: string, signal: NodeJS.Signals, during?: () => Promise<void>): Promise<CliResult> {
-  const { child, done } = spawnEcomdb(seedArgs(url), { env: { ECOMDB_SEED_PAUSE_AT: phase }, killAfterMs: 120_000 });
+async function stopAt(url: string, phase: string, signal: NodeJS.Signals, during?: () => Promise<void>, ...more: string[]): Promise<CliResult> {
+  const { child, done } = spawnEcomdb(seedArgs(url, ...more), { env: { ECOMDB_SEED_PAUSE_AT: phase }, killAfterMs: 120_000 });
   let stderr = '';
   await new Promise<void>((resolve, reject) => {
     child.stderr!.on('data', (d: Buffer) => {
@@ -133,12 +134,29 @@ describe.concurrent('an interrupted seed', () => {
     expect(after.defs).toEqual(seeded.defs);
     for (const table of seededTables()) expect(after.sums[table]!.rows, table).toBe(0);
     expect(await marker(d)).toBe(false);
-  }, 150_000);
+  }, 480_000);
 
-  it('plain tables: killed with its one transaction open, the database is as it was and the next seed succeeds', async () => {
+  it('plain tables over lanes: killed in the load phase, verify refuses and the next seed finishes', async () => {
+    const d = await fresh('seed_plain_lanes');
+    const declared = await parentDefinitions(d);
+    const killed = await stopAt(d.url, 'load', 'SIGKILL', undefined, '--jobs', '2');
+    expect(killed.code).toBe(-1);
+    await expectRefused(d.url);
+    const interrupted = await stopAt(d.url, 'load', 'SIGINT', undefined, '--jobs', '3');
+    expect(interrupted.code, interrupted.stderr).toBe(130);
+    await expectRefused(d.url);
+    const rerun = await ecomdb(seedArgs(d.url, '--jobs', '2'));
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(await parentDefinitions(d)).toEqual(declared);
+    expect(await marker(d)).toBe(false);
+    const seeded = await withPostgres(d.url, (db) => db.session(snapshot));
+    expect(seeded.sums['"messaging"."messages"']!.rows).toBeGreaterThan(0);
+  }, 90_000);
+
+  it('plain tables, one lane: killed with its one transaction open, the database is as it was and the next seed succeeds', async () => {
     const d = await fresh('seed_plain_kill');
     const before = await withPostgres(d.url, (db) => db.session(snapshot));
-    const killed = await stopAt(d.url, 'load', 'SIGKILL');
+    const killed = await stopAt(d.url, 'load', 'SIGKILL', undefined, '--jobs', '1');
     expect(killed.code).toBe(-1);
     // The server notices the dropped connection and rolls the transaction back.
     let after;
@@ -148,7 +166,7 @@ describe.concurrent('an interrupted seed', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(after).toEqual(before);
-    const rerun = await ecomdb(seedArgs(d.url));
+    const rerun = await ecomdb(seedArgs(d.url, '--jobs', '1'));
     expect(rerun.code, rerun.stderr).toBe(0);
   }, 60_000);
 });

@@ -65,10 +65,18 @@ describe('ecomdb seed and up progress when stderr is not a terminal', () => {
     const db = await createMigratedDatabase('seed_progress');
     try {
       // The test runner's pipe is not a terminal; 0 s means a line after every chunk of rows.
-      const run = await ecomdb(['seed', '--url', db.url, '--scale', '0.1', '--until', UNTIL], { env: { ECOMDB_PROGRESS_SECONDS: '0' } });
+      const run = await ecomdb(['seed', '--url', db.url, '--scale', '0.1', '--until', UNTIL, '--jobs', '3'], { env: { ECOMDB_PROGRESS_SECONDS: '0' } });
       expect(run.code, run.stderr).toBe(0);
       const lines = run.stderr.split('\n').filter((l) => l.trimStart().startsWith(PROGRESS_MARKER));
       expect(lines.length).toBeGreaterThan(0);
+      // Three lanes load three tables at once: each line names the table its rows belong to, so
+      // no line counts more rows than its table's summary line says it ended with.
+      const number = (text: string) => Number(text.replaceAll(',', ''));
+      const final = new Map([...run.stderr.matchAll(/^ {2}("[^"]+"\."[^"]+") +([\d,]+) rows /gm)].map((m) => [m[1]!, number(m[2]!)]));
+      for (const line of lines) {
+        const [, table, rows] = /("[^"]+"\."[^"]+") ([\d,]+) of/.exec(line)!;
+        expect(number(rows!), line).toBeLessThanOrEqual(final.get(table!)!);
+      }
     } finally {
       await db.drop();
     }

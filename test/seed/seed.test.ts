@@ -93,9 +93,10 @@ describe('ecomdb seed on PostgreSQL', () => {
     expect(after).toEqual(before);
   });
 
-  it('a killed seed leaves the database as it was, and the same command then succeeds', async () => {
+  it('a killed seed of one lane leaves the database as it was, and the same command then succeeds', async () => {
     const d = await fresh('seed_kill');
     const before = await withPostgres(d.url, (db) => db.session(snapshot));
+    // One lane: plain tables load in one transaction (over lanes they go in phases, interrupted.test.ts).
     const child = spawn(process.execPath, [BIN, ...seedArgs(d.url, '--scale', '4')], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     // Kill it while it streams the orders, well inside the transaction.
     await new Promise<void>((resolve, reject) => {

@@ -6,6 +6,7 @@ import { contextOf } from '../context.ts';
 import { DEFAULT_REGIONS, MAX_SCALE, SEED_DAYS, seedOptions, type SeedFlags } from '../flags.ts';
 import { onInterrupt } from '../../signals.ts';
 import { Progress, PROGRESS_MARKER } from '../progress.ts';
+import { DEFAULT_JOBS, MAX_JOBS, stopLanes } from '../../seed/lanes.ts';
 
 export function seedCommand(): Command {
   return new Command('seed')
@@ -22,6 +23,7 @@ export function seedCommand(): Command {
       'keys of partitioned tables: auto (on a server, load in phases that each commit; embedded, rebuild them in the one transaction when that fits in half of the lock table), or one transaction that must rebuild them after the load (locks every partition) or keep them during it (checked row by row, slow)',
       'auto',
     )
+    .option('--jobs <n>', `lanes on a server, 1 to ${MAX_JOBS} (default ${DEFAULT_JOBS} on the partitioned layout, 1 on plain tables, which then load in one transaction): tables generated and loaded by that many threads, keys rebuilt over that many sessions; the embedded database always loads on one`)
     .addHelpText(
       'after',
       `
@@ -35,11 +37,12 @@ than ecomdb loads into a server) is refused before anything runs. When stderr is
 a progress line (starting with ${PROGRESS_MARKER}) is printed at most every ECOMDB_PROGRESS_SECONDS (10).
 
 A seed that fails (a refused row, a broken rule) keeps nothing: exit 7, the seeded tables empty.
-Interrupted (Ctrl-C, killed), a seed into plain tables or the embedded database leaves the
-database exactly as it was (one transaction). A partitioned database on a server is loaded in
-phases that each commit; interrupted, it keeps a marker (ecomdb_seed.state) that makes verify,
-bench, up, migrate and partition refuse it (E_SEED_UNFINISHED, exit 19) until ecomdb seed runs again,
-which cleans up and reseeds. (The empty month partitions of the history window are created
+Interrupted (Ctrl-C, killed), a seed into the embedded database, or into plain tables on a
+server with one lane (the default there), leaves the database exactly as it was (one transaction). Otherwise (a
+partitioned database, or more than one lane) a server is loaded in phases that each commit;
+interrupted, it keeps a marker (ecomdb_seed.state) that makes verify, bench, up, migrate and
+partition refuse it (E_SEED_UNFINISHED, exit 19) until ecomdb seed runs again, which cleans up
+and reseeds. The same seed gives the same bytes whatever --jobs. (The empty month partitions of the history window are created
 first and stay: the layout wants them anyway.)`,
     )
     .action(async (flags: SeedFlags, command: Command) => {
@@ -62,7 +65,7 @@ first and stay: the layout wants them anyway.)`,
             ? 'interrupted: the seed is unfinished; other commands refuse this database until you run ecomdb seed again, which cleans up and reseeds'
             : 'interrupted: the seed transaction is rolled back, the database is as it was',
         );
-      });
+      }, stopLanes);
       try {
         output.info(`seeding ${db.label}: scale ${options.scale} (~${size.rows.toLocaleString('en-US')} rows), seed ${options.seed}, regions ${options.regions.join(',')}`);
         const result = await seedDatabase(db, files, {

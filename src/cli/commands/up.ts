@@ -23,6 +23,7 @@ interface UpFlags extends MigrateFlags {
   seed: boolean;
   partition: boolean;
   scale: string;
+  jobs?: string;
 }
 
 export function upCommand(): Command {
@@ -31,6 +32,7 @@ export function upCommand(): Command {
     .option('--no-seed', 'migrate and verify only; load no data')
     .option('--no-partition', 'keep plain tables (by default the region-scoped tables are partitioned by site and month)')
     .option('--scale <n>', 'seed size when the database is empty (as for seed)', '1')
+    .option('--jobs <n>', 'lanes of the seed on a server (as for seed)')
     .option('--lock-timeout <duration>', 'as for migrate')
     .option('--statement-timeout <duration>', 'as for migrate')
     .addHelpText(
@@ -48,7 +50,7 @@ A database that already holds data is not seeded again (use ecomdb seed --trunca
       const ctx = contextOf(command);
       const { output } = ctx;
       const options = runOptions(ctx, flags);
-      const seeding = flags.seed ? seedOptions({ scale: flags.scale, seed: '1', regions: DEFAULT_REGIONS.join(','), days: '180', check: true }) : null;
+      const seeding = flags.seed ? seedOptions({ scale: flags.scale, jobs: flags.jobs, seed: '1', regions: DEFAULT_REGIONS.join(','), days: '180', check: true }) : null;
       const files = readMigrations(ctx.migrationsDir);
       if (seeding) await (await import('../../seed/size.ts')).assertSeedFits(ctx.target, seeding);
       const db = await openTarget(ctx.target, { create: true });
