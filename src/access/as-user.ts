@@ -90,7 +90,6 @@ function sendNow(client: RawClient, text: string): Promise<unknown> {
   return outcome;
 }
 
-
 export interface AsUserOptions {
   /**
    * The work only reads (an operation of OPERATIONS with `readOnly`): the transaction is READ
