@@ -5,9 +5,10 @@
  * rules ("the fourth Friday of November"), so any --until gets the right days.
  */
 import type { SiteId } from '../schema/values.ts';
+import { DAY_MS } from '../src/time.ts';
 import type { Language } from './locales.ts';
 
-export const DAY_MS = 86_400_000;
+export { DAY_MS };
 
 export interface SaleEvent {
   /** The campaign name, per language. */

@@ -6,6 +6,7 @@ import type { AccessDb } from './db.ts';
 import { currencyOf, date, id, int, refuse, site, text } from './guard.ts';
 import { ORDER_STATUS } from './reference.ts';
 import { requireActiveUser, requireStoreOwner } from './shared.ts';
+import { DAY_MS } from '../time.ts';
 
 export interface OpenStoreParams {
   readonly region: SiteId;
@@ -80,7 +81,6 @@ export interface SalesReport extends SalesFigures {
   readonly topProducts: readonly { readonly productId: number; readonly title: string; readonly units: number; readonly revenue: string }[];
 }
 
-const DAY_MS = 86_400_000;
 /** Orders that count as sales: paid for, whether or not shipped yet. */
 const SOLD = [ORDER_STATUS.paid, ORDER_STATUS.shipped, ORDER_STATUS.delivered];
 

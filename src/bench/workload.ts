@@ -27,6 +27,7 @@ import { KeyChooser, siteChooser, type Random } from './keys.ts';
 import { positionOf, sellerOf, type KeySpace, type OrderKey, type SampledStatus, type SiteKeys } from './keyspace.ts';
 import { Ledger } from './ledger.ts';
 import type { BenchOperation } from './mix.ts';
+import { DAY_MS } from '../time.ts';
 
 /** One call of the library, ready to run (and to run again after a serialization failure). */
 /** The BI analyst's calls act as no marketplace user. */
@@ -60,7 +61,6 @@ const POOL_LIMIT = 5000;
 /** Orders remembered per site for tracking. */
 const TRACK_LIMIT = 2000;
 const CARRIERS = ['Mercado Envios', 'Correios', 'OCA', 'Estafeta', 'Servientrega', 'Chilexpress'];
-const DAY_MS = 86_400_000;
 
 /** What buyers type, per language: the names of the things sold, their brands, and both together. */
 function searchTerms(language: 'portuguese' | 'spanish'): string[] {

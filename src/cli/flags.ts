@@ -6,7 +6,7 @@ import { parseSites, SITES, type SiteId } from '../../schema/values.ts';
 import type { RunOptions } from '../migrations/run.ts';
 import type { MigrationFile } from '../migrations/files.ts';
 import type { SeedOptions } from '../seed/load.ts';
-import { DEFAULT_JOBS, MAX_JOBS } from '../seed/lanes.ts';
+import { checkJobs, DEFAULT_JOBS, MAX_JOBS } from '../seed/lanes.ts';
 import type { Context } from './context.ts';
 import * as parse from './options.ts';
 import { EcomdbError } from '../errors.ts';
@@ -85,12 +85,7 @@ export function seedOptions(flags: SeedFlags, env: { now?: number; fault?: strin
   const regions = parseSites(flags.regions.split(',').filter((r) => r.trim() !== ''), 'E_USAGE', '--regions');
   const partitionedKeys = parse.oneOf(flags.partitionedKeys ?? 'auto', '--partitioned-keys', ['auto', 'rebuild', 'keep'] as const, "leave it to auto unless you know the server's lock table");
   const jobs = flags.jobs === undefined ? undefined : parse.integer(flags.jobs, '--jobs', { min: 1, max: MAX_JOBS, example: DEFAULT_JOBS });
-  if (jobs !== undefined && jobs > 1 && partitionedKeys !== 'auto') {
-    throw new EcomdbError('E_USAGE', `--jobs ${jobs} needs --partitioned-keys auto (${partitionedKeys} loads in one transaction, on one session)`, {
-      hint: `drop --partitioned-keys ${partitionedKeys}, or pass --jobs 1`,
-      details: { option: '--jobs', value: flags.jobs },
-    });
-  }
+  checkJobs(jobs, partitionedKeys);
   const today = Math.floor((env.now ?? Date.now()) / parse.DAY_MS) * parse.DAY_MS;
   const latest = Date.UTC(new Date(today).getUTCFullYear() + 1, new Date(today).getUTCMonth(), new Date(today).getUTCDate());
   return {

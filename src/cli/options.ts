@@ -70,7 +70,7 @@ export function duration(value: string, option: string): string {
   return value.trim().replace(/\s+/, '');
 }
 
-export const DAY_MS = 86_400_000;
+export { DAY_MS } from '../time.ts';
 
 /** `YYYY-MM-DD` of a UTC instant. */
 export function isoDay(ms: number): string {

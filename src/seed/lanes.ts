@@ -51,6 +51,27 @@ export const MAX_JOBS = 16;
 export const DEFAULT_JOBS = 2;
 
 /**
+ * Refuse a number of lanes the seed cannot run, for the CLI and library callers alike: a whole
+ * number from 1 to MAX_JOBS, and more than one only with `partitionedKeys` auto (rebuild and keep
+ * load in one transaction, on one session). Pure: throws E_USAGE, connects to nothing.
+ */
+export function checkJobs(jobs: number | undefined, partitionedKeys: string = 'auto'): void {
+  if (jobs === undefined) return;
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > MAX_JOBS) {
+    throw new EcomdbError('E_USAGE', `--jobs ${jobs} is not a whole number from 1 to ${MAX_JOBS}`, {
+      hint: `use from 1 to ${MAX_JOBS} lanes, e.g. --jobs ${DEFAULT_JOBS}`,
+      details: { option: '--jobs', value: jobs },
+    });
+  }
+  if (jobs > 1 && partitionedKeys !== 'auto') {
+    throw new EcomdbError('E_USAGE', `--jobs ${jobs} needs --partitioned-keys auto (${partitionedKeys} loads in one transaction, on one session)`, {
+      hint: `drop --partitioned-keys ${partitionedKeys}, or pass --jobs 1`,
+      details: { option: '--jobs', value: jobs },
+    });
+  }
+}
+
+/**
  * A lane's heap. The generators stream: a lane never holds more than a chunk of rows, so a
  * small old generation is plenty and keeps the process (main thread and lanes) well under
  * 300 MB resident with the default two lanes.

@@ -44,7 +44,7 @@ import { runRules } from '../verify/run.ts';
 import { indexOwnedByConstraint } from '../pg-catalog.ts';
 import { auditedAmong, auditTriggersSql, recordSeed } from '../audit/trail.ts';
 import { MARKER, MARKER_SCHEMA, readMarker, type Marker, type SeedPhase } from './marker.ts';
-import { DEFAULT_JOBS, inParallel, loadInLanes, MAX_JOBS } from './lanes.ts';
+import { checkJobs, DEFAULT_JOBS, inParallel, loadInLanes } from './lanes.ts';
 import { openPostgres } from '../db/postgres.ts';
 import { loadTable, lockTableFull, loud, qualifiedName, quiet, transaction, type TableResult, type WriteMode } from './table-load.ts';
 
@@ -396,19 +396,9 @@ export async function seedDatabase(db: Database, files: readonly MigrationFile[]
  */
 function lanesFor(db: Database, options: SeedOptions): number | undefined {
   const asked = options.jobs;
-  if (asked !== undefined && (!Number.isInteger(asked) || asked < 1 || asked > MAX_JOBS)) {
-    throw new EcomdbError('E_USAGE', `jobs ${asked} is not a whole number from 1 to ${MAX_JOBS}`, { hint: `use from 1 to ${MAX_JOBS} lanes, e.g. --jobs ${DEFAULT_JOBS}` });
-  }
+  checkJobs(asked, options.partitionedKeys);
   if (db.kind !== 'postgres' || !db.connection) return 1;
-  if ((options.partitionedKeys ?? 'auto') !== 'auto') {
-    if (asked !== undefined && asked > 1) {
-      throw new EcomdbError('E_USAGE', `--jobs ${asked} needs --partitioned-keys auto (rebuild and keep load in one transaction, on one session)`, {
-        hint: 'drop --partitioned-keys, or drop --jobs',
-      });
-    }
-    return 1;
-  }
-  return asked;
+  return (options.partitionedKeys ?? 'auto') === 'auto' ? asked : 1;
 }
 
 async function assertEmpty(session: Session, tables: readonly string[]): Promise<void> {
