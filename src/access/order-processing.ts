@@ -21,6 +21,7 @@
 import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { addresses, coupons, orderDetails, orders, payments, products, shipments } from '../../schema/index.ts';
 import { ORDER_STATUSES, type SiteId } from '../../schema/values.ts';
+import { quoteLiteral } from '../ident.ts';
 import type { AccessDb, OrderRef } from './db.ts';
 import { cents, centsOf, currencyOf, date, decimal, id, int, oneOf, refuse, site } from './guard.ts';
 import { nameOf, ORDER_STATUS, PAYMENT_STATUS, SHIPMENT_STATUS, type OrderStatus } from './reference.ts';
@@ -282,12 +283,20 @@ export async function orderHistory(db: AccessDb, params: HistoryParams): Promise
   const limit = int('limit', params.limit ?? 20, 1, 100);
   const status = params.status === undefined ? undefined : oneOf('status', params.status, ORDER_STATUSES.map((s) => s.name));
   const after = params.after === undefined ? undefined : orderRef(params.after);
+  // A prepared statement, with the site written into its text: the one query of the library
+  // whose rows may lie in any month of the site, so on the partitioned layout each planning
+  // covers all of the site's month partitions (0.6 to 0.75 ms against 0.05 ms on plain tables,
+  // by EXPLAIN at scale 200). Prepared, the connection plans it five times, then keeps a generic
+  // plan that the site has already pruned to its own months and the time bound prunes when it
+  // runs: no planning at all on either layout (docs/design.md, 'Prepared statements'). The site
+  // is checked by site() above; a client made with postgres.js's `prepare: false` (behind a
+  // transaction-mode pooler) sends it unnamed, as every other statement.
   const rows = await db
     .select({ id: orders.id, createdAt: orders.createdAt, statusId: orders.statusId, total: orders.total, discountTotal: orders.discountTotal, currency: orders.currency })
     .from(orders)
     .where(
       and(
-        eq(orders.region, region),
+        eq(orders.region, sql.raw(quoteLiteral(region))),
         eq(orders.buyerId, buyerId),
         status === undefined ? undefined : eq(orders.statusId, ORDER_STATUS[status]),
         // No order is placed in the future: the months ahead are left out. The bound is a value
@@ -301,7 +310,9 @@ export async function orderHistory(db: AccessDb, params: HistoryParams): Promise
       ),
     )
     .orderBy(desc(orders.createdAt), desc(orders.id))
-    .limit(limit + 1);
+    .limit(limit + 1)
+    .prepare('order_history')
+    .execute();
   const page = rows.slice(0, limit).map(({ statusId, ...r }) => ({ ...r, status: nameOf(ORDER_STATUSES, statusId) }));
   const last = page.at(-1);
   return { orders: page, next: rows.length > limit && last ? { id: last.id, createdAt: last.createdAt } : null };

@@ -4,6 +4,8 @@
  * code, leaving nothing behind. At the end the data rules of `verify` hold over everything the
  * operations wrote.
  */
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addAddress,
@@ -27,6 +29,7 @@ import {
   hashPassword,
   signIn,
   verifyPassword,
+  type AccessDb,
   type PlacedOrder,
 } from '../../src/access/index.ts';
 import { DATA_RULES } from '../../src/verify/data-rules.ts';
@@ -376,6 +379,25 @@ describe.each(KINDS)('buyer operations on %s', (kind) => {
       await refused(orderHistory(t.db, { region: w.region, buyerId: buyer, status: 'lost' as never }), 'E_ACCESS_INVALID');
       await refused(orderHistory(t.db, { region: w.region, buyerId: buyer, limit: 0 }), 'E_ACCESS_INVALID');
     });
+
+    // PGlite has one connection and no pg_prepared_statements of a client's statements to show.
+    if (kind !== 'pglite') {
+      it('is one prepared statement per site, the site in its text: after five plans it runs a generic plan', async () => {
+        const client = postgres(t.url!, { max: 1 });
+        try {
+          const db = drizzlePostgres(client) as unknown as AccessDb;
+          for (let i = 0; i < 8; i++) await orderHistory(db, { region: w.region, buyerId: w.buyer });
+          const rows = await client<{ statement: string; generic: number }[]>`
+            select statement, generic_plans::int as generic
+              from pg_prepared_statements where statement like ${'%from "order_processing"."orders"%'}`;
+          expect(rows).toHaveLength(1);
+          expect(rows[0]!.statement).toContain(`"order_processing"."orders"."region" = '${w.region}'`);
+          expect(rows[0]!.generic).toBeGreaterThanOrEqual(3);
+        } finally {
+          await client.end();
+        }
+      });
+    }
   });
 
   describe('reviewProduct / askQuestion / messageSeller', () => {

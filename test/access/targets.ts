@@ -15,6 +15,8 @@ import { createMigratedDatabase, migratedPglite } from '../helpers/db.ts';
 export interface Target {
   readonly name: string;
   readonly db: AccessDb;
+  /** The server's URL (PostgreSQL targets only), for a connection of a test's own. */
+  readonly url?: string;
   /** Run SQL text with parameters and return its rows (for assertions and hand-made rows). */
   query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<Row[]>;
   close(): Promise<void>;
@@ -46,6 +48,7 @@ export async function openTarget(kind: TargetKind, label: string): Promise<Targe
   return {
     name: kind === 'partitioned' ? 'PostgreSQL, partitioned' : 'PostgreSQL',
     db: drizzlePostgres(test.sql),
+    url: test.url,
     query: async (text, params = []) => (await test.sql.unsafe(text, params as never[])) as never,
     close: () => test.drop(),
   };
