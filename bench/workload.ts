@@ -32,6 +32,10 @@
  * from it; --seed-order keeps the seed's order instead.
  *
  * Options: --scale N (default 200), --time S per run (60), --rounds N (1), --clients N (8), --seed N (1),
+ * --rate R (calls/s arriving on both copies, open loop: the latency of the same load on each layout;
+ * default as fast as the clients go, which compares throughput, since a faster layout gets more calls
+ * and queues its short ones behind them), --warmup S (10: every connection plans its statements and
+ * opens the partitions it touches before the clock starts, as a pooled connection has long done),
  * --mix LIST, --seed-order, --bi-iterations N (5), --bi-sites LIST (MLB,MLA), --replicas, --port N (54380, for
  * --replicas), --reuse (keep and reuse bench_wl_* databases that hold orders, instead of seeding
  * again: faster, not fresh), --keep (do not drop them at the end).
@@ -71,6 +75,8 @@ const { values } = parseArgs({
     time: { type: 'string', default: '60' },
     rounds: { type: 'string', default: '1' },
     clients: { type: 'string', default: '8' },
+    rate: { type: 'string' },
+    warmup: { type: 'string', default: '10' },
     seed: { type: 'string', default: '1' },
     mix: { type: 'string' },
     'bi-iterations': { type: 'string', default: '5' },
@@ -86,6 +92,11 @@ const SCALE = values.scale!;
 const SECONDS = Number(values.time);
 const ROUNDS = Math.max(1, Number(values.rounds));
 const CLIENTS = Number(values.clients);
+/** Open loop: calls arrive at this rate on both copies (undefined: as fast as the clients go). */
+const RATE = values.rate === undefined ? undefined : Number(values.rate);
+const WARMUP = Number(values.warmup);
+if (RATE !== undefined && !(RATE > 0)) throw new Error(`--rate ${values.rate}: calls per second above 0`);
+if (!(WARMUP >= 0)) throw new Error(`--warmup ${values.warmup}: seconds, 0 or more`);
 const SEED = Number(values.seed);
 const MIX = values.mix ? parseMix(values.mix) : DEFAULT_MIX;
 const BI_ITERATIONS = Number(values['bi-iterations']);
@@ -315,10 +326,22 @@ async function biSection(plainUrl: string, partedUrl: string): Promise<BiRow[]> 
 // 3, 4. The mix
 
 async function mix(url: string, label: string, replicas: readonly string[] = []): Promise<BenchReport> {
-  log(`mix on ${label}: ${CLIENTS} clients for ${SECONDS}s, seed ${SEED}${replicas.length > 0 ? `, reads through the router to ${replicas.length} standbys` : ''}`);
+  log(`mix on ${label}: ${CLIENTS} clients for ${SECONDS}s${RATE === undefined ? '' : ` at ${RATE} calls/s`} after ${WARMUP}s of warm-up, seed ${SEED}${replicas.length > 0 ? `, reads through the router to ${replicas.length} standbys` : ''}`);
   let last = 0;
   const report = await benchmark(
-    { url, clients: CLIENTS, durationMs: SECONDS * 1000, mix: MIX, seed: SEED, skew: DEFAULT_SKEW, biLive: false, replicas, check: true },
+    {
+      url,
+      clients: CLIENTS,
+      durationMs: SECONDS * 1000,
+      ...(RATE === undefined ? {} : { rate: RATE }),
+      ...(WARMUP > 0 ? { warmupMs: WARMUP * 1000 } : {}),
+      mix: MIX,
+      seed: SEED,
+      skew: DEFAULT_SKEW,
+      biLive: false,
+      replicas,
+      check: true,
+    },
     {
       onPhase: (line) => log(`  ${label}: ${line}`),
       onProgress: (p) => {
@@ -523,7 +546,8 @@ async function main(): Promise<void> {
   );
   out.push('');
   const roundsNote = ROUNDS > 1 ? `, ${ROUNDS} rounds per copy taking turns (medians of the rounds; calls summed)` : ', on each copy in turn';
-  out.push(`The mix (${MIX.map((e) => `${e.operation}=${e.share}`).join(',')}): ${CLIENTS} clients, ${SECONDS}s, seed ${SEED}${roundsNote}; calls/s and ms`);
+  const load = RATE === undefined ? 'as fast as they go (closed loop)' : `at a fixed ${RATE} calls/s on both copies (open loop; latency from when each call was due)`;
+  out.push(`The mix (${MIX.map((e) => `${e.operation}=${e.share}`).join(',')}): ${CLIENTS} clients ${load}, ${SECONDS}s after ${WARMUP}s of warm-up, seed ${SEED}${roundsNote}; calls/s and ms`);
   out.push(...mixTable(plainReport, partedReport, replicaReport));
   const skipped = [plainReport, partedReport].flatMap((r) => r.operations.filter((o) => o.skipped > 0).map(operationNote));
   if (skipped.length > 0) out.push(`skipped (nothing to act on): ${skipped.join('; ')}`);
