@@ -8,8 +8,6 @@ import type { SiteId } from '../schema/values.ts';
 import { DAY_MS } from '../src/time.ts';
 import type { Language } from './locales.ts';
 
-export { DAY_MS };
-
 export interface SaleEvent {
   /** The campaign name, per language. */
   readonly name: Record<Language, string>;

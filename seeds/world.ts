@@ -6,7 +6,8 @@
  * "a random user of MLA" is one multiplication, not a lookup table.
  */
 import { ORDER_STATUSES, PAYMENT_METHODS, PAYMENT_STATUSES, ROLES, SHIPMENT_STATUSES, SITES, referenceIds, type SiteId } from '../schema/values.ts';
-import { DAY_MS, HOURLY, dayWeights, saleEvents, zoneFormat, zoneOffset } from './calendar.ts';
+import { HOURLY, dayWeights, saleEvents, zoneFormat, zoneOffset } from './calendar.ts';
+import { DAY_MS } from '../src/time.ts';
 import { SITE_PROFILES, type Language, type SiteProfile } from './locales.ts';
 import { SITE_PLACES, VOSEO_SITES, phoneNumber, postalCode, type Place, type SitePlaces } from './places.ts';
 import { COUPON_WORDS, LEAF_SLOTS, LEAVES } from './text.ts';

@@ -10,6 +10,7 @@ import { checkJobs, DEFAULT_JOBS, MAX_JOBS } from '../seed/lanes.ts';
 import type { Context } from './context.ts';
 import * as parse from './options.ts';
 import { EcomdbError } from '../errors.ts';
+import { DAY_MS } from '../time.ts';
 
 export interface MigrateFlags {
   dryRun?: boolean;
@@ -86,7 +87,7 @@ export function seedOptions(flags: SeedFlags, env: { now?: number; fault?: strin
   const partitionedKeys = parse.oneOf(flags.partitionedKeys ?? 'auto', '--partitioned-keys', ['auto', 'rebuild', 'keep'] as const, "leave it to auto unless you know the server's lock table");
   const jobs = flags.jobs === undefined ? undefined : parse.integer(flags.jobs, '--jobs', { min: 1, max: MAX_JOBS, example: DEFAULT_JOBS });
   checkJobs(jobs, partitionedKeys);
-  const today = Math.floor((env.now ?? Date.now()) / parse.DAY_MS) * parse.DAY_MS;
+  const today = Math.floor((env.now ?? Date.now()) / DAY_MS) * DAY_MS;
   const latest = Date.UTC(new Date(today).getUTCFullYear() + 1, new Date(today).getUTCMonth(), new Date(today).getUTCDate());
   return {
     seed: parse.integer(flags.seed, '--seed', { min: 0, max: 2 ** 31 - 1, example: 42 }),

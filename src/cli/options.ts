@@ -70,8 +70,6 @@ export function duration(value: string, option: string): string {
   return value.trim().replace(/\s+/, '');
 }
 
-export { DAY_MS } from '../time.ts';
-
 /** `YYYY-MM-DD` of a UTC instant. */
 export function isoDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
