@@ -100,6 +100,7 @@ CREATE MATERIALIZED VIEW "product_catalog"."top_products_30d" AS
      JOIN product_catalog.products p ON (((p.region = s.region) AND (p.id = s.product_id))))
   WITH DATA;
 CREATE UNIQUE INDEX top_products_30d_region_product_id_key ON product_catalog.top_products_30d USING btree (region, product_id);
+CREATE INDEX top_products_30d_region_rank_idx ON product_catalog.top_products_30d USING btree (region, rank, product_id);
 ALTER MATERIALIZED VIEW "product_catalog"."top_products_30d" OWNER TO "ecomdb_bi_analyst";
 COMMENT ON MATERIALIZED VIEW "product_catalog"."top_products_30d" IS 'BI: each product''s sales of the last 30 days per site (paid, shipped or delivered orders), ranked by units within the site. Refreshed with REFRESH MATERIALIZED VIEW CONCURRENTLY.';
 GRANT SELECT ON product_catalog.top_products_30d TO ecomdb_dba;
@@ -150,6 +151,7 @@ CREATE MATERIALIZED VIEW "seller_management"."store_sales_30d" AS
   WHERE ((o.created_at >= (now() - '30 days'::interval)) AND (od.order_created_at >= (now() - '30 days'::interval)) AND (os.name = ANY (ARRAY['paid'::text, 'shipped'::text, 'delivered'::text])))
   GROUP BY o.region, p.store_id, o.currency
   WITH DATA;
+CREATE INDEX store_sales_30d_region_rank_idx ON seller_management.store_sales_30d USING btree (region, rank, store_id);
 CREATE UNIQUE INDEX store_sales_30d_region_store_id_key ON seller_management.store_sales_30d USING btree (region, store_id);
 ALTER MATERIALIZED VIEW "seller_management"."store_sales_30d" OWNER TO "ecomdb_bi_analyst";
 COMMENT ON MATERIALIZED VIEW "seller_management"."store_sales_30d" IS 'BI: each store''s sales of the last 30 days per site (paid, shipped or delivered orders), ranked by revenue within the site. Refreshed with REFRESH MATERIALIZED VIEW CONCURRENTLY.';

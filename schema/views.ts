@@ -4,6 +4,10 @@
  * index over its key, which `REFRESH MATERIALIZED VIEW CONCURRENTLY` needs: a refresh then
  * never blocks the readers (on the primary, or on a standby, where they replicate like tables).
  *
+ * The two ranked views also have an index on (region, rank, key): a report reads a site's
+ * first ten rows by rank, and without it would sort all the site's rows (78,300 products of
+ * MLB at scale 245) to keep ten.
+ *
  * A view's query is written once, with an optional site filter: without it, it defines the
  * view (every site); with it, it is the same report computed live for one site, which lets a
  * benchmark compare the plain and the partitioned layout on the base tables.
@@ -20,6 +24,12 @@ export interface BiView {
   readonly comment: string;
   /** The columns of its unique index: one row per key. */
   readonly key: readonly string[];
+  /**
+   * A ranked view's tie-breaker: the key column that orders rows of equal rank. The view then
+   * also has an index on (region, rank, tie-breaker), so that a site's first rows are read
+   * alone, in order, instead of the site's every row sorted to keep a few.
+   */
+  readonly rankedBy?: string;
   /** The query; with `site`, restricted to that site. */
   query(site?: SiteId): string;
   /**
@@ -73,6 +83,7 @@ export const storeSales30d: BiView = {
   name: 'store_sales_30d',
   comment: 'BI: each store\'s sales of the last 30 days per site (paid, shipped or delivered orders), ranked by revenue within the site. Refreshed with REFRESH MATERIALIZED VIEW CONCURRENTLY.',
   key: ['region', 'store_id'],
+  rankedBy: 'store_id',
   query: (site) => `SELECT o.region, p.store_id, o.currency,
        count(DISTINCT od.order_id) AS orders,
        sum(od.quantity) AS units,
@@ -99,6 +110,7 @@ export const topProducts30d: BiView = {
   name: 'top_products_30d',
   comment: 'BI: each product\'s sales of the last 30 days per site (paid, shipped or delivered orders), ranked by units within the site. Refreshed with REFRESH MATERIALIZED VIEW CONCURRENTLY.',
   key: ['region', 'product_id'],
+  rankedBy: 'product_id',
   // The lines are summed per product first, and the products (for their store) joined to those
   // sums: one product lookup per product sold, not per line sold.
   query: (site) => `WITH ${soldPerProduct(site)}

@@ -33,11 +33,12 @@ export interface RankedParams extends ReportParams {
  * and it then joined the site's stores to every ranked row by a nested loop over a sequential
  * scan (bench:workload at scale 200, MLB: 12 s instead of 1). Ten rows to join cannot go wrong.
  */
-function source(view: BiView, region: SiteId, live: boolean | undefined, top?: { readonly key: string; readonly limit: number }): SQL {
+function source(view: BiView, region: SiteId, live: boolean | undefined, limit?: number): SQL {
   // Live and ranked, a view that can compute its top rows alone (view.top) does.
-  const text = live ? (top && view.top ? view.top(region, top.limit) : view.query(region)) : undefined;
+  const text = live ? (limit !== undefined && view.top ? view.top(region, limit) : view.query(region)) : undefined;
   const rows = text !== undefined ? sql`(${sql.raw(text)})` : sql`(SELECT * FROM ${sql.raw(quoteQualified(view.schema, view.name))} WHERE region = ${region})`;
-  return top ? sql`(SELECT * FROM ${rows} AS r ORDER BY r.rank, ${sql.raw(`r.${top.key}`)} LIMIT ${top.limit}) AS v` : sql`${rows} AS v`;
+  // Ordered as the view's index by rank (region, rank, rankedBy): the first rows are read alone.
+  return limit !== undefined && view.rankedBy !== undefined ? sql`(SELECT * FROM ${rows} AS r ORDER BY r.rank, ${sql.raw(`r.${view.rankedBy}`)} LIMIT ${limit}) AS v` : sql`${rows} AS v`;
 }
 
 const v = (column: string) => sql.raw(`v.${column}`);
@@ -56,11 +57,16 @@ export interface StoreSales {
 
 /** The site's stores ranked by revenue over the last 30 days. */
 export async function storeSalesRanking(db: AccessDb, params: RankedParams): Promise<StoreSales[]> {
+  return storeSalesRankingQuery(db, params);
+}
+
+/** The query of storeSalesRanking(), unexecuted (to EXPLAIN it, or to add to it). */
+export function storeSalesRankingQuery(db: AccessDb, params: RankedParams) {
   const region = site(params.region);
   const limit = int('limit', params.limit ?? 10, 1, 100);
   return db
     .select({ rank: count('rank'), storeId: count('store_id'), storeName: stores.name, orders: count('orders'), units: count('units'), revenue: money('revenue'), currency: sql<string>`${v('currency')}` })
-    .from(source(storeSales30d, region, params.live, { key: 'store_id', limit }))
+    .from(source(storeSales30d, region, params.live, limit))
     .innerJoin(stores, and(eq(stores.region, region), eq(stores.id, sql`${v('store_id')}`)))
     .orderBy(v('rank'), v('store_id'))
     .limit(limit);
@@ -79,6 +85,11 @@ export interface TopProduct {
 
 /** The site's best-selling products by units over the last 30 days. */
 export async function topProducts(db: AccessDb, params: RankedParams): Promise<TopProduct[]> {
+  return topProductsQuery(db, params);
+}
+
+/** The query of topProducts(), unexecuted (to EXPLAIN it, or to add to it). */
+export function topProductsQuery(db: AccessDb, params: RankedParams) {
   const region = site(params.region);
   const limit = int('limit', params.limit ?? 10, 1, 100);
   return db
@@ -92,7 +103,7 @@ export async function topProducts(db: AccessDb, params: RankedParams): Promise<T
       revenue: money('revenue'),
       currency: sql<string>`${v('currency')}`,
     })
-    .from(source(topProducts30d, region, params.live, { key: 'product_id', limit }))
+    .from(source(topProducts30d, region, params.live, limit))
     .innerJoin(products, and(eq(products.region, region), eq(products.id, sql`${v('product_id')}`)))
     .orderBy(v('rank'), v('product_id'))
     .limit(limit);

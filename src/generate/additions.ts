@@ -119,8 +119,9 @@ export function referenceDataStatements(): Addition[] {
 
 /**
  * One statement per materialized view, keyed by the view: it drops any earlier version and
- * creates the view, its unique index (REFRESH ... CONCURRENTLY needs one) and its comment, so a
- * changed definition is a new migration that replaces the view whole.
+ * creates the view, its unique index (REFRESH ... CONCURRENTLY needs one), a ranked view's index
+ * by rank, and its comment, so a changed definition is a new migration that replaces the view
+ * whole.
  */
 export function viewStatements(views: readonly BiView[] = BI_VIEWS): Addition[] {
   return views.map((view) => {
@@ -135,6 +136,7 @@ export function viewStatements(views: readonly BiView[] = BI_VIEWS): Addition[] 
         `DROP MATERIALIZED VIEW IF EXISTS ${qualified};`,
         `CREATE MATERIALIZED VIEW ${qualified} AS\n${view.query()};`,
         `CREATE UNIQUE INDEX ${quoteIdent(`${view.name}_${view.key.join('_')}_key`)} ON ${qualified} (${view.key.map(quoteIdent).join(', ')});`,
+        ...(view.rankedBy === undefined ? [] : [`CREATE INDEX ${quoteIdent(`${view.name}_region_rank_idx`)} ON ${qualified} ("region", "rank", ${quoteIdent(view.rankedBy)});`]),
         `COMMENT ON MATERIALIZED VIEW ${qualified} IS ${quoteLiteral(view.comment)};`,
         ...(owned ? [`ALTER MATERIALIZED VIEW ${qualified} OWNER TO ${quoteIdent(dbRole(BI_VIEW_OWNER))};`] : []),
         // Grants live with the view: a later migration that replaces the view grants them again.

@@ -4,6 +4,7 @@
  * and refuses bad input with its E_ACCESS_* code. At the end the data rules of `verify` hold
  * over everything written.
  */
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addDiscount,
@@ -30,8 +31,10 @@ import {
   searchProducts,
   shipOrder,
   storeSalesRanking,
+  storeSalesRankingQuery,
   storeSalesReport,
   topProducts,
+  topProductsQuery,
   trackOrder,
   updateListing,
   type PlacedOrder,
@@ -42,6 +45,7 @@ import { openTarget, type Target, type TargetKind } from './targets.ts';
 import { HASH, makeWorld, productRow, refused, type World } from './world.ts';
 
 const KINDS: TargetKind[] = ['server', 'partitioned', 'pglite'];
+type Plan = { 'QUERY PLAN': string };
 const DAY = 86_400_000;
 
 describe.each(KINDS)('seller, marketing and BI operations on %s', (kind) => {
@@ -296,6 +300,25 @@ describe.each(KINDS)('seller, marketing and BI operations on %s', (kind) => {
       await refused(storeSalesRanking(t.db, { region: 'ZZZ' as never }), 'E_ACCESS_INVALID');
       await refused(deliveryTimes(t.db, { region: 'mlb' as never }), 'E_ACCESS_INVALID');
       await refused(searchConversion(t.db, { region: '' as never, live: true }), 'E_ACCESS_INVALID');
+    });
+
+    it('read a site\'s first rows of a ranked view through its index by rank, without sorting the site\'s rows', async () => {
+      // Scans of every row priced out, as they would be on a view of many rows: what the indexes allow.
+      const plan = (query: { toSQL(): unknown }) =>
+        t.db.transaction(async (tx) => {
+          await tx.execute(sql`set local enable_seqscan = off`);
+          await tx.execute(sql`set local enable_bitmapscan = off`);
+          const out = (await tx.execute(sql`explain ${query}`)) as unknown as Plan[] | { rows: Plan[] };
+          return (Array.isArray(out) ? out : out.rows).map((r) => r['QUERY PLAN']).join('\n');
+        });
+      for (const [query, view] of [
+        [storeSalesRankingQuery(t.db, { region: 'MLB' }), 'store_sales_30d'],
+        [topProductsQuery(t.db, { region: 'MLB', limit: 5 }), 'top_products_30d'],
+      ] as const) {
+        const text = await plan(query);
+        expect(text).toMatch(new RegExp(`Index Scan using ${view}_region_rank_idx on ${view}`));
+        expect(text).not.toMatch(/Sort Key: \S*\.?rank\b/);
+      }
     });
   });
 
