@@ -118,14 +118,14 @@ SELECT s.region, s.product_id, p.store_id, s.currency, s.orders, s.units, s.reve
        rank() OVER (PARTITION BY s.region ORDER BY s.units DESC) AS rank
 FROM sold AS s
 ${productJoin('s', site)}`,
-  // The site's best sellers: ranked on the sums alone, and the products joined to the top rows
-  // only (a product's store does not change its rank).
+  // The site's best sellers: the first rows by units taken from the sums alone (a top-N sort, not
+  // a sort of every product sold), ranked among themselves, and the products joined to them only
+  // (a product's store does not change its rank). Ranking the first rows alone gives each its rank
+  // among all: every product that sold more is ahead of it, so among them.
   top: (site, limit) => `WITH ${soldPerProduct(site)},
 ranked AS (
   SELECT s.*, rank() OVER (ORDER BY s.units DESC) AS rank
-  FROM sold AS s
-  ORDER BY rank, s.product_id
-  LIMIT ${Math.trunc(limit)}
+  FROM (SELECT * FROM sold ORDER BY units DESC, product_id LIMIT ${Math.trunc(limit)}) AS s
 )
 SELECT r.region, r.product_id, p.store_id, r.currency, r.orders, r.units, r.revenue, r.rank
 FROM ranked AS r

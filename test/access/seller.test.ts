@@ -293,6 +293,10 @@ describe.each(KINDS)('seller, marketing and BI operations on %s', (kind) => {
       expect(await searchConversion(t.db, { region: 'MLB' })).toEqual({ searches: 2, searchers: 2, buyers: 1, conversion: 0.5 });
       expect(await storeSalesRanking(t.db, { region: 'MLB', live: true })).toEqual(ranking);
       expect(await topProducts(t.db, { region: 'MLB', limit: 2, live: true })).toEqual(top);
+      // phone and headset sold one unit each: they share rank 2, live as in the view.
+      const three = await topProducts(t.db, { region: 'MLB', limit: 3 });
+      expect(three.map((p) => [p.rank, p.units])).toEqual([[1, 3], [2, 1], [2, 1]]);
+      expect(await topProducts(t.db, { region: 'MLB', limit: 3, live: true })).toEqual(three);
       expect(await deliveryTimes(t.db, { region: 'MLB', live: true })).toEqual(await deliveryTimes(t.db, { region: 'MLB' }));
       expect(await searchConversion(t.db, { region: 'MLB', live: true })).toEqual(await searchConversion(t.db, { region: 'MLB' }));
       expect(await searchConversion(t.db, { region: 'MPE' })).toEqual({ searches: 0, searchers: 0, buyers: 0, conversion: 0 });
