@@ -39,7 +39,7 @@ import { addSitePlan, applyPlan } from '../src/partition/plan.ts';
 import { runPartition } from '../src/partition/run.ts';
 import { seedDatabase } from '../src/seed/load.ts';
 import { dropAll, dropDatabase, freshDatabase, SERVER_SHOWN } from './server.ts';
-import { percentile } from './stats.ts';
+import { percentile, table } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -101,12 +101,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 const ms = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
 const int = (n: number) => n.toLocaleString('en-US');
-
-function table(header: readonly string[], rows: readonly (readonly string[])[], leftColumns = 1): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i < leftColumns ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
-}
 
 // ---------------------------------------------------------------------------------------------
 // A. Query latency

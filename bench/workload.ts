@@ -67,7 +67,7 @@ import { labDown, labUp, nodeUrl } from '../src/replica/local.ts';
 import { TOPOLOGY } from '../src/replica/topology.ts';
 import { seedDatabase } from '../src/seed/load.ts';
 import { admin, cloneDatabase, dropAll, freshDatabase, SERVER_SHOWN, urlFor } from './server.ts';
-import { median, percentile } from './stats.ts';
+import { median, percentile, table } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -134,12 +134,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 const int = (n: number) => n.toLocaleString('en-US');
 const ms = (x: number | null) => (x === null || !Number.isFinite(x) ? '-' : x < 10 ? x.toFixed(2) : x < 1000 ? x.toFixed(1) : x.toFixed(0));
 const ratio = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '-');
-
-function table(header: readonly string[], rows: readonly (readonly string[])[], leftColumns = 1): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i < leftColumns ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
-}
 
 // ---------------------------------------------------------------------------------------------
 // 1. The two copies
