@@ -363,6 +363,7 @@ export async function seedDatabase(db: Database, files: readonly MigrationFile[]
     try {
       await assertMigrated(session, files);
       const marker = await readMarker(session);
+      // With a marker, an interruption leaves it whichever way the seed goes: phased from here.
       if (marker) options.onPhased?.();
       if (marker) options.onPhase?.(`an unfinished seed (stopped in its '${marker.phase}' phase) is cleaned up first`);
       else if (!options.truncate) await assertEmpty(session, tables);
@@ -372,7 +373,7 @@ export async function seedDatabase(db: Database, files: readonly MigrationFile[]
       // no faster on two cores) and the partitioned layout, phased anyway, takes the lanes.
       const jobs = asked ?? (server && layout.partitions > 0 ? DEFAULT_JOBS : 1);
       if (server && (marker || ((layout.partitions > 0 || jobs > 1) && auto))) {
-        options.onPhased?.();
+        if (!marker) options.onPhased?.();
         const what = layout.partitions > 0 ? `partitioned layout (${layout.partitions} partitions)` : 'plain tables';
         options.onPhase?.(`${what}: loading in phases that each commit, keys dropped and rebuilt table by table${jobs > 1 ? `, over ${jobs} lanes` : ''}`);
         return await phasedSeed(db, session, world, tables, options, marker, started, jobs);
