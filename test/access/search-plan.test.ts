@@ -2,10 +2,9 @@
  * Search is indexed, never a scan of every title: its plan reads the GIN index on
  * products.search_vector, and on the partitioned layout only the site's own partition.
  */
-import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { searchQuery, type SearchParams } from '../../src/access/index.ts';
-import { openTarget, type Target, type TargetKind } from './targets.ts';
+import { explainPlan, openTarget, type Target, type TargetKind } from './targets.ts';
 import { makeWorld, type World } from './world.ts';
 
 const KINDS: TargetKind[] = ['server', 'partitioned'];
@@ -30,12 +29,8 @@ describe.each(KINDS)('the search plan on %s', (kind) => {
   });
 
   /** The plan of the search, with sequential scans priced out: what an index makes possible. */
-  async function plan(params: Omit<SearchParams, 'region'>): Promise<string> {
-    return t.db.transaction(async (tx) => {
-      await tx.execute(sql`set local enable_seqscan = off`);
-      const rows = (await tx.execute(sql`explain ${searchQuery(tx, { region: w.region, ...params })}`)) as unknown as { 'QUERY PLAN': string }[];
-      return rows.map((r) => r['QUERY PLAN']).join('\n');
-    });
+  function plan(params: Omit<SearchParams, 'region'>): Promise<string> {
+    return explainPlan(t, searchQuery(t.db, { region: w.region, ...params }), ['enable_seqscan']);
   }
 
   it('reads the GIN index of search_vector with the tsquery, and no ILIKE', async () => {

@@ -4,7 +4,6 @@
  * and refuses bad input with its E_ACCESS_* code. At the end the data rules of `verify` hold
  * over everything written.
  */
-import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addDiscount,
@@ -41,11 +40,10 @@ import {
 } from '../../src/access/index.ts';
 import { DATA_RULES } from '../../src/verify/data-rules.ts';
 import { runRules } from '../../src/verify/run.ts';
-import { openTarget, type Target, type TargetKind } from './targets.ts';
+import { explainPlan, openTarget, type Target, type TargetKind } from './targets.ts';
 import { HASH, makeWorld, productRow, refused, type World } from './world.ts';
 
 const KINDS: TargetKind[] = ['server', 'partitioned', 'pglite'];
-type Plan = { 'QUERY PLAN': string };
 const DAY = 86_400_000;
 
 describe.each(KINDS)('seller, marketing and BI operations on %s', (kind) => {
@@ -307,19 +305,12 @@ describe.each(KINDS)('seller, marketing and BI operations on %s', (kind) => {
     });
 
     it('read a site\'s first rows of a ranked view through its index by rank, without sorting the site\'s rows', async () => {
-      // Scans of every row priced out, as they would be on a view of many rows: what the indexes allow.
-      const plan = (query: { toSQL(): unknown }) =>
-        t.db.transaction(async (tx) => {
-          await tx.execute(sql`set local enable_seqscan = off`);
-          await tx.execute(sql`set local enable_bitmapscan = off`);
-          const out = (await tx.execute(sql`explain ${query}`)) as unknown as Plan[] | { rows: Plan[] };
-          return (Array.isArray(out) ? out : out.rows).map((r) => r['QUERY PLAN']).join('\n');
-        });
       for (const [query, view] of [
         [storeSalesRankingQuery(t.db, { region: 'MLB' }), 'store_sales_30d'],
         [topProductsQuery(t.db, { region: 'MLB', limit: 5 }), 'top_products_30d'],
       ] as const) {
-        const text = await plan(query);
+        // Scans of every row priced out, as they would be on a view of many rows: what the indexes allow.
+        const text = await explainPlan(t, query, ['enable_seqscan', 'enable_bitmapscan']);
         expect(text).toMatch(new RegExp(`Index Scan using ${view}_region_rank_idx on ${view}`));
         expect(text).not.toMatch(/Sort Key: \S*\.?rank\b/);
       }

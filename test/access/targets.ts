@@ -3,6 +3,7 @@
  * plain server database, a partitioned one (`partition apply`: LIST by site, months), and an
  * in-memory PGlite. Each gives a drizzle database for the library and raw SQL for assertions.
  */
+import { sql, type SQLWrapper } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import type { AccessDb } from '../../src/access/index.ts';
@@ -52,4 +53,18 @@ export async function openTarget(kind: TargetKind, label: string): Promise<Targe
     query: async (text, params = []) => (await test.sql.unsafe(text, params as never[])) as never,
     close: () => test.drop(),
   };
+}
+
+/**
+ * The text of EXPLAIN for `query` on `t`, with the planner's `switches` (e.g. enable_seqscan)
+ * off for that transaction only: what the indexes make possible, whatever the table sizes.
+ */
+export async function explainPlan(t: Target, query: SQLWrapper, switches: readonly string[]): Promise<string> {
+  type Line = { 'QUERY PLAN': string };
+  return t.db.transaction(async (tx) => {
+    for (const name of switches) await tx.execute(sql.raw(`set local ${name} = off`));
+    const out = (await tx.execute(sql`explain ${query}`)) as unknown as Line[] | { rows: Line[] };
+    // postgres.js returns the rows, PGlite a result holding them.
+    return (Array.isArray(out) ? out : out.rows).map((r) => r['QUERY PLAN']).join('\n');
+  });
 }
