@@ -26,7 +26,7 @@ import { BI_VIEWS, BI_WINDOW } from '../schema/views.ts';
 import { parseSites, type SiteId } from '../schema/values.ts';
 import { quoteLiteral } from '../src/ident.ts';
 import { SERVER_SHOWN, urlFor } from './server.ts';
-import { median, table } from './stats.ts';
+import { log, median, table } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -40,7 +40,6 @@ if (!(Number.isInteger(ITERATIONS) && ITERATIONS >= 1)) throw new Error(`--itera
 const SITES = parseSites(values.sites!.split(','));
 const IDEAL = 'bi_ideal';
 
-const log = (line: string) => process.stderr.write(`[bench] ${new Date().toISOString().slice(11, 19)} ${line}\n`);
 const sql = postgres(urlFor(values.database!), { max: 1, onnotice: () => {} });
 
 /**

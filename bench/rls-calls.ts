@@ -26,11 +26,10 @@ import { MIGRATIONS_DIR } from '../src/generate/run.ts';
 import { readMigrations } from '../src/migrations/files.ts';
 import { seedDatabase } from '../src/seed/load.ts';
 import { admin, dropAll, freshDatabase } from './server.ts';
-import { median, percentile } from './stats.ts';
+import { log, median, percentile } from './stats.ts';
 
 const { values } = parseArgs({ options: { scale: { type: 'string', default: '1' }, calls: { type: 'string', default: '400' }, keep: { type: 'boolean', default: false } } });
 const CALLS = Number(values.calls);
-const log = (line: string) => process.stderr.write(`[bench] ${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
 type Way = 'owner' | 'awaited' | 'begin' | 'asUser' | 'readOnly' | 'session';
 const WAYS: Way[] = ['owner', 'awaited', 'begin', 'asUser', 'readOnly', 'session'];

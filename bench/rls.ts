@@ -33,7 +33,7 @@ import { applyPlan } from '../src/partition/plan.ts';
 import { runPartition } from '../src/partition/run.ts';
 import { seedDatabase } from '../src/seed/load.ts';
 import { admin, dropAll, freshDatabase, SERVER_SHOWN } from './server.ts';
-import { median } from './stats.ts';
+import { log, median } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -54,7 +54,6 @@ const ROUNDS = Number(values.rounds);
 type Mode = 'off' | 'session' | 'transaction';
 if (!['session', 'transaction', 'both'].includes(values.mode!)) throw new Error(`--mode: "${values.mode}" is not session, transaction or both`);
 const MODES: Mode[] = values.mode === 'both' ? ['session', 'transaction'] : [values.mode as Mode];
-const log = (line: string) => process.stderr.write(`[bench] ${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
 async function prepare(): Promise<string> {
   const url = await freshDatabase('bench_rls');

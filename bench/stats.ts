@@ -1,4 +1,7 @@
-/** Figures the benchmarks print. */
+/** Figures the benchmarks print, and their progress lines. */
+
+/** A progress line on stderr, stamped with the time of day (UTC), apart from the figures on stdout. */
+export const log = (line: string) => process.stderr.write(`[bench] ${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
 /** The p-th percentile (nearest rank) of `values`; NaN when there are none. */
 export function percentile(values: readonly number[], p: number): number {

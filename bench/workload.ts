@@ -67,7 +67,7 @@ import { labDown, labUp, nodeUrl } from '../src/replica/local.ts';
 import { TOPOLOGY } from '../src/replica/topology.ts';
 import { seedDatabase } from '../src/seed/load.ts';
 import { admin, cloneDatabase, dropAll, freshDatabase, SERVER_SHOWN, urlFor } from './server.ts';
-import { median, percentile, table } from './stats.ts';
+import { log, median, percentile, table } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -104,7 +104,6 @@ const BI_SITES = parseSites(values['bi-sites']!.split(','));
 const DB_PLAIN = 'bench_wl_plain';
 const DB_PARTED = 'bench_wl_parted';
 
-const log = (line: string) => process.stderr.write(`[bench] ${new Date().toISOString().slice(11, 19)} ${line}\n`);
 const clients: postgres.Sql[] = [];
 let labDir: string | undefined;
 
